@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# build.sh — the one entry point: build | test | demo.
+#
+#   ./build.sh                 release build into dist/ (reaches only https://api.gumroad.com)
+#   GUMROAD_API_BASE_URL=http://127.0.0.1:PORT ./build.sh
+#                              the same for another API origin, fixed at build time
+#   ./build.sh test            native tests, wasm tests in headless Chromium, end-to-end specs
+#   ./build.sh demo            a seeded sandbox store and a build that talks to it
+#
+# Each command installs what it needs on a fresh machine (wasm32 target, the pinned
+# wasm-bindgen CLI, Chromium and chromedriver, the end-to-end npm packages).
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+
+RELEASE_ORIGIN=https://api.gumroad.com
+WASM_BINDGEN_VERSION=0.2.129
+WASM_OUT=target/wasm32-unknown-unknown/release/bulkroad.wasm
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+ensure_wasm_toolchain() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    log "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  # The CLI must match the crate's pinned wasm-bindgen exactly, or it refuses the module.
+  if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $WASM_BINDGEN_VERSION"; then
+    log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (a few minutes, once)"
+    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --locked
+  fi
+}
+
+ensure_browser() {
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    log "installing Debian's chromium and chromium-driver"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+  fi
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    log "installing node and npm"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+  fi
+  local stamp=tests/e2e/node_modules/.package-lock.json
+  if [ ! -f "$stamp" ] || [ tests/e2e/package-lock.json -nt "$stamp" ]; then
+    log "installing the end-to-end npm packages"
+    (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+# The API origin of this build: Gumroad's unless GUMROAD_API_BASE_URL names another one.
+# Only a bare origin is accepted (no path, query or trailing junk), and plain http only
+# for the loopback host, so a typo cannot produce a build that talks somewhere odd.
+api_origin() {
+  local origin=${GUMROAD_API_BASE_URL:-$RELEASE_ORIGIN}
+  origin=${origin%/}
+  if [[ ! $origin =~ ^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?$ && ! $origin =~ ^http://(127\.0\.0\.1|localhost)(:[0-9]{1,5})?$ ]]; then
+    die "GUMROAD_API_BASE_URL must be an origin such as http://127.0.0.1:8787 or https://host (got '$origin')"
+  fi
+  printf '%s' "$origin"
+}
+
+# build_extension OUT_DIR ORIGIN — the wasm core for ORIGIN plus the extension files.
+build_extension() {
+  local out=$1 origin=$2
+  ensure_wasm_toolchain
+  log "building the wasm core for $origin"
+  if [ "$origin" = "$RELEASE_ORIGIN" ]; then
+    env -u GUMROAD_API_BASE_URL cargo build --quiet --lib --release --target wasm32-unknown-unknown
+  else
+    GUMROAD_API_BASE_URL=$origin cargo build --quiet --lib --release --target wasm32-unknown-unknown
+  fi
+  rm -rf "$out"
+  mkdir -p "$out"
+  cp -R extension/. "$out/"
+  wasm-bindgen --target web --no-typescript --out-dir "$out/pkg" --out-name bulkroad "$WASM_OUT"
+  node scripts/write-manifest.mjs manifest.json "$out/manifest.json" "$origin"
+  log "built $out ($(du -k "$out/pkg/bulkroad_bg.wasm" | cut -f1) KiB wasm) for $origin"
+}
+
+build_sandbox() {
+  cargo build --quiet -p bulkroad-sandbox --bin bulkroad-sandbox
+  printf '%s' "$ROOT/target/debug/bulkroad-sandbox"
+}
+
+# start_sandbox ARGS… — starts the sandbox in the background; sets SANDBOX_PID,
+# SANDBOX_URL and SANDBOX_INFO (its one JSON line: url and tokens).
+start_sandbox() {
+  local bin info_file
+  bin=$(build_sandbox)
+  info_file=$(mktemp)
+  "$bin" "$@" >"$info_file" &
+  SANDBOX_PID=$!
+  for _ in $(seq 1 100); do
+    [ -s "$info_file" ] && break
+    kill -0 "$SANDBOX_PID" 2>/dev/null || die "the sandbox did not start"
+    sleep 0.1
+  done
+  SANDBOX_INFO=$(head -n 1 "$info_file")
+  rm -f "$info_file"
+  SANDBOX_URL=$(node -e 'console.log(JSON.parse(process.argv[1]).url)' "$SANDBOX_INFO")
+  # Children left running keep the shell's pipes open: always stop the sandbox on exit.
+  trap 'kill "$SANDBOX_PID" 2>/dev/null || true' EXIT
+}
+
+cmd_build() {
+  build_extension dist "$(api_origin)"
+}
+
+cmd_test() {
+  ensure_wasm_toolchain
+  ensure_browser
+
+  log "native tests"
+  cargo test --workspace
+
+  start_sandbox --port 0 --products 25
+  log "sandbox at $SANDBOX_URL"
+
+  log "wasm tests in headless Chromium"
+  SANDBOX_URL=$SANDBOX_URL CHROMEDRIVER=$(command -v chromedriver) \
+    cargo test -p bulkroad --target wasm32-unknown-unknown
+
+  build_extension dist "$RELEASE_ORIGIN"
+  build_extension target/e2e-dist "$SANDBOX_URL"
+
+  log "end-to-end specs in headless Chromium"
+  (cd tests/e2e && SANDBOX_URL=$SANDBOX_URL EXTENSION_DIR=$ROOT/target/e2e-dist RELEASE_DIR=$ROOT/dist \
+    node --test --test-concurrency=1 --test-reporter=spec specs/)
+}
+
+cmd_demo() {
+  ensure_browser
+  start_sandbox --port "${DEMO_PORT:-8787}" --products "${DEMO_PRODUCTS:-40}"
+  build_extension dist-demo "$SANDBOX_URL"
+  local token
+  token=$(node -e 'console.log(JSON.parse(process.argv[1]).tokens.full)' "$SANDBOX_INFO")
+  cat <<EOF
+
+  The sandbox store is running at $SANDBOX_URL
+  The demo build is in $ROOT/dist-demo
+
+  Load it: open chrome://extensions, turn on Developer mode, "Load unpacked", pick dist-demo/.
+  Open the Bulkroad popup and paste this access token:
+
+      $token
+
+  Other sandbox tokens (a read-only one, one without a read scope, a revoked one):
+      $SANDBOX_URL/__sandbox/tokens
+
+  Press Ctrl-C to stop the sandbox.
+EOF
+  if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+    chromium --user-data-dir="$(mktemp -d)" --no-first-run --disable-extensions-except="$ROOT/dist-demo" \
+      --load-extension="$ROOT/dist-demo" "chrome://extensions/" >/dev/null 2>&1 &
+  fi
+  wait "$SANDBOX_PID"
+}
+
+case "${1:-build}" in
+  build) cmd_build ;;
+  test) cmd_test ;;
+  demo) cmd_demo ;;
+  -h | --help | help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' ;;
+  *) die "unknown command '$1' (use: build, test, demo)" ;;
+esac

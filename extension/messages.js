@@ -1,0 +1,43 @@
+// messages.js — the one list of message types between the extension pages and the
+// service worker, and the page-side sender. Replies are envelopes:
+// { ok: true, value } or { ok: false, error: { kind, message, status } }.
+
+export const MSG = Object.freeze({
+  PING: 'worker.ping',
+  AUTH_STATUS: 'auth.status',
+  AUTH_CONNECT: 'auth.connect',
+  AUTH_FORGET: 'auth.forget',
+  PRODUCTS_LIST: 'products.list',
+});
+
+// A worker that failed to register never answers, and chrome.runtime.sendMessage then
+// waits forever: a bounded wait turns that into a message the seller can act on.
+const REPLY_TIMEOUT_MS = 90_000;
+
+/** Sends `type` with `payload` to the service worker; resolves to `value` or throws a
+ * plain Error carrying `kind` and `status` from the worker's error envelope. */
+export async function request(type, payload = {}) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(
+      () => reject(envelopeError({ kind: 'Network', message: 'Bulkroad stopped responding. Reopen it and try again.' })),
+      REPLY_TIMEOUT_MS,
+    );
+  });
+  try {
+    const reply = await Promise.race([chrome.runtime.sendMessage({ type, payload }), timeout]);
+    if (!reply) throw envelopeError({ kind: 'Server', message: 'Bulkroad gave no answer. Reopen it and try again.' });
+    if (!reply.ok) throw envelopeError(reply.error);
+    return reply.value;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function envelopeError({ kind, message, status }) {
+  const error = new Error(message);
+  error.name = 'BulkroadError';
+  error.kind = kind;
+  error.status = status ?? null;
+  return error;
+}

@@ -1,0 +1,108 @@
+// service-worker.js — owns the access token and answers the pages' messages.
+//
+// Every listener is registered synchronously in the worker's first turn (a listener
+// added after an await misses the event that woke the worker); each handler awaits the
+// memoised wasm start. Nothing lives only in memory: what a later message needs is
+// kept in chrome.storage, so a worker stopped by Chrome loses nothing.
+import { ready } from './core.js';
+import { MSG } from './messages.js';
+import * as storage from './storage.js';
+
+// Lets tests (and diagnostics) tell one worker instance from the next after a restart.
+const instanceId = crypto.randomUUID();
+
+// Starting the wasm now, not at the first message, hides its start-up behind the
+// popup's own loading.
+ready().catch(() => {});
+
+const handlers = {
+  [MSG.PING]: async () => {
+    const core = await ready();
+    return { instanceId, apiOrigin: core.apiOrigin() };
+  },
+
+  [MSG.AUTH_STATUS]: async () => {
+    const profile = await storage.get(storage.KEYS.PROFILE);
+    const token = await storage.get(storage.KEYS.TOKEN);
+    return token && profile ? { connected: true, profile } : { connected: false };
+  },
+
+  // The token is verified before it is kept: a token Gumroad refuses, or one that could
+  // not be checked (no network), is never stored.
+  [MSG.AUTH_CONNECT]: async ({ token }) => {
+    const core = await ready();
+    const profile = await core.connect(String(token ?? ''));
+    await storage.remove([storage.KEYS.PRODUCTS]);
+    await storage.set({ [storage.KEYS.TOKEN]: profile.token, [storage.KEYS.PROFILE]: withoutToken(profile) });
+    return { connected: true, profile: withoutToken(profile) };
+  },
+
+  [MSG.AUTH_FORGET]: async () => {
+    await forgetToken();
+    return { connected: false };
+  },
+
+  [MSG.PRODUCTS_LIST]: async ({ refresh = false }) => {
+    if (!refresh) {
+      const cached = await storage.get(storage.KEYS.PRODUCTS);
+      if (cached) return cached;
+    }
+    const items = await withToken((core, token) => core.listProducts(token));
+    const listing = { items, fetchedAt: new Date().toISOString() };
+    await storage.set({ [storage.KEYS.PRODUCTS]: listing });
+    return listing;
+  },
+};
+
+chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
+  if (!isOwnPage(sender)) return false;
+  const handler = handlers[message?.type];
+  if (!handler) {
+    sendResponse({ ok: false, error: { kind: 'InvalidInput', message: 'Unknown request.', status: null } });
+    return false;
+  }
+  handler(message.payload ?? {}).then(
+    (value) => sendResponse({ ok: true, value }),
+    (error) => sendResponse({ ok: false, error: toEnvelope(error) }),
+  );
+  // Returning true keeps the channel open until the asynchronous answer is sent.
+  return true;
+});
+
+// Only this extension's own pages may spend the token: content scripts (we have none)
+// and other extensions (onMessageExternal is not listened to) are refused.
+function isOwnPage(sender) {
+  return sender?.id === chrome.runtime.id && typeof sender.url === 'string' && sender.url.startsWith(chrome.runtime.getURL(''));
+}
+
+async function withToken(call) {
+  const token = await storage.get(storage.KEYS.TOKEN);
+  if (!token) throw Object.assign(new Error('Connect your Gumroad account first.'), { kind: 'Unauthorized', status: null });
+  const core = await ready();
+  try {
+    return await call(core, token);
+  } catch (error) {
+    // A token Gumroad stopped accepting (revoked, deleted app) must not stay as if good.
+    if (error?.kind === 'Unauthorized') await forgetToken();
+    throw error;
+  }
+}
+
+async function forgetToken() {
+  await storage.remove([storage.KEYS.TOKEN, storage.KEYS.PROFILE, storage.KEYS.PRODUCTS]);
+}
+
+function withoutToken(profile) {
+  const { token: _token, ...rest } = profile;
+  return rest;
+}
+
+// Errors from the wasm core are GumroadErrors with kind/status and messages that never
+// hold the token; anything else (a bug, a failed wasm start) is reported generically
+// rather than passing on text we did not write.
+function toEnvelope(error) {
+  if (error && typeof error.kind === 'string') {
+    return { kind: error.kind, message: String(error.message), status: error.status ?? null };
+  }
+  return { kind: 'Server', message: 'Bulkroad hit an unexpected problem. Reopen it and try again.', status: null };
+}

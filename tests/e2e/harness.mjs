@@ -1,0 +1,132 @@
+// harness.mjs — what every end-to-end spec needs: the built extension loaded in headless
+// Chromium, the sandbox's inspection endpoint, and a way to stop the service worker.
+//
+// Environment (set by ./build.sh test): SANDBOX_URL, EXTENSION_DIR (a build for the
+// sandbox origin), RELEASE_DIR (the release build), CHROMIUM (optional binary path).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const SANDBOX_URL = required('SANDBOX_URL');
+export const EXTENSION_DIR = required('EXTENSION_DIR');
+export const RELEASE_DIR = process.env.RELEASE_DIR;
+
+function required(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the specs through ./build.sh test`);
+  return value;
+}
+
+/** Launches Chromium with one unpacked extension; resolves once its worker runs. */
+export async function launchExtension(extensionDir = EXTENSION_DIR) {
+  const userDataDir = await mkdtemp(path.join(tmpdir(), 'bulkroad-e2e-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      `--disable-extensions-except=${extensionDir}`,
+      `--load-extension=${extensionDir}`,
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  });
+  const consoleLines = [];
+  context.on('console', (message) => consoleLines.push(message.text()));
+  context.on('weberror', (error) => consoleLines.push(String(error.error())));
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 20_000 }));
+  const extensionId = new URL(worker.url()).host;
+  return {
+    context,
+    extensionId,
+    consoleLines,
+    url: (page) => `chrome-extension://${extensionId}/${page}`,
+    async close() {
+      await context.close();
+      await rm(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Opens one of the extension's pages in a tab, recording the page's own console. */
+export async function openPage(ext, page = 'app/popup.html') {
+  const tab = await ext.context.newPage();
+  tab.on('console', (message) => ext.consoleLines.push(message.text()));
+  tab.on('pageerror', (error) => ext.consoleLines.push(String(error)));
+  await tab.goto(ext.url(page));
+  return tab;
+}
+
+/** Everything the extension keeps in chrome.storage.local, read through one of its pages. */
+export async function extensionStorage(tab) {
+  return tab.evaluate(() => chrome.storage.local.get(null));
+}
+
+/** Asks the running worker for its per-instance id (a new id means a restarted worker). */
+export async function workerInstanceId(tab) {
+  return tab.evaluate(async () => {
+    const reply = await chrome.runtime.sendMessage({ type: 'worker.ping', payload: {} });
+    return reply.value.instanceId;
+  });
+}
+
+/** Stops the extension's service worker the way Chrome does when it is idle. */
+export async function killServiceWorker(ext, tab) {
+  const cdp = await ext.context.newCDPSession(tab);
+  try {
+    const { targetInfos } = await cdp.send('Target.getTargets');
+    const workers = targetInfos.filter(
+      (t) => t.type === 'service_worker' && t.url.startsWith(`chrome-extension://${ext.extensionId}/`),
+    );
+    if (workers.length === 0) throw new Error('no running service worker to stop');
+    for (const target of workers) await cdp.send('Target.closeTarget', { targetId: target.targetId });
+  } finally {
+    await cdp.detach();
+  }
+}
+
+export const sandbox = {
+  async tokens() {
+    return get('/__sandbox/tokens');
+  },
+  async state() {
+    return get('/__sandbox/state');
+  },
+  async requests() {
+    return get('/__sandbox/requests');
+  },
+  async reset() {
+    await send('POST', '/__sandbox/reset');
+    await sandbox.faults({});
+  },
+  async faults(faults) {
+    await send('POST', '/__sandbox/faults', {
+      latency_ms: 0,
+      rate_429: 0,
+      rate_5xx: 0,
+      rate_drop: 0,
+      ...faults,
+    });
+  },
+};
+
+async function get(pathname) {
+  const response = await fetch(SANDBOX_URL + pathname);
+  if (!response.ok) throw new Error(`sandbox ${pathname}: HTTP ${response.status}`);
+  return response.json();
+}
+
+async function send(method, pathname, body) {
+  const response = await fetch(SANDBOX_URL + pathname, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (!response.ok) throw new Error(`sandbox ${method} ${pathname}: HTTP ${response.status}`);
+}

@@ -1,0 +1,253 @@
+// Connect and list products: a seller pastes a token, sees who they are and every product.
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import {
+  extensionStorage,
+  killServiceWorker,
+  launchExtension,
+  openPage,
+  sandbox,
+  workerInstanceId,
+} from '../harness.mjs';
+
+let ext;
+let tokens;
+
+before(async () => {
+  tokens = await sandbox.tokens();
+  ext = await launchExtension();
+});
+
+after(async () => {
+  await ext?.close();
+});
+
+beforeEach(async () => {
+  await sandbox.reset();
+});
+
+async function connect(tab, token) {
+  await tab.getByLabel('Access token').fill(token);
+  await tab.getByRole('button', { name: 'Save' }).click();
+}
+
+async function forgetIfConnected(tab) {
+  if (await tab.getByRole('button', { name: 'Forget token' }).isVisible()) {
+    await tab.getByRole('button', { name: 'Forget token' }).click();
+  }
+}
+
+function liveProducts(state) {
+  return state.products.filter((p) => !p.deleted);
+}
+
+describe('connecting a token', () => {
+  test('a valid token shows the seller, the scopes and every product across all pages', async () => {
+    const tab = await openPage(ext);
+    await forgetIfConnected(tab);
+    await connect(tab, tokens.full);
+
+    const state = await sandbox.state();
+    const expected = liveProducts(state);
+    assert.ok(expected.length > 10, 'the store must span several 10-product pages');
+
+    await tab.getByRole('heading', { name: state.user.name }).waitFor();
+    assert.equal(await tab.locator('#seller-email').textContent(), state.user.email);
+    const scopes = await tab.locator('#scopes').textContent();
+    for (const scope of ['edit_products', 'view_sales', 'view_profile']) assert.ok(scopes.includes(scope), scopes);
+
+    const rows = tab.locator('#product-table tbody tr');
+    await tab.waitForFunction((n) => document.querySelectorAll('#product-table tbody tr').length === n, expected.length);
+    const shownIds = await rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.productId));
+    assert.deepEqual([...shownIds].sort(), expected.map((p) => p.id).sort());
+
+    // Each row carries the product's name, price, published state and sales count.
+    const sample = expected.find((p) => !p.published) ?? expected[0];
+    const row = tab.locator(`#product-table tr[data-product-id="${sample.id}"]`);
+    const cells = await row.locator('td').allTextContents();
+    assert.equal(cells[0], sample.name);
+    assert.equal(cells[1], sample.formatted_price);
+    assert.equal(cells[2], sample.published ? 'Published' : 'Unpublished');
+    assert.equal(cells[3], sample.sales_count.toLocaleString('en-US'));
+
+    // The client walked the cursor: one request per page, each next key sent once.
+    const log = await sandbox.requests();
+    const listCalls = log.filter((r) => r.method === 'GET' && r.path === '/v2/products');
+    assert.equal(listCalls.length, Math.ceil(expected.length / 10));
+    const keys = listCalls.map((r) => new URLSearchParams(r.query).get('page_key'));
+    assert.equal(keys[0], null);
+    assert.equal(new Set(keys).size, keys.length);
+    await tab.close();
+  });
+
+  test('the search box narrows the product list by name', async () => {
+    const tab = await openPage(ext);
+    await forgetIfConnected(tab);
+    await connect(tab, tokens.full);
+    const expected = liveProducts(await sandbox.state());
+    await tab.waitForFunction((n) => document.querySelectorAll('#product-table tbody tr').length === n, expected.length);
+
+    const target = expected[3];
+    const word = target.name.split(/\s+/).find((w) => w.length > 4) ?? target.name;
+    await tab.getByLabel('Search products').fill(word.toUpperCase());
+    const matching = expected.filter((p) => p.name.toLowerCase().includes(word.toLowerCase()));
+    await tab.waitForFunction((n) => document.querySelectorAll('#product-table tbody tr').length === n, matching.length);
+    const names = await tab.locator('#product-table tbody td.name').allTextContents();
+    assert.ok(names.includes(target.name));
+    assert.ok(names.every((n) => n.toLowerCase().includes(word.toLowerCase())));
+
+    await tab.getByLabel('Search products').fill('no product is called this');
+    await tab.getByText('No product matches this search.').waitFor();
+    await tab.close();
+  });
+
+  test('a rejected token shows a clear error and is not kept', async () => {
+    const tab = await openPage(ext);
+    await forgetIfConnected(tab);
+    const bogus = 'NotARealTokenAtAllButLongEnough0123456789ab';
+    await connect(tab, bogus);
+    const alert = tab.getByRole('alert');
+    await alert.waitFor();
+    assert.match(await alert.textContent(), /did not accept this token, so it was not saved/);
+    assert.ok(!(await alert.textContent()).includes(bogus));
+
+    const stored = await extensionStorage(tab);
+    assert.equal(stored['auth.token'], undefined);
+    assert.ok(!JSON.stringify(stored).includes(bogus));
+
+    // Reopening the popup still asks for a token.
+    await tab.reload();
+    await tab.getByLabel('Access token').waitFor();
+    assert.equal(await tab.locator('#account').isVisible(), false);
+    await tab.close();
+  });
+
+  test('a revoked token is refused the same way', async () => {
+    const tab = await openPage(ext);
+    await forgetIfConnected(tab);
+    await connect(tab, tokens.revoked);
+    await tab.getByRole('alert').waitFor();
+    assert.match(await tab.getByRole('alert').textContent(), /revoked/);
+    assert.equal((await extensionStorage(tab))['auth.token'], undefined);
+    await tab.close();
+  });
+
+  test('a token without a read scope is explained and not kept', async () => {
+    const tab = await openPage(ext);
+    await forgetIfConnected(tab);
+    await connect(tab, tokens.no_read_scope);
+    await tab.getByRole('alert').waitFor();
+    assert.match(await tab.getByRole('alert').textContent(), /lacks a permission \(scope\)/);
+    assert.equal((await extensionStorage(tab))['auth.token'], undefined);
+    await tab.close();
+  });
+
+  test('a read-only token connects, hides sales and says which features need more scopes', async () => {
+    const tab = await openPage(ext);
+    await forgetIfConnected(tab);
+    await connect(tab, tokens.read_only);
+    await tab.locator('#missing-features li').first().waitFor();
+    const missing = await tab.locator('#missing-features').textContent();
+    assert.match(missing, /edit_products/);
+    assert.match(missing, /view_sales/);
+    assert.equal(await tab.locator('th.sales-col').isVisible(), false);
+    await tab.close();
+  });
+
+  test('no network: a clear message, and nothing is saved', async () => {
+    const tab = await openPage(ext);
+    await forgetIfConnected(tab);
+    await sandbox.faults({ rate_drop: 1 });
+    await connect(tab, tokens.full);
+    await tab.getByRole('alert').waitFor();
+    assert.match(await tab.getByRole('alert').textContent(), /Could not reach Gumroad/);
+    assert.equal((await extensionStorage(tab))['auth.token'], undefined);
+    await tab.close();
+  });
+});
+
+describe('a connection that lasts', () => {
+  test('survives the service worker being stopped and the popup being reopened', async () => {
+    let tab = await openPage(ext);
+    await forgetIfConnected(tab);
+    await connect(tab, tokens.full);
+    const expected = liveProducts(await sandbox.state());
+    await tab.waitForFunction((n) => document.querySelectorAll('#product-table tbody tr').length === n, expected.length);
+    const before = await workerInstanceId(tab);
+    await tab.close();
+
+    const probe = await openPage(ext, 'app/full.html');
+    await killServiceWorker(ext, probe);
+    await probe.close();
+
+    tab = await openPage(ext);
+    await tab.getByRole('button', { name: 'Forget token' }).waitFor();
+    await tab.waitForFunction((n) => document.querySelectorAll('#product-table tbody tr').length === n, expected.length);
+    assert.notEqual(await workerInstanceId(tab), before, 'the worker should have restarted');
+
+    // A refresh after the restart goes to Gumroad again with the kept token.
+    await tab.getByRole('button', { name: 'Refresh' }).click();
+    await tab.waitForFunction(() => !document.querySelector('#refresh').disabled);
+    const log = await sandbox.requests();
+    assert.ok(log.some((r) => r.path === '/v2/products' && r.authorization === `Bearer ${tokens.full}`));
+    assert.equal(await tab.getByRole('alert').isVisible(), false);
+    await tab.close();
+  });
+
+  test('a token Gumroad stops accepting later is forgotten with a clear message', async () => {
+    const tab = await openPage(ext);
+    await forgetIfConnected(tab);
+    await connect(tab, tokens.full);
+    await tab.getByRole('button', { name: 'Forget token' }).waitFor();
+    // The stored token is swapped for one the sandbox no longer accepts.
+    await tab.evaluate((revoked) => chrome.storage.local.set({ 'auth.token': revoked }), tokens.revoked);
+    await tab.getByRole('button', { name: 'Refresh' }).click();
+    await tab.getByRole('alert').waitFor();
+    assert.match(await tab.getByRole('alert').textContent(), /no longer accepts the saved token/);
+    assert.equal((await extensionStorage(tab))['auth.token'], undefined);
+    await tab.getByLabel('Access token').waitFor();
+    await tab.close();
+  });
+
+  test('"Open full view" opens the same app in a tab with the wider table', async () => {
+    const tab = await openPage(ext);
+    await forgetIfConnected(tab);
+    await connect(tab, tokens.full);
+    await tab.getByRole('button', { name: 'Forget token' }).waitFor();
+    const [full] = await Promise.all([
+      ext.context.waitForEvent('page'),
+      tab.getByRole('button', { name: 'Open full view' }).click(),
+    ]);
+    await full.waitForLoadState();
+    assert.equal(full.url(), ext.url('app/full.html'));
+    const expected = liveProducts(await sandbox.state());
+    await full.waitForFunction((n) => document.querySelectorAll('#product-table tbody tr').length === n, expected.length);
+    const headers = await full.locator('#product-table th').allTextContents();
+    for (const h of ['Name', 'Price', 'Currency', 'Status', 'Kind', 'Tags', 'Sales']) assert.ok(headers.includes(h), headers.join());
+    const membership = expected.find((p) => p.is_tiered_membership);
+    const kind = await full.locator(`tr[data-product-id="${membership.id}"] td`).nth(4).textContent();
+    assert.equal(kind, 'Membership (tiers)');
+    await full.close();
+  });
+});
+
+describe('the token stays private', () => {
+  test('it is sent only in the Authorization header: never in a URL, body, console line or page', async () => {
+    const tab = await openPage(ext);
+    await forgetIfConnected(tab);
+    await connect(tab, tokens.full);
+    const expected = liveProducts(await sandbox.state());
+    await tab.waitForFunction((n) => document.querySelectorAll('#product-table tbody tr').length === n, expected.length);
+
+    const log = await sandbox.requests();
+    assert.ok(log.length >= 3);
+    for (const entry of log) {
+      assert.ok(!entry.url.includes(tokens.full), `token in URL ${entry.method} ${entry.path}`);
+      assert.ok(!(entry.body ?? '').includes(tokens.full), `token in body of ${entry.path}`);
+      assert.equal(entry.authorization, `Bearer ${tokens.full}`);
+    }
+    for (const line of ext.consoleLines) assert.ok(!line.includes(tokens.full), 'token in a console line');
+    assert.ok(!(await tab.content()).includes(tokens.full), 'token in the page');
+    await tab.close();
+  });
+});
