@@ -1,0 +1,160 @@
+//! Timestamps: microseconds since the Unix epoch, and the two text forms the API uses.
+//!
+//! JSON timestamps are ISO 8601 UTC with whole seconds (`2021-01-05T19:38:56Z`,
+//! Rails' default); page keys use `YYYYMMDDHHMMSSuuuuuu` (contract §2.6).
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+pub const MICROS: i64 = 1_000_000;
+
+pub fn now_micros() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_micros() as i64)
+        .unwrap_or(0)
+}
+
+/// Days since 1970-01-01 to (year, month, day); Howard Hinnant's `civil_from_days`.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+struct Parts {
+    year: i64,
+    month: u32,
+    day: u32,
+    hour: i64,
+    minute: i64,
+    second: i64,
+    micros: i64,
+}
+
+fn parts(micros: i64) -> Parts {
+    let secs = micros.div_euclid(MICROS);
+    let days = secs.div_euclid(86_400);
+    let sod = secs.rem_euclid(86_400);
+    let (year, month, day) = civil_from_days(days);
+    Parts {
+        year,
+        month,
+        day,
+        hour: sod / 3600,
+        minute: sod / 60 % 60,
+        second: sod % 60,
+        micros: micros.rem_euclid(MICROS),
+    }
+}
+
+/// `2021-01-05T19:38:56Z`
+pub fn iso8601(micros: i64) -> String {
+    let p = parts(micros);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        p.year, p.month, p.day, p.hour, p.minute, p.second
+    )
+}
+
+/// `20230119081040000000`: the timestamp half of a page key.
+pub fn page_key_stamp(micros: i64) -> String {
+    let p = parts(micros);
+    format!(
+        "{:04}{:02}{:02}{:02}{:02}{:02}{:06}",
+        p.year, p.month, p.day, p.hour, p.minute, p.second, p.micros
+    )
+}
+
+/// Inverse of [`page_key_stamp`]; `None` for anything that is not 20 digits of a real instant.
+pub fn parse_page_key_stamp(s: &str) -> Option<i64> {
+    if s.len() != 20 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let num = |a: usize, b: usize| s[a..b].parse::<i64>().ok();
+    let (year, month, day) = (num(0, 4)?, num(4, 6)? as u32, num(6, 8)? as u32);
+    let (hour, minute, second, micros) = (num(8, 10)?, num(10, 12)?, num(12, 14)?, num(14, 20)?);
+    if !(1..=12).contains(&month) || day == 0 || hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    if civil_from_days(days) != (year, month, day) {
+        return None;
+    }
+    Some(((days * 86_400) + hour * 3600 + minute * 60 + second) * MICROS + micros)
+}
+
+/// Micros for a UTC calendar instant; used to anchor the seeded store.
+pub fn micros_at(year: i64, month: u32, day: u32, hour: i64, minute: i64, second: i64) -> i64 {
+    (days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second) * MICROS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_known_instants() {
+        let cases = [
+            (0i64, "1970-01-01T00:00:00Z", "19700101000000000000"),
+            (
+                1_609_875_536 * MICROS,
+                "2021-01-05T19:38:56Z",
+                "20210105193856000000",
+            ),
+            (
+                1_674_116_240 * MICROS + 123,
+                "2023-01-19T08:17:20Z",
+                "20230119081720000123",
+            ),
+            (
+                951_782_400 * MICROS,
+                "2000-02-29T00:00:00Z",
+                "20000229000000000000",
+            ),
+        ];
+        for (micros, iso, stamp) in cases {
+            assert_eq!(iso8601(micros), iso);
+            assert_eq!(page_key_stamp(micros), stamp);
+            assert_eq!(parse_page_key_stamp(stamp), Some(micros));
+        }
+    }
+
+    #[test]
+    fn rejects_malformed_stamps() {
+        for bad in [
+            "",
+            "2023011908104000000",
+            "2023011908104000000x",
+            "20231319081040000000",
+            "20230230081040000000",
+            "20230119250000000000",
+        ] {
+            assert_eq!(parse_page_key_stamp(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn micros_at_matches_iso() {
+        assert_eq!(
+            iso8601(micros_at(2025, 10, 1, 12, 30, 5)),
+            "2025-10-01T12:30:05Z"
+        );
+    }
+}

@@ -1,0 +1,86 @@
+//! A local stand-in for `https://api.gumroad.com`: Gumroad's API v2 and token info,
+//! quirks included, over a deterministic seeded store, with injected faults and a
+//! side door for tests.
+//!
+//! Facts come from `shared/reference/gumroad-api-v2.md` (the contract); comments
+//! cite its sections. Used in-process by Rust integration tests ([`Sandbox::start`]),
+//! and as the `bulkroad-sandbox` binary by wasm tests, end-to-end specs and the demo.
+//!
+//! ```no_run
+//! use bulkroad_sandbox::{tokens, Config, Sandbox};
+//! let sandbox = Sandbox::start(Config::default()).unwrap();
+//! let base = sandbox.url(); // http://127.0.0.1:PORT ; send `Authorization: Bearer {tokens::FULL}`
+//! ```
+//!
+//! # Endpoints
+//! | method & path | scope | notes |
+//! |---|---|---|
+//! | `GET /oauth/token/info` | any valid token | `{resource_owner_id, scope:[…], expires_in:null, application:{uid}, created_at}`; else 401 JSON |
+//! | `GET /v2/user` | READ | field set depends on scopes (§2.11) |
+//! | `GET /v2/products` | READ | 10 per page, `page_key` cursor, slim items |
+//! | `GET /v2/products/:id` | READ | by external id or `unique_permalink`, deleted ones too |
+//! | `PUT`/`PATCH /v2/products/:id` | edit_products | throttled 30/min per path and method |
+//! | `DELETE /v2/products/:id` | edit_products | soft delete |
+//! | `PUT /v2/products/:id/enable`, `/disable` | edit_products | |
+//! | `GET`/`POST /v2/products/:id/offer_codes` | public scopes / edit_products | |
+//! | `GET`/`PUT`/`PATCH`/`DELETE /v2/products/:id/offer_codes/:code_id` | public scopes / edit_products | |
+//! | `/__sandbox/…` | none | see [`inspect`] |
+//!
+//! The same API routes answer under the legacy `/api/v2` prefix. Any other route
+//! answers 404 `{"success":false,"error":"Not found"}` (JSON). `OPTIONS` anywhere
+//! answers a CORS preflight (204).
+//!
+//! # Modules
+//! `server` (HTTP, pipeline) → `routes` (one file per resource) → `store` (data and
+//! model rules) with `views` (API JSON), `auth` (tokens, scopes, 401/403), `params`
+//! (Rails-style parameters), `money` (currencies), `seed` (the seeded store),
+//! `faults` and `throttle` (failures), `inspect` (the side door).
+
+mod auth;
+mod clock;
+mod faults;
+mod ids;
+pub mod inspect;
+mod money;
+mod params;
+mod reply;
+mod rng;
+mod routes;
+mod seed;
+mod server;
+mod store;
+mod throttle;
+pub mod tokens;
+mod views;
+
+pub use faults::{DropPhase, Faults};
+pub use inspect::LoggedRequest;
+pub use server::Sandbox;
+
+/// How to start a sandbox.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Number of (non-deleted) products in the seeded store; stores under 3 products
+    /// hold plain products only (no membership, pay-what-you-want or PPP product).
+    pub products: usize,
+    /// Seed of the store; the same seed always builds the same store.
+    pub seed: u64,
+    /// Faults in force from the start.
+    pub faults: Faults,
+    /// Gumroad's throttle on `PUT`/`PATCH /v2/products/:id`.
+    pub throttle: bool,
+    /// 0 = any free port.
+    pub port: u16,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            products: 25,
+            seed: 1,
+            faults: Faults::default(),
+            throttle: true,
+            port: 0,
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! `bulkroad-sandbox`: the sandbox as a process, for browser tests and the demo.
+//!
+//! Prints exactly one JSON line on stdout (`{"url":…,"tokens":{…}}`) once it is
+//! listening, then serves until SIGTERM or SIGINT. Anything for humans goes to
+//! stderr, and never a token.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use bulkroad_sandbox::{tokens, Config, DropPhase, Faults, Sandbox};
+
+const USAGE: &str = "usage: bulkroad-sandbox [--port N] [--products N] [--seed N] [--latency-ms N] \
+[--rate-429 F] [--rate-5xx F] [--rate-drop F] [--drop-phase before|after|either] [--fault-seed N] [--no-throttle]";
+
+fn value<T: std::str::FromStr>(flag: &str, raw: Option<String>) -> Result<T, String> {
+    let raw = raw.ok_or_else(|| format!("{flag} needs a value"))?;
+    raw.parse()
+        .map_err(|_| format!("{flag}: cannot parse {raw:?}"))
+}
+
+fn rate(flag: &str, raw: Option<String>) -> Result<f64, String> {
+    let r: f64 = value(flag, raw)?;
+    if (0.0..=1.0).contains(&r) {
+        Ok(r)
+    } else {
+        Err(format!("{flag} must be between 0 and 1"))
+    }
+}
+
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Config, String> {
+    let mut config = Config::default();
+    let mut faults = Faults::default();
+    while let Some(arg) = args.next() {
+        // Accept both `--flag value` and `--flag=value`.
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) => (f.to_string(), Some(v.to_string())),
+            None => (arg.clone(), None),
+        };
+        let mut next = || inline.clone().or_else(|| args.next());
+        match flag.as_str() {
+            "--port" => config.port = value(&flag, next())?,
+            "--products" => config.products = value(&flag, next())?,
+            "--seed" => config.seed = value(&flag, next())?,
+            "--latency-ms" => faults.latency_ms = value(&flag, next())?,
+            "--rate-429" => faults.rate_429 = rate(&flag, next())?,
+            "--rate-5xx" => faults.rate_5xx = rate(&flag, next())?,
+            "--rate-drop" => faults.rate_drop = rate(&flag, next())?,
+            "--fault-seed" => faults.seed = value(&flag, next())?,
+            "--drop-phase" => {
+                faults.drop_phase = match next().as_deref() {
+                    Some("before") => DropPhase::Before,
+                    Some("after") => DropPhase::After,
+                    Some("either") => DropPhase::Either,
+                    other => {
+                        return Err(format!(
+                            "--drop-phase: expected before|after|either, got {other:?}"
+                        ))
+                    }
+                }
+            }
+            "--no-throttle" => config.throttle = false,
+            "-h" | "--help" => return Err(String::new()),
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    config.faults = faults;
+    Ok(config)
+}
+
+#[cfg(unix)]
+async fn until_stopped() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        std::future::pending::<()>().await;
+        return;
+    };
+    tokio::select! {
+        _ = term.recv() => {},
+        _ = int.recv() => {},
+    }
+}
+
+#[cfg(not(unix))]
+async fn until_stopped() {
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+fn main() -> ExitCode {
+    let config = match parse_args(std::env::args().skip(1)) {
+        Ok(c) => c,
+        Err(msg) => {
+            if !msg.is_empty() {
+                eprintln!("bulkroad-sandbox: {msg}");
+            }
+            eprintln!("{USAGE}");
+            return if msg.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            };
+        }
+    };
+    let (products, seed) = (config.products, config.seed);
+    let sandbox = match Sandbox::start(config) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("bulkroad-sandbox: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let line = serde_json::json!({"url": sandbox.url(), "tokens": tokens::as_json()});
+    let mut out = std::io::stdout().lock();
+    if writeln!(out, "{line}").and_then(|_| out.flush()).is_err() {
+        return ExitCode::FAILURE;
+    }
+    drop(out);
+    eprintln!(
+        "bulkroad-sandbox: serving {products} products (seed {seed}) at {}",
+        sandbox.url()
+    );
+
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("bulkroad-sandbox: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(until_stopped());
+    drop(sandbox);
+    eprintln!("bulkroad-sandbox: stopped");
+    ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> impl Iterator<Item = String> + '_ {
+        s.split_whitespace().map(str::to_string)
+    }
+
+    #[test]
+    fn parses_every_flag() {
+        let c = parse_args(args(
+            "--port 8123 --products=40 --seed 7 --latency-ms 5 --rate-429 0.5 --rate-5xx 0.25 --rate-drop 1 --drop-phase after --fault-seed 3 --no-throttle",
+        ))
+        .unwrap();
+        assert_eq!(
+            (c.port, c.products, c.seed, c.throttle),
+            (8123, 40, 7, false)
+        );
+        assert_eq!(c.faults.latency_ms, 5);
+        assert_eq!(
+            (c.faults.rate_429, c.faults.rate_5xx, c.faults.rate_drop),
+            (0.5, 0.25, 1.0)
+        );
+        assert_eq!((c.faults.drop_phase, c.faults.seed), (DropPhase::After, 3));
+    }
+
+    #[test]
+    fn rejects_bad_input() {
+        for bad in [
+            "--port",
+            "--products x",
+            "--rate-429 2",
+            "--drop-phase sometimes",
+            "--wat",
+        ] {
+            assert!(parse_args(args(bad)).is_err(), "{bad}");
+        }
+    }
+}

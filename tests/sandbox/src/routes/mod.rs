@@ -1,0 +1,188 @@
+//! The API router: `/v2/…` (and the legacy `/api/v2/…`) plus `/oauth/token/info`.
+//!
+//! Handlers are plain functions over [`Ctx`] returning [`Outcome`]: `Err` carries an
+//! early answer (401/403, not found), so `?` reads like Rails' `before_action`
+//! chain. Adding a resource means a file here and a few arms in [`dispatch`].
+//! Unknown routes answer 404 `{"success":false,"error":"Not found"}` (JSON, the
+//! shape of Gumroad's `e404_json`).
+
+mod oauth;
+mod offer_codes;
+mod products;
+mod user;
+
+use crate::auth;
+use crate::params::Params;
+use crate::reply::Reply;
+use crate::store::Store;
+use crate::tokens::KnownToken;
+
+pub type Outcome = Result<Reply, Reply>;
+
+/// One API request, already parsed, with the store locked for its whole duration.
+pub struct Ctx<'a> {
+    /// The request path as sent (percent-encoding intact), used for `next_page_url`.
+    pub path: &'a str,
+    /// The raw query string.
+    pub query: &'a str,
+    pub params: Params,
+    pub token: Option<String>,
+    pub store: &'a mut Store,
+}
+
+impl Ctx<'_> {
+    pub fn authorize(&self, accepted: &[&str]) -> Result<&'static KnownToken, Reply> {
+        auth::authorize(self.token.as_deref(), accepted)
+    }
+}
+
+/// Whether a path is API traffic (logged, faulted, throttled) rather than inspection or noise.
+pub fn is_api_path(path: &str) -> bool {
+    path == "/v2"
+        || path.starts_with("/v2/")
+        || path == "/api/v2"
+        || path.starts_with("/api/v2/")
+        || path == "/oauth"
+        || path.starts_with("/oauth/")
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+            if let Some(b) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Path segments after the API prefix, decoded; Rails ignores a trailing slash and an
+/// optional `.json` format suffix.
+fn segments(rest: &str) -> Vec<String> {
+    let rest = rest.trim_end_matches('/');
+    let rest = rest.strip_suffix(".json").unwrap_or(rest);
+    rest.split('/')
+        .filter(|s| !s.is_empty())
+        .map(percent_decode)
+        .collect()
+}
+
+/// Answers one API request. `params` failed to parse → Rails' 400 before anything else.
+pub fn handle(
+    store: &mut Store,
+    method: &str,
+    path: &str,
+    query: &str,
+    body: &[u8],
+    authorization: Option<&str>,
+    content_type: Option<&str>,
+) -> Reply {
+    let Ok(params) = Params::parse(query, body, content_type) else {
+        return Reply::error_400("Invalid request.");
+    };
+    let token = auth::token_from(authorization, &params);
+    let mut ctx = Ctx {
+        path,
+        query,
+        params,
+        token,
+        store,
+    };
+    let outcome = if let Some(rest) = path.strip_prefix("/oauth/") {
+        let segs = segments(rest);
+        let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
+        match (method, segs.as_slice()) {
+            ("GET", ["token", "info"]) => oauth::token_info(&mut ctx),
+            _ => Ok(Reply::not_found_route()),
+        }
+    } else {
+        let rest = path
+            .strip_prefix("/api/v2")
+            .or_else(|| path.strip_prefix("/v2"))
+            .unwrap_or("");
+        let segs = segments(rest);
+        let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
+        dispatch(&mut ctx, method, &segs)
+    };
+    outcome.unwrap_or_else(|early| early)
+}
+
+fn dispatch(ctx: &mut Ctx, method: &str, segs: &[&str]) -> Outcome {
+    match (method, segs) {
+        ("GET", ["user"]) => user::show(ctx),
+        ("GET", ["products"]) => products::index(ctx),
+        ("GET", ["products", id]) => products::show(ctx, id),
+        ("PUT" | "PATCH", ["products", id]) => products::update(ctx, id),
+        ("DELETE", ["products", id]) => products::destroy(ctx, id),
+        ("PUT", ["products", id, "enable"]) => products::enable(ctx, id),
+        ("PUT", ["products", id, "disable"]) => products::disable(ctx, id),
+        ("GET", ["products", product_id, "offer_codes"]) => offer_codes::index(ctx, product_id),
+        ("POST", ["products", product_id, "offer_codes"]) => offer_codes::create(ctx, product_id),
+        ("GET", ["products", product_id, "offer_codes", id]) => {
+            offer_codes::show(ctx, product_id, id)
+        }
+        ("PUT" | "PATCH", ["products", product_id, "offer_codes", id]) => {
+            offer_codes::update(ctx, product_id, id)
+        }
+        ("DELETE", ["products", product_id, "offer_codes", id]) => {
+            offer_codes::destroy(ctx, product_id, id)
+        }
+        _ => Ok(Reply::not_found_route()),
+    }
+}
+
+/// `fetch_product`: the owner's products by external id or permalink, deleted ones included.
+pub(crate) fn fetch_product(ctx: &Ctx, id: &str) -> Result<usize, Reply> {
+    ctx.store
+        .product_index(id)
+        .ok_or_else(|| Reply::failure("The product was not found."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_decode_and_ignore_format_and_trailing_slash() {
+        let cases = [
+            ("/products", vec!["products"]),
+            ("/products/", vec!["products"]),
+            ("/products.json", vec!["products"]),
+            (
+                "/products/A-m3CDDC5dlrSdKZp0RFhA%3D%3D",
+                vec!["products", "A-m3CDDC5dlrSdKZp0RFhA=="],
+            ),
+            (
+                "/products/abc/offer_codes/x.json",
+                vec!["products", "abc", "offer_codes", "x"],
+            ),
+        ];
+        for (input, want) in cases {
+            assert_eq!(segments(input), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn api_paths() {
+        let cases = [
+            ("/v2/products", true),
+            ("/api/v2/user", true),
+            ("/oauth/token/info", true),
+            ("/__sandbox/state", false),
+            ("/", false),
+            ("/v20", false),
+        ];
+        for (p, want) in cases {
+            assert_eq!(is_api_path(p), want, "{p}");
+        }
+    }
+}

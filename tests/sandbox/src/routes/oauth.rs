@@ -1,0 +1,28 @@
+//! `GET /oauth/token/info` (Doorkeeper's token info, outside `/v2`, contract §3.1).
+
+use serde_json::json;
+
+use super::{Ctx, Outcome};
+use crate::auth;
+use crate::reply::Reply;
+use crate::tokens;
+
+/// 200 with the token's owner, scopes (an array) and application; an unknown or revoked
+/// token gets a 401 whose JSON body repeats the `WWW-Authenticate` error.
+pub fn token_info(ctx: &mut Ctx) -> Outcome {
+    match auth::accessible(ctx.token.as_deref()) {
+        Ok(known) => Ok(Reply::ok(&json!({
+            "resource_owner_id": ctx.store.seller.resource_owner_id,
+            "scope": known.scopes,
+            "expires_in": null,
+            "application": {"uid": tokens::APPLICATION_UID},
+            "created_at": known.created_at,
+        }))),
+        Err(description) => Ok(Reply::json(
+            401,
+            &json!({"error": "invalid_token", "error_description": description}),
+        )
+        .with_header("cache-control", "no-store, no-cache")
+        .with_header("www-authenticate", auth::www_authenticate(description))),
+    }
+}

@@ -1,0 +1,337 @@
+//! The HTTP server: one thread, its own tokio runtime, hyper http1 per connection.
+//!
+//! Order for each `/v2` and `/oauth` request: latency, injected fault, Gumroad's
+//! throttle, the handler, then (for `drop_after`) the unanswered close. A
+//! service error is how a connection is closed without an answer: hyper 1 drops
+//! the connection when the service returns `Err`. Every response carries CORS
+//! headers, and every preflight is answered, so pages on other origins (the
+//! wasm test runner) can call the sandbox.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::header::{HeaderName, HeaderValue};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use serde_json::Value;
+use tokio::sync::oneshot;
+
+use crate::faults::{self, Decision, FaultState, Faults};
+use crate::inspect::{self, LoggedRequest};
+use crate::reply::Reply;
+use crate::routes;
+use crate::seed;
+use crate::store::Store;
+use crate::throttle::Throttle;
+use crate::Config;
+
+/// Locks even if a handler panicked while holding the lock: a test server should keep serving.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+pub(crate) struct Shared {
+    config: Config,
+    store: Mutex<Store>,
+    log: Mutex<Vec<LoggedRequest>>,
+    faults: Mutex<FaultState>,
+    throttle: Mutex<Throttle>,
+    seq: AtomicU64,
+}
+
+impl Shared {
+    fn new(config: Config) -> Shared {
+        Shared {
+            store: Mutex::new(seed::build(config.products, config.seed)),
+            log: Mutex::new(Vec::new()),
+            faults: Mutex::new(FaultState::new(config.faults.clone())),
+            throttle: Mutex::new(Throttle::new()),
+            seq: AtomicU64::new(0),
+            config,
+        }
+    }
+
+    pub(crate) fn state(&self) -> Value {
+        inspect::state_json(&lock(&self.store))
+    }
+
+    pub(crate) fn requests(&self) -> Vec<LoggedRequest> {
+        let mut log = lock(&self.log).clone();
+        log.sort_by_key(|r| r.seq);
+        log
+    }
+
+    pub(crate) fn clear_requests(&self) -> usize {
+        let mut log = lock(&self.log);
+        let n = log.len();
+        log.clear();
+        n
+    }
+
+    pub(crate) fn faults(&self) -> Faults {
+        lock(&self.faults).faults.clone()
+    }
+
+    pub(crate) fn set_faults(&self, faults: Faults) {
+        *lock(&self.faults) = FaultState::new(faults);
+    }
+
+    pub(crate) fn reset(&self) {
+        *lock(&self.store) = seed::build(self.config.products, self.config.seed);
+        lock(&self.log).clear();
+        *lock(&self.throttle) = Throttle::new();
+        self.set_faults(self.config.faults.clone());
+    }
+}
+
+/// The error that makes hyper close a connection without answering.
+#[derive(Debug)]
+struct Dropped;
+
+impl fmt::Display for Dropped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("connection dropped on purpose")
+    }
+}
+
+impl std::error::Error for Dropped {}
+
+fn to_response(reply: Reply) -> Response<Full<Bytes>> {
+    let mut res = Response::new(Full::new(reply.body));
+    *res.status_mut() =
+        StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = res.headers_mut();
+    for (name, value) in reply.headers {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            headers.append(HeaderName::from_static(name), v);
+        }
+    }
+    headers.insert("access-control-allow-origin", HeaderValue::from_static("*"));
+    headers.insert(
+        "access-control-expose-headers",
+        HeaderValue::from_static("WWW-Authenticate"),
+    );
+    res
+}
+
+fn preflight(requested_headers: Option<&str>) -> Reply {
+    let mut allow = "authorization, content-type".to_string();
+    if let Some(extra) = requested_headers.filter(|h| !h.trim().is_empty()) {
+        allow = format!("{allow}, {extra}");
+    }
+    Reply::empty(204)
+        .with_header(
+            "access-control-allow-methods",
+            "GET, POST, PUT, PATCH, DELETE, OPTIONS",
+        )
+        .with_header("access-control-allow-headers", allow)
+        .with_header("access-control-max-age", "600")
+}
+
+fn header(req: &Request<Incoming>, name: &str) -> Option<String> {
+    req.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+async fn serve_request(
+    shared: Arc<Shared>,
+    req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Dropped> {
+    let method = req.method().as_str().to_string();
+    let path = req.uri().path().to_string();
+    let query = req.uri().query().unwrap_or("").to_string();
+    let authorization = header(&req, "authorization");
+    let content_type = header(&req, "content-type");
+    let requested_headers = header(&req, "access-control-request-headers");
+    let body = match req.into_body().collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => return Err(Dropped),
+    };
+
+    if path == "/__sandbox" || path.starts_with("/__sandbox/") {
+        return Ok(to_response(inspect::handle(&shared, &method, &path, &body)));
+    }
+    if method == "OPTIONS" {
+        return Ok(to_response(preflight(requested_headers.as_deref())));
+    }
+    if !routes::is_api_path(&path) {
+        return Ok(to_response(Reply::not_found_route()));
+    }
+
+    let seq = shared.seq.fetch_add(1, Ordering::SeqCst) + 1;
+    let (latency_ms, decision) = {
+        let mut f = lock(&shared.faults);
+        (f.faults.latency_ms, f.decide())
+    };
+    if latency_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(latency_ms)).await;
+    }
+    let mut fault = decision.label().map(str::to_string);
+    let reply = match decision {
+        Decision::TooMany => Some(faults::too_many_requests()),
+        Decision::ServerError(status) => Some(faults::server_error(status)),
+        Decision::DropBefore => None,
+        Decision::Pass | Decision::DropAfter => {
+            if shared.config.throttle && lock(&shared.throttle).hit(&method, &path) {
+                fault.get_or_insert_with(|| "throttled".to_string());
+                Some(faults::too_many_requests())
+            } else {
+                let mut store = lock(&shared.store);
+                Some(routes::handle(
+                    &mut store,
+                    &method,
+                    &path,
+                    &query,
+                    &body,
+                    authorization.as_deref(),
+                    content_type.as_deref(),
+                ))
+            }
+        }
+    };
+    let answered = reply.filter(|_| decision != Decision::DropAfter);
+    lock(&shared.log).push(LoggedRequest {
+        seq,
+        url: if query.is_empty() {
+            path.clone()
+        } else {
+            format!("{path}?{query}")
+        },
+        method,
+        path,
+        query,
+        body: String::from_utf8_lossy(&body).into_owned(),
+        authorization,
+        status: answered.as_ref().map(|r| r.status),
+        fault,
+    });
+    answered.map(to_response).ok_or(Dropped)
+}
+
+async fn accept_loop(
+    listener: std::net::TcpListener,
+    shared: Arc<Shared>,
+    mut stop: oneshot::Receiver<()>,
+) {
+    let listener = match tokio::net::TcpListener::from_std(listener) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("bulkroad-sandbox: cannot use listener: {e}");
+            return;
+        }
+    };
+    loop {
+        tokio::select! {
+            _ = &mut stop => break,
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let _ = stream.set_nodelay(true);
+                let shared = shared.clone();
+                tokio::spawn(async move {
+                    let service = service_fn(move |req| serve_request(shared.clone(), req));
+                    // Errors here are mostly our own drops and clients hanging up: nothing to report.
+                    let _ = http1::Builder::new().keep_alive(true).serve_connection(TokioIo::new(stream), service).await;
+                });
+            }
+        }
+    }
+}
+
+/// A running sandbox. Stops (and frees its port) when dropped.
+pub struct Sandbox {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Sandbox {
+    /// Binds `127.0.0.1:config.port` (0 = any free port), seeds the store and starts
+    /// serving on a thread of its own. The port accepts connections once this returns.
+    pub fn start(config: Config) -> std::io::Result<Sandbox> {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", config.port))?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared::new(config));
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("bulkroad-sandbox-worker")
+            .enable_all()
+            .build()?;
+        let (stop_tx, stop_rx) = oneshot::channel();
+        let serving = shared.clone();
+        let thread = std::thread::Builder::new()
+            .name("bulkroad-sandbox".into())
+            .spawn(move || {
+                runtime.block_on(accept_loop(listener, serving, stop_rx));
+                // Open keep-alive connections are abandoned, not drained: the caller asked to stop.
+                runtime.shutdown_background();
+            })?;
+        Ok(Sandbox {
+            addr,
+            shared,
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// Replaces the faults in force (and re-seeds their generator from `f.seed`).
+    pub fn set_faults(&self, f: Faults) {
+        self.shared.set_faults(f);
+    }
+
+    pub fn faults(&self) -> Faults {
+        self.shared.faults()
+    }
+
+    /// The whole store as JSON; same shape as `GET /__sandbox/state`.
+    pub fn state(&self) -> Value {
+        self.shared.state()
+    }
+
+    /// The `/v2` and `/oauth` requests received so far, oldest first.
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        self.shared.requests()
+    }
+
+    pub fn clear_requests(&self) {
+        self.shared.clear_requests();
+    }
+
+    /// Reseeds the store from the start config, clears the log and the throttle
+    /// counters, and restores the start faults.
+    pub fn reset(&self) {
+        self.shared.reset();
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
