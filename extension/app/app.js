@@ -79,7 +79,7 @@ function showConnected(profile) {
   $('scopes').textContent = profile.scopes.length ? profile.scopes.join(', ') : 'none';
   const missing = $('missing-features');
   missing.replaceChildren(
-    ...profile.missingFeatures.map((feature) => element('li', {}, `${feature.description} needs the ${feature.scopes.join(' or ')} scope.`)),
+    ...profile.missingFeatures.map((feature) => element('li', {}, feature.explanation)),
   );
   state.canSeeSales = profile.scopes.some((scope) => scope === 'view_sales' || scope === 'account');
   document.body.classList.toggle('no-sales', !state.canSeeSales);

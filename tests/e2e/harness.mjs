@@ -105,6 +105,11 @@ export const sandbox = {
     await send('POST', '/__sandbox/reset');
     await sandbox.faults({});
   },
+  /** Reads the API as the extension would, for expectations (it shows in the request log). */
+  async api(pathname, token) {
+    const response = await fetch(SANDBOX_URL + pathname, { headers: { authorization: `Bearer ${token}` } });
+    return response.json();
+  },
   async faults(faults) {
     await send('POST', '/__sandbox/faults', {
       latency_ms: 0,

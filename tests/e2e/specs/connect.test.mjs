@@ -38,7 +38,7 @@ async function forgetIfConnected(tab) {
 }
 
 function liveProducts(state) {
-  return state.products.filter((p) => !p.deleted);
+  return state.products.filter((p) => !p.deleted_at);
 }
 
 describe('connecting a token', () => {
@@ -51,8 +51,8 @@ describe('connecting a token', () => {
     const expected = liveProducts(state);
     assert.ok(expected.length > 10, 'the store must span several 10-product pages');
 
-    await tab.getByRole('heading', { name: state.user.name }).waitFor();
-    assert.equal(await tab.locator('#seller-email').textContent(), state.user.email);
+    await tab.getByRole('heading', { name: state.seller.name }).waitFor();
+    assert.equal(await tab.locator('#seller-email').textContent(), state.seller.email);
     const scopes = await tab.locator('#scopes').textContent();
     for (const scope of ['edit_products', 'view_sales', 'view_profile']) assert.ok(scopes.includes(scope), scopes);
 
@@ -66,7 +66,8 @@ describe('connecting a token', () => {
     const row = tab.locator(`#product-table tr[data-product-id="${sample.id}"]`);
     const cells = await row.locator('td').allTextContents();
     assert.equal(cells[0], sample.name);
-    assert.equal(cells[1], sample.formatted_price);
+    const { product: asServed } = await sandbox.api(`/v2/products/${sample.id}`, tokens.full);
+    assert.equal(cells[1], asServed.formatted_price);
     assert.equal(cells[2], sample.published ? 'Published' : 'Unpublished');
     assert.equal(cells[3], sample.sales_count.toLocaleString('en-US'));
 

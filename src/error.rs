@@ -1,0 +1,345 @@
+//! The one error type of the crate: [`Error`] = a [`ErrorKind`] to branch on, a
+//! seller-readable message, the HTTP status and endpoint when there was one, and whether a
+//! write may have been applied. It must not hold or print the access token, nor carry
+//! unbounded text from an answer (hostile answers can be huge); no `JsValue` here.
+
+use serde::{Deserialize, Serialize, Serializer};
+
+use crate::transport::{Method, TransportError};
+
+/// What went wrong, coarse enough to branch on (in Rust and, by its name, in JS).
+/// Serialized as exactly the variant name (`"RateLimited"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ErrorKind {
+    /// Refused before any request was sent (an empty token, a 150 % discount…).
+    InvalidInput,
+    /// 401: the token is unknown, revoked or expired. Stops a bulk run.
+    Unauthorized,
+    /// 403: the token lacks every scope the endpoint accepts.
+    Forbidden,
+    /// The object does not exist (Gumroad mostly says so with HTTP 200 + `success:false`).
+    NotFound,
+    /// Gumroad refused the request and said why (`success:false`, or a 400 `{status, error}`).
+    Rejected,
+    /// 429 from Gumroad's throttle, which answers before the app runs.
+    RateLimited,
+    /// 5xx or an answer that is not one of Gumroad's shapes.
+    Server,
+    /// No answer: the connection failed, dropped or timed out.
+    Network,
+    /// The answer came but could not be read as the expected JSON.
+    Decode,
+    /// The operation was cancelled by the seller.
+    Cancelled,
+}
+
+impl ErrorKind {
+    /// The serialized name, e.g. `"RateLimited"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidInput => "InvalidInput",
+            ErrorKind::Unauthorized => "Unauthorized",
+            ErrorKind::Forbidden => "Forbidden",
+            ErrorKind::NotFound => "NotFound",
+            ErrorKind::Rejected => "Rejected",
+            ErrorKind::RateLimited => "RateLimited",
+            ErrorKind::Server => "Server",
+            ErrorKind::Network => "Network",
+            ErrorKind::Decode => "Decode",
+            ErrorKind::Cancelled => "Cancelled",
+        }
+    }
+}
+
+/// Longest message an [`Error`] keeps, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 500;
+
+/// A failure, ready to show to the seller ([`Display`](std::fmt::Display) is the message).
+///
+/// Serializes as `{kind, message, status, endpoint, retryable, may_have_applied}`;
+/// deserializes from the same (the derived `retryable` is ignored on the way in).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Deserialize)]
+#[error("{message}")]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+    #[serde(default)]
+    status: Option<u16>,
+    #[serde(default)]
+    endpoint: Option<String>,
+    #[serde(default)]
+    may_have_applied: bool,
+}
+
+impl Error {
+    /// An error of `kind` with `message` (control characters flattened, length capped).
+    pub fn new(kind: ErrorKind, message: impl AsRef<str>) -> Self {
+        Error {
+            kind,
+            message: clip(message.as_ref(), MAX_MESSAGE_CHARS),
+            status: None,
+            endpoint: None,
+            may_have_applied: false,
+        }
+    }
+
+    pub fn invalid_input(message: impl AsRef<str>) -> Self {
+        Self::new(ErrorKind::InvalidInput, message)
+    }
+
+    pub fn unauthorized(message: impl AsRef<str>) -> Self {
+        Self::new(ErrorKind::Unauthorized, message)
+    }
+
+    pub fn forbidden(message: impl AsRef<str>) -> Self {
+        Self::new(ErrorKind::Forbidden, message)
+    }
+
+    pub fn not_found(message: impl AsRef<str>) -> Self {
+        Self::new(ErrorKind::NotFound, message)
+    }
+
+    pub fn rejected(message: impl AsRef<str>) -> Self {
+        Self::new(ErrorKind::Rejected, message)
+    }
+
+    pub fn rate_limited() -> Self {
+        Self::new(
+            ErrorKind::RateLimited,
+            "Gumroad is limiting how fast requests may be sent. Wait a moment and try again.",
+        )
+    }
+
+    pub fn server(message: impl AsRef<str>) -> Self {
+        Self::new(ErrorKind::Server, message)
+    }
+
+    pub fn network(message: impl AsRef<str>) -> Self {
+        Self::new(ErrorKind::Network, message)
+    }
+
+    pub fn decode(message: impl AsRef<str>) -> Self {
+        Self::new(ErrorKind::Decode, message)
+    }
+
+    pub fn cancelled() -> Self {
+        Self::new(ErrorKind::Cancelled, "Cancelled.")
+    }
+
+    /// A transport failure on `method path`. A connection that was never established
+    /// cannot have applied anything; any other lost answer to a write may have.
+    pub fn from_transport(error: TransportError, method: Method, path: &str) -> Self {
+        let mut network = Self::network(error.to_string()).at(method, path);
+        if error == TransportError::Connect {
+            network.may_have_applied = false;
+        }
+        network
+    }
+
+    /// Records the HTTP status of the answer.
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    /// Records the request (`method` and `path`, kept as `"GET /v2/products"`) and derives
+    /// [`Error::may_have_applied`]: a write (POST/PUT/PATCH/DELETE) that got no answer, a
+    /// 5xx or an unreadable answer may have been applied by Gumroad before things went wrong.
+    pub fn at(mut self, method: Method, path: &str) -> Self {
+        self.endpoint = Some(clip(&format!("{} {path}", method.as_str()), 200));
+        self.may_have_applied = method.is_write()
+            && matches!(
+                self.kind,
+                ErrorKind::Server | ErrorKind::Network | ErrorKind::Decode
+            );
+        self
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The HTTP status of the answer, when there was one.
+    pub fn status(&self) -> Option<u16> {
+        self.status
+    }
+
+    /// `"METHOD /path"` of the request, when the error came from one.
+    pub fn endpoint(&self) -> Option<&str> {
+        self.endpoint.as_deref()
+    }
+
+    /// True when a write may have reached Gumroad although no success was seen: re-read
+    /// the target before deciding what happened (Gumroad has no idempotency keys).
+    pub fn may_have_applied(&self) -> bool {
+        self.may_have_applied
+    }
+
+    /// True when sending the same request again is both safe and useful: always after a
+    /// 429 (Gumroad's throttle refuses before the app runs), and after a 5xx or a lost
+    /// answer only when the request could not have been applied.
+    pub fn retryable(&self) -> bool {
+        match self.kind {
+            ErrorKind::RateLimited => true,
+            ErrorKind::Server | ErrorKind::Network => !self.may_have_applied,
+            _ => false,
+        }
+    }
+}
+
+impl Serialize for Error {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut state = serializer.serialize_struct("Error", 6)?;
+        state.serialize_field("kind", &self.kind)?;
+        state.serialize_field("message", &self.message)?;
+        state.serialize_field("status", &self.status)?;
+        state.serialize_field("endpoint", &self.endpoint)?;
+        state.serialize_field("retryable", &self.retryable())?;
+        state.serialize_field("may_have_applied", &self.may_have_applied)?;
+        state.end()
+    }
+}
+
+/// `text` on one line (control characters become spaces, surrounding space trimmed) and at
+/// most `max_chars` characters, ending in `…` when cut.
+pub(crate) fn clip(text: &str, max_chars: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max_chars * 4));
+    for (taken, c) in text.trim().chars().enumerate() {
+        if taken == max_chars {
+            out.truncate(out.trim_end().len());
+            out.push('…');
+            return out;
+        }
+        out.push(if c.is_control() { ' ' } else { c });
+    }
+    out.truncate(out.trim_end().len());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ErrorKind::*;
+
+    fn make(kind: ErrorKind) -> Error {
+        Error::new(kind, "x")
+    }
+
+    #[test]
+    fn retryable_and_may_have_applied_per_kind_and_method() {
+        // (kind, method, retryable, may_have_applied)
+        let rows = [
+            (InvalidInput, Method::Get, false, false),
+            (InvalidInput, Method::Post, false, false),
+            (Unauthorized, Method::Get, false, false),
+            (Unauthorized, Method::Put, false, false),
+            (Forbidden, Method::Delete, false, false),
+            (NotFound, Method::Get, false, false),
+            (NotFound, Method::Delete, false, false),
+            (Rejected, Method::Post, false, false),
+            (RateLimited, Method::Get, true, false),
+            (RateLimited, Method::Post, true, false),
+            (RateLimited, Method::Delete, true, false),
+            (Server, Method::Get, true, false),
+            (Server, Method::Post, false, true),
+            (Server, Method::Put, false, true),
+            (Server, Method::Patch, false, true),
+            (Server, Method::Delete, false, true),
+            (Network, Method::Get, true, false),
+            (Network, Method::Post, false, true),
+            (Network, Method::Delete, false, true),
+            (Decode, Method::Get, false, false),
+            (Decode, Method::Put, false, true),
+            (Cancelled, Method::Get, false, false),
+            (Cancelled, Method::Post, false, false),
+        ];
+        for (kind, method, retryable, applied) in rows {
+            let error = make(kind).at(method, "/v2/x");
+            assert_eq!(
+                error.retryable(),
+                retryable,
+                "retryable {kind:?} {method:?}"
+            );
+            assert_eq!(
+                error.may_have_applied(),
+                applied,
+                "applied {kind:?} {method:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_write_that_never_connected_is_safe_to_retry() {
+        let refused = Error::from_transport(TransportError::Connect, Method::Post, "/v2/x");
+        assert!(!refused.may_have_applied());
+        assert!(refused.retryable());
+        let dropped = Error::from_transport(TransportError::Interrupted, Method::Post, "/v2/x");
+        assert!(dropped.may_have_applied());
+        assert!(!dropped.retryable());
+        let timeout = Error::from_transport(TransportError::Timeout, Method::Get, "/v2/x");
+        assert!(!timeout.may_have_applied());
+        assert!(timeout.retryable());
+        assert_eq!(timeout.kind(), Network);
+    }
+
+    #[test]
+    fn serializes_kind_as_pascal_case_name() {
+        let kinds = [
+            InvalidInput,
+            Unauthorized,
+            Forbidden,
+            NotFound,
+            Rejected,
+            RateLimited,
+            Server,
+            Network,
+            Decode,
+            Cancelled,
+        ];
+        for kind in kinds {
+            assert_eq!(
+                serde_json::to_value(kind).unwrap(),
+                serde_json::Value::String(kind.as_str().into())
+            );
+            assert_eq!(format!("{kind:?}"), kind.as_str());
+        }
+    }
+
+    #[test]
+    fn serializes_and_reads_back() {
+        let error = Error::server("Gumroad had a problem (HTTP 502).")
+            .with_status(502)
+            .at(Method::Get, "/v2/products");
+        let json = serde_json::to_value(&error).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "kind": "Server",
+                "message": "Gumroad had a problem (HTTP 502).",
+                "status": 502,
+                "endpoint": "GET /v2/products",
+                "retryable": true,
+                "may_have_applied": false,
+            })
+        );
+        let back: Error = serde_json::from_value(json).unwrap();
+        assert_eq!(back, error);
+        assert_eq!(error.to_string(), error.message());
+    }
+
+    #[test]
+    fn messages_are_one_line_and_capped() {
+        let huge = "a".repeat(5_000_000);
+        let error = Error::rejected(&huge);
+        assert_eq!(error.message().chars().count(), MAX_MESSAGE_CHARS + 1);
+        assert!(error.message().ends_with('…'));
+        assert_eq!(Error::rejected("a\nb\tc\u{0}").message(), "a b c");
+        assert_eq!(clip("  héllo  ", 3), "hél…");
+        assert_eq!(clip("héllo", 5), "héllo");
+    }
+}

@@ -1,0 +1,34 @@
+//! Bulkroad's core: a Gumroad API v2 client that compiles to WebAssembly for the extension
+//! and natively for tests. This file is the module map only; no logic lives here.
+//!
+//! Layers, bottom up:
+//! - [`config`]: the API origin, fixed at build time.
+//! - [`error`]: the one error type every layer returns ([`Error`] + [`ErrorKind`]).
+//! - [`auth`] and [`scopes`]: the access token (never printed) and which features need
+//!   which OAuth scopes.
+//! - [`model`]: Gumroad's wire types (serde only) and typed ids.
+//! - [`money`]: currencies, minimum prices and price formatting.
+//! - [`transport`]: a request as plain data and the [`transport::Transport`] seam — `fetch`
+//!   in the browser (wasm32), `reqwest` natively.
+//! - [`api`]: [`api::GumroadClient`], one file per Gumroad resource, with every answer
+//!   shape decoded in one place (`api::envelope`).
+//! - `wasm` (wasm32 only): the JavaScript boundary, the only place with `JsValue`.
+//!
+//! Recipe for a read: `GumroadClient::new(transport, AccessToken::parse(pasted)?)`, then
+//! `client.user().await`, `client.token_info().await`, `client.products().await`.
+
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod model;
+pub mod money;
+pub mod scopes;
+pub mod transport;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
+pub use api::GumroadClient;
+pub use auth::AccessToken;
+pub use error::{Error, ErrorKind};

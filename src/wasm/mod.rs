@@ -1,0 +1,147 @@
+//! The JavaScript boundary: the only module with `#[wasm_bindgen]` and `JsValue`.
+//!
+//! Exports are stateless async functions that take the token on each call (the service
+//! worker owns it in `chrome.storage`; a restarted worker has nothing to rebuild here).
+//! Results cross as plain JSON-compatible objects; failures as a JS `Error` named
+//! `GumroadError` with `kind`, `status`, `retryable` and `mayHaveApplied`, so JS branches
+//! on `kind`, never on message text. The API origin is fixed at build time
+//! (`config::API_BASE_URL`); nothing here accepts another one.
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::api::GumroadClient;
+use crate::auth::AccessToken;
+use crate::config::API_BASE_URL;
+use crate::error::Error;
+use crate::model::{OfferCode, Product, ProductId, User};
+use crate::money::format_price;
+use crate::scopes::{missing_features, Feature};
+use crate::transport::fetch::FetchTransport;
+
+/// The origin this build talks to (`https://api.gumroad.com` in release builds).
+#[wasm_bindgen(js_name = apiOrigin)]
+pub fn api_origin() -> String {
+    API_BASE_URL.to_owned()
+}
+
+/// What the popup shows once a token is verified.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Connection {
+    /// The token as it will be stored (trimmed); the worker keeps it and never shows it.
+    token: String,
+    user: User,
+    scopes: Vec<String>,
+    missing_features: Vec<MissingFeature>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MissingFeature {
+    feature: Feature,
+    description: &'static str,
+    scopes: &'static [&'static str],
+    explanation: String,
+}
+
+/// `connect(token)`: verifies a pasted token with `GET /v2/user` and reads its scopes with
+/// `GET /oauth/token/info`. Resolves to `{token, user, scopes, missingFeatures}`; rejects
+/// with a `GumroadError` (`InvalidInput` for a malformed token, before any request).
+#[wasm_bindgen]
+pub async fn connect(token: String) -> Result<JsValue, JsValue> {
+    let token = AccessToken::parse(&token).map_err(to_js_error)?;
+    let stored = token.expose().to_owned();
+    let client = GumroadClient::new(FetchTransport::new(API_BASE_URL), token);
+    let user = client.user().await.map_err(to_js_error)?;
+    let info = client.token_info().await.map_err(to_js_error)?;
+    let missing_features = missing_features(&info.scopes)
+        .into_iter()
+        .map(|feature| MissingFeature {
+            feature,
+            description: feature.description(),
+            scopes: feature.accepted_scopes(),
+            explanation: feature.explanation(),
+        })
+        .collect();
+    to_js(&Connection {
+        token: stored,
+        user,
+        scopes: info.scopes,
+        missing_features,
+    })
+}
+
+/// `listProducts(token)`: every product, all `GET /v2/products` pages, each with a
+/// `formatted_price` (Gumroad's own, or ours where it sent none).
+#[wasm_bindgen(js_name = listProducts)]
+pub async fn list_products(token: String) -> Result<JsValue, JsValue> {
+    let products = client(&token)?.products().await.map_err(to_js_error)?;
+    let products: Vec<Product> = products.into_iter().map(with_formatted_price).collect();
+    to_js(&products)
+}
+
+/// `getProduct(token, id)`: one product, `GET /v2/products/:id`.
+#[wasm_bindgen(js_name = getProduct)]
+pub async fn get_product(token: String, id: String) -> Result<JsValue, JsValue> {
+    let product = client(&token)?
+        .product(&ProductId::from(id))
+        .await
+        .map_err(to_js_error)?;
+    to_js(&with_formatted_price(product))
+}
+
+/// `listOfferCodes(token, productId)`: the product's codes plus the seller's universal codes
+/// that apply to it, `GET /v2/products/:id/offer_codes`.
+#[wasm_bindgen(js_name = listOfferCodes)]
+pub async fn list_offer_codes(token: String, product_id: String) -> Result<JsValue, JsValue> {
+    let codes: Vec<OfferCode> = client(&token)?
+        .offer_codes(&ProductId::from(product_id))
+        .await
+        .map_err(to_js_error)?;
+    to_js(&codes)
+}
+
+/// `formatPrice(minorUnits, currency)`: "$9.99", "€7.90", "¥1,500".
+#[wasm_bindgen(js_name = formatPrice)]
+pub fn format_price_js(minor_units: f64, currency: &str) -> String {
+    format_price(minor_units as i64, currency)
+}
+
+fn client(token: &str) -> Result<GumroadClient<FetchTransport>, JsValue> {
+    let token = AccessToken::parse(token).map_err(to_js_error)?;
+    Ok(GumroadClient::new(FetchTransport::new(API_BASE_URL), token))
+}
+
+fn with_formatted_price(mut product: Product) -> Product {
+    if product.formatted_price.as_deref().is_none_or(str::is_empty) {
+        product.formatted_price = Some(format_price(product.price, &product.currency));
+    }
+    product
+}
+
+/// Plain objects (not `Map`s), `null` for `None`: what the extension's JS expects.
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|_| to_js_error(Error::decode("Bulkroad could not pass Gumroad's answer on.")))
+}
+
+/// A real JS `Error` named `GumroadError` with `kind`, `status`, `retryable` and
+/// `mayHaveApplied`; its message is the seller-readable one (it never holds the token).
+fn to_js_error(error: Error) -> JsValue {
+    let js = js_sys::Error::new(error.message());
+    js.set_name("GumroadError");
+    let status = error.status().map_or(JsValue::NULL, |s| JsValue::from(s));
+    let fields: [(&str, JsValue); 4] = [
+        ("kind", error.kind().as_str().into()),
+        ("status", status),
+        ("retryable", error.retryable().into()),
+        ("mayHaveApplied", error.may_have_applied().into()),
+    ];
+    for (name, value) in fields {
+        // Setting a property on a fresh Error object cannot fail.
+        let _ = js_sys::Reflect::set(&js, &name.into(), &value);
+    }
+    js.into()
+}

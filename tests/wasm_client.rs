@@ -1,0 +1,131 @@
+//! The core compiled to wasm, run in a service worker in headless Chromium against the
+//! sandbox: the real `fetch` transport (CORS, empty 401 bodies, headers) and the JS
+//! boundary (`connect`, errors as `GumroadError`). Needs `SANDBOX_URL` and, for the
+//! exports, `GUMROAD_API_BASE_URL` set to the same origin at build time (`./build.sh test`).
+#![cfg(target_arch = "wasm32")]
+
+use bulkroad::model::ProductId;
+use bulkroad::transport::fetch::FetchTransport;
+use bulkroad::{AccessToken, ErrorKind, GumroadClient};
+use serde_json::Value;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_service_worker);
+
+fn sandbox_url() -> &'static str {
+    option_env!("SANDBOX_URL").expect("SANDBOX_URL must be set when building the wasm tests")
+}
+
+async fn inspect(path: &str) -> Value {
+    gloo_net::http::Request::get(&format!("{}{path}", sandbox_url()))
+        .send()
+        .await
+        .expect("the sandbox answers")
+        .json()
+        .await
+        .expect("inspection answers are JSON")
+}
+
+async fn token(kind: &str) -> String {
+    inspect("/__sandbox/tokens").await[kind]
+        .as_str()
+        .expect("the sandbox names its tokens")
+        .to_owned()
+}
+
+async fn client_with(kind: &str) -> GumroadClient<FetchTransport> {
+    let token = AccessToken::parse(&token(kind).await).unwrap();
+    GumroadClient::new(FetchTransport::new(sandbox_url()), token)
+}
+
+fn js_field(value: &JsValue, name: &str) -> JsValue {
+    js_sys::Reflect::get(value, &name.into()).unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn fetch_reads_the_user_and_the_token_scopes() {
+    let client = client_with("full").await;
+    let user = client.user().await.unwrap();
+    let state = inspect("/__sandbox/state").await;
+    assert_eq!(user.email.as_deref(), state["user"]["email"].as_str());
+    let info = client.token_info().await.unwrap();
+    assert!(info.scopes.iter().any(|s| s == "edit_products"), "{:?}", info.scopes);
+}
+
+#[wasm_bindgen_test]
+async fn fetch_follows_every_product_page() {
+    let products = client_with("full").await.products().await.unwrap();
+    let state = inspect("/__sandbox/state").await;
+    let live = state["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| !p["deleted"].as_bool().unwrap_or(false))
+        .count();
+    assert!(live > 10);
+    assert_eq!(products.len(), live);
+}
+
+#[wasm_bindgen_test]
+async fn an_unknown_token_is_unauthorized_even_through_cors() {
+    let token = AccessToken::parse("UnknownTokenUnknownTokenUnknownToken0123456").unwrap();
+    let client = GumroadClient::new(FetchTransport::new(sandbox_url()), token);
+    let error = client.user().await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Unauthorized);
+    assert_eq!(error.status(), Some(401));
+    assert!(!error.message().contains("UnknownToken"));
+}
+
+#[wasm_bindgen_test]
+async fn a_token_without_a_read_scope_is_forbidden() {
+    let error = client_with("no_read_scope").await.user().await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Forbidden);
+    assert_eq!(error.status(), Some(403));
+}
+
+#[wasm_bindgen_test]
+async fn a_missing_product_is_not_found_from_a_success_false_answer() {
+    let error = client_with("full")
+        .await
+        .product(&ProductId::from("nosuchproduct".to_owned()))
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::NotFound);
+}
+
+#[wasm_bindgen_test]
+async fn connect_export_resolves_to_the_seller_and_scopes() {
+    let full = token("full").await;
+    let connection = bulkroad::wasm::connect(format!("  {full}\n")).await.unwrap();
+    assert_eq!(js_field(&connection, "token").as_string().unwrap(), full, "trimmed");
+    let state = inspect("/__sandbox/state").await;
+    let user = js_field(&connection, "user");
+    assert_eq!(js_field(&user, "name").as_string().as_deref(), state["user"]["name"].as_str());
+    let missing: js_sys::Array = js_field(&connection, "missingFeatures").dyn_into().unwrap();
+    assert_eq!(missing.length(), 0);
+}
+
+#[wasm_bindgen_test]
+async fn connect_export_rejects_with_a_gumroad_error_that_js_can_branch_on() {
+    let rejected = bulkroad::wasm::connect("RejectedTokenRejectedTokenRejectedToken0123".into())
+        .await
+        .unwrap_err();
+    let error: js_sys::Error = rejected.dyn_into().expect("a real JS Error");
+    assert_eq!(error.name(), "GumroadError");
+    assert_eq!(js_field(&error, "kind").as_string().unwrap(), "Unauthorized");
+    assert_eq!(js_field(&error, "status").as_f64(), Some(401.0));
+    assert_eq!(js_field(&error, "retryable").as_bool(), Some(false));
+    let message = String::from(error.message());
+    assert!(!message.contains("RejectedToken"), "{message}");
+}
+
+#[wasm_bindgen_test]
+async fn connect_export_refuses_a_malformed_token_before_any_request() {
+    let before = inspect("/__sandbox/requests").await.as_array().unwrap().len();
+    let refused = bulkroad::wasm::connect("two words".into()).await.unwrap_err();
+    assert_eq!(js_field(&refused, "kind").as_string().unwrap(), "InvalidInput");
+    assert_eq!(js_field(&refused, "status"), JsValue::NULL);
+    let after = inspect("/__sandbox/requests").await.as_array().unwrap().len();
+    assert_eq!(before, after, "nothing was sent");
+}
