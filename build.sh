@@ -122,8 +122,9 @@ cmd_test() {
   log "sandbox at $SANDBOX_URL"
 
   log "wasm tests in headless Chromium"
-  SANDBOX_URL=$SANDBOX_URL CHROMEDRIVER=$(command -v chromedriver) \
-    cargo test -p bulkroad --target wasm32-unknown-unknown
+  # The exports (connect, listProducts) use the build's origin: point it at the sandbox.
+  GUMROAD_API_BASE_URL=$SANDBOX_URL SANDBOX_URL=$SANDBOX_URL CHROMEDRIVER=$(command -v chromedriver) \
+    cargo test -p bulkroad --target wasm32-unknown-unknown --test wasm_client
 
   build_extension dist "$RELEASE_ORIGIN"
   build_extension target/e2e-dist "$SANDBOX_URL"

@@ -1,6 +1,7 @@
 //! The real native client against the sandbox server: every read endpoint for each kind of
 //! token, pagination, the error shapes, a few writes, and that the token travels only in
 //! the `Authorization` header. Asserts on the results and on the sandbox's request log.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::HashSet;
 use std::future::Future;

@@ -48,7 +48,7 @@ async fn fetch_reads_the_user_and_the_token_scopes() {
     let client = client_with("full").await;
     let user = client.user().await.unwrap();
     let state = inspect("/__sandbox/state").await;
-    assert_eq!(user.email.as_deref(), state["user"]["email"].as_str());
+    assert_eq!(user.email.as_deref(), state["seller"]["email"].as_str());
     let info = client.token_info().await.unwrap();
     assert!(info.scopes.iter().any(|s| s == "edit_products"), "{:?}", info.scopes);
 }
@@ -61,7 +61,7 @@ async fn fetch_follows_every_product_page() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|p| !p["deleted"].as_bool().unwrap_or(false))
+        .filter(|p| p["deleted_at"].is_null())
         .count();
     assert!(live > 10);
     assert_eq!(products.len(), live);
@@ -101,7 +101,7 @@ async fn connect_export_resolves_to_the_seller_and_scopes() {
     assert_eq!(js_field(&connection, "token").as_string().unwrap(), full, "trimmed");
     let state = inspect("/__sandbox/state").await;
     let user = js_field(&connection, "user");
-    assert_eq!(js_field(&user, "name").as_string().as_deref(), state["user"]["name"].as_str());
+    assert_eq!(js_field(&user, "name").as_string().as_deref(), state["seller"]["name"].as_str());
     let missing: js_sys::Array = js_field(&connection, "missingFeatures").dyn_into().unwrap();
     assert_eq!(missing.length(), 0);
 }

@@ -34,7 +34,6 @@ $('connect-form').addEventListener('submit', async (event) => {
 
 $('forget').addEventListener('click', async () => {
   await request(MSG.AUTH_FORGET);
-  state.products = [];
   showDisconnected();
 });
 
@@ -74,6 +73,7 @@ function showConnected(profile) {
   $('account').hidden = false;
   $('products').hidden = false;
   $('connection').textContent = 'Connected';
+  document.body.dataset.state = 'connected';
   $('seller-name').textContent = profile.user.name || 'Your Gumroad account';
   $('seller-email').textContent = profile.user.email || 'Email not shared with this token';
   $('scopes').textContent = profile.scopes.length ? profile.scopes.join(', ') : 'none';
@@ -86,10 +86,15 @@ function showConnected(profile) {
 }
 
 function showDisconnected() {
+  // Nothing of the previous account stays on screen, not even hidden.
+  state.products = [];
+  $('product-table').tBodies[0].replaceChildren();
+  $('search').value = '';
   $('connect').hidden = false;
   $('account').hidden = true;
   $('products').hidden = true;
   $('connection').textContent = 'Not connected';
+  document.body.dataset.state = 'disconnected';
   $('token').focus();
 }
 

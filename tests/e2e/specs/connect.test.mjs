@@ -31,8 +31,10 @@ async function connect(tab, token) {
   await tab.getByRole('button', { name: 'Save' }).click();
 }
 
+// The app says what it settled on (body[data-state]) once it has asked the worker.
 async function forgetIfConnected(tab) {
-  if (await tab.getByRole('button', { name: 'Forget token' }).isVisible()) {
+  await tab.locator('body[data-state]').waitFor();
+  if ((await tab.locator('body').getAttribute('data-state')) === 'connected') {
     await tab.getByRole('button', { name: 'Forget token' }).click();
   }
 }
