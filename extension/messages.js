@@ -8,6 +8,18 @@ export const MSG = Object.freeze({
   AUTH_CONNECT: 'auth.connect',
   AUTH_FORGET: 'auth.forget',
   PRODUCTS_LIST: 'products.list',
+  CODES_PREVIEW_APPLY: 'codes.previewApply',
+  CODES_PREVIEW_REMOVE: 'codes.previewRemove',
+  CODES_INVENTORY: 'codes.inventory',
+  JOBS_LIST: 'jobs.list',
+  JOBS_START: 'jobs.start',
+  JOBS_CANCEL: 'jobs.cancel',
+  JOBS_RESUME: 'jobs.resume',
+  JOBS_DISCARD: 'jobs.discard',
+  JOBS_PREVIEW_UNDO: 'jobs.previewUndo',
+  JOBS_PREVIEW_RETRY: 'jobs.previewRetry',
+  JOBS_REPORT: 'jobs.report',
+  JOBS_CANCEL_END_TIME: 'jobs.cancelEndTime',
 });
 
 // A worker that failed to register never answers, and chrome.runtime.sendMessage then

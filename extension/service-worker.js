@@ -1,10 +1,11 @@
-// service-worker.js — owns the access token and answers the pages' messages.
+// service-worker.js — owns the access token, runs bulk jobs and answers the pages.
 //
 // Every listener is registered synchronously in the worker's first turn (a listener
 // added after an await misses the event that woke the worker); each handler awaits the
 // memoised wasm start. Nothing lives only in memory: what a later message needs is
 // kept in chrome.storage, so a worker stopped by Chrome loses nothing.
 import { ready } from './core.js';
+import * as jobs from './jobs.js';
 import { MSG } from './messages.js';
 import * as storage from './storage.js';
 
@@ -12,8 +13,9 @@ import * as storage from './storage.js';
 const instanceId = crypto.randomUUID();
 
 // Starting the wasm now, not at the first message, hides its start-up behind the
-// popup's own loading.
+// popup's own loading. A job left running by a stopped worker is marked interrupted.
 ready().catch(() => {});
+jobs.recoverInterrupted();
 
 const handlers = {
   [MSG.PING]: async () => {
@@ -52,6 +54,28 @@ const handlers = {
     await storage.set({ [storage.KEYS.PRODUCTS]: listing });
     return listing;
   },
+
+  [MSG.CODES_PREVIEW_APPLY]: async ({ form }) => {
+    const plan = await withToken((core, token) => core.previewApplyCode(token, form));
+    return jobs.keepPreview(plan, { label: applyLabel(plan) });
+  },
+
+  [MSG.CODES_PREVIEW_REMOVE]: async ({ form }) => {
+    const plan = await withToken((core, token) => core.previewRemoveCode(token, form));
+    return jobs.keepPreview(plan, { label: `Remove ${plan.intent.code}` });
+  },
+
+  [MSG.CODES_INVENTORY]: async () => withToken((core, token) => core.loadInventory(token)),
+
+  [MSG.JOBS_LIST]: async () => jobs.listJobs(),
+  [MSG.JOBS_START]: async ({ previewId, endAt }) => withToken((_, token) => jobs.startJob(token, { previewId, endAt })),
+  [MSG.JOBS_CANCEL]: async ({ jobId }) => jobs.cancelJob(jobId),
+  [MSG.JOBS_RESUME]: async ({ jobId }) => withToken((_, token) => jobs.resumeJob(token, jobId)),
+  [MSG.JOBS_DISCARD]: async ({ jobId }) => jobs.discardJob(jobId),
+  [MSG.JOBS_PREVIEW_UNDO]: async ({ jobId }) => withToken((_, token) => jobs.previewUndo(token, jobId)),
+  [MSG.JOBS_PREVIEW_RETRY]: async ({ jobId }) => withToken((_, token) => jobs.previewRetry(token, jobId)),
+  [MSG.JOBS_REPORT]: async ({ jobId }) => jobs.jobReport(jobId),
+  [MSG.JOBS_CANCEL_END_TIME]: async ({ jobId }) => jobs.cancelEndTime(jobId),
 };
 
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
@@ -62,12 +86,24 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
     return false;
   }
   handler(message.payload ?? {}).then(
-    (value) => sendResponse({ ok: true, value }),
+    (value) => sendResponse({ ok: true, value: value ?? null }),
     (error) => sendResponse({ ok: false, error: toEnvelope(error) }),
   );
   // Returning true keeps the channel open until the asynchronous answer is sent.
   return true;
 });
+
+// End times: the alarm fires at the time; alarms may not survive a browser restart, so
+// every browser start also removes the codes of any end time that has passed.
+chrome.alarms.onAlarm.addListener((alarm) => {
+  if (jobs.isEndTimeAlarm(alarm)) runEndTimes();
+});
+chrome.runtime.onStartup.addListener(() => runEndTimes());
+
+async function runEndTimes() {
+  const token = await storage.get(storage.KEYS.TOKEN);
+  if (token) await jobs.runDueEndTimes(token).catch(() => {});
+}
 
 // Only this extension's own pages may spend the token: content scripts (we have none)
 // and other extensions (onMessageExternal is not listened to) are refused.
@@ -95,6 +131,12 @@ async function forgetToken() {
 function withoutToken(profile) {
   const { token: _token, ...rest } = profile;
   return rest;
+}
+
+function applyLabel(plan) {
+  const { code, discount, universal } = plan.intent;
+  const amount = 'percent' in discount ? `${discount.percent} %` : 'fixed amount';
+  return `Apply ${code} (${amount}) ${universal ? 'to all products' : `to ${plan.steps.length} products`}`;
 }
 
 // Errors from the wasm core are GumroadErrors with kind/status and messages that never

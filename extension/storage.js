@@ -6,7 +6,18 @@ export const KEYS = Object.freeze({
   TOKEN: 'auth.token',
   PROFILE: 'auth.profile',
   PRODUCTS: 'cache.products',
+  /** The previewed plan waiting for the seller's confirmation: { id, plan, label, undoOf } */
+  PREVIEW: 'jobs.preview',
+  /** The running, interrupted or last finished job, rewritten after every step. */
+  CURRENT_JOB: 'jobs.current',
+  /** Summaries of finished jobs, newest first. */
+  HISTORY: 'jobs.history',
 });
+
+/** `reports.<jobId>`: the full report of one job. */
+export const reportKey = (jobId) => `reports.${jobId}`;
+/** `plans.<jobId>`: the plan a job executes (written once, read on resume). */
+export const planKey = (jobId) => `plans.${jobId}`;
 
 const area = () => chrome.storage.local;
 
@@ -21,4 +32,11 @@ export async function set(entries) {
 
 export async function remove(keys) {
   await area().remove(keys);
+}
+
+/** Calls `listener(newValue)` whenever `key` changes (pages use it to follow jobs). */
+export function watch(key, listener) {
+  chrome.storage.onChanged.addListener((changes, areaName) => {
+    if (areaName === 'local' && key in changes) listener(changes[key].newValue);
+  });
 }

@@ -55,7 +55,10 @@ export async function launchExtension(extensionDir = EXTENSION_DIR) {
 }
 
 /** Opens one of the extension's pages in a tab, recording the page's own console. */
-export async function openPage(ext, page = 'app/popup.html') {
+export const POPUP = 'app/index.html';
+export const FULL_VIEW = 'app/index.html?view=full';
+
+export async function openPage(ext, page = POPUP) {
   const tab = await ext.context.newPage();
   tab.on('console', (message) => ext.consoleLines.push(message.text()));
   tab.on('pageerror', (error) => ext.consoleLines.push(String(error)));

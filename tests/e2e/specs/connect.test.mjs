@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import {
+  FULL_VIEW,
   extensionStorage,
   killServiceWorker,
   launchExtension,
@@ -67,11 +68,11 @@ describe('connecting a token', () => {
     const sample = expected.find((p) => !p.published) ?? expected[0];
     const row = tab.locator(`#product-table tr[data-product-id="${sample.id}"]`);
     const cells = await row.locator('td').allTextContents();
-    assert.equal(cells[0], sample.name);
+    assert.equal(cells[1], sample.name);
     const { product: asServed } = await sandbox.api(`/v2/products/${sample.id}`, tokens.full);
-    assert.equal(cells[1], asServed.formatted_price);
-    assert.equal(cells[2], sample.published ? 'Published' : 'Unpublished');
-    assert.equal(cells[3], sample.sales_count.toLocaleString('en-US'));
+    assert.equal(cells[2], asServed.formatted_price);
+    assert.equal(cells[3], sample.published ? 'Published' : 'Unpublished');
+    assert.equal(cells[4], sample.sales_count.toLocaleString('en-US'));
 
     // The client walked the cursor: one request per page, each next key sent once.
     const log = await sandbox.requests();
@@ -101,6 +102,8 @@ describe('connecting a token', () => {
 
     await tab.getByLabel('Search products').fill('no product is called this');
     await tab.getByText('No product matches this search.').waitFor();
+    await tab.getByLabel('Search products').fill('');
+    await tab.waitForFunction((n) => document.querySelectorAll('#product-table tbody tr').length === n, expected.length);
     await tab.close();
   });
 
@@ -179,7 +182,7 @@ describe('a connection that lasts', () => {
     const before = await workerInstanceId(tab);
     await tab.close();
 
-    const probe = await openPage(ext, 'app/full.html');
+    const probe = await openPage(ext, FULL_VIEW);
     await killServiceWorker(ext, probe);
     await probe.close();
 
@@ -222,13 +225,13 @@ describe('a connection that lasts', () => {
       tab.getByRole('button', { name: 'Open full view' }).click(),
     ]);
     await full.waitForLoadState();
-    assert.equal(full.url(), ext.url('app/full.html'));
+    assert.equal(full.url(), ext.url(FULL_VIEW));
     const expected = liveProducts(await sandbox.state());
     await full.waitForFunction((n) => document.querySelectorAll('#product-table tbody tr').length === n, expected.length);
     const headers = await full.locator('#product-table th').allTextContents();
     for (const h of ['Name', 'Price', 'Currency', 'Status', 'Kind', 'Tags', 'Sales']) assert.ok(headers.includes(h), headers.join());
     const membership = expected.find((p) => p.is_tiered_membership);
-    const kind = await full.locator(`tr[data-product-id="${membership.id}"] td`).nth(4).textContent();
+    const kind = await full.locator(`tr[data-product-id="${membership.id}"] td`).nth(5).textContent();
     assert.equal(kind, 'Membership (tiers)');
     await full.close();
   });

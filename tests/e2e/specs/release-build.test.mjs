@@ -12,11 +12,11 @@ async function filesUnder(dir) {
   return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath ?? e.path, e.name));
 }
 
-test('the release manifest grants only https://api.gumroad.com/* and storage', async () => {
+test('the release manifest grants only https://api.gumroad.com/*, storage and alarms', async () => {
   const manifest = await readJson(RELEASE_DIR, 'manifest.json');
   assert.equal(manifest.manifest_version, 3);
   assert.deepEqual(manifest.host_permissions, ['https://api.gumroad.com/*']);
-  assert.deepEqual(manifest.permissions, ['storage']);
+  assert.deepEqual(manifest.permissions, ['storage', 'alarms']);
   assert.equal(manifest.optional_permissions, undefined);
   assert.equal(manifest.optional_host_permissions, undefined);
   assert.equal(manifest.content_scripts, undefined);

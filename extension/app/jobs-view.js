@@ -1,0 +1,120 @@
+// jobs-view.js — the running job's progress (followed through storage changes, so it
+// keeps up whether or not this page started it), interrupted jobs, and the job history
+// with reports, undo, retry and end times.
+import { MSG, request } from '../messages.js';
+import * as storage from '../storage.js';
+import { $, element } from './dom.js';
+import { showError } from './feedback.js';
+import { describeAction, showPreview } from './preview.js';
+
+export function initJobs({ selectTab }) {
+  storage.watch(storage.KEYS.CURRENT_JOB, renderBanner);
+  storage.watch(storage.KEYS.HISTORY, renderHistory);
+  refresh();
+
+  async function refresh() {
+    try {
+      const { current, history } = await request(MSG.JOBS_LIST);
+      renderBanner(current);
+      renderHistory(history);
+    } catch {
+      // Not connected yet: the banner and history fill in once a job exists.
+    }
+  }
+
+  function renderBanner(job) {
+    const banner = $('job-banner');
+    if (!job || !['running', 'interrupted'].includes(job.status)) {
+      banner.hidden = true;
+      banner.dataset.status = job?.status ?? '';
+      return;
+    }
+    banner.hidden = false;
+    banner.dataset.status = job.status;
+    const { done, total, etaMs } = job.progress;
+    const children = [
+      element('strong', {}, job.label),
+      element('progress', { max: total, value: done, 'aria-label': 'Job progress' }),
+      element('span', { class: 'progress-text' }, `${done} of ${total}`),
+    ];
+    if (job.status === 'running') {
+      if (job.current) children.push(element('span', { class: 'muted' }, ` · ${job.current}`));
+      if (etaMs != null && done < total) children.push(element('span', { class: 'muted' }, ` · about ${formatDuration(etaMs)} left`));
+      children.push(action('Cancel', () => request(MSG.JOBS_CANCEL, { jobId: job.id })));
+    } else {
+      children.push(element('span', { class: 'muted' }, ' · Interrupted: Bulkroad was stopped before the job ended.'));
+      children.push(action('Resume', () => request(MSG.JOBS_RESUME, { jobId: job.id }), 'primary'));
+      children.push(action('Discard', () => request(MSG.JOBS_DISCARD, { jobId: job.id })));
+    }
+    banner.replaceChildren(...children);
+  }
+
+  function renderHistory(history = []) {
+    $('jobs-empty').hidden = history.length > 0;
+    $('job-list').replaceChildren(
+      ...history.map((entry) => {
+        const c = entry.counts;
+        const buttons = [action('Report', () => showReport(entry))];
+        if (entry.status !== 'failed' && c.applied > 0 && !entry.undoOf) {
+          buttons.push(action('Undo', async () => showPreview(await request(MSG.JOBS_PREVIEW_UNDO, { jobId: entry.id }))));
+        }
+        if (c.failed + c.unknown + c.notRun > 0) {
+          buttons.push(action('Retry failed', async () => showPreview(await request(MSG.JOBS_PREVIEW_RETRY, { jobId: entry.id }))));
+        }
+        if (entry.endAt) {
+          buttons.push(action('Cancel end time', () => request(MSG.JOBS_CANCEL_END_TIME, { jobId: entry.id })));
+        }
+        return element('li', { 'data-job-id': entry.id, 'data-status': entry.status }, [
+          element('div', {}, [element('strong', {}, entry.label), element('span', { class: `badge ${entry.status}` }, entry.status)]),
+          element('div', { class: 'muted small' }, [
+            `${new Date(entry.createdAt).toLocaleString()} · ${c.applied} applied · ${c.skipped} skipped · ${c.failed} failed · ${c.unknown} unknown`,
+            c.notRun ? ` · ${c.notRun} not run` : '',
+            entry.endAt ? ` · codes removed at ${new Date(entry.endAt).toLocaleString()}` : '',
+            entry.error ? ` · ${entry.error.message}` : '',
+          ]),
+          element('div', { class: 'row' }, buttons),
+        ]);
+      }),
+    );
+  }
+
+  async function showReport(entry) {
+    const report = await request(MSG.JOBS_REPORT, { jobId: entry.id });
+    $('report').hidden = false;
+    $('report-title').textContent = `Report: ${entry.label}`;
+    const s = report.summary;
+    $('report-summary').textContent = `${s.applied} applied · ${s.skipped} skipped · ${s.failed} failed · ${s.unknown} unknown · ${s.notRun} not run`;
+    $('report-table').tBodies[0].replaceChildren(
+      ...report.rows.map((row) =>
+        element('tr', { 'data-outcome': row.outcome.status }, [
+          element('td', {}, row.productName),
+          element('td', {}, describeAction(row.action)),
+          element('td', {}, [element('span', { class: `badge ${row.outcome.status}` }, row.outcome.status), ' ', row.outcome.message]),
+        ]),
+      ),
+    );
+    selectTab('tab-jobs');
+  }
+
+  function action(label, work, kind = null) {
+    return element('button', {
+      type: 'button',
+      class: kind,
+      onclick: async (event) => {
+        event.target.disabled = true;
+        try {
+          await work();
+        } catch (error) {
+          showError(error);
+        } finally {
+          event.target.disabled = false;
+        }
+      },
+    }, label);
+  }
+}
+
+function formatDuration(ms) {
+  const seconds = Math.max(1, Math.round(ms / 1000));
+  return seconds < 90 ? `${seconds} s` : `${Math.round(seconds / 60)} min`;
+}
