@@ -103,7 +103,7 @@ export async function resumeJob(token, jobId) {
   }
   const plan = await storage.get(storage.planKey(jobId));
   const core = await ready();
-  const remaining = await core.replan(token, plan, reportOf(job, plan));
+  const remaining = await core.replan(token, plan, reportOf(job, plan), 'resume');
   job.status = 'running';
   job.error = null;
   await storage.set({ [KEYS.CURRENT_JOB]: job });
@@ -118,20 +118,18 @@ export async function discardJob(jobId) {
 
 /** The undo of a finished job, as a preview. */
 export async function previewUndo(token, jobId, labelPrefix = 'Undo') {
-  const { job, plan } = await finishedJob(jobId);
+  const { report, label } = await finishedJob(jobId);
   const core = await ready();
-  const undo = await core.previewUndo(token, reportOf(job, plan));
-  return keepPreview(undo, { label: `${labelPrefix}: ${job.label}`, undoOf: job.id });
+  const undo = await core.previewUndo(token, report);
+  return keepPreview(undo, { label: `${labelPrefix}: ${label}`, undoOf: jobId });
 }
 
 /** A new plan for the targets that failed or ended unknown, as a preview. */
 export async function previewRetry(token, jobId) {
-  const { job, plan } = await finishedJob(jobId);
-  const settled = reportOf(job, plan);
-  settled.rows = settled.rows.filter((row) => row.outcome.status === 'applied' || row.outcome.status === 'skipped');
+  const { report, plan, label } = await finishedJob(jobId);
   const core = await ready();
-  const retry = await core.replan(token, plan, settled);
-  return keepPreview(retry, { label: `Retry: ${job.label}`, retryOf: job.id });
+  const retry = await core.replan(token, plan, report, 'retryFailed');
+  return keepPreview(retry, { label: `Retry: ${label}`, retryOf: jobId });
 }
 
 export async function listJobs() {
@@ -174,15 +172,27 @@ export function isEndTimeAlarm(alarm) {
 async function run(token, job, plan) {
   const control = { cancel: false };
   running.set(job.id, control);
+  const actionOf = new Map(plan.steps.map((step) => [step.index, step.action]));
   try {
     const core = await ready();
-    const report = await core.executePlan(token, plan, {}, async (event) => {
-      record(job, event);
+    const report = await core.executePlan(token, plan, async (event) => {
+      record(job, event, actionOf);
       await storage.set({ [KEYS.CURRENT_JOB]: job });
       return control.cancel ? 'cancel' : 'continue';
     });
-    for (const row of report.rows) job.rows[row.productId] = row;
-    await finish(job, report.cancelled ? 'cancelled' : 'finished');
+    for (const row of report.rows) {
+      if (row.outcome.status !== 'notRun') job.rows[row.index] = row;
+    }
+    if (report.error) {
+      // The token was refused mid-run: what is left can be resumed once reconnected.
+      job.error = report.error;
+      if (report.error.kind === 'Unauthorized') await storage.remove([KEYS.TOKEN, KEYS.PROFILE]);
+      job.status = 'interrupted';
+      job.inFlight = [];
+      await storage.set({ [KEYS.CURRENT_JOB]: job });
+    } else {
+      await finish(job, report.cancelled ? 'cancelled' : 'finished');
+    }
   } catch (error) {
     job.error = { kind: error?.kind ?? 'Server', message: String(error?.message ?? error), status: error?.status ?? null };
     if (error?.kind === 'Unauthorized') await storage.remove([KEYS.TOKEN, KEYS.PROFILE]);
@@ -192,23 +202,22 @@ async function run(token, job, plan) {
   }
 }
 
-// Applies one engine event to the checkpoint kept in storage.
-function record(job, event) {
+// Applies one engine event to the checkpoint kept in storage (rows by step index).
+function record(job, event, actionOf) {
   if (event.type === 'stepStarted') {
-    job.inFlight = [...new Set([...job.inFlight, event.productId])];
+    job.inFlight = [...new Set([...job.inFlight, event.index])];
     job.current = event.productName;
   } else if (event.type === 'stepFinished') {
-    job.inFlight = job.inFlight.filter((id) => id !== event.productId);
-    job.rows[event.productId] = {
+    job.inFlight = job.inFlight.filter((index) => index !== event.index);
+    job.rows[event.index] = {
       index: event.index,
       productId: event.productId,
       productName: event.productName,
-      action: event.action ?? null,
+      action: actionOf.get(event.index),
       outcome: event.outcome,
     };
   }
-  const done = Object.keys(job.rows).length;
-  job.progress = { ...event.progress, done, total: job.progress.total };
+  job.progress = { ...event.progress, done: Object.keys(job.rows).length, total: job.progress.total };
 }
 
 async function finish(job, status) {
@@ -238,43 +247,37 @@ async function finish(job, status) {
   if (summary.endAt) await chrome.alarms.create(END_TIME_ALARM + job.id, { when: Date.parse(summary.endAt) });
 }
 
-/** The job's report as the wasm core reads it: every planned target, with its outcome
- * where one was recorded. Targets never run are "notRun". */
+/** The job's report in the wasm core's shape: one row per planned step, "notRun" where
+ * no outcome was recorded (never started, or in flight when the worker stopped). */
 function reportOf(job, plan) {
-  const rows = plan.steps
-    .map((step, index) => {
-      const row = job.rows[step.productId];
-      return row ? { ...row, index, action: row.action ?? step.action } : null;
-    })
-    .filter(Boolean);
-  for (const [productId, row] of Object.entries(job.rows)) {
-    if (!plan.steps.some((s) => s.productId === productId)) rows.push(row);
-  }
+  const rows = plan.steps.map(
+    (step) =>
+      job.rows[step.index] ?? {
+        index: step.index,
+        productId: step.productId,
+        productName: step.productName,
+        action: step.action,
+        outcome: { status: 'notRun', message: 'Not run.', createdOfferCode: null, deletedOfferCode: null },
+      },
+  );
   const count = (status) => rows.filter((r) => r.outcome.status === status).length;
   return {
     operation: plan.operation,
     intent: plan.intent,
     rows,
-    summary: {
-      applied: count('applied'),
-      skipped: count('skipped'),
-      failed: count('failed'),
-      unknown: count('unknown'),
-      notRun: plan.steps.length - rows.length,
-    },
+    summary: { applied: count('applied'), skipped: count('skipped'), failed: count('failed'), unknown: count('unknown'), notRun: count('notRun') },
     cancelled: job.status === 'cancelled',
+    error: job.error ?? null,
     startedAt: Date.parse(job.createdAt),
-    finishedAt: job.finishedAt ? Date.parse(job.finishedAt) : null,
+    finishedAt: job.finishedAt ? Date.parse(job.finishedAt) : Date.now(),
   };
 }
 
+/** A finished job's kept report and plan (undo and retry work from these). */
 async function finishedJob(jobId) {
-  const report = await storage.get(storage.reportKey(jobId));
-  const plan = await storage.get(storage.planKey(jobId));
-  const job = await storage.get(KEYS.CURRENT_JOB);
+  const [report, plan] = await Promise.all([storage.get(storage.reportKey(jobId)), storage.get(storage.planKey(jobId))]);
   if (!report || !plan) throw new JobError('That job has no report to work from.', 'NotFound');
-  const rows = Object.fromEntries(report.rows.map((row) => [row.productId, row]));
-  return { job: { ...(job?.id === jobId ? job : {}), id: jobId, label: await labelOf(jobId), rows, status: 'finished' }, plan };
+  return { report, plan, label: await labelOf(jobId) };
 }
 
 async function labelOf(jobId) {

@@ -2,6 +2,8 @@
 //! non-zero price) and price formatting for when Gumroad sends no `formatted_price`.
 //! Amounts are always integer minor units; no floating point here, and no I/O.
 
+use crate::error::Error;
+
 /// One currency. `min_price` is the smallest non-zero price, in minor units.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Currency {
@@ -92,9 +94,97 @@ fn group_thousands(value: u64) -> String {
     out
 }
 
+/// What a seller typed as an amount of `currency` ("5", "4.99", "1,500", "$12") in minor
+/// units. Refuses what cannot be meant exactly: more decimals than the currency has (yen
+/// have none), negative or empty amounts, text. Messages never guess.
+pub fn parse_amount(text: &str, currency: &str) -> Result<i64, Error> {
+    let known = find_currency(currency).ok_or_else(|| {
+        Error::invalid_input(format!(
+            "Bulkroad does not know the currency '{}'.",
+            currency.trim()
+        ))
+    })?;
+    let cleaned: String = text
+        .trim()
+        .trim_start_matches(known.prefix.trim())
+        .chars()
+        .filter(|c| *c != ',' && !c.is_whitespace())
+        .collect();
+    let invalid = || {
+        Error::invalid_input(format!(
+            "Enter the amount as a number, like {}.",
+            format_price(known.min_price * 5, known.code)
+        ))
+    };
+    if cleaned.is_empty() {
+        return Err(invalid());
+    }
+    if cleaned.starts_with('-') {
+        return Err(Error::invalid_input("Enter a positive amount."));
+    }
+    let (whole, fraction) = cleaned.split_once('.').unwrap_or((&cleaned, ""));
+    if whole.is_empty() && fraction.is_empty()
+        || !whole.chars().all(|c| c.is_ascii_digit())
+        || !fraction.chars().all(|c| c.is_ascii_digit())
+    {
+        return Err(invalid());
+    }
+    let exponent = usize::from(known.exponent);
+    if fraction.len() > exponent {
+        return Err(Error::invalid_input(if exponent == 0 {
+            format!(
+                "{} amounts have no decimals.",
+                known.code.to_ascii_uppercase()
+            )
+        } else {
+            format!(
+                "{} amounts have at most {exponent} decimals.",
+                known.code.to_ascii_uppercase()
+            )
+        }));
+    }
+    let digits = format!("{whole}{fraction:0<exponent$}");
+    digits
+        .parse::<i64>()
+        .ok()
+        .filter(|v| *v <= 100_000_000_000)
+        .ok_or_else(|| Error::invalid_input("That amount is too large."))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parses_typed_amounts_per_currency() {
+        let rows: &[(&str, &str, Result<i64, &str>)] = &[
+            ("5", "usd", Ok(500)),
+            ("4.99", "usd", Ok(499)),
+            ("4.9", "usd", Ok(490)),
+            (" $1,250.5 ", "usd", Ok(125050)),
+            (".5", "eur", Ok(50)),
+            ("1500", "jpy", Ok(1500)),
+            ("1,500", "jpy", Ok(1500)),
+            ("15.5", "jpy", Err("no decimals")),
+            ("4.999", "usd", Err("at most 2 decimals")),
+            ("-5", "usd", Err("positive")),
+            ("", "usd", Err("as a number")),
+            ("five", "usd", Err("as a number")),
+            ("1.2.3", "usd", Err("as a number")),
+            ("5", "xyz", Err("does not know")),
+            ("99999999999999", "usd", Err("too large")),
+        ];
+        for (text, currency, expected) in rows {
+            match (parse_amount(text, currency), expected) {
+                (Ok(v), Ok(want)) => assert_eq!(v, *want, "{text} {currency}"),
+                (Err(e), Err(want)) => {
+                    assert_eq!(e.kind(), crate::ErrorKind::InvalidInput);
+                    assert!(e.message().contains(want), "{text}: {}", e.message());
+                }
+                (got, want) => panic!("{text} {currency}: got {got:?}, want {want:?}"),
+            }
+        }
+    }
 
     #[test]
     fn formats_prices() {

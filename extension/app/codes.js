@@ -95,7 +95,7 @@ function renderInventory() {
     ...rows.map((row) =>
       element('tr', {}, [
         element('td', { class: 'code' }, row.code),
-        element('td', {}, row.discountLabel),
+        element('td', {}, row.formattedDiscount),
         element('td', { class: 'products' }, row.universal ? 'All products' : row.products.join(', ')),
         element('td', { class: 'num' }, `${row.timesUsed} / ${row.maxPurchaseCount ?? '∞'}`),
         element('td', {}, row.universal ? 'Yes' : 'No'),

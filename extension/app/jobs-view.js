@@ -43,7 +43,10 @@ export function initJobs({ selectTab }) {
       children.push(action('Cancel', () => request(MSG.JOBS_CANCEL, { jobId: job.id })));
     } else {
       children.push(element('span', { class: 'muted' }, ' · Interrupted: Bulkroad was stopped before the job ended.'));
-      children.push(action('Resume', () => request(MSG.JOBS_RESUME, { jobId: job.id }), 'primary'));
+      children.push(action('Resume', async () => {
+        await request(MSG.JOBS_RESUME, { jobId: job.id });
+        selectTab('tab-jobs');
+      }, 'primary'));
       children.push(action('Discard', () => request(MSG.JOBS_DISCARD, { jobId: job.id })));
     }
     banner.replaceChildren(...children);

@@ -7,6 +7,11 @@
 //! on `kind`, never on message text. The API origin is fixed at build time
 //! (`config::API_BASE_URL`); nothing here accepts another one.
 
+mod jobs;
+
+pub use jobs::*;
+
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -108,7 +113,7 @@ pub fn format_price_js(minor_units: f64, currency: &str) -> String {
     format_price(minor_units as i64, currency)
 }
 
-fn client(token: &str) -> Result<GumroadClient<FetchTransport>, JsValue> {
+pub(crate) fn client(token: &str) -> Result<GumroadClient<FetchTransport>, JsValue> {
     let token = AccessToken::parse(token).map_err(to_js_error)?;
     Ok(GumroadClient::new(FetchTransport::new(API_BASE_URL), token))
 }
@@ -121,15 +126,28 @@ fn with_formatted_price(mut product: Product) -> Product {
 }
 
 /// Plain objects (not `Map`s), `null` for `None`: what the extension's JS expects.
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|_| to_js_error(Error::decode("Bulkroad could not pass Gumroad's answer on.")))
+        .map_err(|_| {
+            to_js_error(Error::decode(
+                "Bulkroad could not pass Gumroad's answer on.",
+            ))
+        })
+}
+
+/// A JS value (a form, a plan, a report) as the Rust type; a wrong shape is InvalidInput.
+pub(crate) fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, JsValue> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| {
+        to_js_error(Error::invalid_input(format!(
+            "Bulkroad received data it cannot read: {e}"
+        )))
+    })
 }
 
 /// A real JS `Error` named `GumroadError` with `kind`, `status`, `retryable` and
 /// `mayHaveApplied`; its message is the seller-readable one (it never holds the token).
-fn to_js_error(error: Error) -> JsValue {
+pub(crate) fn to_js_error(error: Error) -> JsValue {
     let js = js_sys::Error::new(error.message());
     js.set_name("GumroadError");
     let status = error.status().map_or(JsValue::NULL, |s| JsValue::from(s));

@@ -104,8 +104,9 @@ export const sandbox = {
   async requests() {
     return get('/__sandbox/requests');
   },
-  async reset() {
-    await send('POST', '/__sandbox/reset');
+  /** Reseeds the store (optionally `{ products: N }` of them) and clears faults and log. */
+  async reset(store) {
+    await send('POST', '/__sandbox/reset', store);
     await sandbox.faults({});
   },
   /** Reads the API as the extension would, for expectations (it shows in the request log). */

@@ -8,7 +8,7 @@
 //! | `GET /__sandbox/state` | the whole store (see [`state_json`]) |
 //! | `GET /__sandbox/requests` | the request log, oldest first |
 //! | `DELETE /__sandbox/requests` | clears the log → `{"cleared": N}` |
-//! | `POST /__sandbox/reset` | reseeds the store from the start config, clears log and throttle, restores the start faults |
+//! | `POST /__sandbox/reset` | reseeds the store from the start config (or a body `{"products": N, "seed": S}`), clears log and throttle, restores the start faults |
 //! | `GET /__sandbox/faults` | the current [`Faults`] |
 //! | `POST /__sandbox/faults` | sets them (missing fields take defaults) → the faults now in force |
 //! | `GET /__sandbox/tokens` | the tokens object the binary prints at start |
@@ -65,8 +65,20 @@ pub(crate) fn handle(shared: &Shared, method: &str, path: &str, body: &[u8]) -> 
         ("GET", "/requests") => Reply::ok(&json!(shared.requests())),
         ("DELETE", "/requests") => Reply::ok(&json!({"cleared": shared.clear_requests()})),
         ("POST", "/reset") => {
-            shared.reset();
-            Reply::ok(&json!({"reset": true}))
+            // An optional body `{"products": N, "seed": S}` reseeds another store size.
+            let wanted: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+            let products = wanted["products"]
+                .as_u64()
+                .map_or(shared.config.products, |n| n as usize);
+            let seed = wanted["seed"].as_u64().unwrap_or(shared.config.seed);
+            if !(1..=5000).contains(&products) {
+                return Reply::json(
+                    400,
+                    &json!({"error": "products must be between 1 and 5000"}),
+                );
+            }
+            shared.reset_with(products, seed);
+            Reply::ok(&json!({"reset": true, "products": products, "seed": seed}))
         }
         ("GET", "/faults") => Reply::ok(&json!(shared.faults())),
         ("POST" | "PUT", "/faults") => {

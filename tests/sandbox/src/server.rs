@@ -40,7 +40,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 pub(crate) struct Shared {
-    config: Config,
+    pub(crate) config: Config,
     store: Mutex<Store>,
     log: Mutex<Vec<LoggedRequest>>,
     faults: Mutex<FaultState>,
@@ -86,7 +86,13 @@ impl Shared {
     }
 
     pub(crate) fn reset(&self) {
-        *lock(&self.store) = seed::build(self.config.products, self.config.seed);
+        self.reset_with(self.config.products, self.config.seed);
+    }
+
+    /// Reseeds a store of `products` products from `seed` (tests that need a bigger or
+    /// another store than the one the sandbox started with).
+    pub(crate) fn reset_with(&self, products: usize, seed: u64) {
+        *lock(&self.store) = seed::build(products, seed);
         lock(&self.log).clear();
         *lock(&self.throttle) = Throttle::new();
         self.set_faults(self.config.faults.clone());

@@ -1,0 +1,161 @@
+//! The bulk-job exports: previews (form → validated intent → snapshot → plan), execution
+//! with an observer that the service worker uses to checkpoint every step, re-planning for
+//! resume and retry, undo, and the code inventory. Plans and reports cross as plain JSON
+//! objects in the shapes of `bulk::plan` and `bulk::report`.
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+use super::{client, from_js, to_js, to_js_error};
+use crate::bulk::{
+    self, inventory_csv, Control, Event, ExecOptions, Observer, Plan, ReplanMode, Report,
+};
+use crate::error::Error;
+use crate::forms::{apply_code_intent, remove_code_intent, ApplyCodeForm, RemoveCodeForm};
+use crate::runtime::BrowserClock;
+
+/// `previewApplyCode(token, form)`: the plan for the "Apply a discount code" form. Bad
+/// input rejects with an `InvalidInput` GumroadError before any request.
+#[wasm_bindgen(js_name = previewApplyCode)]
+pub async fn preview_apply_code(token: String, form: JsValue) -> Result<JsValue, JsValue> {
+    let form: ApplyCodeForm = from_js(form)?;
+    let intent = apply_code_intent(&form).map_err(to_js_error)?;
+    let client = client(&token)?;
+    let plan = bulk::preview_apply_code(&client, &BrowserClock, &intent, &ExecOptions::default())
+        .await
+        .map_err(to_js_error)?;
+    to_js(&plan)
+}
+
+/// `previewRemoveCode(token, form)`: the plan for the "Remove a code" form.
+#[wasm_bindgen(js_name = previewRemoveCode)]
+pub async fn preview_remove_code(token: String, form: JsValue) -> Result<JsValue, JsValue> {
+    let form: RemoveCodeForm = from_js(form)?;
+    let intent = remove_code_intent(&form).map_err(to_js_error)?;
+    let client = client(&token)?;
+    let plan = bulk::preview_remove_code(&client, &BrowserClock, &intent, &ExecOptions::default())
+        .await
+        .map_err(to_js_error)?;
+    to_js(&plan)
+}
+
+/// `previewUndo(token, report)`: the inverse plan of a finished job.
+#[wasm_bindgen(js_name = previewUndo)]
+pub async fn preview_undo(token: String, report: JsValue) -> Result<JsValue, JsValue> {
+    let report: Report = from_js(report)?;
+    let client = client(&token)?;
+    let plan = bulk::preview_undo(&client, &BrowserClock, &report, &ExecOptions::default())
+        .await
+        .map_err(to_js_error)?;
+    to_js(&plan)
+}
+
+/// `replan(token, plan, report, mode)`: what is left of a job (`"resume"`) or its failed
+/// steps (`"retryFailed"`), re-planned from a fresh read of the targets.
+#[wasm_bindgen]
+pub async fn replan(
+    token: String,
+    plan: JsValue,
+    report: JsValue,
+    mode: String,
+) -> Result<JsValue, JsValue> {
+    let plan: Plan = from_js(plan)?;
+    let report: Report = from_js(report)?;
+    let mode = match mode.as_str() {
+        "resume" => ReplanMode::Resume,
+        "retryFailed" => ReplanMode::RetryFailed,
+        other => {
+            return Err(to_js_error(Error::invalid_input(format!(
+                "Unknown re-plan mode '{other}'."
+            ))))
+        }
+    };
+    let client = client(&token)?;
+    let plan = bulk::replan(
+        &client,
+        &BrowserClock,
+        &plan,
+        &report,
+        mode,
+        &ExecOptions::default(),
+    )
+    .await
+    .map_err(to_js_error)?;
+    to_js(&plan)
+}
+
+/// `mergeReports(earlier, later)`: a resumed or retried run laid over the earlier report.
+#[wasm_bindgen(js_name = mergeReports)]
+pub fn merge_reports(earlier: JsValue, later: JsValue) -> Result<JsValue, JsValue> {
+    let earlier: Report = from_js(earlier)?;
+    let later: Report = from_js(later)?;
+    to_js(&Report::merged(&earlier, &later))
+}
+
+/// `executePlan(token, plan, onEvent)`: runs a confirmed plan. `onEvent(event)` is awaited
+/// after every step (the worker checkpoints there) and may resolve to `"cancel"`.
+#[wasm_bindgen(js_name = executePlan)]
+pub async fn execute_plan(
+    token: String,
+    plan: JsValue,
+    on_event: js_sys::Function,
+) -> Result<JsValue, JsValue> {
+    let plan: Plan = from_js(plan)?;
+    let client = client(&token)?;
+    let observer = JsObserver { on_event };
+    let report = bulk::execute(
+        &client,
+        &BrowserClock,
+        &plan,
+        &ExecOptions::default(),
+        &observer,
+    )
+    .await
+    .map_err(to_js_error)?;
+    to_js(&report)
+}
+
+/// `loadInventory(token)`: `{rows, csv}` — every code across every product.
+#[wasm_bindgen(js_name = loadInventory)]
+pub async fn load_inventory(token: String) -> Result<JsValue, JsValue> {
+    #[derive(Serialize)]
+    struct Inventory {
+        rows: Vec<bulk::InventoryRow>,
+        csv: String,
+    }
+    let client = client(&token)?;
+    let rows = bulk::load_inventory(&client, &BrowserClock, &ExecOptions::default())
+        .await
+        .map_err(to_js_error)?;
+    let csv = inventory_csv(&rows);
+    to_js(&Inventory { rows, csv })
+}
+
+/// Hands each engine event to a JS callback and waits for its promise (the checkpoint).
+struct JsObserver {
+    on_event: js_sys::Function,
+}
+
+impl Observer for JsObserver {
+    async fn on_event(&self, event: &Event) -> Control {
+        let Ok(value) = to_js(event) else {
+            return Control::Continue;
+        };
+        let answer = match self.on_event.call1(&JsValue::NULL, &value) {
+            Ok(answer) => answer,
+            // A callback that throws cannot checkpoint: stop starting new work.
+            Err(_) => return Control::Cancel,
+        };
+        let settled = match answer.dyn_into::<js_sys::Promise>() {
+            Ok(promise) => JsFuture::from(promise).await,
+            Err(plain) => Ok(plain),
+        };
+        match settled {
+            Ok(reply) if reply.as_string().as_deref() == Some("cancel") => Control::Cancel,
+            Ok(_) => Control::Continue,
+            // A checkpoint that failed to save must not let the job run on unrecorded.
+            Err(_) => Control::Cancel,
+        }
+    }
+}

@@ -1,0 +1,178 @@
+// Discount codes across products: pick, preview, apply, follow progress, read the report,
+// undo; bad input refused before any write; a job that survives its worker being stopped.
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import { FULL_VIEW, killServiceWorker, launchExtension, openPage, sandbox } from '../harness.mjs';
+
+let ext;
+let tokens;
+
+before(async () => {
+  tokens = await sandbox.tokens();
+  ext = await launchExtension();
+});
+
+after(async () => {
+  await ext?.close();
+});
+
+beforeEach(async () => {
+  await sandbox.reset();
+});
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const writes = (log) => log.filter((r) => WRITE_METHODS.has(r.method));
+const live = (state) => state.products.filter((p) => !p.deleted_at);
+
+/** Alive product-specific codes named `code`, per product id. */
+function codesByProduct(state, code) {
+  const found = new Map();
+  for (const c of state.offer_codes) {
+    if (c.deleted_at || c.code !== code) continue;
+    found.set(c.product_id, [...(found.get(c.product_id) ?? []), c]);
+  }
+  return found;
+}
+
+/** Opens the full view connected with the full token, the product list loaded. */
+async function connectedFullView() {
+  const tab = await openPage(ext, FULL_VIEW);
+  await tab.locator('body[data-state]').waitFor();
+  if ((await tab.locator('body').getAttribute('data-state')) === 'connected') {
+    await tab.getByRole('button', { name: 'Forget token' }).click();
+  }
+  await tab.getByLabel('Access token').fill(tokens.full);
+  await tab.getByRole('button', { name: 'Save' }).click();
+  const n = live(await sandbox.state()).length;
+  await tab.waitForFunction((count) => document.querySelectorAll('#product-table tbody tr').length === count, n);
+  await tab.getByRole('button', { name: 'Clear selection' }).click();
+  return tab;
+}
+
+async function selectProducts(tab, products) {
+  for (const p of products) await tab.getByRole('checkbox', { name: `Select ${p.name}` }).check();
+  await tab.getByText(`${products.length} selected`).waitFor();
+}
+
+async function waitForJob(tab, status = 'finished') {
+  await tab.locator(`#job-list li[data-status="${status}"]`).first().waitFor({ timeout: 120_000 });
+}
+
+describe('applying one code to many products', () => {
+  test('select, preview, apply, follow progress, read the report, then undo back to the start', async () => {
+    await sandbox.faults({ latency_ms: 120 });
+    const tab = await connectedFullView();
+    const start = await sandbox.state();
+    const chosen = live(start).filter((p) => p.currency === 'usd' && !p.is_tiered_membership && p.price_cents >= 500).slice(0, 5);
+    assert.equal(chosen.length, 5);
+    await selectProducts(tab, chosen);
+
+    await tab.getByRole('tab', { name: 'Discount codes' }).click();
+    await tab.getByLabel('Code', { exact: true }).fill('SPRING25');
+    await tab.locator('#code-amount').fill('25');
+    await tab.getByRole('button', { name: 'Preview', exact: true }).click();
+
+    const dialog = tab.locator('#preview');
+    await dialog.waitFor();
+    assert.match(await tab.locator('#preview-summary').textContent(), /5 to create/);
+    const previewRows = await tab.locator('#preview-table tbody tr').allTextContents();
+    assert.equal(previewRows.length, 5);
+    for (const row of previewRows) assert.match(row, /Create SPRING25/);
+    assert.equal(writes(await sandbox.requests()).length, 0, 'a preview writes nothing');
+
+    await tab.getByRole('button', { name: 'Apply 5 changes' }).click();
+    // Progress shows while the job runs (each request takes 120 ms here).
+    await tab.locator('#job-banner progress').waitFor();
+    assert.match(await tab.locator('#job-banner').textContent(), /of 5/);
+    await waitForJob(tab);
+
+    const applied = await sandbox.state();
+    const byProduct = codesByProduct(applied, 'SPRING25');
+    for (const p of chosen) {
+      assert.equal(byProduct.get(p.id)?.length, 1, `one SPRING25 on ${p.name}`);
+      assert.equal(byProduct.get(p.id)[0].amount_percentage, 25);
+    }
+    assert.equal(byProduct.size, 5, 'no other product got the code');
+
+    await tab.getByRole('button', { name: 'Report' }).first().click();
+    const outcomes = await tab.locator('#report-table tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.outcome));
+    assert.deepEqual(outcomes, Array(5).fill('applied'));
+
+    await tab.getByRole('button', { name: 'Undo' }).first().click();
+    await dialog.waitFor();
+    assert.match(await tab.locator('#preview-summary').textContent(), /5 to remove/);
+    await tab.getByRole('button', { name: 'Apply 5 changes' }).click();
+    await tab.locator('#job-list li').nth(1).waitFor();
+    await tab.waitForFunction(() => document.querySelector('#job-list li')?.dataset.status === 'finished');
+
+    const undone = await sandbox.state();
+    assert.equal(codesByProduct(undone, 'SPRING25').size, 0);
+    const aliveIds = (s) => s.offer_codes.filter((c) => !c.deleted_at).map((c) => c.id).sort();
+    assert.deepEqual(aliveIds(undone), aliveIds(start), 'every other code is as it was');
+    await tab.close();
+  });
+
+  for (const [what, fill, message] of [
+    ['a code with spaces and symbols', { code: '50% OFF!', amount: '50' }, /only contain numbers, letters, dashes, and underscores/],
+    ['150 %', { code: 'TOOMUCH', amount: '150' }, /100% or less/],
+    ['an empty selection', { code: 'NOBODY', amount: '10', noSelection: true }, /Select at least one product/],
+  ]) {
+    test(`${what} is refused with a clear message and nothing is written`, async () => {
+      const tab = await connectedFullView();
+      if (!fill.noSelection) await selectProducts(tab, live(await sandbox.state()).slice(0, 2));
+      await tab.getByRole('tab', { name: 'Discount codes' }).click();
+      await tab.getByLabel('Code', { exact: true }).fill(fill.code);
+      await tab.locator('#code-amount').fill(fill.amount);
+      await tab.getByRole('button', { name: 'Preview', exact: true }).click();
+      await tab.getByRole('alert').waitFor();
+      assert.match(await tab.getByRole('alert').textContent(), message);
+      assert.equal(await tab.locator('#preview').isVisible(), false);
+      assert.deepEqual(writes(await sandbox.requests()), []);
+      await tab.close();
+    });
+  }
+});
+
+describe('a long job', () => {
+  test('survives its service worker being stopped mid-run: resume ends exact, no code twice', async () => {
+    await sandbox.reset({ products: 200 });
+    await sandbox.faults({ latency_ms: 60 });
+    const tab = await connectedFullView();
+    await tab.getByRole('button', { name: 'Select all matching' }).click();
+    await tab.getByText('200 selected').waitFor();
+    await tab.getByRole('tab', { name: 'Discount codes' }).click();
+    await tab.getByLabel('Code', { exact: true }).fill('RESUME10');
+    await tab.locator('#code-amount').fill('10');
+    await tab.getByRole('button', { name: 'Preview', exact: true }).click();
+    await tab.locator('#preview').waitFor();
+    const creates = Number((await tab.locator('#preview-summary').textContent()).match(/(\d+) to create/)[1]);
+    assert.ok(creates > 150, `most products take the code (${creates})`);
+    await tab.locator('#preview-confirm').click();
+
+    // Stop the worker once a good part of the job is done.
+    await tab.waitForFunction(() => {
+      const bar = document.querySelector('#job-banner progress');
+      return bar && Number(bar.value) >= 40;
+    }, null, { timeout: 60_000 });
+    await killServiceWorker(ext, tab);
+    await tab.close();
+
+    const reopened = await openPage(ext, FULL_VIEW);
+    const banner = reopened.locator('#job-banner[data-status="interrupted"]');
+    await banner.waitFor({ timeout: 20_000 });
+    assert.match(await banner.textContent(), /Interrupted/);
+    await reopened.getByRole('button', { name: 'Resume' }).click();
+    await reopened.locator('#job-list li[data-status="finished"]').first().waitFor({ timeout: 120_000 });
+
+    const state = await sandbox.state();
+    const byProduct = codesByProduct(state, 'RESUME10');
+    assert.equal(byProduct.size, creates, 'every eligible product has the code');
+    for (const [productId, codes] of byProduct) assert.equal(codes.length, 1, `exactly one RESUME10 on ${productId}`);
+
+    // The report counts what the sandbox holds.
+    await reopened.getByRole('button', { name: 'Report' }).first().click();
+    const applied = await reopened.locator('#report-table tbody tr[data-outcome="applied"]').count();
+    assert.equal(applied, creates);
+    await reopened.close();
+  });
+});
