@@ -151,14 +151,24 @@ export async function cancelEndTime(jobId) {
   await updateHistory(jobId, (entry) => ({ ...entry, endAt: null }));
 }
 
-/** Removes the codes of every job whose end time has come (alarm, or browser start). */
-export async function runDueEndTimes(token) {
+let endTimes = Promise.resolve();
+
+/** Removes the codes of every job whose end time has come (alarm, or browser start). Runs
+ * one at a time: an alarm and a worker start can ask at the same moment. */
+export function runDueEndTimes(token) {
+  endTimes = endTimes.then(() => removeDueCodes(token)).catch(() => {});
+  return endTimes;
+}
+
+async function removeDueCodes(token) {
+  await recoverInterrupted();
   const history = (await storage.get(KEYS.HISTORY)) ?? [];
   const due = history.filter((entry) => entry.endAt && Date.parse(entry.endAt) <= Date.now());
   for (const entry of due) {
     const current = await storage.get(KEYS.CURRENT_JOB);
     if (current?.status === 'running' || current?.status === 'interrupted') return;
     await updateHistory(entry.id, (e) => ({ ...e, endAt: null, ended: true }));
+    await chrome.alarms.clear(END_TIME_ALARM + entry.id);
     // The seller confirmed this removal when they set the end time.
     const preview = await previewUndo(token, entry.id, 'End time');
     await startJob(token, { previewId: preview.previewId });

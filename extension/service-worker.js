@@ -16,6 +16,9 @@ const instanceId = crypto.randomUUID();
 // popup's own loading. A job left running by a stopped worker is marked interrupted.
 ready().catch(() => {});
 jobs.recoverInterrupted();
+// Alarms may not survive a browser restart, and a stopped browser misses them: every
+// worker start (a browser start included) also handles end times that have passed.
+runEndTimes();
 
 const handlers = {
   [MSG.PING]: async () => {
@@ -93,8 +96,7 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
   return true;
 });
 
-// End times: the alarm fires at the time; alarms may not survive a browser restart, so
-// every browser start also removes the codes of any end time that has passed.
+// End times: the alarm fires at the time (see also the start-up check above).
 chrome.alarms.onAlarm.addListener((alarm) => {
   if (jobs.isEndTimeAlarm(alarm)) runEndTimes();
 });
@@ -102,7 +104,7 @@ chrome.runtime.onStartup.addListener(() => runEndTimes());
 
 async function runEndTimes() {
   const token = await storage.get(storage.KEYS.TOKEN);
-  if (token) await jobs.runDueEndTimes(token).catch(() => {});
+  if (token) await jobs.runDueEndTimes(token);
 }
 
 // Only this extension's own pages may spend the token: content scripts (we have none)

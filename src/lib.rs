@@ -12,6 +12,10 @@
 //!   in the browser (wasm32), `reqwest` natively.
 //! - [`api`]: [`api::GumroadClient`], one file per Gumroad resource, with every answer
 //!   shape decoded in one place (`api::envelope`).
+//! - [`runtime`]: the [`runtime::Clock`] seam (timers in the browser, tokio natively, a
+//!   fake one for tests).
+//! - [`bulk`]: bulk jobs — intent → snapshot → pure plan → preview → execute → report;
+//!   see its recipes.
 //! - `wasm` (wasm32 only): the JavaScript boundary, the only place with `JsValue`.
 //!
 //! Recipe for a read: `GumroadClient::new(transport, AccessToken::parse(pasted)?)`, then
@@ -19,10 +23,13 @@
 
 pub mod api;
 pub mod auth;
+pub mod bulk;
 pub mod config;
 pub mod error;
+pub mod forms;
 pub mod model;
 pub mod money;
+pub mod runtime;
 pub mod scopes;
 pub mod transport;
 

@@ -50,7 +50,11 @@ async fn fetch_reads_the_user_and_the_token_scopes() {
     let state = inspect("/__sandbox/state").await;
     assert_eq!(user.email.as_deref(), state["seller"]["email"].as_str());
     let info = client.token_info().await.unwrap();
-    assert!(info.scopes.iter().any(|s| s == "edit_products"), "{:?}", info.scopes);
+    assert!(
+        info.scopes.iter().any(|s| s == "edit_products"),
+        "{:?}",
+        info.scopes
+    );
 }
 
 #[wasm_bindgen_test]
@@ -97,11 +101,20 @@ async fn a_missing_product_is_not_found_from_a_success_false_answer() {
 #[wasm_bindgen_test]
 async fn connect_export_resolves_to_the_seller_and_scopes() {
     let full = token("full").await;
-    let connection = bulkroad::wasm::connect(format!("  {full}\n")).await.unwrap();
-    assert_eq!(js_field(&connection, "token").as_string().unwrap(), full, "trimmed");
+    let connection = bulkroad::wasm::connect(format!("  {full}\n"))
+        .await
+        .unwrap();
+    assert_eq!(
+        js_field(&connection, "token").as_string().unwrap(),
+        full,
+        "trimmed"
+    );
     let state = inspect("/__sandbox/state").await;
     let user = js_field(&connection, "user");
-    assert_eq!(js_field(&user, "name").as_string().as_deref(), state["seller"]["name"].as_str());
+    assert_eq!(
+        js_field(&user, "name").as_string().as_deref(),
+        state["seller"]["name"].as_str()
+    );
     let missing: js_sys::Array = js_field(&connection, "missingFeatures").dyn_into().unwrap();
     assert_eq!(missing.length(), 0);
 }
@@ -113,7 +126,10 @@ async fn connect_export_rejects_with_a_gumroad_error_that_js_can_branch_on() {
         .unwrap_err();
     let error: js_sys::Error = rejected.dyn_into().expect("a real JS Error");
     assert_eq!(error.name(), "GumroadError");
-    assert_eq!(js_field(&error, "kind").as_string().unwrap(), "Unauthorized");
+    assert_eq!(
+        js_field(&error, "kind").as_string().unwrap(),
+        "Unauthorized"
+    );
     assert_eq!(js_field(&error, "status").as_f64(), Some(401.0));
     assert_eq!(js_field(&error, "retryable").as_bool(), Some(false));
     let message = String::from(error.message());
@@ -122,10 +138,23 @@ async fn connect_export_rejects_with_a_gumroad_error_that_js_can_branch_on() {
 
 #[wasm_bindgen_test]
 async fn connect_export_refuses_a_malformed_token_before_any_request() {
-    let before = inspect("/__sandbox/requests").await.as_array().unwrap().len();
-    let refused = bulkroad::wasm::connect("two words".into()).await.unwrap_err();
-    assert_eq!(js_field(&refused, "kind").as_string().unwrap(), "InvalidInput");
+    let before = inspect("/__sandbox/requests")
+        .await
+        .as_array()
+        .unwrap()
+        .len();
+    let refused = bulkroad::wasm::connect("two words".into())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        js_field(&refused, "kind").as_string().unwrap(),
+        "InvalidInput"
+    );
     assert_eq!(js_field(&refused, "status"), JsValue::NULL);
-    let after = inspect("/__sandbox/requests").await.as_array().unwrap().len();
+    let after = inspect("/__sandbox/requests")
+        .await
+        .as_array()
+        .unwrap()
+        .len();
     assert_eq!(before, after, "nothing was sent");
 }

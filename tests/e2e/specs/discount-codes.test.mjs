@@ -54,8 +54,11 @@ async function selectProducts(tab, products) {
   await tab.getByText(`${products.length} selected`).waitFor();
 }
 
-async function waitForJob(tab, status = 'finished') {
-  await tab.locator(`#job-list li[data-status="${status}"]`).first().waitFor({ timeout: 120_000 });
+/** Waits for the job whose label holds `text` to reach `status` (history outlives tests). */
+async function waitForJob(tab, text, status = 'finished') {
+  const entry = tab.locator(`#job-list li[data-status="${status}"]`, { hasText: text }).first();
+  await entry.waitFor({ timeout: 120_000 });
+  return entry;
 }
 
 describe('applying one code to many products', () => {
@@ -84,7 +87,7 @@ describe('applying one code to many products', () => {
     // Progress shows while the job runs (each request takes 120 ms here).
     await tab.locator('#job-banner progress').waitFor();
     assert.match(await tab.locator('#job-banner').textContent(), /of 5/);
-    await waitForJob(tab);
+    const job = await waitForJob(tab, 'Apply SPRING25');
 
     const applied = await sandbox.state();
     const byProduct = codesByProduct(applied, 'SPRING25');
@@ -94,16 +97,15 @@ describe('applying one code to many products', () => {
     }
     assert.equal(byProduct.size, 5, 'no other product got the code');
 
-    await tab.getByRole('button', { name: 'Report' }).first().click();
+    await job.getByRole('button', { name: 'Report' }).click();
     const outcomes = await tab.locator('#report-table tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.outcome));
     assert.deepEqual(outcomes, Array(5).fill('applied'));
 
-    await tab.getByRole('button', { name: 'Undo' }).first().click();
+    await job.getByRole('button', { name: 'Undo' }).click();
     await dialog.waitFor();
     assert.match(await tab.locator('#preview-summary').textContent(), /5 to remove/);
     await tab.getByRole('button', { name: 'Apply 5 changes' }).click();
-    await tab.locator('#job-list li').nth(1).waitFor();
-    await tab.waitForFunction(() => document.querySelector('#job-list li')?.dataset.status === 'finished');
+    await waitForJob(tab, 'Undo: Apply SPRING25');
 
     const undone = await sandbox.state();
     assert.equal(codesByProduct(undone, 'SPRING25').size, 0);
@@ -162,7 +164,7 @@ describe('a long job', () => {
     await banner.waitFor({ timeout: 20_000 });
     assert.match(await banner.textContent(), /Interrupted/);
     await reopened.getByRole('button', { name: 'Resume' }).click();
-    await reopened.locator('#job-list li[data-status="finished"]').first().waitFor({ timeout: 120_000 });
+    const job = await waitForJob(reopened, 'Apply RESUME10');
 
     const state = await sandbox.state();
     const byProduct = codesByProduct(state, 'RESUME10');
@@ -170,9 +172,63 @@ describe('a long job', () => {
     for (const [productId, codes] of byProduct) assert.equal(codes.length, 1, `exactly one RESUME10 on ${productId}`);
 
     // The report counts what the sandbox holds.
-    await reopened.getByRole('button', { name: 'Report' }).first().click();
+    await job.getByRole('button', { name: 'Report' }).click();
     const applied = await reopened.locator('#report-table tbody tr[data-outcome="applied"]').count();
     assert.equal(applied, creates);
     await reopened.close();
+  });
+});
+
+describe('end times', () => {
+  /** A datetime-local value `ms` from now, in the browser's own time zone. */
+  const localTimeIn = (tab, ms) =>
+    tab.evaluate((offset) => {
+      const d = new Date(Date.now() + offset);
+      const pad = (n) => String(n).padStart(2, '0');
+      return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+    }, ms);
+
+  async function applyWithEndTime(tab, code, endsIn) {
+    await selectProducts(tab, live(await sandbox.state()).filter((p) => p.currency === 'usd' && p.price_cents >= 500).slice(0, 2));
+    await tab.getByRole('tab', { name: 'Discount codes' }).click();
+    await tab.getByLabel('Code', { exact: true }).fill(code);
+    await tab.locator('#code-amount').fill('20');
+    await tab.locator('#code-end').fill(await localTimeIn(tab, endsIn));
+    await tab.getByRole('button', { name: 'Preview', exact: true }).click();
+    await tab.locator('#preview').waitFor();
+    assert.match(await tab.locator('#preview-notes').textContent(), /removes these codes at/);
+    await tab.getByRole('button', { name: 'Apply 2 changes' }).click();
+    const job = await waitForJob(tab, `Apply ${code}`);
+    assert.match(await job.textContent(), /codes removed at/);
+    return job;
+  }
+
+  test('codes are removed once the end time has passed, even if the browser missed the alarm', async () => {
+    const tab = await connectedFullView();
+    await applyWithEndTime(tab, 'FLASH20', 4_000);
+    assert.equal(codesByProduct(await sandbox.state(), 'FLASH20').size, 2);
+
+    // Past the end time, a fresh worker (as at a browser start) removes the codes.
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    await killServiceWorker(ext, tab);
+    await tab.close();
+    const reopened = await openPage(ext, FULL_VIEW);
+    await reopened.getByRole('tab', { name: 'Jobs' }).click();
+    await waitForJob(reopened, 'End time: Apply FLASH20');
+    assert.equal(codesByProduct(await sandbox.state(), 'FLASH20').size, 0);
+    await reopened.close();
+  });
+
+  test('an end time can be cancelled: the alarm goes and the codes stay', async () => {
+    const tab = await connectedFullView();
+    const job = await applyWithEndTime(tab, 'LATER20', 3_600_000);
+    const alarms = await tab.evaluate(() => chrome.alarms.getAll());
+    assert.equal(alarms.length, 1);
+    await job.getByRole('button', { name: 'Cancel end time' }).click();
+    await job.getByRole('button', { name: 'Cancel end time' }).waitFor({ state: 'detached' });
+    assert.doesNotMatch(await job.textContent(), /codes removed at/);
+    assert.deepEqual(await tab.evaluate(() => chrome.alarms.getAll()), []);
+    assert.equal(codesByProduct(await sandbox.state(), 'LATER20').size, 2);
+    await tab.close();
   });
 });

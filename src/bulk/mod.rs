@@ -1,0 +1,56 @@
+//! Bulk operations: intent → snapshot → pure plan → preview → execute → report. Owns the
+//! job data ([`Plan`], [`Event`], [`Report`]), the planners, the engine and its pacing
+//! policy. Talks to Gumroad only through [`GumroadClient`](crate::GumroadClient) and
+//! waits only through a [`Clock`](crate::runtime::Clock); no `JsValue` here (the wasm
+//! layer binds the entry points below).
+//!
+//! Modules:
+//! - [`plan`]: `Plan`, `Step`, `Action` (create, delete, replace, update, skip, conflict,
+//!   verified), serde shapes for JS.
+//! - [`report`]: `Outcome`, `Event` + `Progress`, `Report` (and [`Report::merged`]).
+//! - [`snapshot`]: the read-only stage (`Snapshot`: products + codes per product).
+//! - [`offer_codes`]: intents and their validation; `plan_apply_code`,
+//!   `plan_remove_code`, `plan_undo`, `replan_steps` (pure).
+//! - [`engine`]: `execute` with bounded adaptive concurrency, `Observer`, `Control`.
+//! - [`retry`]: `ExecOptions`, backoff, verdicts per error, the AIMD window (pure).
+//! - [`inventory`](mod@inventory): every code across products, and its CSV.
+//! - `preview`: the async entry points re-exported here.
+//!
+//! Recipes (all async; `client: &GumroadClient<T>`, `clock: &impl Clock`,
+//! `options: &ExecOptions` — `ExecOptions::default()` is 4 → 8 in flight):
+//! - **Apply a code**: `let plan = preview_apply_code(client, clock, &intent_json, options)?`
+//!   (an `InvalidInput` error means nothing was sent); show `plan.steps`, `plan.summary`,
+//!   `plan.notes`; on confirm `execute(client, clock, &plan, options, &observer)` → `Report`.
+//! - **Remove a code**: the same with `preview_remove_code` (`productIds: []` = every
+//!   product).
+//! - **Undo a job**: `preview_undo(client, clock, &report, options)` → a plan like any
+//!   other (preview, then `execute`).
+//! - **Resume an interrupted job**: build a `Report` from the checkpointed rows (missing
+//!   rows = not finished), `replan(client, clock, &plan, &partial, ReplanMode::Resume,
+//!   options)`, `execute` it, then `Report::merged(&partial, &later)`.
+//! - **Retry failed**: the same with `ReplanMode::RetryFailed` on the finished report.
+//! - **Inventory**: `load_inventory(client, clock, options)` → rows; `inventory_csv(&rows)`.
+
+pub mod engine;
+pub mod inventory;
+pub mod offer_codes;
+pub mod plan;
+mod preview;
+pub mod report;
+pub mod retry;
+pub mod snapshot;
+
+pub use engine::{execute, Control, Observer};
+pub use inventory::{inventory, inventory_csv, InventoryRow};
+pub use offer_codes::{
+    plan_apply_code, plan_remove_code, plan_undo, replan_steps, ApplyCodeIntent, DiscountInput,
+    OnConflict, RemoveCodeIntent, ReplanMode,
+};
+pub use plan::{Action, Change, Operation, Plan, PlanSummary, Step};
+pub use preview::{load_inventory, preview_apply_code, preview_remove_code, preview_undo, replan};
+pub use report::{Event, EventKind, Outcome, Progress, Report, ReportRow, ReportSummary, Status};
+pub use retry::ExecOptions;
+pub use snapshot::Snapshot;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,350 @@
+//! A small in-memory Gumroad for engine tests: products, offer codes with Gumroad's
+//! uniqueness rules, a request log, scripted faults (429, 5xx, 401, lost answers before
+//! or after applying, a silently repeated POST) and a count of requests in flight.
+
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use serde_json::{json, Value};
+
+use crate::auth::AccessToken;
+use crate::bulk::offer_codes::collation_key;
+use crate::model::{Discount, OfferCode, OfferCodeId, Product};
+use crate::transport::{Method, Request, Response, Transport, TransportError};
+
+/// What a scripted request gets instead of (or on top of) the normal answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// An answer with this status (429 text/plain, 5xx HTML, 401 empty); nothing applied.
+    Status(u16),
+    /// The connection is lost before Gumroad applies it.
+    DropBefore,
+    /// Applied, then the connection is lost.
+    DropAfter,
+    /// Applied, and the answer is that of a silent second POST: "must be unique".
+    Repeated,
+    /// A 502 now; applied only after the next request has been answered (a write that
+    /// Gumroad processes late, after a re-read that did not see it yet).
+    AppliedLater,
+}
+
+struct Rule {
+    method: Method,
+    /// Matches when the path ends with this.
+    suffix: String,
+    fault: Fault,
+    times: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct StoredCode {
+    pub code: OfferCode,
+    /// `None` for universal codes.
+    pub product: Option<String>,
+    /// The currency of a fixed amount.
+    pub currency: Option<String>,
+    pub deleted: bool,
+}
+
+#[derive(Default)]
+pub struct FakeGumroad {
+    pub products: RefCell<Vec<Product>>,
+    pub codes: RefCell<Vec<StoredCode>>,
+    rules: RefCell<Vec<Rule>>,
+    /// (method, path, fault label)
+    pub log: RefCell<Vec<(Method, String, Option<Fault>)>>,
+    in_flight: Cell<usize>,
+    pub max_in_flight: Cell<usize>,
+    late: RefCell<Option<Request>>,
+    next_id: Cell<u64>,
+}
+
+pub fn product(id: &str, name: &str, price: i64, currency: &str) -> Product {
+    serde_json::from_value(json!({
+        "id": id, "name": name, "price": price, "currency": currency, "published": true,
+    }))
+    .unwrap()
+}
+
+pub fn percent_code(id: &str, name: &str, percent: u8) -> OfferCode {
+    OfferCode {
+        id: OfferCodeId::from(id),
+        name: name.to_owned(),
+        discount: Discount::Percent(percent),
+        max_purchase_count: None,
+        minimum_amount_cents: None,
+        universal: false,
+        times_used: 0,
+    }
+}
+
+impl FakeGumroad {
+    pub fn with_products(products: Vec<Product>) -> Self {
+        let fake = FakeGumroad::default();
+        *fake.products.borrow_mut() = products;
+        fake
+    }
+
+    /// Adds an existing code on `product` (or universal when `None`).
+    pub fn add_code(&self, product: Option<&str>, code: OfferCode) {
+        let currency = match (code.discount, product) {
+            (Discount::Fixed { .. }, Some(id)) => Some(self.product(id).currency),
+            (Discount::Fixed { .. }, None) => Some("usd".to_owned()),
+            _ => None,
+        };
+        self.codes.borrow_mut().push(StoredCode {
+            code: OfferCode {
+                universal: product.is_none(),
+                ..code
+            },
+            product: product.map(str::to_owned),
+            currency,
+            deleted: false,
+        });
+    }
+
+    /// The next `times` requests of `method` whose path ends with `suffix` get `fault`.
+    pub fn fail(&self, method: Method, suffix: &str, fault: Fault, times: usize) {
+        self.rules.borrow_mut().push(Rule {
+            method,
+            suffix: suffix.to_owned(),
+            fault,
+            times,
+        });
+    }
+
+    fn product(&self, id: &str) -> Product {
+        self.products
+            .borrow()
+            .iter()
+            .find(|p| p.id.as_str() == id)
+            .cloned()
+            .expect("a known product")
+    }
+
+    /// The live codes listed for `product` (its own + universal ones that apply).
+    pub fn listed(&self, product: &str) -> Vec<OfferCode> {
+        let currency = self.product(product).currency;
+        self.codes
+            .borrow()
+            .iter()
+            .filter(|s| !s.deleted)
+            .filter(|s| match &s.product {
+                Some(owner) => owner == product,
+                None => s.currency.as_deref().is_none_or(|c| c == currency),
+            })
+            .map(|s| s.code.clone())
+            .collect()
+    }
+
+    /// Live codes named `name` anywhere.
+    pub fn live_named(&self, name: &str) -> Vec<StoredCode> {
+        self.codes
+            .borrow()
+            .iter()
+            .filter(|s| !s.deleted && s.code.name == name)
+            .cloned()
+            .collect()
+    }
+
+    pub fn writes(&self) -> Vec<(Method, String, Option<Fault>)> {
+        self.log
+            .borrow()
+            .iter()
+            .filter(|(m, _, _)| m.is_write())
+            .cloned()
+            .collect()
+    }
+
+    fn scripted(&self, request: &Request) -> Option<Fault> {
+        let mut rules = self.rules.borrow_mut();
+        let rule = rules.iter_mut().find(|r| {
+            r.times > 0 && r.method == request.method && request.path.ends_with(&r.suffix)
+        })?;
+        rule.times -= 1;
+        Some(rule.fault)
+    }
+
+    fn handle(&self, request: &Request) -> Response {
+        let parts: Vec<&str> = request.path.trim_start_matches("/v2/").split('/').collect();
+        let form = |name: &str| {
+            request
+                .form
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        };
+        match (request.method, parts.as_slice()) {
+            (Method::Get, ["products"]) => {
+                let products: Vec<Value> = self
+                    .products
+                    .borrow()
+                    .iter()
+                    .map(|p| serde_json::to_value(p).unwrap())
+                    .collect();
+                ok(json!({"success": true, "products": products}))
+            }
+            (Method::Get, ["products", id, "offer_codes"]) => {
+                ok(json!({"success": true, "offer_codes": self.listed(id)}))
+            }
+            (Method::Post, ["products", id, "offer_codes"]) => {
+                let name = form("name").unwrap_or_default();
+                let amount: i64 = form("amount_off").unwrap().parse().unwrap();
+                let universal = form("universal").as_deref() == Some("true");
+                let discount = if form("offer_type").as_deref() == Some("percent") {
+                    Discount::Percent(amount as u8)
+                } else {
+                    Discount::Fixed { cents: amount }
+                };
+                let taken = if universal {
+                    let key = collation_key(&name);
+                    self.codes
+                        .borrow()
+                        .iter()
+                        .any(|s| !s.deleted && collation_key(&s.code.name) == key)
+                } else {
+                    self.listed(id).iter().any(|c| c.name == name)
+                };
+                if taken {
+                    return ok(
+                        json!({"success": false, "message": "Discount code must be unique."}),
+                    );
+                }
+                let n = self.next_id.get() + 1;
+                self.next_id.set(n);
+                let code = OfferCode {
+                    id: OfferCodeId::from(format!("new{n}")),
+                    name,
+                    discount,
+                    max_purchase_count: form("max_purchase_count").map(|v| v.parse().unwrap()),
+                    minimum_amount_cents: form("minimum_amount_cents").map(|v| v.parse().unwrap()),
+                    universal,
+                    times_used: 0,
+                };
+                let currency =
+                    matches!(discount, Discount::Fixed { .. }).then(|| self.product(id).currency);
+                self.codes.borrow_mut().push(StoredCode {
+                    code: code.clone(),
+                    product: (!universal).then(|| id.to_string()),
+                    currency,
+                    deleted: false,
+                });
+                ok(json!({"success": true, "offer_code": code}))
+            }
+            (Method::Delete | Method::Put, ["products", id, "offer_codes", code_id]) => {
+                let listed = self.listed(id);
+                if !listed.iter().any(|c| c.id.as_str() == *code_id) {
+                    return ok(
+                        json!({"success": false, "message": "The offer_code was not found."}),
+                    );
+                }
+                let mut codes = self.codes.borrow_mut();
+                let stored = codes
+                    .iter_mut()
+                    .find(|s| !s.deleted && s.code.id.as_str() == *code_id)
+                    .unwrap();
+                if request.method == Method::Delete {
+                    stored.deleted = true;
+                    return ok(
+                        json!({"success": true, "message": "The offer_code was deleted successfully."}),
+                    );
+                }
+                if let Some(max) = form("max_purchase_count") {
+                    stored.code.max_purchase_count = Some(max.parse().unwrap());
+                }
+                if let Some(min) = form("minimum_amount_cents") {
+                    stored.code.minimum_amount_cents = Some(min.parse().unwrap());
+                }
+                ok(json!({"success": true, "offer_code": stored.code}))
+            }
+            _ => Response {
+                status: 404,
+                content_type: Some("application/json".into()),
+                www_authenticate: None,
+                body: r#"{"success":false,"error":"Not found"}"#.into(),
+            },
+        }
+    }
+}
+
+fn ok(body: Value) -> Response {
+    Response {
+        status: 200,
+        content_type: Some("application/json; charset=utf-8".into()),
+        www_authenticate: None,
+        body: body.to_string(),
+    }
+}
+
+fn status(code: u16) -> Response {
+    let (content_type, body) = match code {
+        429 => ("text/plain", "Retry later\n"),
+        401 => ("", ""),
+        _ => ("text/html", "<html>oops</html>"),
+    };
+    Response {
+        status: code,
+        content_type: (!content_type.is_empty()).then(|| content_type.to_owned()),
+        www_authenticate: None,
+        body: body.to_owned(),
+    }
+}
+
+/// Pending a few times so several requests are in flight together.
+struct Yield(u8);
+
+impl Future for Yield {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0 == 0 {
+            return Poll::Ready(());
+        }
+        self.0 -= 1;
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+}
+
+impl Transport for FakeGumroad {
+    async fn send(
+        &self,
+        request: &Request,
+        _bearer: &AccessToken,
+    ) -> Result<Response, TransportError> {
+        self.in_flight.set(self.in_flight.get() + 1);
+        self.max_in_flight
+            .set(self.max_in_flight.get().max(self.in_flight.get()));
+        Yield(3).await;
+        let fault = self.scripted(request);
+        self.log
+            .borrow_mut()
+            .push((request.method, request.path.clone(), fault));
+        let late = self.late.borrow_mut().take();
+        let answer = match fault {
+            None => Ok(self.handle(request)),
+            Some(Fault::AppliedLater) => {
+                *self.late.borrow_mut() = Some(request.clone());
+                Ok(status(502))
+            }
+            Some(Fault::Status(code)) => Ok(status(code)),
+            Some(Fault::DropBefore) => Err(TransportError::Interrupted),
+            Some(Fault::DropAfter) => {
+                self.handle(request);
+                Err(TransportError::Interrupted)
+            }
+            Some(Fault::Repeated) => {
+                self.handle(request);
+                Ok(self.handle(request))
+            }
+        };
+        if let Some(late) = late {
+            self.handle(&late);
+        }
+        Yield(1).await;
+        self.in_flight.set(self.in_flight.get() - 1);
+        answer
+    }
+}

@@ -1,0 +1,1111 @@
+//! Table tests of validation and of every planner outcome: apply (create, skip with the
+//! same terms, conflict, replace, update, case rules, minimum prices in USD/EUR/JPY,
+//! 100 % = free, currency mismatch, PWYW, tiers, options, universal), remove, undo and
+//! re-planning after an interruption.
+
+use serde_json::{json, Value};
+
+use super::{code, ids, product_with, snapshot, universal};
+use crate::bulk::offer_codes::{
+    amount_off, plan_apply_code, plan_remove_code, plan_undo, recreation_of, replan_steps,
+    replan_targets, ApplyCodeIntent, RemoveCodeIntent, ReplanMode, NO_END_DATE_NOTE,
+};
+use crate::bulk::plan::{Action, Change, Operation, Plan, Step};
+use crate::bulk::report::{Outcome, Report, ReportRow, ReportSummary, Status};
+use crate::bulk::snapshot::Snapshot;
+use crate::model::{Discount, OfferCode, Product, ProductId};
+use crate::ErrorKind;
+
+const NOW: f64 = 1_700_000_000_000.0;
+
+fn store() -> Vec<Product> {
+    let tier = |name: &str, monthly: i64, yearly: i64| {
+        json!({"name": name, "price_difference": 0, "is_pay_what_you_want": false,
+            "recurrence_prices": {"monthly": {"price_cents": monthly}, "yearly": {"price_cents": yearly}}})
+    };
+    vec![
+        product_with("a", "Guide", 1000, "usd", json!({})),
+        product_with("cheap", "Sticker", 400, "usd", json!({})),
+        product_with("eur", "Euro Pack", 490, "eur", json!({})),
+        product_with("yen", "Yen Book", 1500, "jpy", json!({})),
+        product_with("yen100", "Yen Zine", 100, "jpy", json!({})),
+        product_with(
+            "pwyw",
+            "Name a Price",
+            300,
+            "usd",
+            json!({"customizable_price": true}),
+        ),
+        product_with(
+            "club",
+            "Club",
+            500,
+            "usd",
+            json!({"is_tiered_membership": true, "recurrences": ["monthly", "yearly"],
+                "variants": [{"title": "Tier", "options": [tier("Supporter", 500, 5000), tier("Patron", 5000, 50000)]}]}),
+        ),
+        product_with(
+            "formats",
+            "Formats",
+            1000,
+            "usd",
+            json!({"variants": [{"title": "Format", "options": [
+                {"name": "PDF", "price_difference": 0}, {"name": "PDF + Workbook", "price_difference": 50}]}]}),
+        ),
+        product_with("free", "Freebie", 0, "usd", json!({})),
+        product_with("draft", "Draft", 150, "usd", json!({"published": false})),
+    ]
+}
+
+/// The standard store with `codes` on product `on`.
+fn store_with(on: &str, codes: Vec<OfferCode>) -> Snapshot {
+    let mut codes = Some(codes);
+    snapshot(
+        store()
+            .into_iter()
+            .map(|p| {
+                let mine = if p.id.as_str() == on {
+                    codes.take().unwrap_or_default()
+                } else {
+                    Vec::new()
+                };
+                (p, mine)
+            })
+            .collect(),
+    )
+}
+
+/// `{"code":"SAVE10","discount":{"percent":10},…}` with `overrides` merged in.
+fn intent(overrides: Value) -> ApplyCodeIntent {
+    let mut base = json!({"code": "SAVE10", "discount": {"percent": 10}, "universal": false,
+        "productIds": ["a"], "onConflict": "skip"});
+    for (k, v) in overrides.as_object().unwrap() {
+        base[k] = v.clone();
+    }
+    serde_json::from_value(base).unwrap()
+}
+
+fn with(code: OfferCode, f: impl FnOnce(&mut OfferCode)) -> OfferCode {
+    let mut code = code;
+    f(&mut code);
+    code
+}
+
+fn reason(action: &Action) -> String {
+    match action {
+        Action::Skip { reason, .. } | Action::Conflict { reason, .. } => reason.clone(),
+        _ => String::new(),
+    }
+}
+
+#[test]
+fn apply_plans_every_outcome_per_product() {
+    let pct = |p| Discount::Percent(p);
+    let save = |discount| code("old", "SAVE10", discount);
+    // (case, intent overrides, product, codes on it, action, reason contains, price after)
+    type Row<'a> = (
+        &'a str,
+        Value,
+        &'a str,
+        Vec<OfferCode>,
+        &'a str,
+        &'a str,
+        Option<i64>,
+    );
+    let rows: Vec<Row> = vec![
+        ("create", json!({}), "a", vec![], "create", "", Some(900)),
+        ("same terms", json!({}), "a", vec![save(pct(10))], "skip",
+            "Already has SAVE10 with the same terms.", Some(900)),
+        ("other terms", json!({}), "a", vec![save(pct(20))], "conflict",
+            "SAVE10 already exists here with other terms: 20% off (yours: 10% off). Gumroad cannot change a code's amount or type: choose Replace to delete it and create yours (its use count restarts).", None),
+        ("other terms, replace", json!({"onConflict": "replace"}), "a", vec![save(pct(20))],
+            "replace", "", Some(900)),
+        ("fixed vs percent, replace", json!({"onConflict": "replace", "discount": {"fixed": {"cents": 100}}, "currency": "usd"}),
+            "a", vec![save(pct(10))], "replace", "", Some(900)),
+        ("only max differs, replace = update", json!({"onConflict": "replace", "maxPurchaseCount": 10}), "a",
+            vec![with(save(pct(10)), |c| { c.max_purchase_count = Some(5); c.times_used = 2 })],
+            "update", "", Some(900)),
+        ("only minimum differs, replace = update", json!({"onConflict": "replace", "minimumAmountCents": 2000}), "a",
+            vec![with(save(pct(10)), |c| c.minimum_amount_cents = Some(1000))], "update", "", Some(900)),
+        ("new max below uses so far: replace", json!({"onConflict": "replace", "maxPurchaseCount": 10}), "a",
+            vec![with(save(pct(10)), |c| { c.max_purchase_count = Some(50); c.times_used = 20 })],
+            "replace", "", Some(900)),
+        ("limit cannot be cleared in place: replace", json!({"onConflict": "replace"}), "a",
+            vec![with(save(pct(10)), |c| c.max_purchase_count = Some(5))], "replace", "", Some(900)),
+        ("only max differs, skip mode", json!({"maxPurchaseCount": 10}), "a",
+            vec![with(save(pct(10)), |c| c.max_purchase_count = Some(5))], "conflict",
+            "max uses 5 (yours: 10). Gumroad can change max uses and the minimum amount in place: choose Replace to update it (its use count is kept).", None),
+        ("product codes are case-sensitive", json!({}), "a", vec![code("o", "save10", pct(10))],
+            "create", "", Some(900)),
+        ("universal, same terms, other case", json!({}), "a", vec![universal("u", "Save10", pct(10))],
+            "skip", "The universal code Save10 already gives the same terms on every product", Some(900)),
+        ("universal, other terms: never replaced from here", json!({"onConflict": "replace"}), "a",
+            vec![universal("u", "SAVE10", pct(25))], "conflict",
+            "SAVE10 is a universal code (it applies to all your products) with other terms: 25% off (yours: 10% off). Replacing it here would change it for every product", None),
+        ("universal, accents ignored", json!({"code": "ETE"}), "a", vec![universal("u", "été", pct(20))],
+            "conflict", "été is a universal code", None),
+        ("usd minimum", json!({"discount": {"percent": 90}, "productIds": ["cheap"]}), "cheap", vec![],
+            "skip", "$4 becomes $0.40 after 90% off, under Gumroad's $0.99 minimum (a discounted price must be $0 or at least $0.99).", None),
+        ("eur minimum", json!({"discount": {"percent": 90}, "productIds": ["eur"]}), "eur", vec![],
+            "skip", "€4.90 becomes €0.49 after 90% off, under Gumroad's €0.79 minimum", None),
+        ("jpy minimum, whole yen", json!({"productIds": ["yen100"]}), "yen100", vec![],
+            "skip", "¥100 becomes ¥90 after 10% off, under Gumroad's ¥99 minimum (a discounted price must be ¥0 or at least ¥99).", None),
+        ("jpy above minimum", json!({"discount": {"percent": 90}, "productIds": ["yen"]}), "yen", vec![],
+            "create", "", Some(150)),
+        ("100 % makes it free, which is allowed", json!({"discount": {"percent": 100}, "productIds": ["cheap"]}),
+            "cheap", vec![], "create", "", Some(0)),
+        ("fixed above the price makes it free", json!({"discount": {"fixed": {"cents": 500}}, "currency": "usd", "productIds": ["cheap"]}),
+            "cheap", vec![], "create", "", Some(0)),
+        ("fixed leaving less than the minimum", json!({"discount": {"fixed": {"cents": 350}}, "currency": "usd", "productIds": ["cheap"]}),
+            "cheap", vec![], "skip", "$4 becomes $0.50 after $3.50 off", None),
+        ("fixed in another currency", json!({"discount": {"fixed": {"cents": 100}}, "currency": "USD", "productIds": ["eur"]}),
+            "eur", vec![], "skip", "SAVE10 takes $1 in USD, but this product is priced in EUR; Gumroad applies a fixed amount only in the product's own currency.", None),
+        ("fixed in the product's currency", json!({"discount": {"fixed": {"cents": 100}}, "currency": "eur", "productIds": ["eur"]}),
+            "eur", vec![], "create", "", Some(390)),
+        ("pay what you want: checked at its minimum", json!({"discount": {"percent": 50}, "productIds": ["pwyw"]}),
+            "pwyw", vec![], "create", "", Some(150)),
+        ("pay what you want under the minimum", json!({"discount": {"percent": 70}, "productIds": ["pwyw"]}),
+            "pwyw", vec![], "skip", "$3 becomes $0.90 after 70% off", None),
+        ("tiered membership: every tier", json!({"discount": {"percent": 90}, "productIds": ["club"]}),
+            "club", vec![], "skip", "the \"Supporter\" tier (monthly) at $5 becomes $0.50 after 90% off", None),
+        ("options: every option", json!({"discount": {"fixed": {"cents": 1000}}, "currency": "usd", "productIds": ["formats"]}),
+            "formats", vec![], "skip", "the \"PDF + Workbook\" option at $10.50 becomes $0.50 after $10 off", None),
+        ("free product", json!({"discount": {"percent": 50}, "productIds": ["free"]}), "free", vec![],
+            "create", "", Some(0)),
+        ("unpublished product: product codes are fine", json!({"productIds": ["draft"]}), "draft", vec![],
+            "create", "", Some(135)),
+        ("product gone", json!({"productIds": ["gone"]}), "a", vec![], "skip",
+            "This product is no longer on Gumroad", None),
+    ];
+    for (case, overrides, on, codes, kind, needle, after) in rows {
+        let plan = plan_apply_code(&intent(overrides), &store_with(on, codes), NOW).unwrap();
+        assert_eq!(plan.steps.len(), 1, "{case}");
+        let step = &plan.steps[0];
+        assert_eq!(step.action.kind(), kind, "{case}: {:?}", step.action);
+        assert!(
+            reason(&step.action).contains(needle),
+            "{case}: {}",
+            reason(&step.action)
+        );
+        assert_eq!(step.price_after, after, "{case}");
+        assert_eq!(plan.summary.total, 1);
+    }
+}
+
+#[test]
+fn update_and_replace_carry_the_right_codes() {
+    let existing = OfferCode {
+        max_purchase_count: Some(5),
+        times_used: 2,
+        ..code("old", "SAVE10", Discount::Percent(10))
+    };
+    let plan = plan_apply_code(
+        &intent(json!({"onConflict": "replace", "maxPurchaseCount": 10})),
+        &store_with("a", vec![existing.clone()]),
+        NOW,
+    )
+    .unwrap();
+    let Action::Update { before, after } = &plan.steps[0].action else {
+        panic!("{:?}", plan.steps[0].action)
+    };
+    assert_eq!(before, &existing);
+    assert_eq!(after.max_purchase_count, Some(10));
+    assert_eq!((after.times_used, &after.id), (2, &existing.id));
+    assert!(plan
+        .notes
+        .iter()
+        .any(|n| n.contains("keep their use count")));
+
+    let plan = plan_apply_code(
+        &intent(json!({"onConflict": "replace", "discount": {"percent": 15}})),
+        &store_with("a", vec![existing.clone()]),
+        NOW,
+    )
+    .unwrap();
+    let Action::Replace {
+        existing: old,
+        code,
+    } = &plan.steps[0].action
+    else {
+        panic!()
+    };
+    assert_eq!(old, &existing);
+    assert_eq!(code.discount, Discount::Percent(15));
+    assert!(plan
+        .notes
+        .contains(&"Replacing a code restarts its use count.".to_owned()));
+}
+
+#[test]
+fn apply_notes_say_what_the_seller_should_know() {
+    let plan = plan_apply_code(
+        &intent(json!({"maxPurchaseCount": 5, "discount": {"percent": 20},
+            "productIds": ["a", "pwyw", "club", "cheap", "yen100"]})),
+        &store_with("cheap", vec![code("o", "save10", Discount::Percent(5))]),
+        NOW,
+    )
+    .unwrap();
+    let kinds: Vec<&str> = plan.steps.iter().map(|s| s.action.kind()).collect();
+    assert_eq!(kinds, ["create", "create", "create", "create", "skip"]);
+    assert_eq!(plan.summary.create, 4);
+    assert_eq!(plan.summary.skip, 1);
+    let expected = [
+        "Max uses count per product: 5 uses on each of 4 products.",
+        "Pay what you want: the minimum-price check uses the lowest price buyers may pay (\"Name a Price\").",
+        "Memberships with tiers: every tier price was checked against the minimum (\"Club\").",
+        "1 product has a code that differs from SAVE10 only in letter case; Gumroad allows both, but buyers may type codes in any case at checkout and get either one.",
+        NO_END_DATE_NOTE,
+    ];
+    assert_eq!(plan.notes, expected);
+    assert_eq!(plan.operation, Operation::ApplyCode);
+    assert_eq!(plan.intent["productIds"][2], "club");
+    assert_eq!(plan.created_at, NOW);
+    let indices: Vec<usize> = plan.steps.iter().map(|s| s.index).collect();
+    assert_eq!(indices, [0, 1, 2, 3, 4]);
+}
+
+fn universal_plan(overrides: Value, snapshot: &Snapshot) -> Plan {
+    let mut overrides = overrides;
+    overrides["universal"] = json!(true);
+    if overrides.get("productIds").is_none() {
+        overrides["productIds"] = json!([]);
+    }
+    plan_apply_code(&intent(overrides), snapshot, NOW).unwrap()
+}
+
+#[test]
+fn universal_code_is_one_step_checked_against_every_product() {
+    let pct = |p| Discount::Percent(p);
+    let small = || {
+        vec![
+            (
+                product_with("draft", "Draft", 150, "usd", json!({"published": false})),
+                vec![],
+            ),
+            (product_with("a", "Guide", 1000, "usd", json!({})), vec![]),
+            (
+                product_with("eur", "Euro Pack", 490, "eur", json!({})),
+                vec![],
+            ),
+        ]
+    };
+    // (case, overrides, snapshot, action, product it goes through, reason contains)
+    let rows: Vec<(&str, Value, Snapshot, &str, &str, &str)> = vec![
+        ("created once, through the first published product", json!({"discount": {"percent": 40}}),
+            snapshot(small()), "create", "a", ""),
+        ("the selection is ignored for creating", json!({"discount": {"percent": 40}, "productIds": ["eur"]}),
+            snapshot(small()), "create", "a", ""),
+        ("any product under the minimum refuses the whole code", json!({"discount": {"percent": 90}}),
+            store_with("a", vec![]), "skip", "a",
+            "Gumroad refuses a universal code unless every product stays free or at least the minimum price after the discount, and 5 products would not: \"Sticker\" ($4 becomes $0.40, minimum $0.99); \"Euro Pack\" (€4.90 becomes €0.49, minimum €0.79); \"Yen Zine\" (¥100 becomes ¥10, minimum ¥99) and 2 more."),
+        ("same name, other case, same terms", json!({"discount": {"percent": 40}}),
+            snapshot(vec![(product_with("a", "Guide", 1000, "usd", json!({})), vec![universal("u", "save10", pct(40))])]),
+            "skip", "a", "The universal code save10 already exists with the same terms."),
+        ("other terms", json!({"discount": {"percent": 40}}),
+            snapshot(vec![(product_with("a", "Guide", 1000, "usd", json!({})), vec![universal("u", "SAVE10", pct(20))])]),
+            "conflict", "a", "The universal code SAVE10 already exists with other terms: 20% off (yours: 40% off)."),
+        ("other terms, replace", json!({"discount": {"percent": 40}, "onConflict": "replace"}),
+            snapshot(vec![(product_with("a", "Guide", 1000, "usd", json!({})), vec![universal("u", "SAVE10", pct(20))])]),
+            "replace", "a", ""),
+        ("a product code of any case or accent blocks it", json!({"code": "ETE", "discount": {"percent": 40}, "onConflict": "replace"}),
+            snapshot(vec![
+                (product_with("a", "Guide", 1000, "usd", json!({})), vec![]),
+                (product_with("b", "Book", 1000, "usd", json!({})), vec![code("p", "Été", pct(40))]),
+            ]),
+            "conflict", "a", "Été is already a code on 1 product (\"Book\"); a universal code needs a name no other code of yours has, in any letter case."),
+        ("fixed: through and checked against products in its currency only", json!({"discount": {"fixed": {"cents": 450}}, "currency": "usd"}),
+            snapshot(vec![
+                (product_with("eur", "Euro Pack", 490, "eur", json!({})), vec![]),
+                (product_with("a", "Guide", 1000, "usd", json!({})), vec![]),
+            ]),
+            "create", "a", ""),
+        ("fixed: a same-named universal code in another currency differs", json!({"discount": {"fixed": {"cents": 100}}, "currency": "usd"}),
+            snapshot(vec![(product_with("eur", "Euro Pack", 490, "eur", json!({})), vec![universal("u", "SAVE10", Discount::Fixed { cents: 100 })]),
+                (product_with("a", "Guide", 1000, "usd", json!({})), vec![])]),
+            "conflict", "a", "currency EUR (yours: USD)"),
+    ];
+    for (case, overrides, snapshot, kind, via, needle) in rows {
+        let plan = universal_plan(overrides, &snapshot);
+        assert_eq!(plan.steps.len(), 1, "{case}");
+        let step = &plan.steps[0];
+        assert_eq!(step.action.kind(), kind, "{case}: {:?}", step.action);
+        assert_eq!(step.product_id.as_str(), via, "{case}");
+        assert!(
+            reason(&step.action).contains(needle),
+            "{case}: {}",
+            reason(&step.action)
+        );
+        if let Action::Create { code } = &step.action {
+            assert!(code.universal, "{case}");
+        }
+    }
+    let plan = universal_plan(
+        json!({"discount": {"percent": 40}, "maxPurchaseCount": 3}),
+        &snapshot(small()),
+    );
+    assert_eq!(
+        plan.notes[..2],
+        [
+            "A universal code applies to all your published products (2 now) and to ones you add later. It is created once, through \"Guide\".".to_owned(),
+            "Max uses: 3 in total, across all products.".to_owned(),
+        ]
+    );
+    let none = universal_plan(
+        json!({"discount": {"fixed": {"cents": 100}}, "currency": "gbp"}),
+        &snapshot(small()),
+    );
+    assert!(none.steps.is_empty());
+    assert_eq!(
+        none.notes[0],
+        "You have no product priced in GBP, so there is nothing a universal code could apply to."
+    );
+}
+
+#[test]
+fn validation_refuses_bad_intents_with_a_clear_message() {
+    // (overrides, message contains; "" = valid)
+    let rows: Vec<(Value, &str)> = vec![
+        (json!({}), ""),
+        (json!({"code": "  Été-2025_x  "}), ""),
+        (json!({"code": ""}), "Enter a discount code."),
+        (json!({"code": "   "}), "Enter a discount code."),
+        (json!({"code": "50% OFF!"}),
+            "Discount code can only contain numbers, letters, dashes, and underscores: \"50% OFF!\" has \"%\", a space and \"!\"."),
+        (json!({"code": "has space"}), "\"has space\" has a space."),
+        (json!({"code": "a×b"}), "has \"×\""),
+        (json!({"code": "emoji🎉"}), "has \"🎉\""),
+        (json!({"discount": {"percent": 150}}), "Please enter a discount amount that is 100% or less."),
+        (json!({"discount": {"percent": 300}}), "100% or less"),
+        (json!({"discount": {"percent": 100}}), ""),
+        (json!({"discount": {"percent": 0}}), "Please enter a positive discount amount."),
+        (json!({"discount": {"percent": -5}}), "Please enter a positive discount amount."),
+        (json!({"discount": {"percent": 12.5}}), "Gumroad takes whole percentages only (1 to 100); 12.5% is not possible."),
+        (json!({"discount": {"percent": 10.0}}), ""),
+        (json!({"discount": {"fixed": {"cents": 0}}, "currency": "usd"}), "Please enter a positive discount amount."),
+        (json!({"discount": {"fixed": {"cents": 99.5}}, "currency": "usd"}), "whole number"),
+        (json!({"discount": {"fixed": {"cents": 500}}}), "Choose the currency of the amount off"),
+        (json!({"discount": {"fixed": {"cents": 500}}, "currency": " "}), "Choose the currency"),
+        (json!({"discount": {"fixed": {"cents": 500}}, "currency": "xyz"}), "Gumroad does not sell in \"xyz\"."),
+        (json!({"discount": {"fixed": {"cents": 5_000_000_000_i64}}, "currency": "usd"}), "too large"),
+        (json!({"discount": {"fixed": {"cents": 500}}, "currency": "JPY"}), ""),
+        (json!({"maxPurchaseCount": 0}), "Max uses must be a whole number, at least 1"),
+        (json!({"maxPurchaseCount": -3}), "at least 1"),
+        (json!({"maxPurchaseCount": 2.5}), "at least 1"),
+        (json!({"maxPurchaseCount": 1}), ""),
+        (json!({"minimumAmountCents": -1}), "A minimum amount cannot be negative."),
+        (json!({"minimumAmountCents": 0}), ""),
+        (json!({"productIds": []}), "Select at least one product"),
+        (json!({"productIds": ["  ", ""]}), "Select at least one product"),
+        (json!({"productIds": [], "universal": true}), ""),
+    ];
+    for (overrides, needle) in rows {
+        let result = intent(overrides.clone()).validate();
+        match (result, needle) {
+            (Ok(_), "") => {}
+            (Err(e), needle) if !needle.is_empty() => {
+                assert_eq!(e.kind(), ErrorKind::InvalidInput);
+                assert!(e.message().contains(needle), "{overrides}: {e}");
+            }
+            (result, _) => panic!("{overrides}: {result:?}, expected {needle:?}"),
+        }
+    }
+    let valid = intent(json!({"code": " VIP ", "productIds": ["b", "a", "b", " a "]}))
+        .validate()
+        .unwrap();
+    assert_eq!(valid.code.name, "VIP");
+    assert_eq!(valid.product_ids, ids(&["b", "a"]));
+
+    let remove = |code: &str| RemoveCodeIntent {
+        code: code.into(),
+        product_ids: vec![],
+    };
+    assert!(remove("SAVE10").validate().is_ok());
+    assert!(remove("50% OFF!")
+        .validate()
+        .unwrap_err()
+        .message()
+        .contains("only contain"));
+    assert!(remove("").validate().is_err());
+    // A planner refuses too (nothing can be planned, let alone sent).
+    let error = plan_apply_code(
+        &intent(json!({"discount": {"percent": 150}})),
+        &Snapshot::default(),
+        NOW,
+    )
+    .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::InvalidInput);
+}
+
+#[test]
+fn intents_of_the_wrong_shape_name_the_field() {
+    use crate::bulk::offer_codes::parse_intent;
+    let rows = [
+        (
+            json!({"code": "A", "discount": {"percent": "10"}}),
+            "discount",
+        ),
+        (json!({"code": "A", "discount": {"half": 1}}), "discount"),
+        (
+            json!({"code": "A", "discount": {"percent": 10}, "onConflict": "merge"}),
+            "onConflict",
+        ),
+        (json!({"discount": {"percent": 10}}), "code"),
+        (
+            json!({"code": "A", "discount": {"percent": 10}, "productIds": "a"}),
+            "productIds",
+        ),
+    ];
+    for (value, field) in rows {
+        let error = parse_intent::<ApplyCodeIntent>(&value).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::InvalidInput);
+        assert!(error.message().contains(field), "{value}: {error}");
+    }
+    // As given, numbers and all.
+    let value = json!({"code": "A", "discount": {"fixed": {"cents": 500}}, "currency": "usd",
+        "maxPurchaseCount": 5, "minimumAmountCents": null, "universal": false,
+        "productIds": ["p"], "onConflict": "replace"});
+    let parsed: ApplyCodeIntent = parse_intent(&value).unwrap();
+    assert_eq!(serde_json::to_value(&parsed).unwrap(), value);
+}
+
+#[test]
+fn percent_rounding_matches_gumroad() {
+    // (price, percent, amount off): Ruby's `(price * (pct / 100.0)).round`.
+    let rows = [
+        (1000, 10, 100),
+        (999, 10, 100),
+        (995, 10, 100),
+        (105, 10, 11),
+        (15, 10, 2),
+        (1, 50, 1),
+        (3, 50, 2),
+        (490, 90, 441),
+        (0, 50, 0),
+    ];
+    for (price, percent, off) in rows {
+        assert_eq!(
+            amount_off(Discount::Percent(percent), price),
+            off,
+            "{price} {percent}"
+        );
+    }
+    assert_eq!(amount_off(Discount::Fixed { cents: 300 }, 100), 300);
+}
+
+#[test]
+fn remove_plans_a_delete_where_the_exact_code_is() {
+    let pct = Discount::Percent(10);
+    let snap = snapshot(vec![
+        (
+            product_with("a", "Guide", 1000, "usd", json!({})),
+            vec![code("c1", "SAVE10", pct)],
+        ),
+        (product_with("b", "Book", 1000, "usd", json!({})), vec![]),
+        (
+            product_with("c", "Course", 1000, "usd", json!({})),
+            vec![code("c3", "save10", pct)],
+        ),
+        (
+            product_with("d", "Deck", 1000, "usd", json!({})),
+            vec![code("c4", "SAVE10", pct)],
+        ),
+    ]);
+    let remove = |ids: &[&str]| RemoveCodeIntent {
+        code: "SAVE10".into(),
+        product_ids: ids.iter().map(|s| s.to_string()).collect(),
+    };
+    let plan = plan_remove_code(&remove(&["a", "b", "c", "gone"]), &snap, NOW).unwrap();
+    let got: Vec<(&str, &str, String)> = plan
+        .steps
+        .iter()
+        .map(|s| (s.product_id.as_str(), s.action.kind(), reason(&s.action)))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("a", "delete", String::new()),
+            ("b", "skip", "Has no code SAVE10.".into()),
+            ("c", "skip", "Has no code SAVE10.".into()),
+            (
+                "gone",
+                "skip",
+                "This product is no longer on Gumroad (deleted?).".into()
+            ),
+        ]
+    );
+    assert_eq!(plan.operation, Operation::RemoveCode);
+    assert_eq!(
+        plan.notes,
+        ["Codes that differ from SAVE10 only in letter case (on 1 product) are left alone."]
+    );
+    // No selection = every product, and only those that have it.
+    let plan = plan_remove_code(&remove(&[]), &snap, NOW).unwrap();
+    let got: Vec<(&str, &str)> = plan
+        .steps
+        .iter()
+        .map(|s| (s.product_id.as_str(), s.action.kind()))
+        .collect();
+    assert_eq!(got, [("a", "delete"), ("d", "delete")]);
+    assert_eq!(plan.summary.delete, 2);
+    assert_eq!(plan.steps[1].index, 1);
+
+    // A universal code is deleted once, and the plan says it affects every product.
+    let everywhere = universal("u", "SAVE10", pct);
+    let snap = snapshot(vec![
+        (
+            product_with("a", "Guide", 1000, "usd", json!({})),
+            vec![everywhere.clone()],
+        ),
+        (
+            product_with("b", "Book", 1000, "usd", json!({})),
+            vec![everywhere.clone()],
+        ),
+    ]);
+    let plan = plan_remove_code(&remove(&["a", "b"]), &snap, NOW).unwrap();
+    assert_eq!(
+        plan.steps[0].action,
+        Action::Delete {
+            offer_code: everywhere.clone()
+        }
+    );
+    assert_eq!(
+        reason(&plan.steps[1].action),
+        "SAVE10 is universal; it is removed once, through \"Guide\"."
+    );
+    assert_eq!(
+        plan.notes,
+        ["SAVE10 is a universal code: removing it (through \"Guide\") removes it from all your products."]
+    );
+    let plan = plan_remove_code(&remove(&[]), &snap, NOW).unwrap();
+    assert_eq!(plan.steps.len(), 1);
+}
+
+fn row(index: usize, product: &str, action: Action, outcome: Outcome) -> ReportRow {
+    ReportRow {
+        index,
+        product_id: ProductId::from(product),
+        product_name: product.to_owned(),
+        action,
+        outcome,
+    }
+}
+
+fn report(operation: Operation, rows: Vec<ReportRow>) -> Report {
+    Report {
+        operation,
+        intent: json!({}),
+        summary: ReportSummary::of(&rows),
+        rows,
+        cancelled: false,
+        error: None,
+        started_at: NOW - 5_000.0,
+        finished_at: NOW - 1_000.0,
+    }
+}
+
+#[test]
+fn undo_deletes_what_the_job_created_and_recreates_what_it_deleted() {
+    let pct = |p| Discount::Percent(p);
+    let created = |id: &str| code(id, "SAVE10", pct(10));
+    let old3 = OfferCode {
+        times_used: 7,
+        max_purchase_count: Some(50),
+        ..code("old3", "SAVE10", pct(30))
+    };
+    let before = OfferCode {
+        max_purchase_count: Some(5),
+        times_used: 2,
+        ..code("u4", "SAVE10", pct(10))
+    };
+    let after = OfferCode {
+        max_purchase_count: Some(10),
+        ..before.clone()
+    };
+    let old6 = code("old6", "SAVE10", pct(50));
+    let new = || recreation_of(&created("x"));
+    let rows = vec![
+        row(
+            0,
+            "a",
+            Action::Create { code: new() },
+            Outcome::new(Status::Applied, "").created(created("n0")),
+        ),
+        row(
+            1,
+            "b",
+            Action::Create { code: new() },
+            Outcome::new(Status::Applied, "").created(created("n1")),
+        ),
+        row(
+            2,
+            "c",
+            Action::Replace {
+                existing: old3.clone(),
+                code: new(),
+            },
+            Outcome::new(Status::Applied, "")
+                .created(created("n2"))
+                .deleted(old3.clone()),
+        ),
+        row(
+            3,
+            "d",
+            Action::Update {
+                before: before.clone(),
+                after: after.clone(),
+            },
+            Outcome::new(Status::Applied, ""),
+        ),
+        row(
+            4,
+            "e",
+            Action::Skip {
+                reason: "x".into(),
+                existing: None,
+            },
+            Outcome::new(Status::Skipped, "x"),
+        ),
+        row(
+            5,
+            "f",
+            Action::Create { code: new() },
+            Outcome::new(Status::Failed, "Gumroad said no"),
+        ),
+        row(
+            6,
+            "g",
+            Action::Replace {
+                existing: old6.clone(),
+                code: new(),
+            },
+            Outcome::new(Status::Failed, "half").deleted(old6.clone()),
+        ),
+    ];
+    // Outcomes left unknown are settled against what is there now.
+    let mut rows = rows;
+    rows.push(row(
+        7,
+        "h",
+        Action::Create { code: new() },
+        Outcome::new(Status::Unknown, "?"),
+    ));
+    rows.push(row(
+        8,
+        "i",
+        Action::Create { code: new() },
+        Outcome::new(Status::Unknown, "?"),
+    ));
+    let apply = report(Operation::ApplyCode, rows);
+    let snap = snapshot(vec![
+        (
+            product_with("a", "A", 1000, "usd", json!({})),
+            vec![created("n0")],
+        ),
+        (product_with("b", "B", 1000, "usd", json!({})), vec![]),
+        (
+            product_with("c", "C", 1000, "usd", json!({})),
+            vec![created("n2")],
+        ),
+        (
+            product_with("d", "D", 1000, "usd", json!({})),
+            vec![after.clone()],
+        ),
+        (product_with("e", "E", 1000, "usd", json!({})), vec![]),
+        (product_with("f", "F", 1000, "usd", json!({})), vec![]),
+        (product_with("g", "G", 1000, "usd", json!({})), vec![]),
+        (
+            product_with("h", "H", 1000, "usd", json!({})),
+            vec![created("n7")],
+        ),
+        (product_with("i", "I", 1000, "usd", json!({})), vec![]),
+    ]);
+    let plan = plan_undo(&apply, &snap, NOW);
+    assert_eq!(plan.operation, Operation::Undo);
+    assert_eq!(
+        plan.intent,
+        json!({"undoOf": {"operation": "applyCode", "startedAt": NOW - 5_000.0}})
+    );
+    let got: Vec<(usize, &str, Action)> = plan
+        .steps
+        .iter()
+        .map(|s| (s.index, s.product_id.as_str(), s.action.clone()))
+        .collect();
+    let back = OfferCode {
+        max_purchase_count: Some(5),
+        ..after.clone()
+    };
+    assert_eq!(
+        got,
+        [
+            (
+                0,
+                "a",
+                Action::Delete {
+                    offer_code: created("n0")
+                }
+            ),
+            (
+                1,
+                "b",
+                Action::Skip {
+                    reason: "SAVE10 is already gone.".into(),
+                    existing: None
+                }
+            ),
+            (
+                2,
+                "c",
+                Action::Replace {
+                    existing: created("n2"),
+                    code: recreation_of(&old3)
+                }
+            ),
+            (
+                3,
+                "d",
+                Action::Update {
+                    before: after.clone(),
+                    after: back
+                }
+            ),
+            (
+                4,
+                "g",
+                Action::Create {
+                    code: recreation_of(&old6)
+                }
+            ),
+            (
+                5,
+                "h",
+                Action::Delete {
+                    offer_code: created("n7")
+                }
+            ),
+        ]
+    );
+    assert_eq!(recreation_of(&old3).max_purchase_count, Some(50));
+    assert_eq!(
+        plan.notes,
+        [
+            "Deletes the 2 codes this job created, and nothing else.",
+            "Recreates 2 codes this job deleted, with the same terms; their use counts restart at 0.",
+        ]
+    );
+
+    // Undo of a remove: recreate, unless the code is back already.
+    let d1 = OfferCode {
+        times_used: 12,
+        ..code("d1", "SAVE10", pct(10))
+    };
+    let d2 = code("d2", "SAVE10", pct(10));
+    let removed = report(
+        Operation::RemoveCode,
+        vec![
+            row(
+                0,
+                "a",
+                Action::Delete {
+                    offer_code: d1.clone(),
+                },
+                Outcome::new(Status::Applied, "").deleted(d1.clone()),
+            ),
+            row(
+                1,
+                "b",
+                Action::Delete {
+                    offer_code: d2.clone(),
+                },
+                Outcome::new(Status::Applied, "").deleted(d2.clone()),
+            ),
+        ],
+    );
+    let snap = snapshot(vec![
+        (product_with("a", "A", 1000, "usd", json!({})), vec![]),
+        (
+            product_with("b", "B", 1000, "usd", json!({})),
+            vec![code("again", "SAVE10", pct(10))],
+        ),
+    ]);
+    let plan = plan_undo(&removed, &snap, NOW);
+    assert_eq!(
+        plan.steps[0].action,
+        Action::Create {
+            code: recreation_of(&d1)
+        }
+    );
+    assert_eq!(plan.steps[1].action.kind(), "skip");
+    assert_eq!(
+        reason(&plan.steps[1].action),
+        "SAVE10 is back already, with the same terms."
+    );
+    assert!(plan.notes[0].contains("use counts restart at 0"));
+
+    let nothing = plan_undo(
+        &report(Operation::ApplyCode, vec![]),
+        &Snapshot::default(),
+        NOW,
+    );
+    assert!(nothing.steps.is_empty());
+    assert_eq!(
+        nothing.notes,
+        ["This job changed nothing that can be undone."]
+    );
+}
+
+fn plan_of(operation: Operation, intent: Value, steps: Vec<(&str, Action)>) -> Plan {
+    let steps: Vec<Step> = steps
+        .into_iter()
+        .enumerate()
+        .map(|(index, (product, action))| Step {
+            index,
+            product_id: ProductId::from(product),
+            product_name: product.to_owned(),
+            currency: "usd".into(),
+            price: 1000,
+            formatted_price: "$10".into(),
+            price_after: None,
+            formatted_price_after: None,
+            action,
+        })
+        .collect();
+    Plan::new(operation, intent, steps, vec![], NOW)
+}
+
+#[test]
+fn replan_targets_follow_the_mode() {
+    let create = || Action::Create {
+        code: recreation_of(&code("x", "SAVE10", Discount::Percent(10))),
+    };
+    let plan = plan_of(
+        Operation::ApplyCode,
+        json!({}),
+        vec![
+            ("a", create()),
+            ("b", create()),
+            ("c", create()),
+            ("d", create()),
+            ("e", create()),
+            ("f", create()),
+        ],
+    );
+    let rows = vec![
+        row(0, "a", create(), Outcome::new(Status::Applied, "")),
+        row(2, "c", create(), Outcome::new(Status::Failed, "")),
+        row(3, "d", create(), Outcome::new(Status::Unknown, "")),
+        row(4, "e", create(), Outcome::new(Status::NotRun, "")),
+        row(5, "f", create(), Outcome::new(Status::Skipped, "")),
+    ];
+    let partial = report(Operation::ApplyCode, rows);
+    assert_eq!(
+        replan_targets(&plan, &partial, ReplanMode::Resume),
+        [1, 3, 4]
+    );
+    assert_eq!(
+        replan_targets(&plan, &partial, ReplanMode::RetryFailed),
+        [2, 3]
+    );
+}
+
+#[test]
+fn replanning_an_apply_recognises_what_an_earlier_attempt_did() {
+    let pct = Discount::Percent(10);
+    let intent_json = serde_json::to_value(intent(
+        json!({"productIds": ["a", "b", "c", "d"], "onConflict": "replace"}),
+    ))
+    .unwrap();
+    let new = recreation_of(&code("x", "SAVE10", pct));
+    let old = code("old", "SAVE10", Discount::Percent(30));
+    let plan = plan_of(
+        Operation::ApplyCode,
+        intent_json,
+        vec![
+            ("a", Action::Create { code: new.clone() }),
+            ("b", Action::Create { code: new.clone() }),
+            (
+                "c",
+                Action::Replace {
+                    existing: old.clone(),
+                    code: new.clone(),
+                },
+            ),
+            (
+                "d",
+                Action::Replace {
+                    existing: old.clone(),
+                    code: new.clone(),
+                },
+            ),
+        ],
+    );
+    let mine = code("mine", "SAVE10", pct);
+    let snap = snapshot(vec![
+        (
+            product_with("a", "A", 1000, "usd", json!({})),
+            vec![mine.clone()],
+        ),
+        (product_with("b", "B", 1000, "usd", json!({})), vec![]),
+        (
+            product_with("c", "C", 1000, "usd", json!({})),
+            vec![mine.clone()],
+        ),
+        (product_with("d", "D", 1000, "usd", json!({})), vec![]),
+    ]);
+    let again = replan_steps(&plan, &[0, 1, 2, 3], &snap, NOW).unwrap();
+    let got: Vec<(usize, Action)> = again
+        .steps
+        .iter()
+        .map(|s| (s.index, s.action.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                0,
+                Action::Verified {
+                    change: Change::Created,
+                    offer_code: mine.clone(),
+                    previous: None
+                }
+            ),
+            (1, Action::Create { code: new.clone() }),
+            (
+                2,
+                Action::Verified {
+                    change: Change::Replaced,
+                    offer_code: mine.clone(),
+                    previous: Some(old.clone())
+                }
+            ),
+            (
+                3,
+                Action::Replace {
+                    existing: old.clone(),
+                    code: new.clone()
+                }
+            ),
+        ]
+    );
+    assert_eq!(again.summary.verified, 2);
+    assert!(again.notes[0].starts_with(
+        "Re-planned 4 steps from a fresh read of Gumroad; 2 found already done by this job."
+    ));
+    // A universal code with the same terms that appeared meanwhile is not this job's.
+    let theirs = universal("theirs", "SAVE10", pct);
+    let snap = snapshot(vec![
+        (
+            product_with("a", "A", 1000, "usd", json!({})),
+            vec![theirs.clone()],
+        ),
+        (product_with("b", "B", 1000, "usd", json!({})), vec![]),
+        (product_with("c", "C", 1000, "usd", json!({})), vec![]),
+        (product_with("d", "D", 1000, "usd", json!({})), vec![]),
+    ]);
+    let again = replan_steps(&plan, &[0], &snap, NOW).unwrap();
+    assert_eq!(again.steps[0].action.kind(), "skip");
+    // Only the targets, with their original indices.
+    let some = replan_steps(&plan, &[3], &snap, NOW).unwrap();
+    assert_eq!(some.steps.len(), 1);
+    assert_eq!(some.steps[0].index, 3);
+}
+
+#[test]
+fn replanning_a_remove_or_an_undo_checks_each_desired_state() {
+    let pct = Discount::Percent(10);
+    let gone = code("gone", "SAVE10", pct);
+    let here = code("here", "SAVE10", pct);
+    let remove = plan_of(
+        Operation::RemoveCode,
+        json!({"code": "SAVE10", "productIds": []}),
+        vec![
+            (
+                "a",
+                Action::Delete {
+                    offer_code: gone.clone(),
+                },
+            ),
+            (
+                "b",
+                Action::Delete {
+                    offer_code: here.clone(),
+                },
+            ),
+        ],
+    );
+    let snap = snapshot(vec![
+        (product_with("a", "A", 1000, "usd", json!({})), vec![]),
+        (
+            product_with("b", "B", 1000, "usd", json!({})),
+            vec![here.clone()],
+        ),
+    ]);
+    let again = replan_steps(&remove, &[0, 1], &snap, NOW).unwrap();
+    assert_eq!(
+        again.steps[0].action,
+        Action::Verified {
+            change: Change::Deleted,
+            offer_code: gone.clone(),
+            previous: None
+        }
+    );
+    assert_eq!(
+        again.steps[1].action,
+        Action::Delete {
+            offer_code: here.clone()
+        }
+    );
+
+    let recreated = code("back", "SAVE10", pct);
+    let undo = plan_of(
+        Operation::Undo,
+        json!({"undoOf": {}}),
+        vec![
+            (
+                "a",
+                Action::Delete {
+                    offer_code: gone.clone(),
+                },
+            ),
+            (
+                "b",
+                Action::Create {
+                    code: recreation_of(&here),
+                },
+            ),
+            (
+                "c",
+                Action::Create {
+                    code: recreation_of(&here),
+                },
+            ),
+        ],
+    );
+    let snap = snapshot(vec![
+        (product_with("a", "A", 1000, "usd", json!({})), vec![]),
+        (
+            product_with("b", "B", 1000, "usd", json!({})),
+            vec![recreated.clone()],
+        ),
+        (product_with("c", "C", 1000, "usd", json!({})), vec![]),
+    ]);
+    let again = replan_steps(&undo, &[0, 1, 2], &snap, NOW).unwrap();
+    let kinds: Vec<Action> = again.steps.iter().map(|s| s.action.clone()).collect();
+    assert_eq!(
+        kinds,
+        [
+            Action::Verified {
+                change: Change::Deleted,
+                offer_code: gone,
+                previous: None
+            },
+            Action::Verified {
+                change: Change::Created,
+                offer_code: recreated,
+                previous: None
+            },
+            Action::Create {
+                code: recreation_of(&here)
+            },
+        ]
+    );
+}
