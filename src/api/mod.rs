@@ -1,5 +1,5 @@
 //! The Gumroad API client: [`GumroadClient`] over any [`Transport`], one file per Gumroad
-//! resource. Endpoints build a [`Request`] and name the success shape; [`envelope`] judges
+//! resource. Endpoints build a [`Request`] and name the success shape; `envelope` judges
 //! every answer. Nothing here knows how requests travel (fetch or reqwest), and nothing
 //! here retries or paces: that is the bulk runner's policy, informed by
 //! [`Error::retryable`] and [`Error::may_have_applied`]. No `JsValue` here.

@@ -150,7 +150,7 @@ pub(crate) fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, JsValue>
 pub(crate) fn to_js_error(error: Error) -> JsValue {
     let js = js_sys::Error::new(error.message());
     js.set_name("GumroadError");
-    let status = error.status().map_or(JsValue::NULL, |s| JsValue::from(s));
+    let status = error.status().map_or(JsValue::NULL, JsValue::from);
     let fields: [(&str, JsValue); 4] = [
         ("kind", error.kind().as_str().into()),
         ("status", status),

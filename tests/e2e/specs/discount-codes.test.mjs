@@ -232,3 +232,57 @@ describe('end times', () => {
     await tab.close();
   });
 });
+
+describe('removing codes and the inventory', () => {
+  test('a code is removed from every product in one job, and undo brings it back', async () => {
+    const tab = await connectedFullView();
+    const start = await sandbox.state();
+    const holders = codesByProduct(start, 'LAUNCH15');
+    assert.ok(holders.size >= 1, 'the seeded store has LAUNCH15 on some product');
+
+    await tab.getByRole('tab', { name: 'Discount codes' }).click();
+    await tab.getByLabel('Code to remove').fill('LAUNCH15');
+    await tab.locator('#remove-scope').selectOption('all');
+    await tab.getByRole('button', { name: 'Preview removal' }).click();
+    await tab.locator('#preview').waitFor();
+    assert.match(await tab.locator('#preview-summary').textContent(), new RegExp(`${holders.size} to remove`));
+    await tab.locator('#preview-confirm').click();
+    const job = await waitForJob(tab, 'Remove LAUNCH15');
+    assert.equal(codesByProduct(await sandbox.state(), 'LAUNCH15').size, 0);
+
+    await job.getByRole('button', { name: 'Undo' }).click();
+    await tab.locator('#preview').waitFor();
+    await tab.locator('#preview-confirm').click();
+    await waitForJob(tab, 'Undo: Remove LAUNCH15');
+    const restored = codesByProduct(await sandbox.state(), 'LAUNCH15');
+    assert.deepEqual([...restored.keys()].sort(), [...holders.keys()].sort());
+    await tab.close();
+  });
+
+  test('the inventory lists every code across products and downloads as CSV', async () => {
+    const tab = await connectedFullView();
+    await tab.getByRole('tab', { name: 'Discount codes' }).click();
+    await tab.getByRole('button', { name: 'Show every code' }).click();
+    await tab.locator('#inventory-table tbody tr').first().waitFor();
+
+    const state = await sandbox.state();
+    const alive = state.offer_codes.filter((c) => !c.deleted_at);
+    const universal = state.universal_offer_codes.filter((c) => !c.deleted_at);
+    const shownCodes = await tab.locator('#inventory-table tbody td.code').allTextContents();
+    for (const code of new Set([...alive, ...universal].map((c) => c.code))) assert.ok(shownCodes.includes(code), `${code} listed`);
+    const welcome = tab.locator('#inventory-table tbody tr', { hasText: 'WELCOME10' });
+    assert.match(await welcome.textContent(), /All products/);
+
+    const [download] = await Promise.all([tab.waitForEvent('download'), tab.getByRole('button', { name: 'Download CSV' }).click()]);
+    assert.match(download.suggestedFilename(), /^bulkroad-discount-codes-\d{4}-\d{2}-\d{2}\.csv$/);
+    const { readFile } = await import('node:fs/promises');
+    const csv = await readFile(await download.path(), 'utf8');
+    const lines = csv.trim().split(/\r?\n/);
+    assert.ok(lines.length - 1 >= shownCodes.length, 'one row per listed code at least');
+    for (const code of shownCodes) assert.ok(csv.includes(code), `${code} in the CSV`);
+
+    await tab.getByLabel('Filter codes').fill('WELCOME');
+    assert.equal(await tab.locator('#inventory-table tbody tr').count(), 1);
+    await tab.close();
+  });
+});
