@@ -29,6 +29,7 @@ pub mod error;
 pub mod forms;
 pub mod model;
 pub mod money;
+pub mod parity;
 pub mod runtime;
 pub mod scopes;
 pub mod transport;

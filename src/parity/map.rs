@@ -1,0 +1,390 @@
+//! What a seller needs to show the right code to the right visitor on their own site:
+//! [`country_map`] (country → code → percent, with example prices per product) and its
+//! downloads — [`map_csv`], [`map_json`] — and [`map_snippet`], a script to paste that
+//! picks the code for a country the seller's page provides. Pure; the snippet makes no
+//! request of its own.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::codes::{MinimumPolicy, ParityCode};
+use super::find_country;
+use crate::bulk::offer_codes::amount_off;
+use crate::model::Discount;
+use crate::money::format_price;
+
+/// A product to show example prices for. JSON `{"name": "Ebook", "price": 1000,
+/// "currency": "usd", "otherPrices": [1500]}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExampleProduct {
+    pub name: String,
+    /// The price shown, in minor units.
+    pub price: i64,
+    /// Lowercase ISO code.
+    pub currency: String,
+    /// Every other price a buyer can pay (options, membership tiers): they decide, with
+    /// `price`, whether the code fits under the currency minimum.
+    #[serde(default)]
+    pub other_prices: Vec<i64>,
+}
+
+/// What a buyer from the row's country pays for one product with the code.
+/// JSON `{"product": "Ebook", "percent": 40, "price": 600, "formatted": "$6"}`; `percent`,
+/// `price` and `formatted` are `null` when the code is not on this product (skipped for
+/// the currency minimum).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExamplePrice {
+    pub product: String,
+    /// The percent on this product: the code's, or less where it was clamped.
+    pub percent: Option<u8>,
+    /// Minor units after the discount.
+    pub price: Option<i64>,
+    pub formatted: Option<String>,
+}
+
+/// One country of the map. JSON `{"country": "IN", "countryName": "India", "code": "PPP40",
+/// "percent": 40, "examplePrices": [ExamplePrice…]}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MapRow {
+    pub country: String,
+    pub country_name: String,
+    pub code: String,
+    pub percent: u8,
+    pub example_prices: Vec<ExamplePrice>,
+}
+
+/// Every country that has a code, sorted by country code, with what each of `products`
+/// costs with it under `policy` — the same decision the bulk job makes, so the map says
+/// what buyers will see.
+pub fn country_map(
+    codes: &[ParityCode],
+    products: &[ExampleProduct],
+    policy: MinimumPolicy,
+) -> Vec<MapRow> {
+    let mut rows: Vec<MapRow> = Vec::new();
+    for code in codes {
+        let example_prices: Vec<ExamplePrice> = products
+            .iter()
+            .map(|product| example_price(code.percent, product, policy))
+            .collect();
+        for country in &code.countries {
+            rows.push(MapRow {
+                country: country.clone(),
+                country_name: find_country(country)
+                    .map_or_else(|| country.clone(), |c| c.name.to_owned()),
+                code: code.code.clone(),
+                percent: code.percent,
+                example_prices: example_prices.clone(),
+            });
+        }
+    }
+    rows.sort_by(|a, b| a.country.cmp(&b.country));
+    rows
+}
+
+fn example_price(percent: u8, product: &ExampleProduct, policy: MinimumPolicy) -> ExamplePrice {
+    let mut prices = Vec::with_capacity(product.other_prices.len() + 1);
+    prices.push(product.price);
+    prices.extend_from_slice(&product.other_prices);
+    let applied = policy.percent_for(percent, &prices, &product.currency);
+    let price = applied.map(|p| product.price - amount_off(Discount::Percent(p), product.price));
+    ExamplePrice {
+        product: product.name.clone(),
+        percent: applied,
+        price,
+        formatted: price.map(|minor| format_price(minor, &product.currency)),
+    }
+}
+
+/// The map as CSV (CRLF, RFC 4180): `country_code,country,code,percent`, then one column
+/// per product (named after it) with the price a buyer pays — `$6`, `$1 (34% off)` where
+/// the percent was clamped, or `code not on this product`.
+pub fn map_csv(rows: &[MapRow]) -> String {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let mut header: Vec<String> = ["country_code", "country", "code", "percent"]
+        .map(str::to_owned)
+        .to_vec();
+    if let Some(first) = rows.first() {
+        header.extend(first.example_prices.iter().map(|p| neutralised(&p.product)));
+    }
+    // Writing to a Vec cannot fail.
+    let _ = writer.write_record(&header);
+    for row in rows {
+        let mut cells = vec![
+            row.country.clone(),
+            row.country_name.clone(),
+            row.code.clone(),
+            row.percent.to_string(),
+        ];
+        cells.extend(row.example_prices.iter().map(|example| {
+            match (&example.formatted, example.percent) {
+                (Some(formatted), Some(p)) if p == row.percent => formatted.clone(),
+                (Some(formatted), Some(p)) => format!("{formatted} ({p}% off)"),
+                _ => "code not on this product".to_owned(),
+            }
+        }));
+        let _ = writer.write_record(&cells);
+    }
+    let bytes = writer.into_inner().unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// `cell`, with a `'` in front when a spreadsheet would treat it as a formula.
+fn neutralised(cell: &str) -> String {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
+        _ => cell.to_owned(),
+    }
+}
+
+#[derive(Serialize)]
+struct MapEntry<'a> {
+    code: &'a str,
+    percent: u8,
+}
+
+fn entries(rows: &[MapRow]) -> BTreeMap<&str, MapEntry<'_>> {
+    rows.iter()
+        .map(|row| {
+            (
+                row.country.as_str(),
+                MapEntry {
+                    code: &row.code,
+                    percent: row.percent,
+                },
+            )
+        })
+        .collect()
+}
+
+/// The map as JSON, keyed by country code, pretty-printed for a download:
+/// `{"IN": {"code": "PPP40", "percent": 40}, …}`.
+pub fn map_json(rows: &[MapRow]) -> String {
+    serde_json::to_string_pretty(&entries(rows)).unwrap_or_default()
+}
+
+/// A script for the seller's own page: the map inline, `parityCode("IN")` → `{code,
+/// percent}` or `null`, and `showParityCode("IN", element)` that writes "Use code PPP40
+/// for 40% off." into `element` (as text) or hides it. The country comes from the seller
+/// (their own geo lookup or a picker); the script fetches nothing.
+pub fn map_snippet(rows: &[MapRow]) -> String {
+    let map = serde_json::to_string(&entries(rows)).unwrap_or_else(|_| "{}".to_owned());
+    format!(
+        r#"// Parity discount codes: which Gumroad discount code to show a visitor from each
+// country. Gumroad codes work for anyone who types them; this only picks the one to show.
+// Pass the visitor's country as an ISO alpha-2 code ("IN") from your own lookup;
+// nothing is fetched.
+//   parityCode("IN")                    -> {{ code: "PPP40", percent: 40 }} or null
+//   showParityCode("IN", element)       writes "Use code PPP40 for 40% off." into element,
+//                                       or hides it when the country has no code
+var PARITY_CODES = {map};
+function parityCode(country) {{
+  var key = String(country || "").trim().toUpperCase();
+  if (!Object.prototype.hasOwnProperty.call(PARITY_CODES, key)) return null;
+  return {{ code: PARITY_CODES[key].code, percent: PARITY_CODES[key].percent }};
+}}
+function showParityCode(country, element) {{
+  var entry = parityCode(country);
+  if (element) {{
+    element.textContent = entry ? "Use code " + entry.code + " for " + entry.percent + "% off." : "";
+    element.hidden = !entry;
+  }}
+  return entry;
+}}
+"#
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parity::{build_table, parity_codes, CodeMode, Override, Overrides, Settings};
+    use serde_json::{json, Value};
+
+    fn product(name: &str, price: i64, currency: &str, other: &[i64]) -> ExampleProduct {
+        ExampleProduct {
+            name: name.to_owned(),
+            price,
+            currency: currency.to_owned(),
+            other_prices: other.to_vec(),
+        }
+    }
+
+    fn codes() -> Vec<ParityCode> {
+        vec![
+            ParityCode {
+                code: "PPP40".into(),
+                percent: 40,
+                countries: vec!["PK".into(), "BR".into()],
+            },
+            ParityCode {
+                code: "PPP60".into(),
+                percent: 60,
+                countries: vec!["IN".into()],
+            },
+        ]
+    }
+
+    fn products() -> Vec<ExampleProduct> {
+        vec![
+            product("Ebook", 1000, "usd", &[]),
+            product("=Sticker", 200, "usd", &[]),
+            product("Course, with \"extras\"", 5000, "eur", &[150]),
+        ]
+    }
+
+    #[test]
+    fn map_rows_per_country_with_example_prices() {
+        let rows = country_map(&codes(), &products(), MinimumPolicy::Clamp);
+        let countries: Vec<(&str, &str, &str, u8)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r.country.as_str(),
+                    r.country_name.as_str(),
+                    r.code.as_str(),
+                    r.percent,
+                )
+            })
+            .collect();
+        assert_eq!(
+            countries,
+            [
+                ("BR", "Brazil", "PPP40", 40),
+                ("IN", "India", "PPP60", 60),
+                ("PK", "Pakistan", "PPP40", 40),
+            ]
+        );
+        let india = &rows[1];
+        // (product, percent, price, formatted)
+        let expected = [
+            ("Ebook", Some(60), Some(400), Some("$4")),
+            ("=Sticker", Some(50), Some(100), Some("$1")), // clamped: 60 % would be $0.80
+            (
+                "Course, with \"extras\"",
+                Some(47),
+                Some(2650),
+                Some("€26.50"),
+            ), // the €1.50 option: 47 % → €0.80
+        ];
+        for (example, (name, percent, price, formatted)) in
+            india.example_prices.iter().zip(expected)
+        {
+            assert_eq!(
+                (
+                    example.product.as_str(),
+                    example.percent,
+                    example.price,
+                    example.formatted.as_deref()
+                ),
+                (name, percent, price, formatted)
+            );
+        }
+        assert_eq!(
+            serde_json::to_value(&rows[0]).unwrap(),
+            json!({
+                "country": "BR", "countryName": "Brazil", "code": "PPP40", "percent": 40,
+                "examplePrices": [
+                    {"product": "Ebook", "percent": 40, "price": 600, "formatted": "$6"},
+                    {"product": "=Sticker", "percent": 40, "price": 120, "formatted": "$1.20"},
+                    {"product": "Course, with \"extras\"", "percent": 40, "price": 3000, "formatted": "€30"},
+                ]
+            })
+        );
+
+        let skipped = country_map(&codes(), &products(), MinimumPolicy::Skip);
+        let sticker = &skipped[1].example_prices[1];
+        assert_eq!(
+            (sticker.percent, sticker.price, sticker.formatted.as_deref()),
+            (None, None, None)
+        );
+    }
+
+    #[test]
+    fn csv_download() {
+        let csv = map_csv(&country_map(&codes(), &products(), MinimumPolicy::Clamp));
+        assert_eq!(
+            csv,
+            "country_code,country,code,percent,Ebook,'=Sticker,\"Course, with \"\"extras\"\"\"\r\n\
+             BR,Brazil,PPP40,40,$6,$1.20,€30\r\n\
+             IN,India,PPP60,60,$4,$1 (50% off),€26.50 (47% off)\r\n\
+             PK,Pakistan,PPP40,40,$6,$1.20,€30\r\n"
+        );
+        let skipped = map_csv(&country_map(&codes(), &products(), MinimumPolicy::Skip));
+        assert!(skipped.contains(
+            "IN,India,PPP60,60,$4,code not on this product,code not on this product\r\n"
+        ));
+        assert_eq!(map_csv(&[]), "country_code,country,code,percent\r\n");
+    }
+
+    #[test]
+    fn json_download_is_keyed_by_country() {
+        let json: Value =
+            serde_json::from_str(&map_json(&country_map(&codes(), &[], MinimumPolicy::Skip)))
+                .unwrap();
+        assert_eq!(
+            json,
+            json!({
+                "BR": {"code": "PPP40", "percent": 40},
+                "IN": {"code": "PPP60", "percent": 60},
+                "PK": {"code": "PPP40", "percent": 40},
+            })
+        );
+        assert_eq!(map_json(&[]), "{}");
+    }
+
+    #[test]
+    fn snippet_holds_the_map_and_fetches_nothing() {
+        let rows = country_map(&codes(), &[], MinimumPolicy::Skip);
+        let snippet = map_snippet(&rows);
+        let line = snippet
+            .lines()
+            .find_map(|l| l.strip_prefix("var PARITY_CODES = "))
+            .unwrap();
+        let inline: Value = serde_json::from_str(line.trim_end_matches(';')).unwrap();
+        let download: Value = serde_json::from_str(&map_json(&rows)).unwrap();
+        assert_eq!(inline, download);
+        for word in [
+            "fetch(",
+            "XMLHttpRequest",
+            "import(",
+            "innerHTML",
+            "eval(",
+            "src=",
+        ] {
+            assert!(!snippet.contains(word), "{word}");
+        }
+        assert!(snippet.contains("function parityCode(country)"));
+        assert!(snippet.contains("function showParityCode(country, element)"));
+        assert!(map_snippet(&[]).contains("var PARITY_CODES = {};"));
+    }
+
+    #[test]
+    fn per_country_codes_from_the_table_map_one_to_one() {
+        let mut overrides = Overrides::new();
+        overrides.set("IN", Override::Percent(40)).unwrap();
+        overrides.set("CN", Override::Excluded).unwrap();
+        let table = build_table(&Settings::default(), &overrides);
+        let codes = parity_codes(&table, CodeMode::PerCountry, "PPP").unwrap();
+        let rows = country_map(
+            &codes,
+            &[product("Ebook", 1000, "usd", &[])],
+            MinimumPolicy::Clamp,
+        );
+        assert_eq!(
+            rows.len(),
+            table.iter().filter(|r| r.effective.is_some()).count()
+        );
+        let india = rows.iter().find(|r| r.country == "IN").unwrap();
+        assert_eq!((india.code.as_str(), india.percent), ("PPP-IN", 40));
+        assert_eq!(india.example_prices[0].formatted.as_deref(), Some("$6"));
+        assert!(rows
+            .iter()
+            .all(|r| r.country != "CN" && r.code == format!("PPP-{}", r.country)));
+    }
+}
