@@ -20,7 +20,15 @@ WASM_OUT=target/wasm32-unknown-unknown/release/bulkroad.wasm
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
 
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+as_root() {
+  if [ "$(id -u)" = 0 ]; then
+    "$@"
+  elif command -v sudo >/dev/null; then
+    sudo -n "$@" || die "installing needs root: run '$*' as root, or allow sudo without a password"
+  else
+    die "installing needs root: run '$*' as root"
+  fi
+}
 
 ensure_wasm_toolchain() {
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
@@ -34,16 +42,20 @@ ensure_wasm_toolchain() {
   fi
 }
 
-ensure_browser() {
-  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-    log "installing Debian's chromium and chromium-driver"
-    as_root apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
-  fi
+ensure_node() {
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     log "installing node and npm"
     as_root apt-get update -qq
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+  fi
+}
+
+ensure_browser() {
+  ensure_node
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    log "installing Debian's chromium and chromium-driver"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
   fi
   local stamp=tests/e2e/node_modules/.package-lock.json
   if [ ! -f "$stamp" ] || [ tests/e2e/package-lock.json -nt "$stamp" ]; then
@@ -68,6 +80,7 @@ api_origin() {
 build_extension() {
   local out=$1 origin=$2
   ensure_wasm_toolchain
+  ensure_node
   log "building the wasm core for $origin"
   if [ "$origin" = "$RELEASE_ORIGIN" ]; then
     env -u GUMROAD_API_BASE_URL cargo build --quiet --lib --release --target wasm32-unknown-unknown
@@ -95,6 +108,8 @@ start_sandbox() {
   info_file=$(mktemp)
   "$bin" "$@" >"$info_file" &
   SANDBOX_PID=$!
+  # Children left running keep the shell's pipes open: always stop the sandbox on exit.
+  trap 'kill "$SANDBOX_PID" 2>/dev/null || true' EXIT INT TERM
   for _ in $(seq 1 100); do
     [ -s "$info_file" ] && break
     kill -0 "$SANDBOX_PID" 2>/dev/null || die "the sandbox did not start"
@@ -103,8 +118,6 @@ start_sandbox() {
   SANDBOX_INFO=$(head -n 1 "$info_file")
   rm -f "$info_file"
   SANDBOX_URL=$(node -e 'console.log(JSON.parse(process.argv[1]).url)' "$SANDBOX_INFO")
-  # Children left running keep the shell's pipes open: always stop the sandbox on exit.
-  trap 'kill "$SANDBOX_PID" 2>/dev/null || true' EXIT
 }
 
 cmd_build() {
@@ -131,7 +144,7 @@ cmd_test() {
 
   log "end-to-end specs in headless Chromium"
   (cd tests/e2e && SANDBOX_URL=$SANDBOX_URL EXTENSION_DIR=$ROOT/target/e2e-dist RELEASE_DIR=$ROOT/dist \
-    node --test --test-concurrency=1 --test-reporter=spec specs/)
+    node --test --test-concurrency=1 --test-timeout=300000 --test-reporter=spec specs/*.test.mjs)
 }
 
 cmd_demo() {

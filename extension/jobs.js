@@ -4,28 +4,57 @@
 // The plan, the checkpoints and the reports live in chrome.storage, never only in memory:
 // a worker Chrome stops mid-job leaves a job that the next worker marks "interrupted",
 // and Resume re-reads Gumroad and re-plans what is left (the wasm core's `replan`), so
-// nothing is applied twice. One job runs at a time.
+// nothing is applied twice. One job runs at a time; every change of a job's status goes
+// through one queue (`exclusive`), so two pages (or a page and an alarm) cannot both start
+// or resume it.
 import { ready } from './core.js';
 import * as storage from './storage.js';
 
 const { KEYS } = storage;
 const HISTORY_LIMIT = 50;
 const END_TIME_ALARM = 'endtime:';
+/** An end time that could not run yet (another job, no network) is tried again this soon. */
+const END_TIME_RETRY_MINUTES = 1;
+/** Chrome stops a worker after 30 s without extension API calls; a job may wait longer
+ * than that between events while backing off from Gumroad's throttle. */
+const KEEP_ALIVE_MS = 20_000;
 
 /** Jobs this worker instance is running: jobId → { cancel } */
 const running = new Map();
+let keepAlive = null;
+
+let queue = Promise.resolve();
+
+/** Runs `work` after every earlier status change has finished. */
+function exclusive(work) {
+  const result = queue.then(work);
+  queue = result.catch(() => {});
+  return result;
+}
 
 let recovered = null;
 
-/** Marks a job left "running" by a stopped worker as interrupted; memoised per instance. */
+/** Marks a job left "running" by a stopped worker as interrupted; memoised per instance.
+ * Steps that were in flight may have been applied: they become "unknown", which resume,
+ * retry and undo settle against a fresh read of Gumroad. */
 export function recoverInterrupted() {
   recovered ??= (async () => {
     const job = await storage.get(KEYS.CURRENT_JOB);
     if (job?.status === 'running' && !running.has(job.id)) {
+      const plan = await storage.get(storage.planKey(job.id));
+      for (const index of job.inFlight ?? []) {
+        const step = plan?.steps.find((s) => s.index === index);
+        if (!step || job.rows[index]) continue;
+        job.rows[index] = rowOf(step, {
+          status: 'unknown',
+          message: 'Bulkroad was stopped while this change was being sent; it may have been applied.',
+        });
+      }
       job.status = 'interrupted';
       job.inFlight = [];
       await storage.set({ [KEYS.CURRENT_JOB]: job });
     }
+    await rearmEndTimes();
   })();
   return recovered;
 }
@@ -39,81 +68,68 @@ export class JobError extends Error {
 }
 
 /** Keeps a plan for the seller to confirm; only a kept preview can be started. */
-export async function keepPreview(plan, { label, undoOf = null, retryOf = null }) {
-  const preview = { id: crypto.randomUUID(), plan, label, undoOf, retryOf };
+export async function keepPreview(plan, { label, undoOf = null }) {
+  const preview = { id: crypto.randomUUID(), plan, label, undoOf };
   await storage.set({ [KEYS.PREVIEW]: preview });
   return { previewId: preview.id, plan, label };
 }
 
 /** Starts the kept preview `previewId`; resolves as soon as the job is recorded. */
-export async function startJob(token, { previewId, endAt = null }) {
-  await recoverInterrupted();
-  const preview = await storage.get(KEYS.PREVIEW);
-  if (!preview || preview.id !== previewId) {
-    throw new JobError('This preview is out of date. Preview the change again.');
-  }
-  const current = await storage.get(KEYS.CURRENT_JOB);
-  if (current && (current.status === 'running' || current.status === 'interrupted')) {
-    throw new JobError(
-      current.status === 'running'
-        ? 'Another job is still running. Wait for it or cancel it first.'
-        : 'A job was interrupted. Resume or discard it first.',
-    );
-  }
-  if (endAt != null && !(Date.parse(endAt) > Date.now())) {
-    throw new JobError('The end time must be in the future.');
-  }
-  const job = {
-    id: crypto.randomUUID(),
-    label: preview.label,
-    operation: preview.plan.operation,
-    undoOf: preview.undoOf,
-    retryOf: preview.retryOf,
-    endAt,
-    status: 'running',
-    createdAt: new Date().toISOString(),
-    finishedAt: null,
-    rows: {},
-    inFlight: [],
-    progress: { done: 0, total: preview.plan.steps.length, inFlight: 0, etaMs: null },
-    current: null,
-    error: null,
-  };
-  await storage.remove([KEYS.PREVIEW]);
-  await storage.set({ [KEYS.CURRENT_JOB]: job, [storage.planKey(job.id)]: preview.plan });
-  run(token, job, preview.plan);
-  return { jobId: job.id };
+export function startJob(token, { previewId, endAt = null }) {
+  return exclusive(async () => {
+    await recoverInterrupted();
+    const preview = await storage.get(KEYS.PREVIEW);
+    if (!preview || preview.id !== previewId) {
+      throw new JobError('This preview is out of date. Preview the change again.');
+    }
+    const current = await storage.get(KEYS.CURRENT_JOB);
+    if (current?.status === 'running') throw new JobError('Another job is still running. Wait for it or cancel it first.');
+    if (current?.status === 'interrupted') throw new JobError('A job was interrupted. Resume or discard it first.');
+    if (endAt != null && !(Date.parse(endAt) > Date.now())) {
+      throw new JobError('The end time must be in the future.');
+    }
+    await storage.remove([KEYS.PREVIEW]);
+    const job = await begin(token, preview, endAt);
+    return { jobId: job.id };
+  });
 }
 
-export async function cancelJob(jobId) {
-  const control = running.get(jobId);
-  if (control) control.cancel = true;
-  else {
+export function cancelJob(jobId) {
+  return exclusive(async () => {
+    await recoverInterrupted();
+    const control = running.get(jobId);
+    if (control) {
+      control.cancel = true;
+      return;
+    }
     const job = await storage.get(KEYS.CURRENT_JOB);
     if (job?.id === jobId && job.status === 'interrupted') await finish(job, 'cancelled');
-  }
+  });
+}
+
+/** Cancels every job of this worker (the token was forgotten: nothing may spend it). */
+export async function cancelAll() {
+  for (const control of running.values()) control.cancel = true;
+  await storage.remove([KEYS.PREVIEW]);
 }
 
 /** Resumes an interrupted job: re-read what is left, re-plan it, run it. */
-export async function resumeJob(token, jobId) {
-  await recoverInterrupted();
-  const job = await storage.get(KEYS.CURRENT_JOB);
-  if (!job || job.id !== jobId || job.status !== 'interrupted') {
-    throw new JobError('There is no interrupted job to resume.');
-  }
-  const plan = await storage.get(storage.planKey(jobId));
-  const core = await ready();
-  const remaining = await core.replan(token, plan, reportOf(job, plan), 'resume');
-  job.status = 'running';
-  job.error = null;
-  await storage.set({ [KEYS.CURRENT_JOB]: job });
-  run(token, job, remaining);
-  return { jobId };
-}
-
-export async function discardJob(jobId) {
-  const job = await storage.get(KEYS.CURRENT_JOB);
-  if (job?.id === jobId && job.status === 'interrupted') await finish(job, 'cancelled');
+export function resumeJob(token, jobId) {
+  return exclusive(async () => {
+    await recoverInterrupted();
+    const job = await storage.get(KEYS.CURRENT_JOB);
+    if (!job || job.id !== jobId || job.status !== 'interrupted') {
+      throw new JobError('There is no interrupted job to resume.');
+    }
+    const plan = await storage.get(storage.planKey(jobId));
+    const core = await ready();
+    const remaining = await core.replan(token, plan, reportOf(job, plan), 'resume');
+    job.status = 'running';
+    job.error = null;
+    await storage.set({ [KEYS.CURRENT_JOB]: job });
+    run(token, job, remaining);
+    return { jobId };
+  });
 }
 
 /** The undo of a finished job, as a preview. */
@@ -129,7 +145,7 @@ export async function previewRetry(token, jobId) {
   const { report, plan, label } = await finishedJob(jobId);
   const core = await ready();
   const retry = await core.replan(token, plan, report, 'retryFailed');
-  return keepPreview(retry, { label: `Retry: ${label}`, retryOf: jobId });
+  return keepPreview(retry, { label: `Retry: ${label}` });
 }
 
 export async function listJobs() {
@@ -139,6 +155,7 @@ export async function listJobs() {
 }
 
 export async function jobReport(jobId) {
+  await recoverInterrupted();
   const report = await storage.get(storage.reportKey(jobId));
   if (report) return report;
   const job = await storage.get(KEYS.CURRENT_JOB);
@@ -151,42 +168,88 @@ export async function cancelEndTime(jobId) {
   await updateHistory(jobId, (entry) => ({ ...entry, endAt: null }));
 }
 
-let endTimes = Promise.resolve();
-
-/** Removes the codes of every job whose end time has come (alarm, or browser start). Runs
- * one at a time: an alarm and a worker start can ask at the same moment. */
+/** Removes the codes of every job whose end time has come (alarm, or worker start). */
 export function runDueEndTimes(token) {
-  endTimes = endTimes.then(() => removeDueCodes(token)).catch(() => {});
-  return endTimes;
-}
-
-async function removeDueCodes(token) {
-  await recoverInterrupted();
-  const history = (await storage.get(KEYS.HISTORY)) ?? [];
-  const due = history.filter((entry) => entry.endAt && Date.parse(entry.endAt) <= Date.now());
-  for (const entry of due) {
-    const current = await storage.get(KEYS.CURRENT_JOB);
-    if (current?.status === 'running' || current?.status === 'interrupted') return;
-    await updateHistory(entry.id, (e) => ({ ...e, endAt: null, ended: true }));
-    await chrome.alarms.clear(END_TIME_ALARM + entry.id);
-    // The seller confirmed this removal when they set the end time.
-    const preview = await previewUndo(token, entry.id, 'End time');
-    await startJob(token, { previewId: preview.previewId });
-  }
+  return exclusive(() => removeDueCodes(token));
 }
 
 export function isEndTimeAlarm(alarm) {
   return alarm.name.startsWith(END_TIME_ALARM);
 }
 
+async function removeDueCodes(token) {
+  await recoverInterrupted();
+  const history = (await storage.get(KEYS.HISTORY)) ?? [];
+  const due = history.filter((entry) => entry.endAt && Date.parse(entry.endAt) <= Date.now());
+  if (due.length === 0) return;
+  const current = await storage.get(KEYS.CURRENT_JOB);
+  if (current?.status === 'running' || current?.status === 'interrupted') {
+    // Not now; `finish` asks again when the job ends, and this alarm asks again soon.
+    await retryEndTimeSoon(due[0].id);
+    return;
+  }
+  const [entry] = due;
+  try {
+    // The seller confirmed this removal when they set the end time.
+    await previewUndo(token, entry.id, 'End time');
+    const preview = await storage.get(KEYS.PREVIEW);
+    await storage.remove([KEYS.PREVIEW]);
+    await begin(token, preview, null);
+    await updateHistory(entry.id, (e) => ({ ...e, endAt: null, endError: null }));
+    await chrome.alarms.clear(END_TIME_ALARM + entry.id);
+  } catch (error) {
+    // The codes are still live: say so on the job and try again soon.
+    await updateHistory(entry.id, (e) => ({ ...e, endError: String(error?.message ?? error) }));
+    await retryEndTimeSoon(entry.id);
+  }
+}
+
+/** Records a new job for `preview` and starts it; callers hold the queue. */
+async function begin(token, preview, endAt) {
+  const job = {
+    id: crypto.randomUUID(),
+    label: preview.label,
+    operation: preview.plan.operation,
+    undoOf: preview.undoOf,
+    endAt,
+    status: 'running',
+    createdAt: new Date().toISOString(),
+    finishedAt: null,
+    rows: {},
+    inFlight: [],
+    progress: { done: 0, total: preview.plan.steps.length, inFlight: 0, etaMs: null },
+    current: null,
+    error: null,
+  };
+  await storage.set({ [KEYS.CURRENT_JOB]: job, [storage.planKey(job.id)]: preview.plan });
+  run(token, job, preview.plan);
+  return job;
+}
+
+async function retryEndTimeSoon(jobId) {
+  await chrome.alarms.create(END_TIME_ALARM + jobId, { delayInMinutes: END_TIME_RETRY_MINUTES });
+}
+
+// Alarms do not survive an extension update (and may not survive a browser restart):
+// every future end time gets its alarm back at worker start.
+async function rearmEndTimes() {
+  const history = (await storage.get(KEYS.HISTORY)) ?? [];
+  for (const entry of history) {
+    if (!entry.endAt) continue;
+    const name = END_TIME_ALARM + entry.id;
+    if (!(await chrome.alarms.get(name))) await chrome.alarms.create(name, { when: Math.max(Date.parse(entry.endAt), Date.now() + 1000) });
+  }
+}
+
 async function run(token, job, plan) {
   const control = { cancel: false };
   running.set(job.id, control);
-  const actionOf = new Map(plan.steps.map((step) => [step.index, step.action]));
+  keepAlive ??= setInterval(() => chrome.runtime.getPlatformInfo(), KEEP_ALIVE_MS);
+  const stepOf = new Map(plan.steps.map((step) => [step.index, step]));
   try {
     const core = await ready();
     const report = await core.executePlan(token, plan, async (event) => {
-      record(job, event, actionOf);
+      record(job, event, stepOf);
       await storage.set({ [KEYS.CURRENT_JOB]: job });
       return control.cancel ? 'cancel' : 'continue';
     });
@@ -196,7 +259,7 @@ async function run(token, job, plan) {
     if (report.error) {
       // The token was refused mid-run: what is left can be resumed once reconnected.
       job.error = report.error;
-      if (report.error.kind === 'Unauthorized') await storage.remove([KEYS.TOKEN, KEYS.PROFILE]);
+      if (report.error.kind === 'Unauthorized') await forgetIfStill(token);
       job.status = 'interrupted';
       job.inFlight = [];
       await storage.set({ [KEYS.CURRENT_JOB]: job });
@@ -205,29 +268,45 @@ async function run(token, job, plan) {
     }
   } catch (error) {
     job.error = { kind: error?.kind ?? 'Server', message: String(error?.message ?? error), status: error?.status ?? null };
-    if (error?.kind === 'Unauthorized') await storage.remove([KEYS.TOKEN, KEYS.PROFILE]);
+    if (error?.kind === 'Unauthorized') await forgetIfStill(token);
     await finish(job, 'failed');
   } finally {
     running.delete(job.id);
+    if (running.size === 0) {
+      clearInterval(keepAlive);
+      keepAlive = null;
+    }
+  }
+}
+
+/** Forgets the stored token if it is still `token` (not one the seller pasted since). */
+export async function forgetIfStill(token) {
+  if ((await storage.get(KEYS.TOKEN)) === token) {
+    await storage.remove([KEYS.TOKEN, KEYS.PROFILE, KEYS.PRODUCTS]);
   }
 }
 
 // Applies one engine event to the checkpoint kept in storage (rows by step index).
-function record(job, event, actionOf) {
+function record(job, event, stepOf) {
   if (event.type === 'stepStarted') {
     job.inFlight = [...new Set([...job.inFlight, event.index])];
     job.current = event.productName;
   } else if (event.type === 'stepFinished') {
     job.inFlight = job.inFlight.filter((index) => index !== event.index);
-    job.rows[event.index] = {
-      index: event.index,
-      productId: event.productId,
-      productName: event.productName,
-      action: actionOf.get(event.index),
-      outcome: event.outcome,
-    };
+    // A step the run never started stays without a row: resume picks it up.
+    if (event.outcome.status !== 'notRun') job.rows[event.index] = rowOf(stepOf.get(event.index), event.outcome);
   }
   job.progress = { ...event.progress, done: Object.keys(job.rows).length, total: job.progress.total };
+}
+
+function rowOf(step, outcome) {
+  return {
+    index: step.index,
+    productId: step.productId,
+    productName: step.productName,
+    action: step.action,
+    outcome: { createdOfferCode: null, deletedOfferCode: null, ...outcome },
+  };
 }
 
 async function finish(job, status) {
@@ -236,6 +315,8 @@ async function finish(job, status) {
   job.inFlight = [];
   const plan = await storage.get(storage.planKey(job.id));
   const report = reportOf(job, plan);
+  // A cancelled job may have created codes too: its end time still removes them.
+  const keepsEndTime = job.endAt && status !== 'failed' && report.summary.applied > 0;
   const summary = {
     id: job.id,
     label: job.label,
@@ -244,31 +325,33 @@ async function finish(job, status) {
     createdAt: job.createdAt,
     finishedAt: job.finishedAt,
     counts: report.summary,
-    endAt: status === 'finished' ? job.endAt : null,
+    endAt: keepsEndTime ? job.endAt : null,
     undoOf: job.undoOf,
     error: job.error,
   };
-  const history = [summary, ...((await storage.get(KEYS.HISTORY)) ?? []).filter((e) => e.id !== job.id)];
+  const earlier = ((await storage.get(KEYS.HISTORY)) ?? []).filter((e) => e.id !== job.id);
+  const history = [summary, ...earlier];
+  const dropped = history.slice(HISTORY_LIMIT).map((e) => e.id);
   await storage.set({
     [KEYS.CURRENT_JOB]: job,
     [storage.reportKey(job.id)]: report,
     [KEYS.HISTORY]: history.slice(0, HISTORY_LIMIT),
   });
-  if (summary.endAt) await chrome.alarms.create(END_TIME_ALARM + job.id, { when: Date.parse(summary.endAt) });
+  // Reports and plans of jobs that fell out of the history go with them.
+  if (dropped.length) await storage.remove(dropped.flatMap((id) => [storage.reportKey(id), storage.planKey(id)]));
+  if (summary.endAt) await chrome.alarms.create(END_TIME_ALARM + job.id, { when: Math.max(Date.parse(summary.endAt), Date.now() + 1000) });
+  // An end time that came while this job ran is handled now.
+  if (history.some((e) => e.endAt && Date.parse(e.endAt) <= Date.now())) {
+    const token = await storage.get(KEYS.TOKEN);
+    if (token) setTimeout(() => runDueEndTimes(token), 0);
+  }
 }
 
 /** The job's report in the wasm core's shape: one row per planned step, "notRun" where
- * no outcome was recorded (never started, or in flight when the worker stopped). */
+ * no outcome was recorded (never started). */
 function reportOf(job, plan) {
   const rows = plan.steps.map(
-    (step) =>
-      job.rows[step.index] ?? {
-        index: step.index,
-        productId: step.productId,
-        productName: step.productName,
-        action: step.action,
-        outcome: { status: 'notRun', message: 'Not run.', createdOfferCode: null, deletedOfferCode: null },
-      },
+    (step) => job.rows[step.index] ?? rowOf(step, { status: 'notRun', message: 'Not run.' }),
   );
   const count = (status) => rows.filter((r) => r.outcome.status === status).length;
   return {

@@ -70,11 +70,32 @@ const handlers = {
 
   [MSG.CODES_INVENTORY]: async () => withToken((core, token) => core.loadInventory(token)),
 
+  [MSG.PRICES_PREVIEW]: async ({ form }) => {
+    const plan = await withToken((core, token) => core.previewPriceChange(token, form));
+    return jobs.keepPreview(plan, { label: priceLabel(form, plan) });
+  },
+
+  // The parity table is pure computation in the core: no token involved.
+  [MSG.PARITY_TABLE]: async ({ settings, overrides }) => (await ready()).parityTable(settings, overrides),
+  [MSG.PARITY_EXPORT]: async ({ settings, overrides }) => (await ready()).parityExportCsv(settings, overrides),
+  [MSG.PARITY_IMPORT]: async ({ text }) => (await ready()).parityImportCsv(String(text ?? '')),
+  [MSG.PARITY_MAP]: async ({ form, products }) => (await ready()).parityMap(form, products),
+
+  [MSG.PARITY_PREVIEW]: async ({ form }) => {
+    const plan = await withToken((core, token) => core.previewParityCodes(token, form));
+    return jobs.keepPreview(plan, { label: `Parity codes (${form.prefix}) on ${form.productIds.length} products` });
+  },
+
+  [MSG.PARITY_PREVIEW_REMOVE]: async ({ form }) => {
+    const plan = await withToken((core, token) => core.previewRemoveParityCodes(token, form));
+    return jobs.keepPreview(plan, { label: `Remove ${form.prefix} parity codes` });
+  },
+
   [MSG.JOBS_LIST]: async () => jobs.listJobs(),
   [MSG.JOBS_START]: async ({ previewId, endAt }) => withToken((_, token) => jobs.startJob(token, { previewId, endAt })),
   [MSG.JOBS_CANCEL]: async ({ jobId }) => jobs.cancelJob(jobId),
   [MSG.JOBS_RESUME]: async ({ jobId }) => withToken((_, token) => jobs.resumeJob(token, jobId)),
-  [MSG.JOBS_DISCARD]: async ({ jobId }) => jobs.discardJob(jobId),
+  [MSG.JOBS_DISCARD]: async ({ jobId }) => jobs.cancelJob(jobId),
   [MSG.JOBS_PREVIEW_UNDO]: async ({ jobId }) => withToken((_, token) => jobs.previewUndo(token, jobId)),
   [MSG.JOBS_PREVIEW_RETRY]: async ({ jobId }) => withToken((_, token) => jobs.previewRetry(token, jobId)),
   [MSG.JOBS_REPORT]: async ({ jobId }) => jobs.jobReport(jobId),
@@ -121,12 +142,14 @@ async function withToken(call) {
     return await call(core, token);
   } catch (error) {
     // A token Gumroad stopped accepting (revoked, deleted app) must not stay as if good.
-    if (error?.kind === 'Unauthorized') await forgetToken();
+    if (error?.kind === 'Unauthorized') await jobs.forgetIfStill(token);
     throw error;
   }
 }
 
+// Nothing may spend a forgotten token: running jobs stop after their steps in flight.
 async function forgetToken() {
+  await jobs.cancelAll();
   await storage.remove([storage.KEYS.TOKEN, storage.KEYS.PROFILE, storage.KEYS.PRODUCTS]);
 }
 
@@ -139,6 +162,11 @@ function applyLabel(plan) {
   const { code, discount, universal } = plan.intent;
   const amount = 'percent' in discount ? `${discount.percent} %` : 'fixed amount';
   return `Apply ${code} (${amount}) ${universal ? 'to all products' : `to ${plan.steps.length} products`}`;
+}
+
+function priceLabel(form, plan) {
+  const what = { percent: `${form.amount} %`, amount: `${form.amount} ${String(form.currency ?? '').toUpperCase()}`, set: `set to ${form.amount}` }[form.mode];
+  return `Prices ${what} on ${plan.steps.length} products`;
 }
 
 // Errors from the wasm core are GumroadErrors with kind/status and messages that never

@@ -2,10 +2,13 @@
 // It connects the account, switches tabs and starts the feature modules. It never sees
 // the token after sending it once to the service worker.
 import { MSG, request } from '../messages.js';
+import * as storage from '../storage.js';
 import { initCodes } from './codes.js';
 import { $, busy, element } from './dom.js';
 import { initJobs } from './jobs-view.js';
 import { initPicker, loadProducts, setProducts } from './picker.js';
+import { initParity } from './parity.js';
+import { initPrices } from './prices.js';
 import { hideError, showError } from './feedback.js';
 
 const view = new URLSearchParams(location.search).get('view') === 'full' ? 'full' : 'popup';
@@ -37,8 +40,17 @@ $('connect-form').addEventListener('submit', async (event) => {
 });
 
 $('forget').addEventListener('click', async () => {
-  await request(MSG.AUTH_FORGET);
-  showDisconnected();
+  try {
+    await request(MSG.AUTH_FORGET);
+    showDisconnected();
+  } catch (error) {
+    showError(error);
+  }
+});
+
+// The worker drops a token Gumroad refuses (during a job, say): follow it at once.
+storage.watch(storage.KEYS.TOKEN, (token) => {
+  if (!token && document.body.dataset.state === 'connected') showDisconnected();
 });
 
 for (const tab of document.querySelectorAll('[role="tab"]')) {
@@ -55,6 +67,8 @@ export function selectTab(tabId) {
 
 initPicker({ view, onUnauthorized: showDisconnected });
 initCodes({ selectTab });
+initPrices();
+initParity();
 initJobs({ selectTab });
 start();
 

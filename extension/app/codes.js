@@ -25,7 +25,7 @@ export function initCodes({ selectTab }) {
       code: $('code-name').value,
       amount: $('code-amount').value,
       type: $('code-type').value,
-      currency: $('code-currency').value || null,
+      currency: $('code-type').value === 'fixed' ? $('code-currency').value || null : null,
       maxUses: $('code-max').value,
       minimumAmount: $('code-minimum').value,
       universal,

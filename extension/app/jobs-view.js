@@ -42,7 +42,10 @@ export function initJobs({ selectTab }) {
       if (etaMs != null && done < total) children.push(element('span', { class: 'muted' }, ` · about ${formatDuration(etaMs)} left`));
       children.push(action('Cancel', () => request(MSG.JOBS_CANCEL, { jobId: job.id })));
     } else {
-      children.push(element('span', { class: 'muted' }, ' · Interrupted: Bulkroad was stopped before the job ended.'));
+      const why = job.error
+        ? ` · Interrupted: ${job.error.message} Connect again, then resume.`
+        : ' · Interrupted: Bulkroad was stopped before the job ended.';
+      children.push(element('span', { class: 'muted' }, why));
       children.push(action('Resume', async () => {
         await request(MSG.JOBS_RESUME, { jobId: job.id });
         selectTab('tab-jobs');
@@ -61,7 +64,7 @@ export function initJobs({ selectTab }) {
         if (entry.status !== 'failed' && c.applied > 0 && !entry.undoOf) {
           buttons.push(action('Undo', async () => showPreview(await request(MSG.JOBS_PREVIEW_UNDO, { jobId: entry.id }))));
         }
-        if (c.failed + c.unknown + c.notRun > 0) {
+        if (c.failed + c.unknown > 0) {
           buttons.push(action('Retry failed', async () => showPreview(await request(MSG.JOBS_PREVIEW_RETRY, { jobId: entry.id }))));
         }
         if (entry.endAt) {
@@ -74,6 +77,7 @@ export function initJobs({ selectTab }) {
             c.notRun ? ` · ${c.notRun} not run` : '',
             entry.endAt ? ` · codes removed at ${new Date(entry.endAt).toLocaleString()}` : '',
             entry.error ? ` · ${entry.error.message}` : '',
+            entry.endError ? ` · The codes could not be removed yet (${entry.endError}); Bulkroad tries again.` : '',
           ]),
           element('div', { class: 'row' }, buttons),
         ]);

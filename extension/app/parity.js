@@ -1,0 +1,188 @@
+// parity.js — the per-country parity table (suggestions from price level ratios, shaped by
+// the seller's settings, every row editable), its CSV import/export, the codes on the
+// selected products (through the bulk engine's preview), the country → code map for the
+// seller's own site, and removing parity codes by prefix. The seller's settings and edits
+// are kept in storage under `settings.parity`.
+import { MSG, request } from '../messages.js';
+import * as storage from '../storage.js';
+import { $, busy, download, element } from './dom.js';
+import { hideError, showError } from './feedback.js';
+import { selectedProducts } from './picker.js';
+import { showPreview } from './preview.js';
+
+const KEY = 'settings.parity';
+const DEFAULTS = { threshold: 0.8, capPercent: 60, floorPercent: 0, stepPercent: 5 };
+const state = { settings: { ...DEFAULTS }, overrides: {}, rows: [] };
+
+export function initParity() {
+  const fields = { threshold: 'parity-threshold', capPercent: 'parity-cap', floorPercent: 'parity-floor', stepPercent: 'parity-step' };
+  for (const [name, id] of Object.entries(fields)) {
+    $(id).addEventListener('change', () => {
+      const value = Number($(id).value);
+      if (Number.isFinite(value)) state.settings[name] = value;
+      save();
+    });
+  }
+  $('tab-parity').addEventListener('click', load);
+  $('parity-search').addEventListener('input', render);
+  $('parity-reset-all').addEventListener('click', () => {
+    state.overrides = {};
+    save();
+  });
+  $('parity-table').addEventListener('change', (event) => {
+    const code = event.target.closest('tr')?.dataset.country;
+    if (!code) return;
+    if (event.target.matches('input[type="number"]')) {
+      const value = event.target.value.trim();
+      if (value === '') delete state.overrides[code];
+      else state.overrides[code] = Number(value);
+    } else if (event.target.matches('input[type="checkbox"]')) {
+      if (event.target.checked) state.overrides[code] = 'excluded';
+      else delete state.overrides[code];
+    }
+    save();
+  });
+  $('parity-table').addEventListener('click', (event) => {
+    const reset = event.target.closest('button[data-reset]');
+    if (!reset) return;
+    delete state.overrides[reset.dataset.reset];
+    save();
+  });
+  $('parity-export').addEventListener('click', async () => {
+    const csv = await request(MSG.PARITY_EXPORT, current());
+    download('bulkroad-parity-table.csv', csv);
+  });
+  $('parity-import').addEventListener('change', async (event) => {
+    const [file] = event.target.files;
+    event.target.value = '';
+    if (!file) return;
+    hideError();
+    try {
+      // Any bad row refuses the whole file: nothing changes.
+      state.overrides = await request(MSG.PARITY_IMPORT, { text: await file.text() });
+      await save();
+    } catch (error) {
+      showError(error);
+    }
+  });
+  $('parity-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    await busy($('parity-preview'), 'Reading your products…', async () => {
+      hideError();
+      try {
+        showPreview(await request(MSG.PARITY_PREVIEW, { form: codesForm() }));
+      } catch (error) {
+        showError(error);
+      }
+    });
+  });
+  $('parity-map-csv').addEventListener('click', () => withMap((map) => download('bulkroad-parity-map.csv', map.csv)));
+  $('parity-map-json').addEventListener('click', () =>
+    withMap((map) => download('bulkroad-parity-map.json', map.json, 'application/json')),
+  );
+  $('parity-snippet').addEventListener('click', () =>
+    withMap(async (map) => {
+      await navigator.clipboard.writeText(map.snippet);
+      $('parity-snippet').textContent = 'Snippet copied';
+    }),
+  );
+  $('parity-remove').addEventListener('click', () =>
+    busy($('parity-remove'), 'Reading your products…', async () => {
+      hideError();
+      try {
+        const form = { prefix: $('parity-prefix').value, productIds: selectedProducts().map((p) => p.id) };
+        showPreview(await request(MSG.PARITY_PREVIEW_REMOVE, { form }));
+      } catch (error) {
+        showError(error);
+      }
+    }),
+  );
+}
+
+async function load() {
+  const kept = (await storage.get(KEY)) ?? {};
+  state.settings = { ...DEFAULTS, ...(kept.settings ?? {}) };
+  state.overrides = kept.overrides ?? {};
+  $('parity-threshold').value = state.settings.threshold;
+  $('parity-cap').value = state.settings.capPercent;
+  $('parity-floor').value = state.settings.floorPercent;
+  $('parity-step').value = state.settings.stepPercent;
+  const native = selectedProducts().filter((p) => p.purchasing_power_parity_prices);
+  $('parity-native-warning').hidden = native.length === 0;
+  $('parity-native-warning').textContent = native.length
+    ? `${native.length} selected product(s) already use Gumroad's own parity pricing. Gumroad does not combine it with discount codes: buyers get one or the other.`
+    : '';
+  await refreshTable();
+}
+
+async function save() {
+  await storage.set({ [KEY]: { settings: state.settings, overrides: state.overrides } });
+  await refreshTable();
+}
+
+async function refreshTable() {
+  hideError();
+  try {
+    state.rows = await request(MSG.PARITY_TABLE, current());
+    render();
+  } catch (error) {
+    showError(error);
+  }
+}
+
+function current() {
+  return { settings: state.settings, overrides: state.overrides };
+}
+
+function codesForm() {
+  return {
+    ...current(),
+    mode: $('parity-mode').value,
+    prefix: $('parity-prefix').value,
+    onMinimum: $('parity-minimum').value,
+    productIds: selectedProducts().map((p) => p.id),
+  };
+}
+
+async function withMap(use) {
+  hideError();
+  try {
+    const products = selectedProducts().map((p) => ({ name: p.name, price: p.price, currency: p.currency }));
+    await use(await request(MSG.PARITY_MAP, { form: codesForm(), products }));
+  } catch (error) {
+    showError(error);
+  }
+}
+
+function render() {
+  const query = $('parity-search').value.trim().toLocaleLowerCase();
+  const rows = state.rows.filter((r) => !query || r.name.toLocaleLowerCase().includes(query) || r.code.toLowerCase() === query);
+  $('parity-table').tBodies[0].replaceChildren(
+    ...rows.map((row) => {
+      const excluded = row.override === 'excluded';
+      const edited = row.override !== 'default';
+      return element('tr', { 'data-country': row.code, class: edited ? 'edited' : null }, [
+        element('td', {}, `${row.name} (${row.code})`),
+        element('td', { class: 'num' }, row.ratio.toFixed(2)),
+        element('td', { class: 'num' }, row.suggested == null ? '—' : `${row.suggested} %`),
+        element('td', {}, [
+          element('input', {
+            type: 'number',
+            min: 1,
+            max: 100,
+            step: 1,
+            'aria-label': `Your % for ${row.name}`,
+            value: typeof row.override === 'number' ? row.override : '',
+            placeholder: row.suggested == null ? 'none' : String(row.suggested),
+            disabled: excluded,
+          }),
+          element('label', { class: 'check' }, [
+            element('input', { type: 'checkbox', 'aria-label': `Exclude ${row.name}`, checked: excluded }),
+            'excluded',
+          ]),
+        ]),
+        element('td', {}, edited ? element('button', { type: 'button', 'data-reset': row.code }, 'Reset') : null),
+      ]);
+    }),
+  );
+}
