@@ -6,6 +6,7 @@
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::bulk::{ChangeInput, OnLimit, PriceChangeIntent, Rounding};
 use crate::error::Error;
 use crate::money::parse_amount;
 
@@ -39,6 +40,25 @@ pub struct RemoveCodeForm {
     pub product_ids: Vec<String>,
     /// From every product (then `product_ids` is ignored).
     pub everywhere: bool,
+}
+
+/// The "Change prices" form.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PriceChangeForm {
+    /// `"percent"`, `"amount"` (± an amount of `currency`) or `"set"` (a fixed price).
+    pub mode: String,
+    /// As typed: `"10"`, `"-15"`, `"+12.5 %"` (percent); `"-4.99"`, `"+5"` (amount);
+    /// `"9.99"` (set). A leading `−` (U+2212) counts as a minus.
+    pub amount: String,
+    /// The currency of an amount or fixed price (lowercase ISO code); ignored for percent.
+    pub currency: Option<String>,
+    /// `"none"` (or empty), `"whole"`, `"charm99"`, `"charm49or99"`.
+    pub rounding: String,
+    pub allow_free: bool,
+    /// `"clamp"` or `"skip"` (or empty: skip).
+    pub on_limit: String,
+    pub product_ids: Vec<String>,
 }
 
 /// An `ApplyCodeIntent` (as JSON, the planners' input) from the form.
@@ -98,6 +118,128 @@ pub fn remove_code_intent(form: &RemoveCodeForm) -> Result<Value, Error> {
         "code": form.code,
         "productIds": if form.everywhere { Vec::new() } else { form.product_ids.clone() },
     }))
+}
+
+/// A [`PriceChangeIntent`] from the form. The ranges (−99 % to +1000 %, the currency's
+/// minimum and Bulkroad's maximum) are the planner's rules. Typed rather than JSON like
+/// the code intents: a price job is never re-planned from its intent (its steps carry
+/// their prices), so the wasm module needs no JSON reader for it.
+pub fn price_change_intent(form: &PriceChangeForm) -> Result<PriceChangeIntent, Error> {
+    if form.product_ids.is_empty() {
+        return Err(Error::invalid_input(
+            "Select the products whose prices should change.",
+        ));
+    }
+    let currency = form
+        .currency
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    let need_currency =
+        || currency.ok_or_else(|| Error::invalid_input("Choose the currency of the amount."));
+    let change = match form.mode.as_str() {
+        "percent" => ChangeInput::Percent(signed_percent(&form.amount)?),
+        "amount" => {
+            let currency = need_currency()?;
+            let (negative, typed) = split_sign(&form.amount);
+            if typed.is_empty() {
+                return Err(Error::invalid_input(
+                    "Enter the amount to add (or, with a minus, to take off).",
+                ));
+            }
+            let minor = parse_amount(typed, currency)?;
+            ChangeInput::Amount {
+                delta: (if negative { -minor } else { minor }).into(),
+                currency: currency.to_owned(),
+            }
+        }
+        "set" => {
+            let currency = need_currency()?;
+            let (negative, typed) = split_sign(&form.amount);
+            if negative {
+                return Err(Error::invalid_input("A price cannot be negative."));
+            }
+            if typed.is_empty() {
+                return Err(Error::invalid_input("Enter the new price."));
+            }
+            ChangeInput::Set {
+                amount: parse_amount(typed, currency)?.into(),
+                currency: currency.to_owned(),
+            }
+        }
+        other => {
+            return Err(Error::invalid_input(format!(
+                "Unknown kind of price change '{}'.",
+                crate::error::clip(other, 20)
+            )))
+        }
+    };
+    let rounding = match form.rounding.trim() {
+        "" | "none" => Rounding::None,
+        "whole" => Rounding::Whole,
+        "charm99" => Rounding::Charm99,
+        "charm49or99" => Rounding::Charm49Or99,
+        other => {
+            return Err(Error::invalid_input(format!(
+                "Unknown rounding '{}'.",
+                crate::error::clip(other, 20)
+            )))
+        }
+    };
+    let on_limit = match form.on_limit.trim() {
+        "clamp" => OnLimit::Clamp,
+        _ => OnLimit::Skip,
+    };
+    Ok(PriceChangeIntent {
+        product_ids: form.product_ids.clone(),
+        change,
+        rounding,
+        allow_free: form.allow_free,
+        on_limit,
+    })
+}
+
+/// The sign of a typed change, and the rest: `"+5"`, `"-5"`, `"−5"` (U+2212), `"5"`.
+fn split_sign(typed: &str) -> (bool, &str) {
+    let typed = typed.trim();
+    if let Some(rest) = typed.strip_prefix('-').or_else(|| typed.strip_prefix('−')) {
+        (true, rest.trim_start())
+    } else {
+        (false, typed.strip_prefix('+').unwrap_or(typed).trim_start())
+    }
+}
+
+/// A signed percent as typed (`"10"`, `"-15"`, `"+12.5 %"`), as a JSON number (whole
+/// percents stay integers).
+fn signed_percent(typed: &str) -> Result<serde_json::Number, Error> {
+    let trimmed = typed.trim().trim_end_matches('%').trim_end();
+    let (negative, digits) = split_sign(trimmed);
+    if digits.is_empty() {
+        return Err(Error::invalid_input(
+            "Enter by how many percent prices change, like 10 or -15.",
+        ));
+    }
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let plain = |part: &str| part.chars().all(|c| c.is_ascii_digit());
+    if (whole.is_empty() && fraction.is_empty())
+        || !plain(whole)
+        || !plain(fraction)
+        || fraction.len() > 2
+    {
+        return Err(Error::invalid_input(
+            "Enter the percent as a number with at most two decimals, like 10, -15 or 12.5.",
+        ));
+    }
+    if fraction.is_empty() || fraction.chars().all(|c| c == '0') {
+        // Past i64 is far outside the planner's range: keep a value it refuses.
+        let value: i64 = whole.parse().unwrap_or(i64::MAX / 2);
+        return Ok((if negative { -value } else { value }).into());
+    }
+    let value: f64 = format!("{}.{fraction}", if whole.is_empty() { "0" } else { whole })
+        .parse()
+        .map_err(|_| Error::invalid_input("Enter the percent as a number, like 10 or -15."))?;
+    serde_json::Number::from_f64(if negative { -value } else { value })
+        .ok_or_else(|| Error::invalid_input("Enter the percent as a number, like 10 or -15."))
 }
 
 /// A percent as typed: whole numbers only (Gumroad stores `amount_off.to_i`, so 12.5 would
@@ -248,6 +390,157 @@ mod tests {
         .unwrap();
         assert_eq!(limited["maxPurchaseCount"], json!(5));
         assert_eq!(limited["minimumAmountCents"], json!(2000));
+    }
+
+    fn price_form(mode: &str, amount: &str) -> PriceChangeForm {
+        PriceChangeForm {
+            mode: mode.into(),
+            amount: amount.into(),
+            currency: Some("usd".into()),
+            rounding: "charm99".into(),
+            allow_free: false,
+            on_limit: "clamp".into(),
+            product_ids: vec!["p1".into(), "p2".into()],
+        }
+    }
+
+    #[test]
+    fn price_forms_become_intents_in_minor_units() {
+        let rows: &[(&str, &str, &str, Value)] = &[
+            ("percent", "10", "usd", json!({"percent": 10})),
+            ("percent", " +10 % ", "usd", json!({"percent": 10})),
+            ("percent", "-15", "usd", json!({"percent": -15})),
+            ("percent", "−15", "usd", json!({"percent": -15})),
+            ("percent", "12.5", "usd", json!({"percent": 12.5})),
+            ("percent", "-0.25%", "usd", json!({"percent": -0.25})),
+            ("percent", "10.0", "usd", json!({"percent": 10})),
+            ("percent", "5000", "usd", json!({"percent": 5000})),
+            (
+                "amount",
+                "5",
+                "usd",
+                json!({"amount": {"delta": 500, "currency": "usd"}}),
+            ),
+            (
+                "amount",
+                "+4.99",
+                "usd",
+                json!({"amount": {"delta": 499, "currency": "usd"}}),
+            ),
+            (
+                "amount",
+                "- 2.50",
+                "eur",
+                json!({"amount": {"delta": -250, "currency": "eur"}}),
+            ),
+            (
+                "amount",
+                "−500",
+                "jpy",
+                json!({"amount": {"delta": -500, "currency": "jpy"}}),
+            ),
+            (
+                "set",
+                "9.99",
+                "usd",
+                json!({"set": {"amount": 999, "currency": "usd"}}),
+            ),
+            (
+                "set",
+                "$1,250",
+                "usd",
+                json!({"set": {"amount": 125000, "currency": "usd"}}),
+            ),
+            (
+                "set",
+                "1500",
+                "jpy",
+                json!({"set": {"amount": 1500, "currency": "jpy"}}),
+            ),
+            (
+                "set",
+                "0",
+                "usd",
+                json!({"set": {"amount": 0, "currency": "usd"}}),
+            ),
+        ];
+        for (mode, amount, currency, want) in rows {
+            let form = PriceChangeForm {
+                currency: Some((*currency).into()),
+                ..price_form(mode, amount)
+            };
+            let intent = serde_json::to_value(price_change_intent(&form).unwrap()).unwrap();
+            assert_eq!(&intent["change"], want, "{mode} {amount}");
+            assert_eq!(intent["rounding"], "charm99");
+            assert_eq!(intent["onLimit"], "clamp");
+            assert_eq!(intent["allowFree"], false);
+            assert_eq!(intent["productIds"], json!(["p1", "p2"]));
+        }
+        let defaults = serde_json::to_value(
+            price_change_intent(&PriceChangeForm {
+                rounding: String::new(),
+                on_limit: String::new(),
+                ..price_form("percent", "10")
+            })
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            (defaults["rounding"].as_str(), defaults["onLimit"].as_str()),
+            (Some("none"), Some("skip"))
+        );
+    }
+
+    #[test]
+    fn price_forms_a_seller_could_mean_two_ways_are_refused() {
+        let rows: &[(PriceChangeForm, &str)] = &[
+            (price_form("percent", ""), "how many percent"),
+            (price_form("percent", "ten"), "as a number"),
+            (price_form("percent", "1.234"), "two decimals"),
+            (price_form("percent", "1.2.3"), "as a number"),
+            (price_form("amount", "4.999"), "at most 2 decimals"),
+            (price_form("amount", ""), "Enter the amount"),
+            (
+                PriceChangeForm {
+                    currency: Some("jpy".into()),
+                    ..price_form("amount", "5.5")
+                },
+                "no decimals",
+            ),
+            (
+                PriceChangeForm {
+                    currency: None,
+                    ..price_form("set", "5")
+                },
+                "currency",
+            ),
+            (price_form("set", "-5"), "cannot be negative"),
+            (price_form("set", ""), "new price"),
+            (price_form("double", "5"), "Unknown kind"),
+            (
+                PriceChangeForm {
+                    rounding: "up".into(),
+                    ..price_form("percent", "5")
+                },
+                "Unknown rounding",
+            ),
+            (
+                PriceChangeForm {
+                    product_ids: vec![],
+                    ..price_form("percent", "5")
+                },
+                "Select the products",
+            ),
+        ];
+        for (input, want) in rows {
+            let error = price_change_intent(input).unwrap_err();
+            assert_eq!(error.kind(), ErrorKind::InvalidInput);
+            assert!(
+                error.message().contains(want),
+                "{input:?}: {}",
+                error.message()
+            );
+        }
     }
 
     #[test]

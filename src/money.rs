@@ -1,6 +1,7 @@
 //! Currencies Gumroad sells in (contract §5: lowercase code, minor-unit exponent, minimum
-//! non-zero price) and price formatting for when Gumroad sends no `formatted_price`.
-//! Amounts are always integer minor units; no floating point here, and no I/O.
+//! non-zero price, and Bulkroad's maximum) and price formatting for when Gumroad sends no
+//! `formatted_price`. Amounts are always integer minor units; no floating point here, and
+//! no I/O.
 
 use crate::error::Error;
 
@@ -53,6 +54,33 @@ pub const CURRENCIES: &[Currency] = &[
     currency("pln", 2, 379, "zł "),
     currency("czk", 2, 2149, "Kč "),
 ];
+
+/// The largest amount Gumroad can store in a price: its columns are 32-bit ("One or more
+/// numeric values are out of range." / "Sorry, the price entered is too large.").
+pub const MAX_STORABLE: i64 = 2_147_483_647;
+
+impl Currency {
+    /// Bulkroad's highest price in this currency: 100,000 × the minimum, never above what
+    /// Gumroad can store. The minimums are about USD 0.99 each (contract §5), so this is
+    /// about USD 99,000 everywhere (KRW stops at ₩21,474,836.47, the 32-bit limit). It is
+    /// deliberately generous: Gumroad's own cap of USD 5,000-equivalent applies only to
+    /// some accounts (contract §2.1) and cannot be read through the API, so those prices
+    /// are left for Gumroad to refuse with its own words.
+    pub const fn max_price(&self) -> i64 {
+        let max = self.min_price * 100_000;
+        if max > MAX_STORABLE {
+            MAX_STORABLE
+        } else {
+            max
+        }
+    }
+
+    /// About USD 5,000 in this currency (500,000 / 99 × the minimum): above it, accounts
+    /// with Gumroad's cap get "Sorry, we don't support pricing products above $5,000.".
+    pub const fn capped_accounts_limit(&self) -> i64 {
+        self.min_price * 500_000 / 99
+    }
+}
 
 /// The currency with `code`, in any letter case.
 pub fn find_currency(code: &str) -> Option<&'static Currency> {
@@ -227,5 +255,23 @@ mod tests {
             .filter(|c| c.exponent == 0)
             .all(|c| c.code == "jpy"));
         assert!(find_currency("xyz").is_none());
+    }
+
+    #[test]
+    fn maximums_are_generous_and_storable() {
+        // (currency, max, about-USD-5,000 limit)
+        let rows = [
+            ("usd", 9_900_000, 500_000),
+            ("eur", 7_900_000, 398_989),
+            ("jpy", 9_900_000, 500_000),
+            ("inr", 730_000_000, 36_868_686),
+            ("krw", MAX_STORABLE, 560_606_060),
+        ];
+        for (code, max, capped) in rows {
+            let currency = find_currency(code).unwrap();
+            assert_eq!(currency.max_price(), max, "{code}");
+            assert_eq!(currency.capped_accounts_limit(), capped, "{code}");
+        }
+        assert!(CURRENCIES.iter().all(|c| c.max_price() <= MAX_STORABLE));
     }
 }

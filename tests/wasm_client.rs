@@ -13,6 +13,9 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_service_worker);
 
+// Not `env!`: that would stop `cargo clippy --all-targets --target wasm32-unknown-unknown`
+// (and any wasm build of the tests) from compiling without a sandbox running.
+#[allow(clippy::option_env_unwrap)]
 fn sandbox_url() -> &'static str {
     option_env!("SANDBOX_URL").expect("SANDBOX_URL must be set when building the wasm tests")
 }
@@ -157,4 +160,103 @@ async fn connect_export_refuses_a_malformed_token_before_any_request() {
         .unwrap()
         .len();
     assert_eq!(before, after, "nothing was sent");
+}
+
+/// A JS value from JSON text.
+fn js(json: &str) -> JsValue {
+    js_sys::JSON::parse(json).unwrap()
+}
+
+fn rust(value: &JsValue) -> Value {
+    serde_json::from_str(&String::from(js_sys::JSON::stringify(value).unwrap())).unwrap()
+}
+
+/// id → price of the live products.
+async fn prices_now() -> std::collections::BTreeMap<String, i64> {
+    inspect("/__sandbox/state").await["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["deleted_at"].is_null())
+        .map(|p| {
+            (
+                p["id"].as_str().unwrap().to_owned(),
+                p["price_cents"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn a_price_job_runs_and_undoes_through_the_exports() {
+    let full = token("full").await;
+    let state = inspect("/__sandbox/state").await;
+    let chosen: Vec<String> = state["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["deleted_at"].is_null() && p["is_tiered_membership"] == false)
+        .filter(|p| p["currency"] == "usd" && p["price_cents"].as_i64().unwrap() >= 500)
+        .map(|p| p["id"].as_str().unwrap().to_owned())
+        .take(2)
+        .collect();
+    assert_eq!(chosen.len(), 2);
+    let before = prices_now().await;
+    let form = js(
+        &serde_json::json!({"mode": "percent", "amount": "+10", "currency": null,
+        "rounding": "charm99", "allowFree": false, "onLimit": "clamp", "productIds": chosen})
+        .to_string(),
+    );
+    let plan = bulkroad::wasm::preview_price_change(full.clone(), form)
+        .await
+        .unwrap();
+    let plan_json = rust(&plan);
+    assert_eq!(plan_json["operation"], "priceChange");
+    for step in plan_json["steps"].as_array().unwrap() {
+        assert_eq!(step["action"]["type"], "updatePrice", "{step}");
+        assert_eq!(step["action"]["after"], step["priceAfter"]);
+    }
+    let on_event = js_sys::Function::new_with_args("event", "return null");
+    let report = bulkroad::wasm::execute_plan(full.clone(), plan, on_event.clone())
+        .await
+        .unwrap();
+    assert_eq!(rust(&report)["summary"]["applied"], 2);
+    let raised = prices_now().await;
+    for step in plan_json["steps"].as_array().unwrap() {
+        let id = step["productId"].as_str().unwrap();
+        assert_eq!(Some(raised[id]), step["priceAfter"].as_i64());
+    }
+    let undo = bulkroad::wasm::preview_undo(full.clone(), report)
+        .await
+        .unwrap();
+    assert_eq!(rust(&undo)["summary"]["update"], 2);
+    let undone = bulkroad::wasm::execute_plan(full.clone(), undo, on_event)
+        .await
+        .unwrap();
+    assert_eq!(rust(&undone)["summary"]["applied"], 2);
+    assert_eq!(prices_now().await, before);
+
+    // A fixed price under the minimum is refused before any request.
+    let sent = inspect("/__sandbox/requests")
+        .await
+        .as_array()
+        .unwrap()
+        .len();
+    let form = js(
+        r#"{"mode": "set", "amount": "0.50", "currency": "usd", "rounding": "none",
+        "allowFree": false, "onLimit": "skip", "productIds": ["x"]}"#,
+    );
+    let refused = bulkroad::wasm::preview_price_change(full, form)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        js_field(&refused, "kind").as_string().unwrap(),
+        "InvalidInput"
+    );
+    let sent_after = inspect("/__sandbox/requests")
+        .await
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(sent, sent_after, "nothing was sent");
 }

@@ -28,7 +28,10 @@ use super::report::{
 use super::retry::{verdict, ExecOptions, Pace, Verdict, NOT_UNIQUE};
 use crate::api::GumroadClient;
 use crate::error::{Error, ErrorKind};
-use crate::model::{Discount, NewOfferCode, OfferCode, OfferCodeUpdate, ProductId};
+use crate::model::{
+    Discount, NewOfferCode, OfferCode, OfferCodeUpdate, Product, ProductId, ProductUpdate,
+    ProductUpdated,
+};
 use crate::money::format_price;
 use crate::runtime::Clock;
 use crate::transport::Transport;
@@ -313,6 +316,20 @@ fn describe(code: &NewOfferCode, currency: &str) -> String {
 const LOST_ANSWER: &str =
     " Gumroad's answer was lost; re-reading the product's codes confirmed it.";
 
+const LOST_PRICE_ANSWER: &str =
+    " Gumroad's answer was lost; re-reading the product confirmed the new price.";
+
+/// How a price write ended, as `Runner::write` sees it.
+enum PriceWritten {
+    /// Gumroad answered.
+    Answered(ProductUpdated),
+    /// The answer was lost and the product now has the new price.
+    Found,
+    /// The answer was lost and the product has neither the old nor the new price:
+    /// someone else changed it meanwhile.
+    Elsewhere(Product),
+}
+
 impl<T: Transport, C: Clock> Runner<'_, T, C> {
     async fn run_step(&self, step: &Step) -> Finished {
         let product = &step.product_id;
@@ -348,6 +365,25 @@ impl<T: Transport, C: Clock> Runner<'_, T, C> {
                 created
             }
             Action::Update { before, after } => self.update(product, before, after).await,
+            Action::UpdatePrice {
+                before,
+                after,
+                currency,
+                ..
+            } => self.update_price(product, *before, *after, currency).await,
+            Action::VerifiedPrice {
+                before,
+                after,
+                currency,
+            } => Outcome::new(
+                Status::Applied,
+                format!(
+                    "Price {} → {} was found done by an earlier attempt of this job (confirmed by re-reading).",
+                    format_price(*before, currency),
+                    format_price(*after, currency)
+                ),
+            )
+            .into(),
             Action::Skip { reason, .. } | Action::Conflict { reason, .. } => {
                 Outcome::new(Status::Skipped, reason.clone()).into()
             }
@@ -473,6 +509,83 @@ impl<T: Transport, C: Clock> Runner<'_, T, C> {
                 other,
                 &format!("{} may or may not have been updated", after.name),
             ),
+        }
+    }
+
+    /// `PUT /v2/products/:id` with only `price`. Setting a price is idempotent, so after a
+    /// lost answer the product is re-read only to tell "done" (`after`) and "not yet"
+    /// (`before`: send again) from "someone else changed it" (anything else: unknown,
+    /// never overwritten).
+    async fn update_price(
+        &self,
+        product: &ProductId,
+        before: i64,
+        after: i64,
+        currency: &str,
+    ) -> Finished {
+        let update = ProductUpdate {
+            price: Some(after),
+            ..ProductUpdate::default()
+        };
+        let written = self
+            .write(
+                || async {
+                    self.client
+                        .update_product(product, &update)
+                        .await
+                        .map(PriceWritten::Answered)
+                },
+                || async {
+                    let now = self.read(|| self.client.product(product)).await?;
+                    Ok(if now.price == after {
+                        Some(PriceWritten::Found)
+                    } else if now.price == before {
+                        None
+                    } else {
+                        Some(PriceWritten::Elsewhere(now))
+                    })
+                },
+                true,
+            )
+            .await;
+        let price = |minor: i64| format_price(minor, currency);
+        let change = format!("Price {} → {}.", price(before), price(after));
+        match written {
+            Written::Done(PriceWritten::Answered(updated), _) => {
+                let mut message = change;
+                if updated.product.price != after {
+                    message.push_str(&format!(
+                        " Gumroad shows {} now.",
+                        price(updated.product.price)
+                    ));
+                }
+                let warning = updated.warning.filter(|w| !w.trim().is_empty());
+                if let Some(warning) = &warning {
+                    message.push_str(&format!(" Gumroad warns: {}", warning.trim()));
+                }
+                let mut outcome = Outcome::new(Status::Applied, message);
+                outcome.warning = warning;
+                outcome.into()
+            }
+            Written::Done(PriceWritten::Found, _) => {
+                Outcome::new(Status::Applied, format!("{change}{LOST_PRICE_ANSWER}")).into()
+            }
+            Written::Done(PriceWritten::Elsewhere(now), _) => Outcome::new(
+                Status::Unknown,
+                format!(
+                    "Gumroad's answer was lost, and the price is now {}: neither the old {} nor the new {}. Someone else changed it meanwhile, so it was not sent again.",
+                    price(now.price),
+                    price(before),
+                    price(after)
+                ),
+            )
+            .into(),
+            Written::NotFound(error, _) => Outcome::new(
+                Status::Failed,
+                format!("The product is gone: {}", error.message()),
+            )
+            .into(),
+            other => self.not_done(other, "the price may or may not have been changed"),
         }
     }
 

@@ -6,11 +6,14 @@
 //!
 //! Modules:
 //! - [`plan`]: `Plan`, `Step`, `Action` (create, delete, replace, update, skip, conflict,
-//!   verified), serde shapes for JS.
+//!   verified; updatePrice, verifiedPrice), `PriceTotal`; serde shapes for JS.
 //! - [`report`]: `Outcome`, `Event` + `Progress`, `Report` (and [`Report::merged`]).
 //! - [`snapshot`]: the read-only stage (`Snapshot`: products + codes per product).
 //! - [`offer_codes`]: intents and their validation; `plan_apply_code`,
 //!   `plan_remove_code`, `plan_undo`, `replan_steps` (pure).
+//! - [`prices`]: the price-change intent and its validation; `plan_price_change`, and the
+//!   price side of undo and re-planning (pure).
+//! - [`repricing`]: the price arithmetic — change, rounding per currency, limits (pure).
 //! - [`engine`]: `execute` with bounded adaptive concurrency, `Observer`, `Control`.
 //! - [`retry`]: `ExecOptions`, backoff, verdicts per error, the AIMD window (pure).
 //! - [`inventory`](mod@inventory): every code across products, and its CSV.
@@ -23,6 +26,11 @@
 //!   `plan.notes`; on confirm `execute(client, clock, &plan, options, &observer)` → `Report`.
 //! - **Remove a code**: the same with `preview_remove_code` (`productIds: []` = every
 //!   product).
+//! - **Change prices**: `preview_price_change(client, clock, &intent, options)` with a
+//!   `PriceChangeIntent` (from `forms::price_change_intent`, or JSON such as
+//!   `{"productIds": […], "change": {"percent": 10}, "rounding": "charm99",
+//!   "allowFree": false, "onLimit": "clamp"}` read with `prices::parse_price_intent`), then
+//!   `execute` as above. Undo, resume and retry work as for codes.
 //! - **Undo a job**: `preview_undo(client, clock, &report, options)` → a plan like any
 //!   other (preview, then `execute`).
 //! - **Resume an interrupted job**: build a `Report` from the checkpointed rows (missing
@@ -36,7 +44,9 @@ pub mod inventory;
 pub mod offer_codes;
 pub mod plan;
 mod preview;
+pub mod prices;
 pub mod report;
+pub mod repricing;
 pub mod retry;
 pub mod snapshot;
 
@@ -46,9 +56,14 @@ pub use offer_codes::{
     plan_apply_code, plan_remove_code, plan_undo, replan_steps, ApplyCodeIntent, DiscountInput,
     OnConflict, RemoveCodeIntent, ReplanMode,
 };
-pub use plan::{Action, Change, Operation, Plan, PlanSummary, Step};
-pub use preview::{load_inventory, preview_apply_code, preview_remove_code, preview_undo, replan};
+pub use plan::{Action, Change, Operation, Plan, PlanSummary, PriceTotal, Step};
+pub use preview::{
+    load_inventory, preview_apply_code, preview_price_change, preview_remove_code, preview_undo,
+    replan,
+};
+pub use prices::{plan_price_change, ChangeInput, PriceChangeIntent};
 pub use report::{Event, EventKind, Outcome, Progress, Report, ReportRow, ReportSummary, Status};
+pub use repricing::{OnLimit, PriceChange, Rounding};
 pub use retry::ExecOptions;
 pub use snapshot::Snapshot;
 

@@ -29,6 +29,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Number;
 
 use super::plan::{Action, Change, Operation, Plan, Step};
+use super::prices;
 use super::report::{Report, Status};
 use super::snapshot::Snapshot;
 use crate::error::Error;
@@ -234,7 +235,7 @@ impl RemoveCodeIntent {
     }
 }
 
-fn product_ids(ids: &[String]) -> Vec<ProductId> {
+pub(super) fn product_ids(ids: &[String]) -> Vec<ProductId> {
     let mut seen = HashSet::new();
     ids.iter()
         .map(|id| id.trim())
@@ -244,7 +245,7 @@ fn product_ids(ids: &[String]) -> Vec<ProductId> {
 }
 
 /// A JSON number that is a whole number (`10` or `10.0`), else `None`.
-fn whole(number: &Number) -> Option<i64> {
+pub(super) fn whole(number: &Number) -> Option<i64> {
     if let Some(n) = number.as_i64() {
         return Some(n);
     }
@@ -419,7 +420,7 @@ fn describe_discount(discount: Discount, currency: Option<&str>) -> String {
 }
 
 /// A price that would end up between 0 and the currency's minimum.
-struct PriceProblem {
+pub(super) struct PriceProblem {
     /// `$4`, or `the "PDF" option at $10.50`.
     what: String,
     after: String,
@@ -438,7 +439,7 @@ impl PriceProblem {
     }
 
     /// One item of a list: `$4 becomes $0.40, minimum $0.99`.
-    fn short(&self) -> String {
+    pub(super) fn short(&self) -> String {
         format!(
             "{} becomes {}, minimum {}",
             self.what, self.after, self.minimum
@@ -447,7 +448,7 @@ impl PriceProblem {
 }
 
 /// Why `discount` cannot go on `product` under the minimum-price rule, or `None`.
-fn price_problem(discount: Discount, product: &Product) -> Option<PriceProblem> {
+pub(super) fn price_problem(discount: Discount, product: &Product) -> Option<PriceProblem> {
     let currency = find_currency(&product.currency)?;
     let code = currency.code;
     price_points(product).into_iter().find_map(|point| {
@@ -556,8 +557,12 @@ pub fn recreation_of(code: &OfferCode) -> NewOfferCode {
 // ---------------------------------------------------------------------------------------
 // Steps
 
+/// `discount`: the code the step puts on the product (its price after the discount is
+/// shown); a price step shows its new price instead.
 fn step(index: usize, product: &Product, action: Action, discount: Option<Discount>) -> Step {
-    let after = discount.map(|d| price_after(d, product.price));
+    let after = action
+        .new_price()
+        .or_else(|| discount.map(|d| price_after(d, product.price)));
     Step {
         index,
         product_id: product.id.clone(),
@@ -576,7 +581,7 @@ fn step(index: usize, product: &Product, action: Action, discount: Option<Discou
 }
 
 /// A step for a product that is not (or no longer) on Gumroad.
-fn missing_step(index: usize, id: &ProductId) -> Step {
+pub(super) fn missing_step(index: usize, id: &ProductId) -> Step {
     Step {
         index,
         product_id: id.clone(),
@@ -590,7 +595,7 @@ fn missing_step(index: usize, id: &ProductId) -> Step {
     }
 }
 
-fn skip(reason: impl Into<String>) -> Action {
+pub(super) fn skip(reason: impl Into<String>) -> Action {
     Action::Skip {
         reason: reason.into(),
         existing: None,
@@ -615,7 +620,7 @@ fn discount_of(action: &Action) -> Option<Discount> {
     }
 }
 
-fn product_step(index: usize, product: &Product, action: Action) -> Step {
+pub(super) fn product_step(index: usize, product: &Product, action: Action) -> Step {
     let discount = discount_of(&action);
     step(index, product, action, discount)
 }
@@ -846,7 +851,7 @@ fn apply_universal(valid: &ValidApply, snapshot: &Snapshot, anchor: &Product) ->
     Action::Create { code: new.clone() }
 }
 
-fn count(n: usize, noun: &str) -> String {
+pub(super) fn count(n: usize, noun: &str) -> String {
     if n == 1 {
         format!("1 {noun}")
     } else {
@@ -855,7 +860,7 @@ fn count(n: usize, noun: &str) -> String {
 }
 
 /// The first three, then "and N more".
-fn shortlist(items: &[String]) -> String {
+pub(super) fn shortlist(items: &[String]) -> String {
     let shown: Vec<String> = items.iter().take(3).cloned().collect();
     if items.len() > 3 {
         format!("{} and {} more", shown.join("; "), items.len() - 3)
@@ -864,7 +869,7 @@ fn shortlist(items: &[String]) -> String {
     }
 }
 
-fn quoted_names(products: &[&Product]) -> String {
+pub(super) fn quoted_names(products: &[&Product]) -> String {
     let names: Vec<String> = products.iter().map(|p| format!("\"{}\"", p.name)).collect();
     shortlist(&names)
 }
@@ -1214,23 +1219,28 @@ pub fn undo_needs_all_products(report: &Report) -> bool {
 
 /// The inverse of a finished (or partly finished) job, from its report: delete exactly the
 /// codes it created (skipping ones already gone), recreate the codes it deleted with the
-/// same terms (use counts restart), and put updated codes back.
+/// same terms (use counts restart), put updated codes back, and put changed prices back
+/// where they are still what the job set (see `prices`).
 pub fn plan_undo(report: &Report, snapshot: &Snapshot, created_at: f64) -> Plan {
     let mut steps = Vec::new();
     let mut rows: Vec<&super::report::ReportRow> = report.rows.iter().collect();
     rows.sort_by_key(|row| row.index);
     for row in rows {
+        let index = steps.len();
+        if prices::is_price_action(&row.action) {
+            steps.extend(prices::undo_price_step(index, row, snapshot));
+            continue;
+        }
         let effects = effects(row, snapshot);
         let Some(action) = undo_action(&effects, &row.product_id, snapshot) else {
             continue;
         };
-        let index = steps.len();
         steps.push(match snapshot.product(&row.product_id) {
             Some(product) => product_step(index, product, action),
             None => missing_step(index, &row.product_id),
         });
     }
-    let mut notes = Vec::new();
+    let mut notes = prices::undo_notes(&steps);
     let deletes = steps
         .iter()
         .filter(|s| matches!(s.action, Action::Delete { .. }))
@@ -1449,6 +1459,18 @@ pub fn replan_steps(
                 });
             }
         }
+        Operation::PriceChange => {
+            for original in &originals {
+                steps.push(match snapshot.product(&original.product_id) {
+                    Some(product) => product_step(
+                        original.index,
+                        product,
+                        prices::reconcile_price(&original.action, product),
+                    ),
+                    None => missing_step(original.index, &original.product_id),
+                });
+            }
+        }
         Operation::Undo => {
             for original in &originals {
                 steps.push(match snapshot.product(&original.product_id) {
@@ -1463,7 +1485,12 @@ pub fn replan_steps(
     }
     let verified = steps
         .iter()
-        .filter(|s| matches!(s.action, Action::Verified { .. }))
+        .filter(|s| {
+            matches!(
+                s.action,
+                Action::Verified { .. } | Action::VerifiedPrice { .. }
+            )
+        })
         .count();
     notes.insert(
         0,
@@ -1605,6 +1632,7 @@ fn reconcile_desired(original: &Action, product: &Product, snapshot: &Snapshot) 
                 before: now,
             },
         },
+        Action::UpdatePrice { .. } => prices::reconcile_price(original, product),
         other => other.clone(),
     }
 }

@@ -9,7 +9,8 @@ use super::offer_codes::{
     replan_steps, replan_targets, undo_needs_all_products, ApplyCodeIntent, RemoveCodeIntent,
     ReplanMode,
 };
-use super::plan::{Operation, Plan};
+use super::plan::{Action, Operation, Plan};
+use super::prices::{is_price_action, plan_price_change, PriceChangeIntent};
 use super::report::Report;
 use super::retry::ExecOptions;
 use super::snapshot::{take, Scope, Snapshot};
@@ -59,6 +60,23 @@ pub async fn preview_remove_code<T: Transport, C: Clock>(
     plan_remove_code(&parsed, &snapshot, clock.now_ms())
 }
 
+/// The plan for a [`PriceChangeIntent`] (from `forms::price_change_intent`, or JSON read
+/// with [`parse_price_intent`](super::prices::parse_price_intent)). A bad intent (an empty
+/// selection, a percent out of range, a fixed price under the currency's minimum…) is
+/// `InvalidInput` before anything is sent; otherwise it reads the products and the codes
+/// of the selected ones (to warn where a code would take a new price under the minimum).
+pub async fn preview_price_change<T: Transport, C: Clock>(
+    client: &GumroadClient<T>,
+    clock: &C,
+    intent: &PriceChangeIntent,
+    options: &ExecOptions,
+) -> Result<Plan, Error> {
+    let valid = intent.validate()?;
+    let runner = Runner::new(client, clock, options);
+    let snapshot = take(&runner, Scope::Products(&valid.product_ids)).await?;
+    plan_price_change(intent, &snapshot, clock.now_ms())
+}
+
 /// The inverse plan of a job, from its report, against what is on Gumroad now.
 pub async fn preview_undo<T: Transport, C: Clock>(
     client: &GumroadClient<T>,
@@ -74,6 +92,8 @@ pub async fn preview_undo<T: Transport, C: Clock>(
         .collect();
     let scope = if undo_needs_all_products(report) {
         Scope::All
+    } else if report.rows.iter().all(|row| is_price_action(&row.action)) {
+        Scope::NoCodes
     } else {
         Scope::Products(&ids)
     };
@@ -104,11 +124,32 @@ pub async fn replan<T: Transport, C: Clock>(
         .collect();
     let universal = match plan.operation {
         Operation::ApplyCode => parse_intent::<ApplyCodeIntent>(&plan.intent)?.universal,
-        Operation::RemoveCode | Operation::Undo => false,
+        Operation::RemoveCode | Operation::PriceChange | Operation::Undo => false,
     } || replan_needs_all_products(plan, &targets);
+    // Price steps (and an undo's other steps that write no code) are re-planned from the
+    // products alone.
+    let needs_codes = match plan.operation {
+        Operation::PriceChange => false,
+        Operation::Undo => plan
+            .steps
+            .iter()
+            .filter(|s| targets.contains(&s.index))
+            .any(|s| {
+                matches!(
+                    s.action,
+                    Action::Create { .. }
+                        | Action::Delete { .. }
+                        | Action::Replace { .. }
+                        | Action::Update { .. }
+                )
+            }),
+        Operation::ApplyCode | Operation::RemoveCode => true,
+    };
     let runner = Runner::new(client, clock, options);
     let scope = if universal {
         Scope::All
+    } else if !needs_codes {
+        Scope::NoCodes
     } else {
         Scope::Products(&ids)
     };

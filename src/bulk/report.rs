@@ -41,6 +41,10 @@ pub struct Outcome {
     /// The code this step deleted (for undo: recreate it).
     #[serde(default)]
     pub deleted_offer_code: Option<OfferCode>,
+    /// Gumroad's `warning` from a product update (e.g. offer codes that now discount the
+    /// product below the minimum); also quoted in `message`. Absent when there was none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
 }
 
 impl Outcome {
@@ -50,6 +54,7 @@ impl Outcome {
             message: message.into(),
             created_offer_code: None,
             deleted_offer_code: None,
+            warning: None,
         }
     }
 

@@ -60,6 +60,8 @@ impl Snapshot {
 pub enum Scope<'a> {
     All,
     Products(&'a [ProductId]),
+    /// None: the products alone (re-planning or undoing price changes).
+    NoCodes,
 }
 
 /// Reads every product, then the codes of the products in `scope` (those that exist),
@@ -73,6 +75,7 @@ pub(crate) async fn take<T: Transport, C: Clock>(
     let mut products = all_products(runner).await?;
     let wanted: Vec<ProductId> = match scope {
         Scope::All => products.iter().map(|p| p.id.clone()).collect(),
+        Scope::NoCodes => Vec::new(),
         Scope::Products(ids) => {
             let known: HashSet<&ProductId> = products.iter().map(|p| &p.id).collect();
             let mut seen = HashSet::new();

@@ -12,7 +12,10 @@ use crate::bulk::{
     self, inventory_csv, Control, Event, ExecOptions, Observer, Plan, ReplanMode, Report,
 };
 use crate::error::Error;
-use crate::forms::{apply_code_intent, remove_code_intent, ApplyCodeForm, RemoveCodeForm};
+use crate::forms::{
+    apply_code_intent, price_change_intent, remove_code_intent, ApplyCodeForm, PriceChangeForm,
+    RemoveCodeForm,
+};
 use crate::runtime::BrowserClock;
 
 /// `previewApplyCode(token, form)`: the plan for the "Apply a discount code" form. Bad
@@ -35,6 +38,20 @@ pub async fn preview_remove_code(token: String, form: JsValue) -> Result<JsValue
     let intent = remove_code_intent(&form).map_err(to_js_error)?;
     let client = client(&token)?;
     let plan = bulk::preview_remove_code(&client, &BrowserClock, &intent, &ExecOptions::default())
+        .await
+        .map_err(to_js_error)?;
+    to_js(&plan)
+}
+
+/// `previewPriceChange(token, form)`: the plan for the "Change prices" form
+/// (`{mode, amount, currency, rounding, allowFree, onLimit, productIds}`, amounts as
+/// typed). Bad input rejects with an `InvalidInput` GumroadError before any request.
+#[wasm_bindgen(js_name = previewPriceChange)]
+pub async fn preview_price_change(token: String, form: JsValue) -> Result<JsValue, JsValue> {
+    let form: PriceChangeForm = from_js(form)?;
+    let intent = price_change_intent(&form).map_err(to_js_error)?;
+    let client = client(&token)?;
+    let plan = bulk::preview_price_change(&client, &BrowserClock, &intent, &ExecOptions::default())
         .await
         .map_err(to_js_error)?;
     to_js(&plan)
@@ -139,8 +156,9 @@ struct JsObserver {
 
 impl Observer for JsObserver {
     async fn on_event(&self, event: &Event) -> Control {
+        // An event that cannot reach the worker cannot be checkpointed: stop starting work.
         let Ok(value) = to_js(event) else {
-            return Control::Continue;
+            return Control::Cancel;
         };
         let answer = match self.on_event.call1(&JsValue::NULL, &value) {
             Ok(answer) => answer,

@@ -1,6 +1,8 @@
-//! A small in-memory Gumroad for engine tests: products, offer codes with Gumroad's
-//! uniqueness rules, a request log, scripted faults (429, 5xx, 401, lost answers before
-//! or after applying, a silently repeated POST) and a count of requests in flight.
+//! A small in-memory Gumroad for engine tests: products (read and price updates, with
+//! the minimum price, the tiered-membership refusal and the offer-code `warning`), offer
+//! codes with Gumroad's uniqueness rules, a request log, scripted faults (429, 5xx, 401,
+//! lost answers before or after applying, a silently repeated POST, someone else's edit)
+//! and a count of requests in flight.
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -11,7 +13,9 @@ use serde_json::{json, Value};
 
 use crate::auth::AccessToken;
 use crate::bulk::offer_codes::collation_key;
+use crate::bulk::offer_codes::price_after;
 use crate::model::{Discount, OfferCode, OfferCodeId, Product};
+use crate::money::{find_currency, format_price};
 use crate::transport::{Method, Request, Response, Transport, TransportError};
 
 /// What a scripted request gets instead of (or on top of) the normal answer.
@@ -28,6 +32,9 @@ pub enum Fault {
     /// A 502 now; applied only after the next request has been answered (a write that
     /// Gumroad processes late, after a re-read that did not see it yet).
     AppliedLater,
+    /// Applied, the connection is lost, and someone else then sets the product's price to
+    /// this (minor units) before anyone re-reads.
+    LostThenPriced(i64),
 }
 
 struct Rule {
@@ -115,6 +122,22 @@ impl FakeGumroad {
         });
     }
 
+    /// The price of `id` now.
+    pub fn price(&self, id: &str) -> i64 {
+        self.product(id).price
+    }
+
+    /// Someone else edits the price of `id`.
+    pub fn set_price(&self, id: &str, price: i64) {
+        let mut products = self.products.borrow_mut();
+        let product = products
+            .iter_mut()
+            .find(|p| p.id.as_str() == id)
+            .expect("a known product");
+        product.price = price;
+        product.formatted_price = None;
+    }
+
     fn product(&self, id: &str) -> Product {
         self.products
             .borrow()
@@ -185,6 +208,55 @@ impl FakeGumroad {
                     .map(|p| serde_json::to_value(p).unwrap())
                     .collect();
                 ok(json!({"success": true, "products": products}))
+            }
+            (Method::Get, ["products", id]) => {
+                match self.products.borrow().iter().find(|p| p.id.as_str() == *id) {
+                    Some(product) => ok(json!({"success": true, "product": product})),
+                    None => ok(json!({"success": false, "message": "The product was not found."})),
+                }
+            }
+            (Method::Put, ["products", id]) => {
+                let Some(product) = self
+                    .products
+                    .borrow()
+                    .iter()
+                    .find(|p| p.id.as_str() == *id)
+                    .cloned()
+                else {
+                    return ok(json!({"success": false, "message": "The product was not found."}));
+                };
+                let price: i64 = form("price").unwrap().parse().unwrap();
+                if product.is_tiered_membership {
+                    return ok(
+                        json!({"success": false, "message": crate::bulk::prices::TIERED_REFUSAL}),
+                    );
+                }
+                let currency = find_currency(&product.currency).unwrap();
+                if price != 0 && price < currency.min_price {
+                    return ok(json!({"success": false, "message": format!(
+                        "Sorry, a product must be at least {}.",
+                        format_price(currency.min_price, currency.code)
+                    )}));
+                }
+                self.set_price(id, price);
+                let under: Vec<String> = self
+                    .listed(id)
+                    .iter()
+                    .filter(|c| {
+                        let after = price_after(c.discount, price);
+                        after > 0 && after < currency.min_price
+                    })
+                    .map(|c| c.name.clone())
+                    .collect();
+                let mut body = json!({"success": true, "product": self.product(id)});
+                if !under.is_empty() {
+                    body["warning"] = json!(format!(
+                        "The following offer code discounts this product below {}: {}. Please update it or it will not work at checkout.",
+                        format_price(currency.min_price, currency.code),
+                        under.join(", ")
+                    ));
+                }
+                ok(body)
             }
             (Method::Get, ["products", id, "offer_codes"]) => {
                 ok(json!({"success": true, "offer_codes": self.listed(id)}))
@@ -338,6 +410,12 @@ impl Transport for FakeGumroad {
             Some(Fault::Repeated) => {
                 self.handle(request);
                 Ok(self.handle(request))
+            }
+            Some(Fault::LostThenPriced(price)) => {
+                self.handle(request);
+                let id = request.path.rsplit('/').next().unwrap_or_default();
+                self.set_price(id, price);
+                Err(TransportError::Interrupted)
             }
         };
         if let Some(late) = late {

@@ -4,6 +4,8 @@
 mod engine;
 mod fake;
 mod planners;
+mod price_engine;
+mod prices;
 mod shapes;
 
 use std::future::Future;
