@@ -165,8 +165,13 @@ function applyLabel(plan) {
 }
 
 function priceLabel(form, plan) {
-  const what = { percent: `${form.amount} %`, amount: `${form.amount} ${String(form.currency ?? '').toUpperCase()}`, set: `set to ${form.amount}` }[form.mode];
-  return `Prices ${what} on ${plan.steps.length} products`;
+  const currency = String(form.currency ?? '').toUpperCase();
+  const change = {
+    percent: `Change prices by ${form.amount} %`,
+    amount: `Change prices by ${form.amount} ${currency}`,
+    set: `Set prices to ${form.amount} ${currency}`,
+  }[form.mode];
+  return `${change} on ${plan.steps.length} products`;
 }
 
 // Errors from the wasm core are GumroadErrors with kind/status and messages that never

@@ -46,6 +46,9 @@ export function showPreview(preview, { endAt = null } = {}) {
     .filter(Boolean)
     .join(' · ') || 'Nothing to change.';
   const notes = [...plan.notes];
+  for (const t of plan.totals ?? []) {
+    notes.push(`${t.currency.toUpperCase()}: ${t.products} products, ${t.formattedBefore} → ${t.formattedAfter} in total.`);
+  }
   if (endAt) notes.push(`Bulkroad removes these codes at ${new Date(endAt).toLocaleString()}.`);
   $('preview-notes').replaceChildren(...notes.map((n) => element('li', {}, n)));
   $('preview-table').tBodies[0].replaceChildren(
@@ -84,6 +87,10 @@ export function describeAction(action) {
       return `Update ${action.before?.name ?? ''}`.trim();
     case 'verified':
       return `Already applied: ${action.offerCode.name}`;
+    case 'updatePrice':
+      return action.note ? `Change the price. ${action.note}` : 'Change the price';
+    case 'verifiedPrice':
+      return 'Already at the new price';
     case 'skip':
       return `Skip: ${action.reason}`;
     case 'conflict':

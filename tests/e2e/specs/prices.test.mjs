@@ -1,0 +1,111 @@
+// Bulk price changes: +10 % with .99 endings, previewed with the right numbers, applied,
+// and undone; a fixed price under the currency minimum refused before any request.
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, test } from 'node:test';
+import { FULL_VIEW, launchExtension, openPage, sandbox } from '../harness.mjs';
+
+let ext;
+let tokens;
+
+before(async () => {
+  tokens = await sandbox.tokens();
+  ext = await launchExtension();
+});
+
+after(async () => {
+  await ext?.close();
+});
+
+beforeEach(async () => {
+  await sandbox.reset();
+});
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const live = (state) => state.products.filter((p) => !p.deleted_at);
+const priceOf = (state, id) => state.products.find((p) => p.id === id).price_cents;
+
+/** +10 % in cents (half away from zero), then the nearest price ending in .99 (ties up). */
+function plusTenPercentCharm99(cents) {
+  const raised = Math.round(cents * 1.1);
+  return Math.floor((raised - 99) / 100 + 0.5) * 100 + 99;
+}
+
+async function connectedFullView() {
+  const tab = await openPage(ext, FULL_VIEW);
+  await tab.locator('body[data-state]').waitFor();
+  if ((await tab.locator('body').getAttribute('data-state')) === 'connected') {
+    await tab.getByRole('button', { name: 'Forget token' }).click();
+  }
+  await tab.getByLabel('Access token').fill(tokens.full);
+  await tab.getByRole('button', { name: 'Save' }).click();
+  const n = live(await sandbox.state()).length;
+  await tab.waitForFunction((count) => document.querySelectorAll('#product-table tbody tr').length === count, n);
+  await tab.getByRole('button', { name: 'Clear selection' }).click();
+  return tab;
+}
+
+test('+10 % with .99 endings: the preview is right, the store holds it, undo brings every price back', async () => {
+  const tab = await connectedFullView();
+  const start = await sandbox.state();
+  const chosen = live(start)
+    .filter((p) => p.currency === 'usd' && !p.is_tiered_membership && !p.customizable_price && p.price_cents >= 500)
+    .filter((p) => plusTenPercentCharm99(p.price_cents) > p.price_cents)
+    .slice(0, 5);
+  assert.equal(chosen.length, 5);
+  for (const p of chosen) await tab.getByRole('checkbox', { name: `Select ${p.name}` }).check();
+  await tab.getByText('5 selected').waitFor();
+
+  await tab.getByRole('tab', { name: 'Prices' }).click();
+  await tab.locator('#price-mode').selectOption('percent');
+  await tab.locator('#price-amount').fill('10');
+  await tab.locator('#price-rounding').selectOption('charm99');
+  await tab.locator('#preview-prices').click();
+  await tab.locator('#preview').waitFor();
+
+  // The preview's "after" column is the independent arithmetic, product by product.
+  const rows = await tab.locator('#preview-table tbody tr').evaluateAll((trs) =>
+    trs.map((tr) => [...tr.cells].map((td) => td.textContent)),
+  );
+  assert.equal(rows.length, 5);
+  for (const p of chosen) {
+    const row = rows.find((cells) => cells[0] === p.name);
+    const expected = plusTenPercentCharm99(p.price_cents);
+    assert.equal(row[3], `$${(expected / 100).toFixed(2)}`, p.name);
+  }
+  assert.equal((await sandbox.requests()).filter((r) => WRITE_METHODS.has(r.method)).length, 0);
+
+  await tab.getByRole('button', { name: 'Apply 5 changes' }).click();
+  const job = tab.locator('#job-list li[data-status="finished"]', { hasText: 'Change prices by 10 %' }).first();
+  await job.waitFor({ timeout: 60_000 });
+  const applied = await sandbox.state();
+  for (const p of chosen) assert.equal(priceOf(applied, p.id), plusTenPercentCharm99(p.price_cents), p.name);
+  const puts = (await sandbox.requests()).filter((r) => r.method === 'PUT');
+  assert.equal(puts.length, 5);
+  for (const put of puts) assert.match(put.body, /^price=\d+$/);
+
+  await job.getByRole('button', { name: 'Undo' }).click();
+  await tab.locator('#preview').waitFor();
+  await tab.getByRole('button', { name: 'Apply 5 changes' }).click();
+  await tab.locator('#job-list li[data-status="finished"]', { hasText: 'Undo: Change prices by 10 %' }).first().waitFor({ timeout: 60_000 });
+  const undone = await sandbox.state();
+  for (const p of chosen) assert.equal(priceOf(undone, p.id), p.price_cents, p.name);
+  await tab.close();
+});
+
+test('a fixed price under the currency minimum is refused before any request', async () => {
+  const tab = await connectedFullView();
+  const usd = live(await sandbox.state()).filter((p) => p.currency === 'usd').slice(0, 2);
+  for (const p of usd) await tab.getByRole('checkbox', { name: `Select ${p.name}` }).check();
+  await tab.getByRole('tab', { name: 'Prices' }).click();
+  await tab.locator('#price-mode').selectOption('set');
+  await tab.locator('#price-currency').selectOption('usd');
+  await tab.locator('#price-amount').fill('0.50');
+  await tab.locator('#preview-prices').click();
+  await tab.getByRole('alert').waitFor();
+  assert.match(await tab.getByRole('alert').textContent(), /at least \$0\.99/);
+  assert.equal(await tab.locator('#preview').isVisible(), false);
+  const log = await sandbox.requests();
+  assert.deepEqual(log.filter((r) => WRITE_METHODS.has(r.method)), []);
+  assert.deepEqual(log.filter((r) => r.path.startsWith('/v2/products/')), [], 'not even a read');
+  await tab.close();
+});
