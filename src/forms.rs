@@ -6,9 +6,15 @@
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::bulk::{ChangeInput, OnLimit, PriceChangeIntent, Rounding};
+use crate::bulk::{
+    ApplyParityIntent, ChangeInput, OnConflict, OnLimit, PriceChangeIntent, RemoveParityIntent,
+    Rounding,
+};
 use crate::error::Error;
 use crate::money::parse_amount;
+use crate::parity::{
+    build_table, parity_codes, CodeMode, MinimumPolicy, Overrides, ParityCode, Settings,
+};
 
 /// The "Apply a discount code" form.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -59,6 +65,105 @@ pub struct PriceChangeForm {
     /// `"clamp"` or `"skip"` (or empty: skip).
     pub on_limit: String,
     pub product_ids: Vec<String>,
+}
+
+/// The "Parity codes" form: the seller's table (settings and per-country edits, as kept in
+/// extension storage) and how to turn it into codes.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ParityForm {
+    pub settings: Settings,
+    pub overrides: Overrides,
+    /// `"perTier"` (or empty) or `"perCountry"`.
+    pub mode: String,
+    pub prefix: String,
+    /// `"clamp"` (or empty): a smaller percent where the code's would go under the currency
+    /// minimum; `"skip"`: no code on that product.
+    pub on_minimum: String,
+    /// `"skip"` (or empty) or `"replace"`: where a code of the same name exists with
+    /// another percent.
+    pub on_conflict: String,
+    pub product_ids: Vec<String>,
+}
+
+/// The "Remove parity codes" form.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RemoveParityForm {
+    pub prefix: String,
+    /// Empty = every product.
+    pub product_ids: Vec<String>,
+}
+
+/// The codes the form's table makes and the minimum policy, whatever the selection (the
+/// map needs no products). `InvalidInput` for bad settings, a bad prefix, an unknown mode
+/// or policy, or a table where no country has a discount.
+pub fn parity_codes_of(form: &ParityForm) -> Result<(Vec<ParityCode>, MinimumPolicy), Error> {
+    form.settings.validate()?;
+    let mode = match form.mode.trim() {
+        "" | "perTier" => CodeMode::PerTier,
+        "perCountry" => CodeMode::PerCountry,
+        other => {
+            return Err(Error::invalid_input(format!(
+                "Unknown kind of parity codes '{}' (per tier or per country).",
+                crate::error::clip(other, 20)
+            )))
+        }
+    };
+    let policy = match form.on_minimum.trim() {
+        "" | "clamp" => MinimumPolicy::Clamp,
+        "skip" => MinimumPolicy::Skip,
+        other => {
+            return Err(Error::invalid_input(format!(
+                "Unknown choice for the currency minimum '{}' (clamp or skip).",
+                crate::error::clip(other, 20)
+            )))
+        }
+    };
+    let table = build_table(&form.settings, &form.overrides);
+    let codes = parity_codes(&table, mode, &form.prefix)?;
+    if codes.is_empty() {
+        return Err(Error::invalid_input(
+            "No country has a discount in your parity table, so there is no code to create.",
+        ));
+    }
+    Ok((codes, policy))
+}
+
+/// An [`ApplyParityIntent`] from the form: [`parity_codes_of`] plus a selection.
+pub fn parity_intent(form: &ParityForm) -> Result<ApplyParityIntent, Error> {
+    if form.product_ids.iter().all(|id| id.trim().is_empty()) {
+        return Err(Error::invalid_input(
+            "Select the products to put the parity codes on.",
+        ));
+    }
+    let (codes, on_minimum) = parity_codes_of(form)?;
+    let mode = if form.mode.trim() == "perCountry" {
+        CodeMode::PerCountry
+    } else {
+        CodeMode::PerTier
+    };
+    Ok(ApplyParityIntent {
+        codes,
+        mode,
+        prefix: form.prefix.trim().to_owned(),
+        on_minimum,
+        on_conflict: match form.on_conflict.trim() {
+            "replace" => OnConflict::Replace,
+            _ => OnConflict::Skip,
+        },
+        product_ids: form.product_ids.clone(),
+    })
+}
+
+/// A [`RemoveParityIntent`] from the form; `InvalidInput` for a bad prefix.
+pub fn remove_parity_intent(form: &RemoveParityForm) -> Result<RemoveParityIntent, Error> {
+    let intent = RemoveParityIntent {
+        prefix: form.prefix.trim().to_owned(),
+        product_ids: form.product_ids.clone(),
+    };
+    intent.validate()?;
+    Ok(intent)
 }
 
 /// An `ApplyCodeIntent` (as JSON, the planners' input) from the form.
@@ -559,5 +664,97 @@ mod tests {
             ..none.clone()
         };
         assert_eq!(remove_code_intent(&all).unwrap()["productIds"], json!([]));
+    }
+
+    fn parity_form(value: serde_json::Value) -> ParityForm {
+        let mut base = json!({"settings": {}, "overrides": {"IN": 40, "CN": "excluded"},
+            "mode": "perTier", "prefix": "PPP", "onMinimum": "clamp", "productIds": ["p1"]});
+        for (k, v) in value.as_object().unwrap() {
+            base[k] = v.clone();
+        }
+        serde_json::from_value(base).unwrap()
+    }
+
+    #[test]
+    fn parity_form_becomes_an_intent_with_the_table_codes() {
+        let intent = parity_intent(&parity_form(json!({}))).unwrap();
+        assert_eq!(intent.mode, CodeMode::PerTier);
+        assert_eq!(intent.on_minimum, MinimumPolicy::Clamp);
+        assert_eq!(intent.on_conflict, OnConflict::Skip);
+        assert_eq!(intent.product_ids, ["p1"]);
+        let forty = intent.codes.iter().find(|c| c.code == "PPP40").unwrap();
+        assert!(forty.countries.contains(&"IN".to_owned()));
+        assert!(intent
+            .codes
+            .iter()
+            .all(|c| !c.countries.contains(&"CN".to_owned())));
+
+        let intent = parity_intent(&parity_form(
+            json!({"mode": "perCountry", "onMinimum": "skip", "onConflict": "replace", "prefix": " PPP- "}),
+        ))
+        .unwrap();
+        assert_eq!(
+            (
+                intent.mode,
+                intent.on_minimum,
+                intent.on_conflict,
+                intent.prefix.as_str()
+            ),
+            (
+                CodeMode::PerCountry,
+                MinimumPolicy::Skip,
+                OnConflict::Replace,
+                "PPP-"
+            )
+        );
+        assert!(intent
+            .codes
+            .iter()
+            .any(|c| c.code == "PPP-IN" && c.percent == 40));
+    }
+
+    #[test]
+    fn parity_forms_that_are_refused() {
+        let rows: &[(serde_json::Value, &str)] = &[
+            (json!({"productIds": []}), "Select the products"),
+            (json!({"productIds": [" "]}), "Select the products"),
+            (json!({"prefix": ""}), "Enter a prefix"),
+            (json!({"prefix": "PP P"}), "has a space"),
+            (json!({"prefix": "SALE1"}), "ends in a digit"),
+            (json!({"mode": "perRegion"}), "Unknown kind of parity codes"),
+            (
+                json!({"onMinimum": "round"}),
+                "Unknown choice for the currency minimum",
+            ),
+            (
+                json!({"settings": {"threshold": 0.0001}, "overrides": {}}),
+                "No country has a discount",
+            ),
+            (json!({"settings": {"capPercent": 0}}), "largest discount"),
+        ];
+        for (value, want) in rows {
+            let error = parity_intent(&parity_form(value.clone())).unwrap_err();
+            assert_eq!(error.kind(), ErrorKind::InvalidInput, "{value}");
+            assert!(
+                error.message().contains(want),
+                "{value}: {}",
+                error.message()
+            );
+        }
+        // The map needs no selection.
+        assert!(parity_codes_of(&parity_form(json!({"productIds": []}))).is_ok());
+
+        let remove = |value: serde_json::Value| -> Result<RemoveParityIntent, Error> {
+            remove_parity_intent(&serde_json::from_value(value).unwrap())
+        };
+        let intent = remove(json!({"prefix": " PPP ", "productIds": []})).unwrap();
+        assert_eq!(
+            (intent.prefix.as_str(), intent.product_ids.len()),
+            ("PPP", 0)
+        );
+        for bad in ["", "P!P"] {
+            let error = remove(json!({"prefix": bad})).unwrap_err();
+            assert_eq!(error.kind(), ErrorKind::InvalidInput, "{bad}");
+        }
     }
 }

@@ -86,6 +86,7 @@ export function initJobs({ selectTab }) {
   }
 
   async function showReport(entry) {
+    $('report').hidden = true;
     const report = await request(MSG.JOBS_REPORT, { jobId: entry.id });
     $('report').hidden = false;
     $('report-title').textContent = `Report: ${entry.label}`;

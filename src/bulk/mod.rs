@@ -11,6 +11,8 @@
 //! - [`snapshot`]: the read-only stage (`Snapshot`: products + codes per product).
 //! - [`offer_codes`]: intents and their validation; `plan_apply_code`,
 //!   `plan_remove_code`, `plan_undo`, `replan_steps` (pure).
+//! - [`parity`]: parity codes — `plan_apply_parity` (one `plan_apply_code` per code and
+//!   percent, under the seller's minimum policy) and `plan_remove_parity` (by prefix).
 //! - [`prices`]: the price-change intent and its validation; `plan_price_change`, and the
 //!   price side of undo and re-planning (pure).
 //! - [`repricing`]: the price arithmetic — change, rounding per currency, limits (pure).
@@ -31,6 +33,10 @@
 //!   `{"productIds": […], "change": {"percent": 10}, "rounding": "charm99",
 //!   "allowFree": false, "onLimit": "clamp"}` read with `prices::parse_price_intent`), then
 //!   `execute` as above. Undo, resume and retry work as for codes.
+//! - **Parity codes**: `preview_apply_parity(client, clock, &intent, options)` with an
+//!   `ApplyParityIntent` from `forms::parity_intent`; `preview_remove_parity` with a
+//!   `RemoveParityIntent` (`productIds: []` = every product). Execute, undo, resume and
+//!   retry as for one code.
 //! - **Undo a job**: `preview_undo(client, clock, &report, options)` → a plan like any
 //!   other (preview, then `execute`).
 //! - **Resume an interrupted job**: build a `Report` from the checkpointed rows (missing
@@ -42,6 +48,7 @@
 pub mod engine;
 pub mod inventory;
 pub mod offer_codes;
+pub mod parity;
 pub mod plan;
 mod preview;
 pub mod prices;
@@ -56,10 +63,14 @@ pub use offer_codes::{
     plan_apply_code, plan_remove_code, plan_undo, replan_steps, ApplyCodeIntent, DiscountInput,
     OnConflict, RemoveCodeIntent, ReplanMode,
 };
+pub use parity::{
+    plan_apply_parity, plan_remove_parity, ApplyParityIntent, ParityApply, ParityPlanIntent,
+    RemoveParityIntent, NOT_GEO_LOCKED_NOTE,
+};
 pub use plan::{Action, Change, Operation, Plan, PlanSummary, PriceTotal, Step};
 pub use preview::{
-    load_inventory, preview_apply_code, preview_price_change, preview_remove_code, preview_undo,
-    replan,
+    load_inventory, preview_apply_code, preview_apply_parity, preview_price_change,
+    preview_remove_code, preview_remove_parity, preview_undo, replan,
 };
 pub use prices::{plan_price_change, ChangeInput, PriceChangeIntent};
 pub use report::{Event, EventKind, Outcome, Progress, Report, ReportRow, ReportSummary, Status};

@@ -409,6 +409,12 @@ fn price_points(product: &Product) -> Vec<PricePoint> {
     points
 }
 
+/// Every price a buyer can pay for `product` (minor units), as the minimum-price rule
+/// checks them.
+pub(super) fn price_cents(product: &Product) -> Vec<i64> {
+    price_points(product).into_iter().map(|p| p.cents).collect()
+}
+
 /// "10% off", "$5 off".
 fn describe_discount(discount: Discount, currency: Option<&str>) -> String {
     match discount {
@@ -431,7 +437,7 @@ pub(super) struct PriceProblem {
 
 impl PriceProblem {
     /// The reason of a skipped step.
-    fn sentence(&self) -> String {
+    pub(super) fn sentence(&self) -> String {
         format!(
             "{} becomes {} after {}, under Gumroad's {} minimum (a discounted price must be {} or at least {}).",
             self.what, self.after, self.off, self.minimum, self.zero, self.minimum
@@ -1419,27 +1425,15 @@ pub fn replan_steps(
             let intent: ApplyCodeIntent = parse_intent(&plan.intent)?;
             let valid = intent.validate()?;
             for original in &originals {
-                let fresh = if valid.code.universal {
-                    universal_anchor(&valid, snapshot, Some(&original.product_id))
-                        .map(|anchor| (anchor, apply_universal(&valid, snapshot, anchor)))
-                } else {
-                    snapshot.product(&original.product_id).map(|product| {
-                        (
-                            product,
-                            apply_on_product(&valid, product, snapshot.codes_of(&product.id)),
-                        )
-                    })
-                };
-                steps.push(match fresh {
-                    Some((product, action)) => {
-                        let codes = snapshot.codes_of(&product.id);
-                        let action = reconcile(&original.action, action, codes);
-                        product_step(original.index, product, action)
-                    }
-                    None => missing_step(original.index, &original.product_id),
-                });
+                steps.push(replan_apply_step(&valid, original, snapshot));
             }
             notes = apply_notes(&valid, snapshot, &steps);
+        }
+        Operation::ApplyParity => {
+            notes = super::parity::replan_apply_parity(plan, &originals, snapshot, &mut steps)?;
+        }
+        Operation::RemoveParity => {
+            super::parity::replan_remove_parity(&originals, snapshot, &mut steps);
         }
         Operation::RemoveCode => {
             let intent: RemoveCodeIntent = parse_intent(&plan.intent)?;
@@ -1513,10 +1507,34 @@ pub fn replan_steps(
     ))
 }
 
+/// The fresh plan of one step of an apply job (`valid`: its intent), reconciled with what
+/// the step meant to do.
+pub(super) fn replan_apply_step(valid: &ValidApply, original: &Step, snapshot: &Snapshot) -> Step {
+    let fresh = if valid.code.universal {
+        universal_anchor(valid, snapshot, Some(&original.product_id))
+            .map(|anchor| (anchor, apply_universal(valid, snapshot, anchor)))
+    } else {
+        snapshot.product(&original.product_id).map(|product| {
+            (
+                product,
+                apply_on_product(valid, product, snapshot.codes_of(&product.id)),
+            )
+        })
+    };
+    match fresh {
+        Some((product, action)) => {
+            let codes = snapshot.codes_of(&product.id);
+            let action = reconcile(&original.action, action, codes);
+            product_step(original.index, product, action)
+        }
+        None => missing_step(original.index, &original.product_id),
+    }
+}
+
 /// The fresh plan of a step, knowing what the job meant to do there: a fresh "already
 /// there with the same terms" (or "nothing to remove") where the job meant to write means
 /// an earlier attempt did it.
-fn reconcile(original: &Action, fresh: Action, codes: &[OfferCode]) -> Action {
+pub(super) fn reconcile(original: &Action, fresh: Action, codes: &[OfferCode]) -> Action {
     let present = |code: &OfferCode| codes.iter().any(|c| c.id == code.id);
     match (original, fresh) {
         (Action::Verified { .. }, _) => original.clone(),

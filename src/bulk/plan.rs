@@ -19,6 +19,10 @@ pub enum Operation {
     RemoveCode,
     PriceChange,
     Undo,
+    /// Parity codes (one per tier or per country) on the selected products.
+    ApplyParity,
+    /// Every parity code of a prefix, from the selected products (or all).
+    RemoveParity,
 }
 
 /// What will be done (or was found done) for one target.

@@ -9,6 +9,7 @@ use super::offer_codes::{
     replan_steps, replan_targets, undo_needs_all_products, ApplyCodeIntent, RemoveCodeIntent,
     ReplanMode,
 };
+use super::parity::{plan_apply_parity, plan_remove_parity, ApplyParityIntent, RemoveParityIntent};
 use super::plan::{Action, Operation, Plan};
 use super::prices::{is_price_action, plan_price_change, PriceChangeIntent};
 use super::report::Report;
@@ -58,6 +59,39 @@ pub async fn preview_remove_code<T: Transport, C: Clock>(
     };
     let snapshot = take(&runner, scope).await?;
     plan_remove_code(&parsed, &snapshot, clock.now_ms())
+}
+
+/// The plan for an [`ApplyParityIntent`] (from `forms::parity_intent`): reads the products
+/// and the codes of the selected ones. A bad intent is `InvalidInput` before any request.
+pub async fn preview_apply_parity<T: Transport, C: Clock>(
+    client: &GumroadClient<T>,
+    clock: &C,
+    intent: &ApplyParityIntent,
+    options: &ExecOptions,
+) -> Result<Plan, Error> {
+    let ids = intent.validate()?;
+    let runner = Runner::new(client, clock, options);
+    let snapshot = take(&runner, Scope::Products(&ids)).await?;
+    plan_apply_parity(intent, &snapshot, clock.now_ms())
+}
+
+/// The plan for a [`RemoveParityIntent`] (no product ids = every product).
+pub async fn preview_remove_parity<T: Transport, C: Clock>(
+    client: &GumroadClient<T>,
+    clock: &C,
+    intent: &RemoveParityIntent,
+    options: &ExecOptions,
+) -> Result<Plan, Error> {
+    intent.validate()?;
+    let ids = super::offer_codes::product_ids(&intent.product_ids);
+    let runner = Runner::new(client, clock, options);
+    let scope = if ids.is_empty() {
+        Scope::All
+    } else {
+        Scope::Products(&ids)
+    };
+    let snapshot = take(&runner, scope).await?;
+    plan_remove_parity(intent, &snapshot, clock.now_ms())
 }
 
 /// The plan for a [`PriceChangeIntent`] (from `forms::price_change_intent`, or JSON read
@@ -124,7 +158,11 @@ pub async fn replan<T: Transport, C: Clock>(
         .collect();
     let universal = match plan.operation {
         Operation::ApplyCode => parse_intent::<ApplyCodeIntent>(&plan.intent)?.universal,
-        Operation::RemoveCode | Operation::PriceChange | Operation::Undo => false,
+        Operation::RemoveCode
+        | Operation::PriceChange
+        | Operation::Undo
+        | Operation::ApplyParity
+        | Operation::RemoveParity => false,
     } || replan_needs_all_products(plan, &targets);
     // Price steps (and an undo's other steps that write no code) are re-planned from the
     // products alone.
@@ -143,7 +181,10 @@ pub async fn replan<T: Transport, C: Clock>(
                         | Action::Update { .. }
                 )
             }),
-        Operation::ApplyCode | Operation::RemoveCode => true,
+        Operation::ApplyCode
+        | Operation::RemoveCode
+        | Operation::ApplyParity
+        | Operation::RemoveParity => true,
     };
     let runner = Runner::new(client, clock, options);
     let scope = if universal {

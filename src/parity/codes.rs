@@ -165,7 +165,7 @@ fn per_country_code(prefix: &str, country: &str) -> String {
 }
 
 /// The trimmed prefix, if codes made from it satisfy Gumroad's rule.
-fn check_prefix(raw: &str, mode: CodeMode) -> Result<&str, Error> {
+pub(crate) fn check_prefix(raw: &str, mode: CodeMode) -> Result<&str, Error> {
     let prefix = raw.trim();
     if prefix.is_empty() {
         return Err(Error::invalid_input(

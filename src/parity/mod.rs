@@ -17,9 +17,9 @@
 //!
 //! Recipe: `let rows = build_table(&settings, &overrides);` (show, search with
 //! [`Row::matches`], edit [`Overrides`]); `let codes = parity_codes(&rows, mode, "PPP")?;`
-//! then, per code, the products with [`clamp_for_prices`] under the seller's
-//! [`MinimumPolicy`], and one [`ParityCode::intent`] per resulting percent for
-//! `bulk::preview_apply_code`; `country_map(&codes, &products, policy)` for the downloads.
+//! then `bulk::preview_apply_parity` (per code, the products with [`clamp_for_prices`] under
+//! the seller's [`MinimumPolicy`], and one [`ParityCode::intent`] per resulting percent);
+//! `country_map(&codes, &products, policy)` for the downloads.
 
 pub mod codes;
 pub mod formula;

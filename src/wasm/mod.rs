@@ -8,8 +8,10 @@
 //! (`config::API_BASE_URL`); nothing here accepts another one.
 
 mod jobs;
+mod parity;
 
 pub use jobs::*;
+pub use parity::*;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;

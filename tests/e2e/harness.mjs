@@ -6,6 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { after, before, beforeEach } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const SANDBOX_URL = required('SANDBOX_URL');
@@ -138,4 +139,71 @@ async function send(method, pathname, body) {
     body: body ? JSON.stringify(body) : undefined,
   });
   if (!response.ok) throw new Error(`sandbox ${method} ${pathname}: HTTP ${response.status}`);
+}
+
+/** One extension per spec file, a fresh sandbox store per test. Returns a context whose
+ * `ext` and `tokens` are set once the file's `before` hook has run. */
+export function useExtension() {
+  const context = { ext: null, tokens: null };
+  before(async () => {
+    context.tokens = await sandbox.tokens();
+    context.ext = await launchExtension();
+  });
+  after(async () => {
+    await context.ext?.close();
+  });
+  beforeEach(async () => {
+    await sandbox.reset();
+  });
+  return context;
+}
+
+export const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+export const writes = (log) => log.filter((r) => WRITE_METHODS.has(r.method));
+/** The store's products that are not deleted. */
+export const live = (state) => state.products.filter((p) => !p.deleted_at);
+
+/** Fills the token field and saves. */
+export async function connect(tab, token) {
+  await tab.getByLabel('Access token').fill(token);
+  await tab.getByRole('button', { name: 'Save' }).click();
+}
+
+/** Waits until the app has asked the worker (body[data-state]) and forgets any token. */
+export async function forgetIfConnected(tab) {
+  await tab.locator('body[data-state]').waitFor();
+  if ((await tab.locator('body').getAttribute('data-state')) === 'connected') {
+    await tab.getByRole('button', { name: 'Forget token' }).click();
+  }
+}
+
+/** Opens `page` connected with the full token, every product listed, nothing selected. */
+export async function connectedPage({ ext, tokens }, page = FULL_VIEW) {
+  const tab = await openPage(ext, page);
+  await forgetIfConnected(tab);
+  await connect(tab, tokens.full);
+  const n = live(await sandbox.state()).length;
+  await tab.waitForFunction((count) => document.querySelectorAll('#product-table tbody tr').length === count, n);
+  await tab.getByRole('button', { name: 'Clear selection' }).click();
+  return tab;
+}
+
+/** Ticks each product's checkbox in the picker and waits for the count to say so. */
+export async function selectProducts(tab, products) {
+  for (const p of products) await tab.getByRole('checkbox', { name: `Select ${p.name}` }).check();
+  await tab.getByText(`${products.length} selected`).waitFor();
+}
+
+/** Waits for the job whose label holds `text` to reach `status` (history outlives tests). */
+export async function waitForJob(tab, text, status = 'finished') {
+  const entry = tab.locator(`#job-list li[data-status="${status}"]`, { hasText: text }).first();
+  await entry.waitFor({ timeout: 120_000 });
+  return entry;
+}
+
+/** Opens the report of the job entry `job` and resolves to its rows' outcomes. */
+export async function reportOutcomes(tab, job) {
+  await job.getByRole('button', { name: 'Report' }).click();
+  await tab.locator('#report:not([hidden]) #report-table tbody tr').first().waitFor();
+  return tab.locator('#report-table tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.outcome));
 }

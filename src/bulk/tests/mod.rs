@@ -3,6 +3,7 @@
 
 mod engine;
 mod fake;
+mod parity;
 mod planners;
 mod price_engine;
 mod prices;

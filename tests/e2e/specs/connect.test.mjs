@@ -1,57 +1,29 @@
 // Connect and list products: a seller pastes a token, sees who they are and every product.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
   FULL_VIEW,
+  connect,
   extensionStorage,
+  forgetIfConnected,
   killServiceWorker,
-  launchExtension,
+  live,
   openPage,
   sandbox,
+  useExtension,
   workerInstanceId,
 } from '../harness.mjs';
 
-let ext;
-let tokens;
-
-before(async () => {
-  tokens = await sandbox.tokens();
-  ext = await launchExtension();
-});
-
-after(async () => {
-  await ext?.close();
-});
-
-beforeEach(async () => {
-  await sandbox.reset();
-});
-
-async function connect(tab, token) {
-  await tab.getByLabel('Access token').fill(token);
-  await tab.getByRole('button', { name: 'Save' }).click();
-}
-
-// The app says what it settled on (body[data-state]) once it has asked the worker.
-async function forgetIfConnected(tab) {
-  await tab.locator('body[data-state]').waitFor();
-  if ((await tab.locator('body').getAttribute('data-state')) === 'connected') {
-    await tab.getByRole('button', { name: 'Forget token' }).click();
-  }
-}
-
-function liveProducts(state) {
-  return state.products.filter((p) => !p.deleted_at);
-}
+const context = useExtension();
 
 describe('connecting a token', () => {
   test('a valid token shows the seller, the scopes and every product across all pages', async () => {
-    const tab = await openPage(ext);
+    const tab = await openPage(context.ext);
     await forgetIfConnected(tab);
-    await connect(tab, tokens.full);
+    await connect(tab, context.tokens.full);
 
     const state = await sandbox.state();
-    const expected = liveProducts(state);
+    const expected = live(state);
     assert.ok(expected.length > 10, 'the store must span several 10-product pages');
 
     await tab.getByRole('heading', { name: state.seller.name }).waitFor();
@@ -69,7 +41,7 @@ describe('connecting a token', () => {
     const row = tab.locator(`#product-table tr[data-product-id="${sample.id}"]`);
     const cells = await row.locator('td').allTextContents();
     assert.equal(cells[1], sample.name);
-    const { product: asServed } = await sandbox.api(`/v2/products/${sample.id}`, tokens.full);
+    const { product: asServed } = await sandbox.api(`/v2/products/${sample.id}`, context.tokens.full);
     assert.equal(cells[2], asServed.formatted_price);
     assert.equal(cells[3], sample.published ? 'Published' : 'Unpublished');
     assert.equal(cells[4], sample.sales_count.toLocaleString('en-US'));
@@ -85,10 +57,10 @@ describe('connecting a token', () => {
   });
 
   test('the search box narrows the product list by name', async () => {
-    const tab = await openPage(ext);
+    const tab = await openPage(context.ext);
     await forgetIfConnected(tab);
-    await connect(tab, tokens.full);
-    const expected = liveProducts(await sandbox.state());
+    await connect(tab, context.tokens.full);
+    const expected = live(await sandbox.state());
     await tab.waitForFunction((n) => document.querySelectorAll('#product-table tbody tr').length === n, expected.length);
 
     const target = expected[3];
@@ -108,7 +80,7 @@ describe('connecting a token', () => {
   });
 
   test('a rejected token shows a clear error and is not kept', async () => {
-    const tab = await openPage(ext);
+    const tab = await openPage(context.ext);
     await forgetIfConnected(tab);
     const bogus = 'NotARealTokenAtAllButLongEnough0123456789ab';
     await connect(tab, bogus);
@@ -129,9 +101,9 @@ describe('connecting a token', () => {
   });
 
   test('a revoked token is refused the same way', async () => {
-    const tab = await openPage(ext);
+    const tab = await openPage(context.ext);
     await forgetIfConnected(tab);
-    await connect(tab, tokens.revoked);
+    await connect(tab, context.tokens.revoked);
     await tab.getByRole('alert').waitFor();
     assert.match(await tab.getByRole('alert').textContent(), /revoked/);
     assert.equal((await extensionStorage(tab))['auth.token'], undefined);
@@ -139,9 +111,9 @@ describe('connecting a token', () => {
   });
 
   test('a token without a read scope is explained and not kept', async () => {
-    const tab = await openPage(ext);
+    const tab = await openPage(context.ext);
     await forgetIfConnected(tab);
-    await connect(tab, tokens.no_read_scope);
+    await connect(tab, context.tokens.no_read_scope);
     await tab.getByRole('alert').waitFor();
     assert.match(await tab.getByRole('alert').textContent(), /lacks a permission \(scope\)/);
     assert.equal((await extensionStorage(tab))['auth.token'], undefined);
@@ -149,9 +121,9 @@ describe('connecting a token', () => {
   });
 
   test('a read-only token connects, hides sales and says which features need more scopes', async () => {
-    const tab = await openPage(ext);
+    const tab = await openPage(context.ext);
     await forgetIfConnected(tab);
-    await connect(tab, tokens.read_only);
+    await connect(tab, context.tokens.read_only);
     await tab.locator('#missing-features li').first().waitFor();
     const missing = await tab.locator('#missing-features').textContent();
     assert.match(missing, /edit_products/);
@@ -161,10 +133,10 @@ describe('connecting a token', () => {
   });
 
   test('no network: a clear message, and nothing is saved', async () => {
-    const tab = await openPage(ext);
+    const tab = await openPage(context.ext);
     await forgetIfConnected(tab);
     await sandbox.faults({ rate_drop: 1 });
-    await connect(tab, tokens.full);
+    await connect(tab, context.tokens.full);
     await tab.getByRole('alert').waitFor();
     assert.match(await tab.getByRole('alert').textContent(), /Could not reach Gumroad/);
     assert.equal((await extensionStorage(tab))['auth.token'], undefined);
@@ -174,19 +146,19 @@ describe('connecting a token', () => {
 
 describe('a connection that lasts', () => {
   test('survives the service worker being stopped and the popup being reopened', async () => {
-    let tab = await openPage(ext);
+    let tab = await openPage(context.ext);
     await forgetIfConnected(tab);
-    await connect(tab, tokens.full);
-    const expected = liveProducts(await sandbox.state());
+    await connect(tab, context.tokens.full);
+    const expected = live(await sandbox.state());
     await tab.waitForFunction((n) => document.querySelectorAll('#product-table tbody tr').length === n, expected.length);
     const before = await workerInstanceId(tab);
     await tab.close();
 
-    const probe = await openPage(ext, FULL_VIEW);
-    await killServiceWorker(ext, probe);
+    const probe = await openPage(context.ext, FULL_VIEW);
+    await killServiceWorker(context.ext, probe);
     await probe.close();
 
-    tab = await openPage(ext);
+    tab = await openPage(context.ext);
     await tab.getByRole('button', { name: 'Forget token' }).waitFor();
     await tab.waitForFunction((n) => document.querySelectorAll('#product-table tbody tr').length === n, expected.length);
     assert.notEqual(await workerInstanceId(tab), before, 'the worker should have restarted');
@@ -195,18 +167,18 @@ describe('a connection that lasts', () => {
     await tab.getByRole('button', { name: 'Refresh' }).click();
     await tab.waitForFunction(() => !document.querySelector('#refresh').disabled);
     const log = await sandbox.requests();
-    assert.ok(log.some((r) => r.path === '/v2/products' && r.authorization === `Bearer ${tokens.full}`));
+    assert.ok(log.some((r) => r.path === '/v2/products' && r.authorization === `Bearer ${context.tokens.full}`));
     assert.equal(await tab.getByRole('alert').isVisible(), false);
     await tab.close();
   });
 
   test('a token Gumroad stops accepting later is forgotten with a clear message', async () => {
-    const tab = await openPage(ext);
+    const tab = await openPage(context.ext);
     await forgetIfConnected(tab);
-    await connect(tab, tokens.full);
+    await connect(tab, context.tokens.full);
     await tab.getByRole('button', { name: 'Forget token' }).waitFor();
     // The stored token is swapped for one the sandbox no longer accepts.
-    await tab.evaluate((revoked) => chrome.storage.local.set({ 'auth.token': revoked }), tokens.revoked);
+    await tab.evaluate((revoked) => chrome.storage.local.set({ 'auth.token': revoked }), context.tokens.revoked);
     await tab.getByRole('button', { name: 'Refresh' }).click();
     await tab.getByRole('alert').waitFor();
     assert.match(await tab.getByRole('alert').textContent(), /no longer accepts the saved token/);
@@ -216,17 +188,17 @@ describe('a connection that lasts', () => {
   });
 
   test('"Open full view" opens the same app in a tab with the wider table', async () => {
-    const tab = await openPage(ext);
+    const tab = await openPage(context.ext);
     await forgetIfConnected(tab);
-    await connect(tab, tokens.full);
+    await connect(tab, context.tokens.full);
     await tab.getByRole('button', { name: 'Forget token' }).waitFor();
     const [full] = await Promise.all([
-      ext.context.waitForEvent('page'),
+      context.ext.context.waitForEvent('page'),
       tab.getByRole('button', { name: 'Open full view' }).click(),
     ]);
     await full.waitForLoadState();
-    assert.equal(full.url(), ext.url(FULL_VIEW));
-    const expected = liveProducts(await sandbox.state());
+    assert.equal(full.url(), context.ext.url(FULL_VIEW));
+    const expected = live(await sandbox.state());
     await full.waitForFunction((n) => document.querySelectorAll('#product-table tbody tr').length === n, expected.length);
     const headers = await full.locator('#product-table th').allTextContents();
     for (const h of ['Name', 'Price', 'Currency', 'Status', 'Kind', 'Tags', 'Sales']) assert.ok(headers.includes(h), headers.join());
@@ -239,21 +211,21 @@ describe('a connection that lasts', () => {
 
 describe('the token stays private', () => {
   test('it is sent only in the Authorization header: never in a URL, body, console line or page', async () => {
-    const tab = await openPage(ext);
+    const tab = await openPage(context.ext);
     await forgetIfConnected(tab);
-    await connect(tab, tokens.full);
-    const expected = liveProducts(await sandbox.state());
+    await connect(tab, context.tokens.full);
+    const expected = live(await sandbox.state());
     await tab.waitForFunction((n) => document.querySelectorAll('#product-table tbody tr').length === n, expected.length);
 
     const log = await sandbox.requests();
     assert.ok(log.length >= 3);
     for (const entry of log) {
-      assert.ok(!entry.url.includes(tokens.full), `token in URL ${entry.method} ${entry.path}`);
-      assert.ok(!(entry.body ?? '').includes(tokens.full), `token in body of ${entry.path}`);
-      assert.equal(entry.authorization, `Bearer ${tokens.full}`);
+      assert.ok(!entry.url.includes(context.tokens.full), `token in URL ${entry.method} ${entry.path}`);
+      assert.ok(!(entry.body ?? '').includes(context.tokens.full), `token in body of ${entry.path}`);
+      assert.equal(entry.authorization, `Bearer ${context.tokens.full}`);
     }
-    for (const line of ext.consoleLines) assert.ok(!line.includes(tokens.full), 'token in a console line');
-    assert.ok(!(await tab.content()).includes(tokens.full), 'token in the page');
+    for (const line of context.ext.consoleLines) assert.ok(!line.includes(context.tokens.full), 'token in a console line');
+    assert.ok(!(await tab.content()).includes(context.tokens.full), 'token in the page');
     await tab.close();
   });
 });

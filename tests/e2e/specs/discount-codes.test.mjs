@@ -1,28 +1,22 @@
 // Discount codes across products: pick, preview, apply, follow progress, read the report,
 // undo; bad input refused before any write; a job that survives its worker being stopped.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
-import { FULL_VIEW, killServiceWorker, launchExtension, openPage, sandbox } from '../harness.mjs';
+import { describe, test } from 'node:test';
+import {
+  FULL_VIEW,
+  connectedPage,
+  killServiceWorker,
+  live,
+  openPage,
+  reportOutcomes,
+  sandbox,
+  selectProducts,
+  useExtension,
+  waitForJob,
+  writes,
+} from '../harness.mjs';
 
-let ext;
-let tokens;
-
-before(async () => {
-  tokens = await sandbox.tokens();
-  ext = await launchExtension();
-});
-
-after(async () => {
-  await ext?.close();
-});
-
-beforeEach(async () => {
-  await sandbox.reset();
-});
-
-const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-const writes = (log) => log.filter((r) => WRITE_METHODS.has(r.method));
-const live = (state) => state.products.filter((p) => !p.deleted_at);
+const context = useExtension();
 
 /** Alive product-specific codes named `code`, per product id. */
 function codesByProduct(state, code) {
@@ -34,37 +28,13 @@ function codesByProduct(state, code) {
   return found;
 }
 
-/** Opens the full view connected with the full token, the product list loaded. */
-async function connectedFullView() {
-  const tab = await openPage(ext, FULL_VIEW);
-  await tab.locator('body[data-state]').waitFor();
-  if ((await tab.locator('body').getAttribute('data-state')) === 'connected') {
-    await tab.getByRole('button', { name: 'Forget token' }).click();
-  }
-  await tab.getByLabel('Access token').fill(tokens.full);
-  await tab.getByRole('button', { name: 'Save' }).click();
-  const n = live(await sandbox.state()).length;
-  await tab.waitForFunction((count) => document.querySelectorAll('#product-table tbody tr').length === count, n);
-  await tab.getByRole('button', { name: 'Clear selection' }).click();
-  return tab;
-}
 
-async function selectProducts(tab, products) {
-  for (const p of products) await tab.getByRole('checkbox', { name: `Select ${p.name}` }).check();
-  await tab.getByText(`${products.length} selected`).waitFor();
-}
 
-/** Waits for the job whose label holds `text` to reach `status` (history outlives tests). */
-async function waitForJob(tab, text, status = 'finished') {
-  const entry = tab.locator(`#job-list li[data-status="${status}"]`, { hasText: text }).first();
-  await entry.waitFor({ timeout: 120_000 });
-  return entry;
-}
 
 describe('applying one code to many products', () => {
   test('select, preview, apply, follow progress, read the report, then undo back to the start', async () => {
     await sandbox.faults({ latency_ms: 120 });
-    const tab = await connectedFullView();
+    const tab = await connectedPage(context);
     const start = await sandbox.state();
     const chosen = live(start).filter((p) => p.currency === 'usd' && !p.is_tiered_membership && p.price_cents >= 500).slice(0, 5);
     assert.equal(chosen.length, 5);
@@ -97,9 +67,7 @@ describe('applying one code to many products', () => {
     }
     assert.equal(byProduct.size, 5, 'no other product got the code');
 
-    await job.getByRole('button', { name: 'Report' }).click();
-    const outcomes = await tab.locator('#report-table tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.outcome));
-    assert.deepEqual(outcomes, Array(5).fill('applied'));
+    assert.deepEqual(await reportOutcomes(tab, job), Array(5).fill('applied'));
 
     await job.getByRole('button', { name: 'Undo' }).click();
     await dialog.waitFor();
@@ -120,7 +88,7 @@ describe('applying one code to many products', () => {
     ['an empty selection', { code: 'NOBODY', amount: '10', noSelection: true }, /Select at least one product/],
   ]) {
     test(`${what} is refused with a clear message and nothing is written`, async () => {
-      const tab = await connectedFullView();
+      const tab = await connectedPage(context);
       if (!fill.noSelection) await selectProducts(tab, live(await sandbox.state()).slice(0, 2));
       await tab.getByRole('tab', { name: 'Discount codes' }).click();
       await tab.getByLabel('Code', { exact: true }).fill(fill.code);
@@ -139,7 +107,7 @@ describe('a long job', () => {
   test('survives its service worker being stopped mid-run: resume ends exact, no code twice', async () => {
     await sandbox.reset({ products: 200 });
     await sandbox.faults({ latency_ms: 60 });
-    const tab = await connectedFullView();
+    const tab = await connectedPage(context);
     await tab.getByRole('button', { name: 'Select all matching' }).click();
     await tab.getByText('200 selected').waitFor();
     await tab.getByRole('tab', { name: 'Discount codes' }).click();
@@ -156,10 +124,10 @@ describe('a long job', () => {
       const bar = document.querySelector('#job-banner progress');
       return bar && Number(bar.value) >= 40;
     }, null, { timeout: 60_000 });
-    await killServiceWorker(ext, tab);
+    await killServiceWorker(context.ext, tab);
     await tab.close();
 
-    const reopened = await openPage(ext, FULL_VIEW);
+    const reopened = await openPage(context.ext, FULL_VIEW);
     const banner = reopened.locator('#job-banner[data-status="interrupted"]');
     await banner.waitFor({ timeout: 20_000 });
     assert.match(await banner.textContent(), /Interrupted/);
@@ -172,9 +140,8 @@ describe('a long job', () => {
     for (const [productId, codes] of byProduct) assert.equal(codes.length, 1, `exactly one RESUME10 on ${productId}`);
 
     // The report counts what the sandbox holds.
-    await job.getByRole('button', { name: 'Report' }).click();
-    const applied = await reopened.locator('#report-table tbody tr[data-outcome="applied"]').count();
-    assert.equal(applied, creates);
+    const outcomes = await reportOutcomes(reopened, job);
+    assert.equal(outcomes.filter((o) => o === 'applied').length, creates);
     await reopened.close();
   });
 });
@@ -204,7 +171,7 @@ describe('end times', () => {
   }
 
   test('codes are removed once the end time has passed, even if the browser missed the alarm', async () => {
-    const tab = await connectedFullView();
+    const tab = await connectedPage(context);
     await applyWithEndTime(tab, 'FLASH20', 4_000);
     assert.equal(codesByProduct(await sandbox.state(), 'FLASH20').size, 2);
 
@@ -212,9 +179,9 @@ describe('end times', () => {
     // (as at a browser start) removes the codes.
     await tab.evaluate(() => chrome.alarms.clearAll());
     await new Promise((resolve) => setTimeout(resolve, 5_000));
-    await killServiceWorker(ext, tab);
+    await killServiceWorker(context.ext, tab);
     await tab.close();
-    const reopened = await openPage(ext, FULL_VIEW);
+    const reopened = await openPage(context.ext, FULL_VIEW);
     await reopened.getByRole('tab', { name: 'Jobs' }).click();
     await waitForJob(reopened, 'End time: Apply FLASH20');
     assert.equal(codesByProduct(await sandbox.state(), 'FLASH20').size, 0);
@@ -222,7 +189,7 @@ describe('end times', () => {
   });
 
   test('an end time can be cancelled: the alarm goes and the codes stay', async () => {
-    const tab = await connectedFullView();
+    const tab = await connectedPage(context);
     const job = await applyWithEndTime(tab, 'LATER20', 3_600_000);
     const alarms = await tab.evaluate(() => chrome.alarms.getAll());
     assert.equal(alarms.length, 1);
@@ -237,7 +204,7 @@ describe('end times', () => {
 
 describe('removing codes and the inventory', () => {
   test('a code is removed from every product in one job, and undo brings it back', async () => {
-    const tab = await connectedFullView();
+    const tab = await connectedPage(context);
     const start = await sandbox.state();
     const holders = codesByProduct(start, 'LAUNCH15');
     assert.ok(holders.size >= 1, 'the seeded store has LAUNCH15 on some product');
@@ -262,7 +229,7 @@ describe('removing codes and the inventory', () => {
   });
 
   test('the inventory lists every code across products and downloads as CSV', async () => {
-    const tab = await connectedFullView();
+    const tab = await connectedPage(context);
     await tab.getByRole('tab', { name: 'Discount codes' }).click();
     await tab.getByRole('button', { name: 'Show every code' }).click();
     await tab.locator('#inventory-table tbody tr').first().waitFor();

@@ -1,27 +1,20 @@
 // Bulk price changes: +10 % with .99 endings, previewed with the right numbers, applied,
 // and undone; a fixed price under the currency minimum refused before any request.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test } from 'node:test';
-import { FULL_VIEW, launchExtension, openPage, sandbox } from '../harness.mjs';
+import { test } from 'node:test';
+import {
+  FULL_VIEW,
+  WRITE_METHODS,
+  connectedPage,
+  live,
+  openPage,
+  sandbox,
+  selectProducts,
+  useExtension,
+} from '../harness.mjs';
 
-let ext;
-let tokens;
+const context = useExtension();
 
-before(async () => {
-  tokens = await sandbox.tokens();
-  ext = await launchExtension();
-});
-
-after(async () => {
-  await ext?.close();
-});
-
-beforeEach(async () => {
-  await sandbox.reset();
-});
-
-const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-const live = (state) => state.products.filter((p) => !p.deleted_at);
 const priceOf = (state, id) => state.products.find((p) => p.id === id).price_cents;
 
 /** +10 % in cents (half away from zero), then the nearest price ending in .99 (ties up). */
@@ -30,22 +23,9 @@ function plusTenPercentCharm99(cents) {
   return Math.floor((raised - 99) / 100 + 0.5) * 100 + 99;
 }
 
-async function connectedFullView() {
-  const tab = await openPage(ext, FULL_VIEW);
-  await tab.locator('body[data-state]').waitFor();
-  if ((await tab.locator('body').getAttribute('data-state')) === 'connected') {
-    await tab.getByRole('button', { name: 'Forget token' }).click();
-  }
-  await tab.getByLabel('Access token').fill(tokens.full);
-  await tab.getByRole('button', { name: 'Save' }).click();
-  const n = live(await sandbox.state()).length;
-  await tab.waitForFunction((count) => document.querySelectorAll('#product-table tbody tr').length === count, n);
-  await tab.getByRole('button', { name: 'Clear selection' }).click();
-  return tab;
-}
 
 test('+10 % with .99 endings: the preview is right, the store holds it, undo brings every price back', async () => {
-  const tab = await connectedFullView();
+  const tab = await connectedPage(context);
   const start = await sandbox.state();
   const chosen = live(start)
     .filter((p) => p.currency === 'usd' && !p.is_tiered_membership && !p.customizable_price && p.price_cents >= 500)
@@ -93,7 +73,7 @@ test('+10 % with .99 endings: the preview is right, the store holds it, undo bri
 });
 
 test('a fixed price under the currency minimum is refused before any request', async () => {
-  const tab = await connectedFullView();
+  const tab = await connectedPage(context);
   const usd = live(await sandbox.state()).filter((p) => p.currency === 'usd').slice(0, 2);
   for (const p of usd) await tab.getByRole('checkbox', { name: `Select ${p.name}` }).check();
   await tab.getByRole('tab', { name: 'Prices' }).click();

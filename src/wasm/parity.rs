@@ -1,0 +1,121 @@
+//! The parity exports: the editable table (rows, CSV out and in), the country → code map a
+//! seller shows on their own site, and the previews of the parity jobs (executed, undone
+//! and re-planned with the ordinary job exports). Settings and overrides cross in the
+//! shapes extension storage keeps (`parity::Settings`, `parity::Overrides`).
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use super::{client, from_js, to_js, to_js_error};
+use crate::bulk::{self, ExecOptions};
+use crate::error::Error;
+use crate::forms::{
+    parity_codes_of, parity_intent, remove_parity_intent, ParityForm, RemoveParityForm,
+};
+use crate::parity::{
+    build_table, country_map, export_csv, import_csv, map_csv, map_json, map_snippet,
+    ExampleProduct, MapRow, Overrides, Settings, DATA_CREDIT,
+};
+use crate::runtime::BrowserClock;
+
+/// Settings and overrides as JS passes them; `null`/`undefined` = the defaults / no edits.
+fn table_inputs(settings: JsValue, overrides: JsValue) -> Result<(Settings, Overrides), JsValue> {
+    let settings: Settings = from_js::<Option<Settings>>(settings)?.unwrap_or_default();
+    settings.validate().map_err(to_js_error)?;
+    let overrides: Overrides = from_js::<Option<Overrides>>(overrides)?.unwrap_or_default();
+    Ok((settings, overrides))
+}
+
+/// `parityTable(settings, overrides)`: every country, in code order, as
+/// `{code, name, ratio, suggested, override, effective}`. Bad settings reject with
+/// `InvalidInput`.
+#[wasm_bindgen(js_name = parityTable)]
+pub fn parity_table(settings: JsValue, overrides: JsValue) -> Result<JsValue, JsValue> {
+    let (settings, overrides) = table_inputs(settings, overrides)?;
+    to_js(&build_table(&settings, &overrides))
+}
+
+/// `parityExportCsv(settings, overrides)`: the table as CSV for a spreadsheet.
+#[wasm_bindgen(js_name = parityExportCsv)]
+pub fn parity_export_csv(settings: JsValue, overrides: JsValue) -> Result<String, JsValue> {
+    let (settings, overrides) = table_inputs(settings, overrides)?;
+    Ok(export_csv(&build_table(&settings, &overrides)))
+}
+
+/// `parityImportCsv(text)`: the seller's edits read back from a CSV, as overrides JSON
+/// (`{"IN": 40, "CN": "excluded"}`, replacing the stored ones). Any problem rejects with one
+/// `InvalidInput` GumroadError whose message has every problem on its own line
+/// (`line N: …`); nothing is imported then.
+#[wasm_bindgen(js_name = parityImportCsv)]
+pub fn parity_import_csv(text: &str) -> Result<JsValue, JsValue> {
+    match import_csv(text) {
+        Ok(overrides) => to_js(&overrides),
+        Err(problems) => {
+            let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            Err(to_js_error(Error::invalid_input(format!(
+                "Nothing was imported:\n{}",
+                lines.join("\n")
+            ))))
+        }
+    }
+}
+
+/// `parityMap(form, products)`: `{rows, csv, json, snippet}` for the parity form (its
+/// `productIds` are not needed) and example products `[{name, price, currency,
+/// otherPrices?}]` — the same codes and, per product, the same percents a parity job
+/// creates under `form.onMinimum` (pass `otherPrices`: options and tiers, for the same
+/// minimum check).
+#[wasm_bindgen(js_name = parityMap)]
+pub fn parity_map(form: JsValue, products: JsValue) -> Result<JsValue, JsValue> {
+    #[derive(Serialize)]
+    struct Map {
+        rows: Vec<MapRow>,
+        csv: String,
+        json: String,
+        snippet: String,
+    }
+    let form: ParityForm = from_js(form)?;
+    let products: Vec<ExampleProduct> =
+        from_js::<Option<Vec<ExampleProduct>>>(products)?.unwrap_or_default();
+    let (codes, policy) = parity_codes_of(&form).map_err(to_js_error)?;
+    let rows = country_map(&codes, &products, policy);
+    to_js(&Map {
+        csv: map_csv(&rows),
+        json: map_json(&rows),
+        snippet: map_snippet(&rows),
+        rows,
+    })
+}
+
+/// `previewParityCodes(token, form)`: the `applyParity` plan for the parity form. Bad input
+/// rejects with an `InvalidInput` GumroadError before any request.
+#[wasm_bindgen(js_name = previewParityCodes)]
+pub async fn preview_parity_codes(token: String, form: JsValue) -> Result<JsValue, JsValue> {
+    let form: ParityForm = from_js(form)?;
+    let intent = parity_intent(&form).map_err(to_js_error)?;
+    let client = client(&token)?;
+    let plan = bulk::preview_apply_parity(&client, &BrowserClock, &intent, &ExecOptions::default())
+        .await
+        .map_err(to_js_error)?;
+    to_js(&plan)
+}
+
+/// `previewRemoveParityCodes(token, form)`: the `removeParity` plan (`{prefix, productIds}`,
+/// no ids = every product).
+#[wasm_bindgen(js_name = previewRemoveParityCodes)]
+pub async fn preview_remove_parity_codes(token: String, form: JsValue) -> Result<JsValue, JsValue> {
+    let form: RemoveParityForm = from_js(form)?;
+    let intent = remove_parity_intent(&form).map_err(to_js_error)?;
+    let client = client(&token)?;
+    let plan =
+        bulk::preview_remove_parity(&client, &BrowserClock, &intent, &ExecOptions::default())
+            .await
+            .map_err(to_js_error)?;
+    to_js(&plan)
+}
+
+/// `parityCredit()`: the data attribution to show with the table.
+#[wasm_bindgen(js_name = parityCredit)]
+pub fn parity_credit() -> String {
+    DATA_CREDIT.to_owned()
+}
