@@ -388,6 +388,22 @@ mod tests {
     use super::*;
     use crate::ErrorKind;
 
+    /// Each row's form is refused as invalid input, with a message containing its text.
+    fn assert_refused<F: std::fmt::Debug, T: std::fmt::Debug>(
+        rows: &[(F, &str)],
+        intent: impl Fn(&F) -> Result<T, Error>,
+    ) {
+        for (input, want) in rows {
+            let error = intent(input).unwrap_err();
+            assert_eq!(error.kind(), ErrorKind::InvalidInput);
+            assert!(
+                error.message().contains(want),
+                "{input:?}: {}",
+                error.message()
+            );
+        }
+    }
+
     fn form(amount: &str, kind: &str) -> ApplyCodeForm {
         ApplyCodeForm {
             code: "SPRING".into(),
@@ -459,15 +475,7 @@ mod tests {
                 "Select at least one product",
             ),
         ];
-        for (input, want) in rows {
-            let error = apply_code_intent(input).unwrap_err();
-            assert_eq!(error.kind(), ErrorKind::InvalidInput);
-            assert!(
-                error.message().contains(want),
-                "{input:?}: {}",
-                error.message()
-            );
-        }
+        assert_refused(rows, apply_code_intent);
     }
 
     #[test]
@@ -637,15 +645,7 @@ mod tests {
                 "Select the products",
             ),
         ];
-        for (input, want) in rows {
-            let error = price_change_intent(input).unwrap_err();
-            assert_eq!(error.kind(), ErrorKind::InvalidInput);
-            assert!(
-                error.message().contains(want),
-                "{input:?}: {}",
-                error.message()
-            );
-        }
+        assert_refused(rows, price_change_intent);
     }
 
     #[test]

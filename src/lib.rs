@@ -8,6 +8,7 @@
 //!   which OAuth scopes.
 //! - [`model`]: Gumroad's wire types (serde only) and typed ids.
 //! - [`money`]: currencies, minimum prices and price formatting.
+//! - `spreadsheet_csv`: the CSV downloads are written with (CRLF, formula cells defused).
 //! - [`transport`]: a request as plain data and the [`transport::Transport`] seam — `fetch`
 //!   in the browser (wasm32), `reqwest` natively.
 //! - [`api`]: [`api::GumroadClient`], one file per Gumroad resource, with every answer
@@ -32,6 +33,7 @@ pub mod money;
 pub mod parity;
 pub mod runtime;
 pub mod scopes;
+mod spreadsheet_csv;
 pub mod transport;
 
 #[cfg(target_arch = "wasm32")]

@@ -4,102 +4,28 @@
 //! sandbox row for row, resuming after a stop ends exact, and undo restores the store.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::cell::Cell;
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
-use std::future::Future;
 
 use bulkroad::bulk::{
-    execute, preview_apply_code, preview_remove_code, preview_undo, replan, Action, Control, Event,
-    EventKind, ExecOptions, Observer, Plan, ReplanMode, Report, Status,
+    execute, preview_apply_code, preview_remove_code, preview_undo, replan, Action, Plan,
+    ReplanMode, Report, Status,
 };
 use bulkroad::runtime::NativeClock;
-use bulkroad::transport::NativeTransport;
-use bulkroad::{AccessToken, ErrorKind, GumroadClient};
-use bulkroad_sandbox::{tokens, Config, DropPhase, Faults, Sandbox};
+use bulkroad::ErrorKind;
+use bulkroad_sandbox::Sandbox;
+use common::{client, faults, options, run, start, Watch};
 use serde_json::{json, Value};
 
-fn faults(seed: u64) -> Faults {
-    Faults {
-        latency_ms: 0,
-        rate_429: 0.05,
-        rate_5xx: 0.10,
-        rate_drop: 0.02,
-        drop_phase: DropPhase::Either,
-        seed,
-    }
-}
-
-fn start(products: usize, seed: u64) -> Sandbox {
-    Sandbox::start(Config {
-        products,
-        seed: 11,
-        faults: faults(seed),
-        throttle: true,
-        port: 0,
-    })
-    .expect("the sandbox starts")
-}
-
-fn client(sandbox: &Sandbox) -> GumroadClient<NativeTransport> {
-    GumroadClient::new(
-        NativeTransport::new(sandbox.url()),
-        AccessToken::parse(tokens::FULL).unwrap(),
-    )
-}
-
-/// Fast: backoff in milliseconds, and enough attempts that injected faults never win.
-fn options() -> ExecOptions {
-    ExecOptions {
-        initial_concurrency: 4,
-        max_concurrency: 8,
-        max_attempts: 12,
-        backoff_base_ms: 2,
-        backoff_max_ms: 40,
-    }
-}
-
-fn run<F: Future>(future: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime")
-        .block_on(future)
-}
-
-/// Counts events; cancels once `cancel_after` steps have finished.
-#[derive(Default)]
-struct Watch {
-    finished: Cell<usize>,
-    started: Cell<usize>,
-    cancel_after: Option<usize>,
-}
-
-impl Observer for Watch {
-    async fn on_event(&self, event: &Event) -> Control {
-        match event.kind {
-            EventKind::StepStarted => self.started.set(self.started.get() + 1),
-            EventKind::StepFinished => self.finished.set(self.finished.get() + 1),
-            EventKind::Finished => {}
-        }
-        match self.cancel_after {
-            Some(n) if self.finished.get() >= n => Control::Cancel,
-            _ => Control::Continue,
-        }
-    }
-}
-
-fn live_products(state: &Value) -> Vec<(String, String)> {
+/// Ids of the products not deleted, in the sandbox's order.
+fn live_product_ids(state: &Value) -> Vec<String> {
     state["products"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|p| p["deleted_at"].is_null())
-        .map(|p| {
-            (
-                p["id"].as_str().unwrap().to_owned(),
-                p["name"].as_str().unwrap().to_owned(),
-            )
-        })
+        .map(|p| p["id"].as_str().unwrap().to_owned())
         .collect()
 }
 
@@ -211,13 +137,10 @@ fn fault_counts(sandbox: &Sandbox) -> BTreeMap<String, usize> {
 
 #[test]
 fn applying_a_code_to_200_products_ends_with_exactly_one_on_each_eligible_product() {
-    let sandbox = start(200, 3);
+    let sandbox = start(200, faults(3));
     let client = client(&sandbox);
     let clock = NativeClock::with_seed(1);
-    let ids: Vec<String> = live_products(&sandbox.state())
-        .into_iter()
-        .map(|(id, _)| id)
-        .collect();
+    let ids = live_product_ids(&sandbox.state());
     assert_eq!(ids.len(), 200);
     // 90 % off: cheap products would fall under their currency's minimum and are skipped.
     let intent = apply_intent("BULK90", 90, &ids);
@@ -255,13 +178,10 @@ fn applying_a_code_to_200_products_ends_with_exactly_one_on_each_eligible_produc
 
 #[test]
 fn resuming_after_a_stop_half_way_ends_exact_with_no_duplicate() {
-    let sandbox = start(120, 5);
+    let sandbox = start(120, faults(5));
     let client = client(&sandbox);
     let clock = NativeClock::with_seed(2);
-    let ids: Vec<String> = live_products(&sandbox.state())
-        .into_iter()
-        .map(|(id, _)| id)
-        .collect();
+    let ids = live_product_ids(&sandbox.state());
     let plan = run(preview_apply_code(
         &client,
         &clock,
@@ -353,14 +273,11 @@ fn resuming_after_a_stop_half_way_ends_exact_with_no_duplicate() {
 
 #[test]
 fn undo_of_an_apply_and_of_a_remove_leaves_the_sandbox_as_before() {
-    let sandbox = start(60, 7);
+    let sandbox = start(60, faults(7));
     let client = client(&sandbox);
     let clock = NativeClock::with_seed(3);
     let before = sandbox.state();
-    let ids: Vec<String> = live_products(&before)
-        .into_iter()
-        .map(|(id, _)| id)
-        .collect();
+    let ids = live_product_ids(&before);
 
     // Apply, then undo: exactly the codes the job created are gone again.
     let plan = run(preview_apply_code(
@@ -414,7 +331,7 @@ fn undo_of_an_apply_and_of_a_remove_leaves_the_sandbox_as_before() {
 
 #[test]
 fn a_universal_code_is_created_once_and_undone() {
-    let sandbox = start(40, 9);
+    let sandbox = start(40, faults(9));
     let client = client(&sandbox);
     let clock = NativeClock::with_seed(4);
     let before = sandbox.state();
@@ -446,7 +363,7 @@ fn a_universal_code_is_created_once_and_undone() {
 
 #[test]
 fn a_bad_code_or_150_percent_is_refused_before_any_request() {
-    let sandbox = start(5, 1);
+    let sandbox = start(5, faults(1));
     let client = client(&sandbox);
     let clock = NativeClock::with_seed(5);
     let rows = [

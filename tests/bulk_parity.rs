@@ -4,46 +4,20 @@
 //! them, and removal by prefix removes exactly the parity codes.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
-use std::future::Future;
 
 use bulkroad::bulk::{
     execute, preview_apply_code, preview_apply_parity, preview_remove_parity, preview_undo,
-    Control, Event, ExecOptions, Observer, Operation, Status,
+    Operation, Status,
 };
 use bulkroad::forms::{parity_intent, remove_parity_intent, ParityForm, RemoveParityForm};
 use bulkroad::parity::{country_map, is_parity_code, map_json, ExampleProduct, MinimumPolicy};
 use bulkroad::runtime::NativeClock;
-use bulkroad::transport::NativeTransport;
-use bulkroad::{AccessToken, GumroadClient};
-use bulkroad_sandbox::{tokens, Config, DropPhase, Faults, Sandbox};
+use bulkroad_sandbox::Faults;
+use common::{client, faults, options, run, start, start_seeded};
 use serde_json::{json, Value};
-
-fn run<F: Future>(future: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime")
-        .block_on(future)
-}
-
-struct Quiet;
-
-impl Observer for Quiet {
-    async fn on_event(&self, _event: &Event) -> Control {
-        Control::Continue
-    }
-}
-
-fn options() -> ExecOptions {
-    ExecOptions {
-        initial_concurrency: 4,
-        max_concurrency: 8,
-        max_attempts: 12,
-        backoff_base_ms: 2,
-        backoff_max_ms: 40,
-    }
-}
 
 /// Alive product codes as (product id, code, percent).
 fn live_codes(state: &Value) -> BTreeSet<(String, String, i64)> {
@@ -64,25 +38,8 @@ fn live_codes(state: &Value) -> BTreeSet<(String, String, i64)> {
 
 #[test]
 fn per_tier_codes_for_three_products_match_the_map_and_undo_removes_them() {
-    let sandbox = Sandbox::start(Config {
-        products: 40,
-        seed: 11,
-        faults: Faults {
-            latency_ms: 0,
-            rate_429: 0.05,
-            rate_5xx: 0.10,
-            rate_drop: 0.02,
-            drop_phase: DropPhase::Either,
-            seed: 9,
-        },
-        throttle: true,
-        port: 0,
-    })
-    .expect("the sandbox starts");
-    let client = GumroadClient::new(
-        NativeTransport::new(sandbox.url()),
-        AccessToken::parse(tokens::FULL).unwrap(),
-    );
+    let sandbox = start(40, faults(9));
+    let client = client(&sandbox);
     let clock = NativeClock::with_seed(3);
 
     // Three simple products (one price each), so the map's examples hold every price.
@@ -105,7 +62,7 @@ fn per_tier_codes_for_three_products_match_the_map_and_undo_removes_them() {
     let own = json!({"code": "PPPSALE", "discount": {"percent": 15}, "universal": false,
         "productIds": [ids[0].clone()], "onConflict": "skip"});
     let plan = run(preview_apply_code(&client, &clock, &own, &options())).unwrap();
-    run(execute(&client, &clock, &plan, &options(), &Quiet)).unwrap();
+    run(execute(&client, &clock, &plan, &options(), &())).unwrap();
     let before = live_codes(&sandbox.state());
 
     let form: ParityForm = serde_json::from_value(json!({
@@ -119,7 +76,7 @@ fn per_tier_codes_for_three_products_match_the_map_and_undo_removes_them() {
     assert_eq!(plan.steps.len(), intent.codes.len() * 3);
     let indices: BTreeSet<usize> = plan.steps.iter().map(|s| s.index).collect();
     assert_eq!(indices, (0..plan.steps.len()).collect());
-    let report = run(execute(&client, &clock, &plan, &options(), &Quiet)).unwrap();
+    let report = run(execute(&client, &clock, &plan, &options(), &())).unwrap();
     assert_eq!(
         report.summary.failed + report.summary.unknown,
         0,
@@ -170,25 +127,15 @@ fn per_tier_codes_for_three_products_match_the_map_and_undo_removes_them() {
 
     // Undo removes exactly the parity codes the job created.
     let undo = run(preview_undo(&client, &clock, &report, &options())).unwrap();
-    let undone = run(execute(&client, &clock, &undo, &options(), &Quiet)).unwrap();
+    let undone = run(execute(&client, &clock, &undo, &options(), &())).unwrap();
     assert_eq!(undone.summary.failed + undone.summary.unknown, 0);
     assert_eq!(live_codes(&sandbox.state()), before);
 }
 
 #[test]
 fn removing_by_prefix_removes_exactly_the_parity_codes() {
-    let sandbox = Sandbox::start(Config {
-        products: 12,
-        seed: 5,
-        faults: Faults::default(),
-        throttle: true,
-        port: 0,
-    })
-    .expect("the sandbox starts");
-    let client = GumroadClient::new(
-        NativeTransport::new(sandbox.url()),
-        AccessToken::parse(tokens::FULL).unwrap(),
-    );
+    let sandbox = start_seeded(12, 5, Faults::default());
+    let client = client(&sandbox);
     let clock = NativeClock::with_seed(4);
     let products = run(client.products()).expect("products");
     let ids: Vec<String> = products
@@ -208,7 +155,7 @@ fn removing_by_prefix_removes_exactly_the_parity_codes() {
         let intent = json!({"code": name, "discount": {"percent": percent}, "universal": false,
             "productIds": ids, "onConflict": "skip"});
         let plan = run(preview_apply_code(&client, &clock, &intent, &options())).unwrap();
-        run(execute(&client, &clock, &plan, &options(), &Quiet)).unwrap();
+        run(execute(&client, &clock, &plan, &options(), &())).unwrap();
     }
     let before = live_codes(&sandbox.state());
     let kept: BTreeSet<(String, String, i64)> = before
@@ -224,7 +171,7 @@ fn removing_by_prefix_removes_exactly_the_parity_codes() {
     let plan = run(preview_remove_parity(&client, &clock, &intent, &options())).unwrap();
     assert_eq!(plan.operation, Operation::RemoveParity);
     assert_eq!(plan.summary.delete, before.len() - kept.len());
-    let report = run(execute(&client, &clock, &plan, &options(), &Quiet)).unwrap();
+    let report = run(execute(&client, &clock, &plan, &options(), &())).unwrap();
     assert!(report
         .rows
         .iter()
@@ -245,6 +192,6 @@ fn removing_by_prefix_removes_exactly_the_parity_codes() {
 
     // Undo puts them back.
     let undo = run(preview_undo(&client, &clock, &report, &options())).unwrap();
-    run(execute(&client, &clock, &undo, &options(), &Quiet)).unwrap();
+    run(execute(&client, &clock, &undo, &options(), &())).unwrap();
     assert_eq!(live_codes(&sandbox.state()), before);
 }

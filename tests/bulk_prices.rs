@@ -7,89 +7,23 @@
 //! request.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::cell::Cell;
+mod common;
+
 use std::collections::BTreeMap;
-use std::future::Future;
 
 use bulkroad::bulk::prices::parse_price_intent;
 use bulkroad::bulk::{
-    execute, preview_price_change, preview_undo, replan, Action, Control, Event, EventKind,
-    ExecOptions, Observer, Operation, Plan, ReplanMode, Report, Status,
+    execute, preview_price_change, preview_undo, replan, Action, ExecOptions, Operation, Plan,
+    ReplanMode, Report, Status,
 };
 use bulkroad::forms::{price_change_intent, PriceChangeForm};
 use bulkroad::model::{Discount, NewOfferCode, ProductId, ProductUpdate};
 use bulkroad::runtime::NativeClock;
 use bulkroad::transport::NativeTransport;
-use bulkroad::{AccessToken, ErrorKind, GumroadClient};
-use bulkroad_sandbox::{tokens, Config, DropPhase, Faults, Sandbox};
+use bulkroad::{ErrorKind, GumroadClient};
+use bulkroad_sandbox::{Faults, Sandbox};
+use common::{client, faults, options, run, start, Watch};
 use serde_json::{json, Value};
-
-fn faults(seed: u64) -> Faults {
-    Faults {
-        latency_ms: 0,
-        rate_429: 0.05,
-        rate_5xx: 0.10,
-        rate_drop: 0.02,
-        drop_phase: DropPhase::Either,
-        seed,
-    }
-}
-
-fn start(products: usize, faults: Faults) -> Sandbox {
-    Sandbox::start(Config {
-        products,
-        seed: 11,
-        faults,
-        throttle: true,
-        port: 0,
-    })
-    .expect("the sandbox starts")
-}
-
-fn client(sandbox: &Sandbox) -> GumroadClient<NativeTransport> {
-    GumroadClient::new(
-        NativeTransport::new(sandbox.url()),
-        AccessToken::parse(tokens::FULL).unwrap(),
-    )
-}
-
-/// Fast: backoff in milliseconds, and enough attempts that injected faults never win.
-fn options() -> ExecOptions {
-    ExecOptions {
-        initial_concurrency: 4,
-        max_concurrency: 8,
-        max_attempts: 12,
-        backoff_base_ms: 2,
-        backoff_max_ms: 40,
-    }
-}
-
-fn run<F: Future>(future: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime")
-        .block_on(future)
-}
-
-/// Cancels once `cancel_after` steps have finished.
-#[derive(Default)]
-struct Watch {
-    finished: Cell<usize>,
-    cancel_after: Option<usize>,
-}
-
-impl Observer for Watch {
-    async fn on_event(&self, event: &Event) -> Control {
-        if event.kind == EventKind::StepFinished {
-            self.finished.set(self.finished.get() + 1);
-        }
-        match self.cancel_after {
-            Some(n) if self.finished.get() >= n => Control::Cancel,
-            _ => Control::Continue,
-        }
-    }
-}
 
 /// Live products: id → (price, currency, name).
 fn prices(state: &Value) -> BTreeMap<String, (i64, String, String)> {

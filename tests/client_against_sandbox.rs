@@ -3,14 +3,16 @@
 //! the `Authorization` header. Asserts on the results and on the sandbox's request log.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
 use std::collections::HashSet;
-use std::future::Future;
 
 use bulkroad::model::{Discount, NewOfferCode, OfferCodeId, ProductId, ProductUpdate};
 use bulkroad::scopes::{missing_features, Feature};
 use bulkroad::transport::NativeTransport;
 use bulkroad::{AccessToken, ErrorKind, GumroadClient};
 use bulkroad_sandbox::{tokens, Config, Faults, Sandbox};
+use common::run;
 
 fn start(products: usize) -> Sandbox {
     Sandbox::start(Config {
@@ -26,15 +28,6 @@ fn client(sandbox: &Sandbox, token: &str) -> GumroadClient<NativeTransport> {
         NativeTransport::new(sandbox.url()),
         AccessToken::parse(token).expect("a well-formed token"),
     )
-}
-
-/// Runs the client outside the sandbox's own threads, on a runtime of its own.
-fn run<F: Future>(future: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime")
-        .block_on(future)
 }
 
 fn api_requests(sandbox: &Sandbox) -> Vec<bulkroad_sandbox::LoggedRequest> {

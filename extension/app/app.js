@@ -101,6 +101,8 @@ function showConnected(profile) {
 function showDisconnected() {
   // Nothing of the previous account stays on screen, not even hidden.
   setProducts([]);
+  for (const id of ['inventory-table', 'download-inventory', 'inventory-filter', 'report']) $(id).hidden = true;
+  $('inventory-table').tBodies[0].replaceChildren();
   $('connect').hidden = false;
   $('account').hidden = true;
   $('workspace').hidden = true;

@@ -60,15 +60,15 @@ export function initJobs({ selectTab }) {
     $('job-list').replaceChildren(
       ...history.map((entry) => {
         const c = entry.counts;
-        const buttons = [action('Report', () => showReport(entry))];
+        const buttons = [action('Report', () => showReport(entry), null, `Report of ${entry.label}`)];
         if (entry.status !== 'failed' && c.applied > 0 && !entry.undoOf) {
-          buttons.push(action('Undo', async () => showPreview(await request(MSG.JOBS_PREVIEW_UNDO, { jobId: entry.id }))));
+          buttons.push(action('Undo', async () => showPreview(await request(MSG.JOBS_PREVIEW_UNDO, { jobId: entry.id })), null, `Undo ${entry.label}`));
         }
         if (c.failed + c.unknown > 0) {
-          buttons.push(action('Retry failed', async () => showPreview(await request(MSG.JOBS_PREVIEW_RETRY, { jobId: entry.id }))));
+          buttons.push(action('Retry failed', async () => showPreview(await request(MSG.JOBS_PREVIEW_RETRY, { jobId: entry.id })), null, `Retry the failed steps of ${entry.label}`));
         }
         if (entry.endAt) {
-          buttons.push(action('Cancel end time', () => request(MSG.JOBS_CANCEL_END_TIME, { jobId: entry.id })));
+          buttons.push(action('Cancel end time', () => request(MSG.JOBS_CANCEL_END_TIME, { jobId: entry.id }), null, `Cancel the end time of ${entry.label}`));
         }
         return element('li', { 'data-job-id': entry.id, 'data-status': entry.status }, [
           element('div', {}, [element('strong', {}, entry.label), element('span', { class: `badge ${entry.status}` }, entry.status)]),
@@ -104,10 +104,11 @@ export function initJobs({ selectTab }) {
     selectTab('tab-jobs');
   }
 
-  function action(label, work, kind = null) {
+  function action(label, work, kind = null, description = null) {
     return element('button', {
       type: 'button',
       class: kind,
+      title: description,
       onclick: async (event) => {
         event.target.disabled = true;
         try {

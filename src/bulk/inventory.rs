@@ -11,6 +11,7 @@ use super::offer_codes::collation_key;
 use super::snapshot::Snapshot;
 use crate::model::{Discount, OfferCode, OfferCodeId, ProductId};
 use crate::money::format_price;
+use crate::spreadsheet_csv::{neutralised, CsvWriter};
 
 /// (universal, id or name, (percent 0 | fixed 1, amount), max uses, minimum, currency).
 type GroupKey = (
@@ -139,9 +140,7 @@ fn new_row(
 /// they hold a comma, quote or line break), with a header row. Cells that a spreadsheet
 /// would run as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) get a leading `'`.
 pub fn inventory_csv(rows: &[InventoryRow]) -> String {
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
+    let mut writer = CsvWriter::new();
     let header = [
         "Code",
         "Discount",
@@ -154,8 +153,7 @@ pub fn inventory_csv(rows: &[InventoryRow]) -> String {
         "Max uses count",
         "Minimum amount",
     ];
-    // Writing to a Vec cannot fail.
-    let _ = writer.write_record(header);
+    writer.record(header);
     for row in rows {
         let cells = [
             row.code.clone(),
@@ -178,18 +176,9 @@ pub fn inventory_csv(rows: &[InventoryRow]) -> String {
             },
             row.formatted_minimum_amount.clone().unwrap_or_default(),
         ];
-        let _ = writer.write_record(cells.iter().map(|cell| neutralised(cell)));
+        writer.record(cells.iter().map(|cell| neutralised(cell)));
     }
-    let bytes = writer.into_inner().unwrap_or_default();
-    String::from_utf8(bytes).unwrap_or_default()
-}
-
-/// `cell`, with a `'` in front when a spreadsheet would treat it as a formula.
-fn neutralised(cell: &str) -> String {
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
-        _ => cell.to_owned(),
-    }
+    writer.finish()
 }
 
 #[cfg(test)]

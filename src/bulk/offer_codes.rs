@@ -631,6 +631,22 @@ pub(super) fn product_step(index: usize, product: &Product, action: Action) -> S
     step(index, product, action, discount)
 }
 
+/// One step per selected product, in the order selected: `plan` decides for each product
+/// the snapshot holds (given its codes); one it no longer holds gets the missing step.
+pub(super) fn steps_for_products(
+    ids: &[ProductId],
+    snapshot: &Snapshot,
+    mut plan: impl FnMut(&Product, &[OfferCode]) -> Action,
+) -> Vec<Step> {
+    ids.iter()
+        .enumerate()
+        .map(|(index, id)| match snapshot.product(id) {
+            Some(product) => product_step(index, product, plan(product, snapshot.codes_of(id))),
+            None => missing_step(index, id),
+        })
+        .collect()
+}
+
 /// The plan for one product of a per-product apply.
 fn apply_on_product(valid: &ValidApply, product: &Product, codes: &[OfferCode]) -> Action {
     let new = &valid.code;
@@ -903,19 +919,9 @@ pub fn plan_apply_code(
             })
             .unwrap_or_default()
     } else {
-        valid
-            .product_ids
-            .iter()
-            .enumerate()
-            .map(|(index, id)| match snapshot.product(id) {
-                Some(product) => product_step(
-                    index,
-                    product,
-                    apply_on_product(&valid, product, snapshot.codes_of(id)),
-                ),
-                None => missing_step(index, id),
-            })
-            .collect()
+        steps_for_products(&valid.product_ids, snapshot, |product, codes| {
+            apply_on_product(&valid, product, codes)
+        })
     };
     let notes = apply_notes(&valid, snapshot, &steps);
     Ok(Plan::new(
@@ -1334,26 +1340,28 @@ fn recreate(old: &OfferCode, product_id: &ProductId, snapshot: &Snapshot) -> Act
     };
     match snapshot.product(product_id) {
         None => skip("This product is no longer on Gumroad (deleted?)."),
-        Some(product) if valid.code.universal => match apply_universal(&valid, snapshot, product) {
-            Action::Skip {
-                existing: Some(existing),
-                ..
-            } => Action::Skip {
-                reason: format!("{} is back already, with the same terms.", existing.name),
-                existing: Some(existing),
-            },
-            other => other,
+        Some(product) if valid.code.universal => {
+            back_already(apply_universal(&valid, snapshot, product))
+        }
+        Some(product) => back_already(apply_on_product(
+            &valid,
+            product,
+            snapshot.codes_of(product_id),
+        )),
+    }
+}
+
+/// A re-creation that finds the same code with the same terms says it is back already.
+fn back_already(action: Action) -> Action {
+    match action {
+        Action::Skip {
+            existing: Some(existing),
+            ..
+        } => Action::Skip {
+            reason: format!("{} is back already, with the same terms.", existing.name),
+            existing: Some(existing),
         },
-        Some(product) => match apply_on_product(&valid, product, snapshot.codes_of(product_id)) {
-            Action::Skip {
-                existing: Some(existing),
-                ..
-            } => Action::Skip {
-                reason: format!("{} is back already, with the same terms.", existing.name),
-                existing: Some(existing),
-            },
-            other => other,
-        },
+        other => other,
     }
 }
 

@@ -24,7 +24,7 @@ use serde_json::Number;
 
 use super::offer_codes::{
     count, missing_step, parse_intent, price_problem, product_ids, product_step, quoted_names,
-    shortlist, skip, whole,
+    shortlist, skip, steps_for_products, whole,
 };
 use super::plan::{Action, Operation, Plan, Step};
 use super::report::{ReportRow, Status};
@@ -193,19 +193,9 @@ pub fn plan_price_change(
     created_at: f64,
 ) -> Result<Plan, Error> {
     let valid = intent.validate()?;
-    let steps: Vec<Step> = valid
-        .product_ids
-        .iter()
-        .enumerate()
-        .map(|(index, id)| match snapshot.product(id) {
-            Some(product) => product_step(
-                index,
-                product,
-                plan_product(&valid, product, snapshot.codes_of(id)),
-            ),
-            None => missing_step(index, id),
-        })
-        .collect();
+    let steps: Vec<Step> = steps_for_products(&valid.product_ids, snapshot, |product, codes| {
+        plan_product(&valid, product, codes)
+    });
     let notes = notes(&valid, snapshot, &steps);
     Ok(Plan::new(
         Operation::PriceChange,

@@ -13,6 +13,7 @@ use super::find_country;
 use crate::bulk::offer_codes::amount_off;
 use crate::model::Discount;
 use crate::money::format_price;
+use crate::spreadsheet_csv::{neutralised, CsvWriter};
 
 /// A product to show example prices for. JSON `{"name": "Ebook", "price": 1000,
 /// "currency": "usd", "otherPrices": [1500]}`.
@@ -103,17 +104,14 @@ fn example_price(percent: u8, product: &ExampleProduct, policy: MinimumPolicy) -
 /// per product (named after it) with the price a buyer pays — `$6`, `$1 (34% off)` where
 /// the percent was clamped, or `code not on this product`.
 pub fn map_csv(rows: &[MapRow]) -> String {
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
+    let mut writer = CsvWriter::new();
     let mut header: Vec<String> = ["country_code", "country", "code", "percent"]
         .map(str::to_owned)
         .to_vec();
     if let Some(first) = rows.first() {
         header.extend(first.example_prices.iter().map(|p| neutralised(&p.product)));
     }
-    // Writing to a Vec cannot fail.
-    let _ = writer.write_record(&header);
+    writer.record(&header);
     for row in rows {
         let mut cells = vec![
             row.country.clone(),
@@ -128,18 +126,9 @@ pub fn map_csv(rows: &[MapRow]) -> String {
                 _ => "code not on this product".to_owned(),
             }
         }));
-        let _ = writer.write_record(&cells);
+        writer.record(&cells);
     }
-    let bytes = writer.into_inner().unwrap_or_default();
-    String::from_utf8(bytes).unwrap_or_default()
-}
-
-/// `cell`, with a `'` in front when a spreadsheet would treat it as a formula.
-fn neutralised(cell: &str) -> String {
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
-        _ => cell.to_owned(),
-    }
+    writer.finish()
 }
 
 #[derive(Serialize)]

@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::find_country;
 use super::overrides::{Override, Overrides, Row};
 use crate::error::{clip, Error};
+use crate::spreadsheet_csv::CsvWriter;
 
 /// The header [`export_csv`] writes. Import needs only `country_code` and `your_percent`.
 pub const CSV_HEADER: [&str; 5] = [
@@ -64,18 +65,15 @@ impl ImportProblem {
 /// `your_percent` is the seller's choice: a number, empty for the suggestion, or
 /// `excluded`; `suggested_percent` is empty where the formula gives no code.
 pub fn export_csv(rows: &[Row]) -> String {
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
-    // Writing to a Vec cannot fail.
-    let _ = writer.write_record(CSV_HEADER);
+    let mut writer = CsvWriter::new();
+    writer.record(CSV_HEADER);
     for row in rows {
         let yours = match row.override_ {
             Override::Default => String::new(),
             Override::Percent(0) | Override::Excluded => "excluded".to_owned(),
             Override::Percent(percent) => percent.to_string(),
         };
-        let _ = writer.write_record([
+        writer.record([
             row.code.as_str(),
             row.name.as_str(),
             &row.ratio.to_string(),
@@ -83,8 +81,7 @@ pub fn export_csv(rows: &[Row]) -> String {
             &yours,
         ]);
     }
-    let bytes = writer.into_inner().unwrap_or_default();
-    String::from_utf8(bytes).unwrap_or_default()
+    writer.finish()
 }
 
 /// The seller's edits from a CSV like [`export_csv`] writes: the header is required and

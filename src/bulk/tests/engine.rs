@@ -7,7 +7,6 @@ use std::cell::RefCell;
 
 use super::block_on;
 use super::fake::{percent_code, product, FakeGumroad, Fault};
-use crate::auth::AccessToken;
 use crate::bulk::engine::{execute, Control, Observer};
 use crate::bulk::offer_codes::{
     plan_apply_code, plan_remove_code, ApplyCodeIntent, RemoveCodeIntent,
@@ -15,13 +14,10 @@ use crate::bulk::offer_codes::{
 use crate::bulk::plan::{Action, Change, Operation, Plan};
 use crate::bulk::report::{Event, EventKind, Report, Status};
 use crate::bulk::retry::ExecOptions;
-use crate::bulk::snapshot::Snapshot;
 use crate::model::{OfferCode, Product};
 use crate::runtime::FakeClock;
 use crate::transport::Method;
-use crate::{ErrorKind, GumroadClient};
-
-const TOKEN: &str = "tok_0123456789abcdefghijklmnopqrstuvwxyzABCD";
+use crate::ErrorKind;
 
 /// Records events; answers `Cancel` from the `cancel_at`-th `stepFinished` on.
 #[derive(Default)]
@@ -52,28 +48,14 @@ fn products(n: usize) -> Vec<Product> {
         .collect()
 }
 
-fn snapshot_of(fake: &FakeGumroad) -> Snapshot {
-    let products = fake.products.borrow().clone();
-    let codes = products
-        .iter()
-        .map(|p| (p.id.clone(), fake.listed(p.id.as_str())))
-        .collect();
-    Snapshot { products, codes }
-}
-
 /// Plans SAVE10 (10 % off) on every product of `fake`.
 fn apply_plan(fake: &FakeGumroad, on_conflict: &str) -> Plan {
-    let ids: Vec<String> = fake
-        .products
-        .borrow()
-        .iter()
-        .map(|p| p.id.to_string())
-        .collect();
+    let ids = fake.product_ids();
     let intent: ApplyCodeIntent = serde_json::from_value(serde_json::json!({
         "code": "SAVE10", "discount": {"percent": 10}, "productIds": ids, "onConflict": on_conflict,
     }))
     .unwrap();
-    plan_apply_code(&intent, &snapshot_of(fake), 0.0).unwrap()
+    plan_apply_code(&intent, &fake.snapshot(), 0.0).unwrap()
 }
 
 fn options(initial: usize) -> ExecOptions {
@@ -92,7 +74,7 @@ fn run(
     options: &ExecOptions,
     observer: &Recorder,
 ) -> (Report, FakeClock) {
-    let client = GumroadClient::new(fake, AccessToken::parse(TOKEN).unwrap());
+    let client = fake.client();
     let clock = FakeClock::default();
     let report = block_on(execute(&client, &clock, plan, options, observer)).unwrap();
     (report, clock)
@@ -410,7 +392,7 @@ fn replace_update_delete_skip_and_verified_steps() {
         "code": "SAVE10", "discount": {"percent": 10}, "maxPurchaseCount": null,
         "productIds": ids, "onConflict": "replace"}))
     .unwrap();
-    let mut plan = plan_apply_code(&intent, &snapshot_of(&fake), 0.0).unwrap();
+    let mut plan = plan_apply_code(&intent, &fake.snapshot(), 0.0).unwrap();
     let kinds: Vec<&str> = plan.steps.iter().map(|s| s.action.kind()).collect();
     // p1 cannot be updated in place (the API cannot clear a limit): replaced.
     assert_eq!(kinds, ["replace", "replace", "skip", "create"]);
@@ -469,7 +451,7 @@ fn replace_update_delete_skip_and_verified_steps() {
 
     let remove: RemoveCodeIntent =
         serde_json::from_value(serde_json::json!({"code": "SAVE10", "productIds": ids})).unwrap();
-    let plan = plan_remove_code(&remove, &snapshot_of(&fake), 0.0).unwrap();
+    let plan = plan_remove_code(&remove, &fake.snapshot(), 0.0).unwrap();
     assert_eq!(plan.summary.delete, 3);
     let gone = fake.listed("p2")[0].clone();
     fake.codes
@@ -520,7 +502,7 @@ fn a_plan_with_a_repeated_index_is_refused() {
     let fake = FakeGumroad::with_products(products(2));
     let mut plan = apply_plan(&fake, "skip");
     plan.steps[1].index = 0;
-    let client = GumroadClient::new(&fake, AccessToken::parse(TOKEN).unwrap());
+    let client = fake.client();
     let error = block_on(execute(
         &client,
         &FakeClock::default(),
@@ -540,7 +522,7 @@ fn a_delete_gumroad_applies_late_is_reported_as_this_jobs_delete() {
     let remove: RemoveCodeIntent =
         serde_json::from_value(serde_json::json!({"code": "SAVE10", "productIds": ["p0"]}))
             .unwrap();
-    let plan = plan_remove_code(&remove, &snapshot_of(&fake), 0.0).unwrap();
+    let plan = plan_remove_code(&remove, &fake.snapshot(), 0.0).unwrap();
     fake.fail(Method::Delete, "/c0", Fault::AppliedLater, 1);
     let (report, _) = run(&fake, &plan, &options(1), &Recorder::default());
     let outcome = &report.rows[0].outcome;

@@ -14,9 +14,14 @@ use serde_json::{json, Value};
 use crate::auth::AccessToken;
 use crate::bulk::offer_codes::collation_key;
 use crate::bulk::offer_codes::price_after;
+use crate::bulk::snapshot::Snapshot;
 use crate::model::{Discount, OfferCode, OfferCodeId, Product};
 use crate::money::{find_currency, format_price};
 use crate::transport::{Method, Request, Response, Transport, TransportError};
+use crate::GumroadClient;
+
+/// A well-formed token (the fake checks none).
+pub const TOKEN: &str = "tok_0123456789abcdefghijklmnopqrstuvwxyzABCD";
 
 /// What a scripted request gets instead of (or on top of) the normal answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -170,6 +175,30 @@ impl FakeGumroad {
             .filter(|s| !s.deleted && s.code.name == name)
             .cloned()
             .collect()
+    }
+
+    /// What a preview reads: the products and the codes listed for each.
+    pub fn snapshot(&self) -> Snapshot {
+        let products = self.products.borrow().clone();
+        let codes = products
+            .iter()
+            .map(|p| (p.id.clone(), self.listed(p.id.as_str())))
+            .collect();
+        Snapshot { products, codes }
+    }
+
+    /// The ids of the products, in order.
+    pub fn product_ids(&self) -> Vec<String> {
+        self.products
+            .borrow()
+            .iter()
+            .map(|p| p.id.to_string())
+            .collect()
+    }
+
+    /// A client over this fake, with [`TOKEN`].
+    pub fn client(&self) -> GumroadClient<&Self> {
+        GumroadClient::new(self, AccessToken::parse(TOKEN).unwrap())
     }
 
     pub fn writes(&self) -> Vec<(Method, String, Option<Fault>)> {

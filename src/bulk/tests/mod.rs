@@ -18,6 +18,9 @@ use serde_json::json;
 use crate::bulk::snapshot::Snapshot;
 use crate::model::{Discount, OfferCode, OfferCodeId, Product, ProductId};
 
+/// The planners' "now" (epoch milliseconds) in the table tests.
+pub(super) const NOW: f64 = 1_700_000_000_000.0;
+
 /// Drives a future to completion on this thread (the fake transport and clock never
 /// wait for anything outside).
 pub(super) fn block_on<F: Future>(future: F) -> F::Output {

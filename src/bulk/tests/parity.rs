@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use super::{code, product_with, snapshot, universal};
+use super::{code, product_with, snapshot, universal, NOW};
 use crate::bulk::offer_codes::{plan_undo, replan_steps, OnConflict};
 use crate::bulk::parity::{
     plan_apply_parity, plan_remove_parity, ApplyParityIntent, ParityPlanIntent, RemoveParityIntent,
@@ -16,8 +16,6 @@ use crate::bulk::snapshot::Snapshot;
 use crate::model::{Discount, OfferCode, Product, ProductId};
 use crate::parity::{country_map, CodeMode, ExampleProduct, MinimumPolicy, ParityCode};
 use crate::ErrorKind;
-
-const NOW: f64 = 1_700_000_000_000.0;
 
 fn products() -> Vec<Product> {
     vec![

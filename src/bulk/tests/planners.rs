@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 
-use super::{code, ids, product_with, snapshot, universal};
+use super::{code, ids, product_with, snapshot, universal, NOW};
 use crate::bulk::offer_codes::{
     amount_off, plan_apply_code, plan_remove_code, plan_undo, recreation_of, replan_steps,
     replan_targets, ApplyCodeIntent, RemoveCodeIntent, ReplanMode, NO_END_DATE_NOTE,
@@ -15,8 +15,6 @@ use crate::bulk::report::{Outcome, Report, ReportRow, ReportSummary, Status};
 use crate::bulk::snapshot::Snapshot;
 use crate::model::{Discount, OfferCode, Product, ProductId};
 use crate::ErrorKind;
-
-const NOW: f64 = 1_700_000_000_000.0;
 
 fn store() -> Vec<Product> {
     let tier = |name: &str, monthly: i64, yearly: i64| {

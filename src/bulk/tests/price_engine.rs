@@ -5,19 +5,14 @@
 
 use super::block_on;
 use super::fake::{percent_code, product, FakeGumroad, Fault};
-use crate::auth::AccessToken;
 use crate::bulk::engine::execute;
 use crate::bulk::plan::{Action, Operation, Plan, Step};
 use crate::bulk::prices::{parse_price_intent, plan_price_change, TIERED_REFUSAL};
 use crate::bulk::report::{Report, Status};
 use crate::bulk::retry::ExecOptions;
-use crate::bulk::snapshot::Snapshot;
 use crate::model::{Discount, OfferCode, OfferCodeId, Product};
 use crate::runtime::FakeClock;
 use crate::transport::Method;
-use crate::GumroadClient;
-
-const TOKEN: &str = "tok_0123456789abcdefghijklmnopqrstuvwxyzABCD";
 
 fn options() -> ExecOptions {
     ExecOptions {
@@ -38,32 +33,18 @@ fn store() -> FakeGumroad {
     ])
 }
 
-fn snapshot_of(fake: &FakeGumroad) -> Snapshot {
-    let products = fake.products.borrow().clone();
-    let codes = products
-        .iter()
-        .map(|p| (p.id.clone(), fake.listed(p.id.as_str())))
-        .collect();
-    Snapshot { products, codes }
-}
-
 /// +10 % to .99 on every product of `fake`.
 fn raise_plan(fake: &FakeGumroad) -> Plan {
-    let ids: Vec<String> = fake
-        .products
-        .borrow()
-        .iter()
-        .map(|p| p.id.to_string())
-        .collect();
+    let ids = fake.product_ids();
     let intent = parse_price_intent(&serde_json::json!({
         "productIds": ids, "change": {"percent": 10}, "rounding": "charm99", "onLimit": "skip",
     }))
     .unwrap();
-    plan_price_change(&intent, &snapshot_of(fake), 0.0).unwrap()
+    plan_price_change(&intent, &fake.snapshot(), 0.0).unwrap()
 }
 
 fn run(fake: &FakeGumroad, plan: &Plan) -> Report {
-    let client = GumroadClient::new(fake, AccessToken::parse(TOKEN).unwrap());
+    let client = fake.client();
     let clock = FakeClock::default();
     block_on(execute(&client, &clock, plan, &options(), &())).unwrap()
 }

@@ -6,7 +6,7 @@
 
 use serde_json::{json, Value};
 
-use super::{code, product_with, snapshot, universal};
+use super::{code, product_with, snapshot, universal, NOW};
 use crate::bulk::offer_codes::{plan_undo, replan_steps};
 use crate::bulk::plan::{Action, Operation, Plan, PriceTotal, Step};
 use crate::bulk::prices::{parse_price_intent, plan_price_change, TIERED_REFUSAL};
@@ -14,8 +14,6 @@ use crate::bulk::report::{Outcome, Report, ReportRow, ReportSummary, Status};
 use crate::bulk::snapshot::Snapshot;
 use crate::model::{Discount, Product, ProductId};
 use crate::ErrorKind;
-
-const NOW: f64 = 1_700_000_000_000.0;
 
 fn store() -> Vec<Product> {
     let tier = |name: &str, monthly: i64| {

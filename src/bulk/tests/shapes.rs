@@ -6,15 +6,12 @@ use serde_json::json;
 
 use super::block_on;
 use super::fake::{percent_code, product, FakeGumroad};
-use crate::auth::AccessToken;
 use crate::bulk::engine::{execute, Control, Observer};
 use crate::bulk::offer_codes::{plan_apply_code, ApplyCodeIntent};
 use crate::bulk::plan::Plan;
 use crate::bulk::report::{Event, Report};
 use crate::bulk::retry::ExecOptions;
-use crate::bulk::snapshot::Snapshot;
 use crate::runtime::FakeClock;
-use crate::GumroadClient;
 
 struct Keep(RefCell<Vec<Event>>);
 
@@ -32,13 +29,7 @@ fn plan_event_and_report_have_the_agreed_shapes() {
         product("p2", "Sticker", 400, "usd"),
     ]);
     fake.add_code(Some("p2"), percent_code("oc2", "SAVE10", 10));
-    let snapshot = Snapshot {
-        products: fake.products.borrow().clone(),
-        codes: ["p1", "p2"]
-            .iter()
-            .map(|id| ((*id).into(), fake.listed(id)))
-            .collect(),
-    };
+    let snapshot = fake.snapshot();
     let intent_json = json!({"code": "SAVE10", "currency": null, "discount": {"percent": 10},
         "maxPurchaseCount": null, "minimumAmountCents": null, "onConflict": "skip",
         "productIds": ["p1", "p2"], "universal": false});
@@ -68,10 +59,7 @@ fn plan_event_and_report_have_the_agreed_shapes() {
     let back: Plan = serde_json::from_value(plan_json).unwrap();
     assert_eq!(back, plan);
 
-    let client = GumroadClient::new(
-        &fake,
-        AccessToken::parse("tok_0123456789abcdefghijklmnopqrstuvwxyzABCD").unwrap(),
-    );
+    let client = fake.client();
     let keep = Keep(RefCell::new(vec![]));
     let clock = FakeClock::default();
     let report = block_on(execute(
