@@ -32,6 +32,21 @@ export const MSG = Object.freeze({
 // A worker that failed to register never answers, and chrome.runtime.sendMessage then
 // waits forever: a bounded wait turns that into a message the seller can act on.
 const REPLY_TIMEOUT_MS = 90_000;
+// Previews read every selected product (and its codes) first: a large store, throttled,
+// can take minutes, which is no reason to give up on the answer.
+const SLOW_REPLY_TIMEOUT_MS = 10 * 60_000;
+const SLOW = new Set([
+  MSG.CODES_PREVIEW_APPLY,
+  MSG.CODES_PREVIEW_REMOVE,
+  MSG.CODES_INVENTORY,
+  MSG.PRICES_PREVIEW,
+  MSG.PARITY_PREVIEW,
+  MSG.PARITY_PREVIEW_REMOVE,
+  MSG.JOBS_PREVIEW_UNDO,
+  MSG.JOBS_PREVIEW_RETRY,
+  MSG.JOBS_RESUME,
+  MSG.PRODUCTS_LIST,
+]);
 
 /** Sends `type` with `payload` to the service worker; resolves to `value` or throws a
  * plain Error carrying `kind` and `status` from the worker's error envelope. */
@@ -40,7 +55,7 @@ export async function request(type, payload = {}) {
   const timeout = new Promise((_, reject) => {
     timer = setTimeout(
       () => reject(envelopeError({ kind: 'Network', message: 'Bulkroad stopped responding. Reopen it and try again.' })),
-      REPLY_TIMEOUT_MS,
+      SLOW.has(type) ? SLOW_REPLY_TIMEOUT_MS : REPLY_TIMEOUT_MS,
     );
   });
   try {
