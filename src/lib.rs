@@ -27,6 +27,7 @@ pub mod auth;
 pub mod bulk;
 pub mod config;
 pub mod error;
+pub mod export;
 pub mod forms;
 pub mod model;
 pub mod money;

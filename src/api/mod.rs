@@ -9,6 +9,7 @@ mod oauth;
 mod offer_codes;
 mod pagination;
 mod products;
+mod sales;
 mod user;
 
 pub use pagination::PageKeys;

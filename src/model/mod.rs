@@ -7,12 +7,14 @@
 mod ids;
 mod offer_code;
 mod product;
+mod sale;
 mod token_info;
 mod user;
 
 pub use ids::{OfferCodeId, ProductId};
 pub use offer_code::{Discount, NewOfferCode, OfferCode, OfferCodeUpdate};
 pub use product::{Product, ProductUpdate, ProductUpdated, VariantCategory, VariantOption};
+pub use sale::{Day, Sale, SaleOfferCode, SalesQuery, Subscriber};
 pub use token_info::{TokenApplication, TokenInfo};
 pub use user::User;
 

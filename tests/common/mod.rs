@@ -33,7 +33,20 @@ pub fn start_seeded(products: usize, store_seed: u64, faults: Faults) -> Sandbox
         seed: store_seed,
         faults,
         throttle: true,
-        port: 0,
+        ..Default::default()
+    })
+    .expect("the sandbox starts")
+}
+
+/// A sandbox of `products` products and `sales` sales (seed 11) with `faults`.
+pub fn start_with_sales(products: usize, sales: usize, faults: Faults) -> Sandbox {
+    Sandbox::start(Config {
+        products,
+        sales,
+        seed: 11,
+        faults,
+        throttle: true,
+        ..Default::default()
     })
     .expect("the sandbox starts")
 }

@@ -100,6 +100,129 @@ pub fn parse_page_key_stamp(s: &str) -> Option<i64> {
     Some(((days * 86_400) + hour * 3600 + minute * 60 + second) * MICROS + micros)
 }
 
+/// Ruby's `Date.strptime(s, "%Y-%m-%d")` as the sales filters use it, as the micros of
+/// that day's midnight UTC (how MySQL compares a datetime with a date). `%Y` takes an
+/// optional sign and any number of digits, `%m`/`%d` one or two; anything left over,
+/// or a day that does not exist, fails.
+pub fn parse_filter_date(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    let neg = match b.first() {
+        Some(b'-') => {
+            i = 1;
+            true
+        }
+        Some(b'+') => {
+            i = 1;
+            false
+        }
+        _ => false,
+    };
+    let digits = |from: usize, max: usize| -> usize {
+        b[from..]
+            .iter()
+            .take(max)
+            .take_while(|c| c.is_ascii_digit())
+            .count()
+    };
+    let ny = digits(i, 9);
+    if ny == 0 {
+        return None;
+    }
+    let mut year: i64 = s[i..i + ny].parse().ok()?;
+    if neg {
+        year = -year;
+    }
+    i += ny;
+    if b.get(i) != Some(&b'-') {
+        return None;
+    }
+    i += 1;
+    let nm = digits(i, 2);
+    if nm == 0 {
+        return None;
+    }
+    let month: u32 = s[i..i + nm].parse().ok()?;
+    i += nm;
+    if b.get(i) != Some(&b'-') {
+        return None;
+    }
+    i += 1;
+    let nd = digits(i, 2);
+    if nd == 0 || i + nd != b.len() {
+        return None;
+    }
+    let day: u32 = s[i..i + nd].parse().ok()?;
+    if !(1..=12).contains(&month) || day == 0 {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    if civil_from_days(days) != (year, month, day) {
+        return None;
+    }
+    Some(days * 86_400 * MICROS)
+}
+
+/// `1 Oct 2025 9:05 AM`: the sale's `daystamp` (the seller's time zone is UTC here).
+pub fn daystamp(micros: i64) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let p = parts(micros);
+    let (h12, ampm) = match p.hour {
+        0 => (12, "AM"),
+        h if h < 12 => (h, "AM"),
+        12 => (12, "PM"),
+        h => (h - 12, "PM"),
+    };
+    format!(
+        "{} {} {} {}:{:02} {}",
+        p.day,
+        MONTHS[(p.month - 1) as usize],
+        p.year,
+        h12,
+        p.minute,
+        ampm
+    )
+}
+
+/// Rails' `time_ago_in_words(t) + " ago"`: the sale's `timestamp` ("about 2 months ago").
+pub fn time_ago(micros: i64, now: i64) -> String {
+    let minutes = ((now - micros).max(0) as f64 / 60e6).round() as i64;
+    let plural = |n: i64, unit: &str| {
+        if n == 1 {
+            format!("1 {unit}")
+        } else {
+            format!("{n} {unit}s")
+        }
+    };
+    let words = match minutes {
+        0 => "less than a minute".to_string(),
+        1..=44 => plural(minutes, "minute"),
+        45..=89 => "about 1 hour".to_string(),
+        90..=1439 => format!("about {} hours", (minutes as f64 / 60.0).round() as i64),
+        1440..=2519 => "1 day".to_string(),
+        2520..=43_199 => format!("{} days", (minutes as f64 / 1440.0).round() as i64),
+        43_200..=86_399 => {
+            let n = (minutes as f64 / 43_200.0).round() as i64;
+            format!("about {}", plural(n, "month"))
+        }
+        86_400..=525_599 => format!("{} months", (minutes as f64 / 43_200.0).round() as i64),
+        _ => {
+            let years = minutes / 525_600;
+            let rest = minutes % 525_600;
+            if rest < 131_400 {
+                format!("about {}", plural(years, "year"))
+            } else if rest < 394_200 {
+                format!("over {}", plural(years, "year"))
+            } else {
+                format!("almost {}", plural(years + 1, "year"))
+            }
+        }
+    };
+    format!("{words} ago")
+}
+
 /// Micros for a UTC calendar instant; used to anchor the seeded store.
 pub fn micros_at(year: i64, month: u32, day: u32, hour: i64, minute: i64, second: i64) -> i64 {
     (days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second) * MICROS
@@ -147,6 +270,54 @@ mod tests {
             "20230119250000000000",
         ] {
             assert_eq!(parse_page_key_stamp(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn filter_dates_parse_like_date_strptime() {
+        let jan5 = Some(micros_at(2024, 1, 5, 0, 0, 0));
+        for ok in ["2024-01-05", "2024-1-5", "+2024-01-05"] {
+            assert_eq!(parse_filter_date(ok), jan5, "{ok}");
+        }
+        for bad in [
+            "",
+            "2024",
+            "2024-01",
+            "2024-01-05 ",
+            "2024-01-05T00:00",
+            "2024-02-30",
+            "2024-13-01",
+            "05/01/2024",
+            "2024/01/05",
+            "2024-001-05",
+            "abc",
+        ] {
+            assert_eq!(parse_filter_date(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn human_stamps() {
+        let t = micros_at(2025, 10, 1, 9, 5, 0);
+        assert_eq!(daystamp(t), "1 Oct 2025 9:05 AM");
+        assert_eq!(
+            daystamp(micros_at(2025, 1, 2, 0, 0, 0)),
+            "2 Jan 2025 12:00 AM"
+        );
+        let min = 60 * MICROS;
+        let cases = [
+            (0, "less than a minute ago"),
+            (5 * min, "5 minutes ago"),
+            (60 * min, "about 1 hour ago"),
+            (3 * 1440 * min, "3 days ago"),
+            (45 * 1440 * min, "about 2 months ago"),
+            (60 * 1440 * min, "2 months ago"),
+            (200 * 1440 * min, "7 months ago"),
+            (400 * 1440 * min, "about 1 year ago"),
+            (700 * 1440 * min, "almost 2 years ago"),
+        ];
+        for (ago, want) in cases {
+            assert_eq!(time_ago(t - ago, t), want);
         }
     }
 

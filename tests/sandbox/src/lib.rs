@@ -24,6 +24,10 @@
 //! | `PUT /v2/products/:id/enable`, `/disable` | edit_products | |
 //! | `GET`/`POST /v2/products/:id/offer_codes` | public scopes / edit_products | |
 //! | `GET`/`PUT`/`PATCH`/`DELETE /v2/products/:id/offer_codes/:code_id` | public scopes / edit_products | |
+//! | `GET /v2/sales` | view_sales | filters `after`/`before`/`product_id`/`email`/`order_id`, 10 per page, `page_key` cursor, deprecated `page` |
+//! | `GET /v2/sales/:id` | view_sales | |
+//! | `GET /v2/products/:id/subscribers` | view_sales | active subscriptions; `paginated=true\|1` → 100 per page |
+//! | `GET /v2/subscribers/:id` | view_sales | any status |
 //! | `/__sandbox/…` | none | see [`inspect`] |
 //!
 //! The same API routes answer under the legacy `/api/v2` prefix. Any other route
@@ -33,7 +37,8 @@
 //! # Modules
 //! `server` (HTTP, pipeline) → `routes` (one file per resource) → `store` (data and
 //! model rules) with `views` (API JSON), `auth` (tokens, scopes, 401/403), `params`
-//! (Rails-style parameters), `money` (currencies), `seed` (the seeded store),
+//! (Rails-style parameters), `money` (currencies), `seed` (the seeded store) and
+//! `seed_sales` (its sales, buyers and subscriptions),
 //! `faults` and `throttle` (failures), `inspect` (the side door).
 
 mod auth;
@@ -47,6 +52,7 @@ mod reply;
 mod rng;
 mod routes;
 mod seed;
+mod seed_sales;
 mod server;
 mod store;
 mod throttle;
@@ -63,6 +69,9 @@ pub struct Config {
     /// Number of (non-deleted) products in the seeded store; stores under 3 products
     /// hold plain products only (no membership, pay-what-you-want or PPP product).
     pub products: usize,
+    /// Number of seeded sales (0 = none: no buyers, subscriptions, custom fields or
+    /// deleted product either, so the store is exactly the products-only one).
+    pub sales: usize,
     /// Seed of the store; the same seed always builds the same store.
     pub seed: u64,
     /// Faults in force from the start.
@@ -77,6 +86,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             products: 25,
+            sales: 0,
             seed: 1,
             faults: Faults::default(),
             throttle: true,

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use bulkroad_sandbox::{tokens, Config, DropPhase, Faults, Sandbox};
 
-const USAGE: &str = "usage: bulkroad-sandbox [--port N] [--products N] [--seed N] [--latency-ms N] \
+const USAGE: &str = "usage: bulkroad-sandbox [--port N] [--products N] [--sales N] [--seed N] [--latency-ms N] \
 [--rate-429 F] [--rate-5xx F] [--rate-drop F] [--drop-phase before|after|either] [--fault-seed N] [--no-throttle]";
 
 fn value<T: std::str::FromStr>(flag: &str, raw: Option<String>) -> Result<T, String> {
@@ -40,6 +40,15 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Config, String> 
         match flag.as_str() {
             "--port" => config.port = value(&flag, next())?,
             "--products" => config.products = value(&flag, next())?,
+            "--sales" => {
+                config.sales = value(&flag, next())?;
+                if config.sales > bulkroad_sandbox::inspect::MAX_SALES {
+                    return Err(format!(
+                        "--sales must be at most {}",
+                        bulkroad_sandbox::inspect::MAX_SALES
+                    ));
+                }
+            }
             "--seed" => config.seed = value(&flag, next())?,
             "--latency-ms" => faults.latency_ms = value(&flag, next())?,
             "--rate-429" => faults.rate_429 = rate(&flag, next())?,
@@ -103,7 +112,7 @@ fn main() -> ExitCode {
             };
         }
     };
-    let (products, seed) = (config.products, config.seed);
+    let (products, sales, seed) = (config.products, config.sales, config.seed);
     let sandbox = match Sandbox::start(config) {
         Ok(s) => s,
         Err(e) => {
@@ -118,7 +127,7 @@ fn main() -> ExitCode {
     }
     drop(out);
     eprintln!(
-        "bulkroad-sandbox: serving {products} products (seed {seed}) at {}",
+        "bulkroad-sandbox: serving {products} products and {sales} sales (seed {seed}) at {}",
         sandbox.url()
     );
 
@@ -149,13 +158,15 @@ mod tests {
     #[test]
     fn parses_every_flag() {
         let c = parse_args(args(
-            "--port 8123 --products=40 --seed 7 --latency-ms 5 --rate-429 0.5 --rate-5xx 0.25 --rate-drop 1 --drop-phase after --fault-seed 3 --no-throttle",
+            "--port 8123 --products=40 --sales 5000 --seed 7 --latency-ms 5 --rate-429 0.5 --rate-5xx 0.25 --rate-drop 1 --drop-phase after --fault-seed 3 --no-throttle",
         ))
         .unwrap();
         assert_eq!(
             (c.port, c.products, c.seed, c.throttle),
             (8123, 40, 7, false)
         );
+        assert_eq!(c.sales, 5000);
+        assert_eq!(parse_args(args("")).unwrap().sales, 0);
         assert_eq!(c.faults.latency_ms, 5);
         assert_eq!(
             (c.faults.rate_429, c.faults.rate_5xx, c.faults.rate_drop),
@@ -169,6 +180,8 @@ mod tests {
         for bad in [
             "--port",
             "--products x",
+            "--sales -1",
+            "--sales 999999999",
             "--rate-429 2",
             "--drop-phase sometimes",
             "--wat",

@@ -124,6 +124,16 @@ pub fn anchor() -> i64 {
     clock::micros_at(2025, 10, 1, 9, 0, 0)
 }
 
+/// [`build`], plus `sales` seeded sales (and their buyers, subscriptions, custom
+/// fields and one deleted product) when `sales > 0`; see `seed_sales`.
+pub fn build_with_sales(products: usize, sales: usize, seed: u64) -> Store {
+    let mut store = build(products, seed);
+    if sales > 0 {
+        crate::seed_sales::add(&mut store, sales, seed);
+    }
+    store
+}
+
 pub fn build(products: usize, seed: u64) -> Store {
     let mut mint = IdMint::new(seed);
     let mut rng = SplitMix64::derive(seed, "store");
@@ -220,7 +230,7 @@ fn unique_name(rng: &mut SplitMix64, names: &mut HashSet<String>) -> String {
     name
 }
 
-fn slug(name: &str) -> String {
+pub(crate) fn slug(name: &str) -> String {
     let mut out = String::new();
     for c in name.chars() {
         if c.is_ascii_alphanumeric() {
@@ -256,7 +266,7 @@ fn cover(rng: &mut SplitMix64) -> Cover {
     }
 }
 
-fn blank_product(store: &mut Store, created_at: i64) -> Product {
+pub(crate) fn blank_product(store: &mut Store, created_at: i64) -> Product {
     Product {
         serial: store.mint.serial(),
         id: store.mint.external_id(),
@@ -288,6 +298,7 @@ fn blank_product(store: &mut Store, created_at: i64) -> Product {
         ppp_enabled: false,
         sales_count: 0,
         sales_usd_cents: 0,
+        custom_fields: Vec::new(),
     }
 }
 

@@ -51,7 +51,11 @@ pub(crate) struct Shared {
 impl Shared {
     fn new(config: Config) -> Shared {
         Shared {
-            store: Mutex::new(seed::build(config.products, config.seed)),
+            store: Mutex::new(seed::build_with_sales(
+                config.products,
+                config.sales,
+                config.seed,
+            )),
             log: Mutex::new(Vec::new()),
             faults: Mutex::new(FaultState::new(config.faults.clone())),
             throttle: Mutex::new(Throttle::new()),
@@ -62,6 +66,14 @@ impl Shared {
 
     pub(crate) fn state(&self) -> Value {
         inspect::state_json(&lock(&self.store))
+    }
+
+    pub(crate) fn sales_json(&self) -> Vec<u8> {
+        inspect::sales_json(&lock(&self.store))
+    }
+
+    pub(crate) fn subscribers_json(&self) -> Value {
+        inspect::subscribers_json(&lock(&self.store))
     }
 
     pub(crate) fn requests(&self) -> Vec<LoggedRequest> {
@@ -86,13 +98,13 @@ impl Shared {
     }
 
     pub(crate) fn reset(&self) {
-        self.reset_with(self.config.products, self.config.seed);
+        self.reset_with(self.config.products, self.config.sales, self.config.seed);
     }
 
-    /// Reseeds a store of `products` products from `seed` (tests that need a bigger or
-    /// another store than the one the sandbox started with).
-    pub(crate) fn reset_with(&self, products: usize, seed: u64) {
-        *lock(&self.store) = seed::build(products, seed);
+    /// Reseeds a store of `products` products and `sales` sales from `seed` (tests that
+    /// need a bigger or another store than the one the sandbox started with).
+    pub(crate) fn reset_with(&self, products: usize, sales: usize, seed: u64) {
+        *lock(&self.store) = seed::build_with_sales(products, sales, seed);
         lock(&self.log).clear();
         *lock(&self.throttle) = Throttle::new();
         self.set_faults(self.config.faults.clone());
@@ -313,6 +325,17 @@ impl Sandbox {
     /// The whole store as JSON; same shape as `GET /__sandbox/state`.
     pub fn state(&self) -> Value {
         self.shared.state()
+    }
+
+    /// Every sale as the API shows it, newest first; same as `GET /__sandbox/sales`.
+    pub fn sales(&self) -> Value {
+        serde_json::from_slice(&self.shared.sales_json()).unwrap_or(Value::Null)
+    }
+
+    /// Every subscription (any status) as the API shows it, newest first; same as
+    /// `GET /__sandbox/subscribers`.
+    pub fn subscribers(&self) -> Value {
+        self.shared.subscribers_json()
     }
 
     /// The `/v2` and `/oauth` requests received so far, oldest first.

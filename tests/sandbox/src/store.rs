@@ -137,6 +137,19 @@ pub struct Product {
     pub ppp_enabled: bool,
     pub sales_count: i64,
     pub sales_usd_cents: i64,
+    /// Checkout questions (seeded only in stores with sales); each sale answers them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub custom_fields: Vec<CustomField>,
+}
+
+/// A product's checkout question (contract §2.4). `checkbox` answers are booleans.
+#[derive(Clone, Debug, Serialize)]
+pub struct CustomField {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub name: String,
+    pub required: bool,
 }
 
 impl Product {
@@ -351,10 +364,108 @@ pub struct Store {
     pub products: Vec<Product>,
     /// All offer codes (product-specific and universal), deleted ones included, in creation order.
     pub offer_codes: Vec<OfferCode>,
+    /// Sales, oldest first; row ids rise with `created_at` (see [`Sale`]).
+    #[serde(skip)]
+    pub sales: Vec<Sale>,
+    /// The people behind the sales (one email each, several sales per buyer).
+    #[serde(skip)]
+    pub buyers: Vec<Buyer>,
+    /// Answers custom fields point into.
+    #[serde(skip)]
+    pub answers: Vec<String>,
+    /// Memberships' subscriptions, in creation order.
+    #[serde(skip)]
+    pub subscriptions: Vec<Subscription>,
+    /// Key of the sale and subscription external ids (derived from the seed).
+    #[serde(skip)]
+    pub id_key: u64,
     #[serde(skip)]
     pub mint: IdMint,
     #[serde(skip)]
     last_now: i64,
+}
+
+/// Someone who bought: the sale's `email`/`purchase_email`, `full_name`, country.
+#[derive(Clone, Debug)]
+pub struct Buyer {
+    pub email: String,
+    pub full_name: Option<String>,
+    pub country: &'static str,
+    pub country_iso2: &'static str,
+    /// `purchaser_id`: set for buyers with a Gumroad account (a numeric-looking string).
+    pub purchaser_id: Option<String>,
+    pub can_contact: bool,
+}
+
+/// No answer in a [`Sale::answers`] slot.
+pub const NO_ANSWER: u16 = u16::MAX;
+
+/// One purchase, kept compact (indexes instead of strings) so 50 000 build fast.
+///
+/// `serial` is the row id: sales are numbered in `created_at` order, as an
+/// auto-increment column numbers rows inserted as they happen, so ordering by
+/// `(created_at, id)` and by `id` agree — which is what makes Gumroad's cursor
+/// condition `created_at <= t AND id < last_id` walk every sale.
+#[derive(Clone, Debug)]
+pub struct Sale {
+    pub serial: u64,
+    pub created_at: i64,
+    /// Index into `Store::products` (deleted products included).
+    pub product: u32,
+    /// Index into `Store::buyers`.
+    pub buyer: u32,
+    /// What was charged, in the product's currency's minor units, quantity included.
+    pub price_cents: i64,
+    pub fee_cents: i64,
+    pub quantity: u32,
+    /// 0, part of `price_cents` (partial refund) or all of it.
+    pub refunded_cents: i64,
+    pub chargedback: bool,
+    /// Option index in the product's first variant category (its tier for memberships).
+    pub variant: Option<u8>,
+    /// Answer index (into `Store::answers`) per custom field of the product; for
+    /// checkbox fields 0/1 is false/true.
+    pub answers: [u16; 3],
+    /// Index into `Store::offer_codes`.
+    pub offer_code: Option<u32>,
+    /// Index into `Store::subscriptions`.
+    pub subscription: Option<u32>,
+    /// A renewal charge of a subscription (not its first purchase).
+    pub is_recurring_billing: bool,
+    pub referrer: u8,
+    pub card: u8,
+}
+
+impl Sale {
+    pub fn is_refunded(&self) -> bool {
+        self.price_cents > 0 && self.refunded_cents >= self.price_cents
+    }
+
+    pub fn is_partially_refunded(&self) -> bool {
+        self.refunded_cents > 0 && self.refunded_cents < self.price_cents
+    }
+}
+
+/// A membership's subscription (contract §2.7).
+#[derive(Clone, Debug)]
+pub struct Subscription {
+    pub serial: u64,
+    pub created_at: i64,
+    pub product: u32,
+    pub buyer: u32,
+    pub recurrence: &'static str,
+    pub user_requested_cancellation_at: Option<i64>,
+    pub cancelled_at: Option<i64>,
+    pub ended_at: Option<i64>,
+    pub failed_at: Option<i64>,
+    pub free_trial_ends_at: Option<i64>,
+    /// Set once the subscription is over (cancelled, failed or ended); `active` lists skip these.
+    pub deactivated_at: Option<i64>,
+    /// `status` as the API shows it.
+    pub status: &'static str,
+    pub charge_occurrence_count: Option<i64>,
+    /// Its purchases' row ids, oldest first (filled once sales are numbered).
+    pub purchases: Vec<u64>,
 }
 
 impl Store {
@@ -363,6 +474,11 @@ impl Store {
             seller,
             products: Vec::new(),
             offer_codes: Vec::new(),
+            sales: Vec::new(),
+            buyers: Vec::new(),
+            answers: Vec::new(),
+            subscriptions: Vec::new(),
+            id_key: 0,
             mint,
             last_now: 0,
         }

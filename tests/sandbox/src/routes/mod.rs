@@ -9,6 +9,8 @@
 mod oauth;
 mod offer_codes;
 mod products;
+pub(crate) mod sales;
+pub(crate) mod subscribers;
 mod user;
 
 use crate::auth;
@@ -136,6 +138,10 @@ fn dispatch(ctx: &mut Ctx, method: &str, segs: &[&str]) -> Outcome {
         ("DELETE", ["products", product_id, "offer_codes", id]) => {
             offer_codes::destroy(ctx, product_id, id)
         }
+        ("GET", ["products", product_id, "subscribers"]) => subscribers::index(ctx, product_id),
+        ("GET", ["subscribers", id]) => subscribers::show(ctx, id),
+        ("GET", ["sales"]) => sales::index(ctx),
+        ("GET", ["sales", id]) => sales::show(ctx, id),
         _ => Ok(Reply::not_found_route()),
     }
 }

@@ -30,7 +30,7 @@ fn encode_page_key(p: &Product) -> String {
 
 /// `(created_at, serial)` of the last row of the previous page. Stricter than Gumroad's
 /// lenient parse: anything that is not `<20 digits>-<id>` is "Invalid page_key.".
-fn decode_page_key(key: &str) -> Option<(i64, u64)> {
+pub(super) fn decode_page_key(key: &str) -> Option<(i64, u64)> {
     let (stamp, id) = key.split_once('-')?;
     let at = clock::parse_page_key_stamp(stamp)?;
     if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
@@ -53,7 +53,7 @@ fn encode_component(s: &str) -> String {
 
 /// `next_page_url`: relative path + the request's query without `access_token`, `page`
 /// and `page_key`, plus the new `page_key`, keys sorted (Addressable's `query_values=`).
-fn next_page_url(path: &str, query: &str, page_key: &str) -> String {
+pub(super) fn next_page_url(path: &str, query: &str, page_key: &str) -> String {
     let mut pairs: Vec<(String, String)> = Vec::new();
     for (k, v) in form_urlencoded::parse(query.as_bytes()) {
         if matches!(k.as_ref(), "access_token" | "page" | "page_key") {

@@ -1,0 +1,28 @@
+//! Sales, customers and subscribers exports: the sharded, resumable walk over
+//! `GET /v2/sales` ([`shards`], pure), its driver ([`run`]: bounded adaptive concurrency
+//! through the bulk engine's pacing), and the CSV files ([`csv`], pure). No `JsValue` here.
+//!
+//! Recipe (the worker): `ExportState::new(query, today)` → checkpoint it → `run_export(
+//! client, clock, &mut state, options, &observer)`, where the observer stores each
+//! [`Chunk`] under its (shard, page) key and then the state; after a restart, read the
+//! state back and call `run_export` again. When done, for each key of
+//! `state.chunk_order()` read the chunk and append `SalesCsv::rows` (after
+//! `SalesCsv::header`; custom-field columns from a first pass with
+//! `csv::custom_field_names`), or feed `Customers::add` and write `Customers::csv`.
+
+pub mod csv;
+pub mod run;
+pub mod shards;
+
+pub use csv::{
+    custom_field_names, decimal_amount, sales_csv, subscribers_csv, CsvOptions, Customer,
+    Customers, SaleColumn, SalesCsv,
+};
+pub use run::{assemble, export_sales, run_export, walk_sales_sequentially, ExportObserver};
+pub use shards::{
+    earliest_sale_day, Chunk, ChunkKey, ExportProgress, ExportState, Shard, ShardFetch,
+    DEFAULT_TARGET_SHARDS, PAGE_SIZE,
+};
+
+#[cfg(test)]
+mod tests;
