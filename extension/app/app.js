@@ -92,9 +92,11 @@ function showConnected(profile) {
   document.body.dataset.state = 'connected';
   $('seller-name').textContent = profile.user.name || 'Your Gumroad account';
   $('seller-email').textContent = profile.user.email || 'Email not shared with this token';
-  $('scopes').textContent = profile.scopes.length ? profile.scopes.join(', ') : 'none';
+  $('scopes').textContent = profile.scopes == null
+    ? 'unknown (Gumroad did not say; features that need more show their own message)'
+    : profile.scopes.join(', ') || 'none';
   $('missing-features').replaceChildren(...profile.missingFeatures.map((f) => element('li', {}, f.explanation)));
-  const canSeeSales = profile.scopes.some((scope) => scope === 'view_sales' || scope === 'account');
+  const canSeeSales = profile.scopes?.some((scope) => scope === 'view_sales' || scope === 'account') ?? true;
   document.body.classList.toggle('no-sales', !canSeeSales);
 }
 

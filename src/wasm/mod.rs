@@ -20,7 +20,7 @@ use wasm_bindgen::prelude::*;
 use crate::api::GumroadClient;
 use crate::auth::AccessToken;
 use crate::config::API_BASE_URL;
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::model::{OfferCode, Product, ProductId, User};
 use crate::money::format_price;
 use crate::scopes::{missing_features, Feature};
@@ -39,7 +39,8 @@ struct Connection {
     /// The token as it will be stored (trimmed); the worker keeps it and never shows it.
     token: String,
     user: User,
-    scopes: Vec<String>,
+    /// Null when Gumroad would not say (see `connect`).
+    scopes: Option<Vec<String>>,
     missing_features: Vec<MissingFeature>,
 }
 
@@ -61,8 +62,18 @@ pub async fn connect(token: String) -> Result<JsValue, JsValue> {
     let stored = token.expose().to_owned();
     let client = GumroadClient::new(FetchTransport::new(API_BASE_URL), token);
     let user = client.user().await.map_err(to_js_error)?;
-    let info = client.token_info().await.map_err(to_js_error)?;
-    let missing_features = missing_features(&info.scopes)
+    // `GET /v2/user` has already proved the token. The scopes come from Doorkeeper's
+    // token-info route, outside `/v2`: if only that read fails (other than a refused token),
+    // the seller is still connected, with the scopes shown as unknown rather than refused.
+    let scopes = match client.token_info().await {
+        Ok(info) => Some(info.scopes),
+        Err(error) if error.kind() == ErrorKind::Unauthorized => return Err(to_js_error(error)),
+        Err(_) => None,
+    };
+    let missing_features = scopes
+        .as_deref()
+        .map(missing_features)
+        .unwrap_or_default()
         .into_iter()
         .map(|feature| MissingFeature {
             feature,
@@ -74,7 +85,7 @@ pub async fn connect(token: String) -> Result<JsValue, JsValue> {
     to_js(&Connection {
         token: stored,
         user,
-        scopes: info.scopes,
+        scopes,
         missing_features,
     })
 }
