@@ -18,6 +18,10 @@ export const MSG = Object.freeze({
   PARITY_PREVIEW: 'parity.preview',
   PARITY_MAP: 'parity.map',
   PARITY_PREVIEW_REMOVE: 'parity.previewRemove',
+  EXPORT_START: 'export.start',
+  EXPORT_RESUME: 'export.resume',
+  EXPORT_CANCEL: 'export.cancel',
+  EXPORT_STATUS: 'export.status',
   JOBS_LIST: 'jobs.list',
   JOBS_START: 'jobs.start',
   JOBS_CANCEL: 'jobs.cancel',
@@ -46,6 +50,7 @@ const SLOW = new Set([
   MSG.JOBS_PREVIEW_RETRY,
   MSG.JOBS_RESUME,
   MSG.PRODUCTS_LIST,
+  MSG.EXPORT_START,
 ]);
 
 /** Sends `type` with `payload` to the service worker; resolves to `value` or throws a

@@ -5,6 +5,7 @@
 // memoised wasm start. Nothing lives only in memory: what a later message needs is
 // kept in chrome.storage, so a worker stopped by Chrome loses nothing.
 import { ready } from './core.js';
+import * as exports from './exports.js';
 import * as jobs from './jobs.js';
 import { MSG } from './messages.js';
 import * as storage from './storage.js';
@@ -16,6 +17,7 @@ const instanceId = crypto.randomUUID();
 // popup's own loading. A job left running by a stopped worker is marked interrupted.
 ready().catch(() => {});
 jobs.recoverInterrupted();
+exports.recoverInterrupted();
 // Alarms may not survive a browser restart, and a stopped browser misses them: every
 // worker start (a browser start included) also handles end times that have passed.
 runEndTimes();
@@ -90,6 +92,14 @@ const handlers = {
     const plan = await withToken((core, token) => core.previewRemoveParityCodes(token, form));
     return jobs.keepPreview(plan, { label: `Remove ${form.prefix} parity codes` });
   },
+
+  [MSG.EXPORT_START]: async (options) => {
+    const profile = await storage.get(storage.KEYS.PROFILE);
+    return withToken((_, token) => exports.startExport(token, { ...options, storeName: profile?.user?.name }));
+  },
+  [MSG.EXPORT_RESUME]: async () => withToken((_, token) => exports.resumeExport(token)),
+  [MSG.EXPORT_CANCEL]: async () => exports.cancelExport(),
+  [MSG.EXPORT_STATUS]: async () => exports.currentExport(),
 
   [MSG.JOBS_LIST]: async () => jobs.listJobs(),
   [MSG.JOBS_START]: async ({ previewId, endAt }) => withToken((_, token) => jobs.startJob(token, { previewId, endAt })),

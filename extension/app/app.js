@@ -5,6 +5,7 @@ import { MSG, request } from '../messages.js';
 import * as storage from '../storage.js';
 import { initCodes } from './codes.js';
 import { $, busy, element } from './dom.js';
+import { initExport } from './export-view.js';
 import { initJobs } from './jobs-view.js';
 import { initPicker, loadProducts, setProducts } from './picker.js';
 import { initParity } from './parity.js';
@@ -69,6 +70,7 @@ initPicker({ view, onUnauthorized: showDisconnected });
 initCodes({ selectTab });
 initPrices();
 initParity();
+initExport();
 initJobs({ selectTab });
 start();
 

@@ -7,9 +7,11 @@
 //! on `kind`, never on message text. The API origin is fixed at build time
 //! (`config::API_BASE_URL`); nothing here accepts another one.
 
+mod export;
 mod jobs;
 mod parity;
 
+pub use export::*;
 pub use jobs::*;
 pub use parity::*;
 

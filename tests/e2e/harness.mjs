@@ -102,6 +102,14 @@ export const sandbox = {
   async state() {
     return get('/__sandbox/state');
   },
+  /** Every sale, newest first, as the API serves them. */
+  async sales() {
+    return get('/__sandbox/sales');
+  },
+  /** Every subscription, any status, newest first. */
+  async subscribers() {
+    return get('/__sandbox/subscribers');
+  },
   async requests() {
     return get('/__sandbox/requests');
   },

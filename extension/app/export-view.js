@@ -1,0 +1,93 @@
+// export-view.js — the export form, its progress (followed through storage, so it keeps up
+// whether or not this page started it) and the download, assembled here from the CSV
+// parts the worker wrote (a worker has no URL.createObjectURL; an extension page does).
+import * as files from '../export-files.js';
+import { MSG, request } from '../messages.js';
+import * as storage from '../storage.js';
+import { $, download, element } from './dom.js';
+import { hideError, showError } from './feedback.js';
+import { allProducts } from './picker.js';
+
+export function initExport() {
+  storage.watch('exports.current', render);
+  $('tab-export').addEventListener('click', async () => {
+    const select = $('export-product');
+    const chosen = select.value;
+    select.replaceChildren(element('option', { value: '' }, 'All products'), ...allProducts().map((p) => element('option', { value: p.id }, p.name)));
+    select.value = chosen;
+    render(await request(MSG.EXPORT_STATUS).catch(() => null));
+  });
+  $('export-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    hideError();
+    try {
+      await request(MSG.EXPORT_START, {
+        kind: $('export-kind').value,
+        after: $('export-after').value || null,
+        before: $('export-before').value || null,
+        productId: $('export-product').value || null,
+        bom: $('export-bom').checked,
+      });
+    } catch (error) {
+      showError(error);
+    }
+  });
+}
+
+function render(current) {
+  const box = $('export-status');
+  if (!current) {
+    box.hidden = true;
+    return;
+  }
+  box.hidden = false;
+  box.dataset.status = current.status;
+  const p = current.progress;
+  const counted = p ? `${p.rows.toLocaleString()} sales · ${p.pages} pages` : 'starting';
+  const estimate = p?.estimatedTotal ? ` of about ${p.estimatedTotal.toLocaleString()}` : '';
+  const eta = timeLeft(current);
+  const children = [element('strong', {}, current.filename)];
+  if (current.status === 'running') {
+    children.push(element('span', {}, `Reading: ${counted}${estimate}${eta}`), action('Cancel', () => request(MSG.EXPORT_CANCEL)));
+  } else if (current.status === 'writing') {
+    children.push(element('span', {}, `Writing the file (${counted})…`));
+  } else if (current.status === 'interrupted') {
+    const why = current.error ? ` (${current.error.message})` : '';
+    children.push(element('span', {}, `Interrupted at ${counted}${why}.`), action('Resume', () => request(MSG.EXPORT_RESUME), 'primary'));
+  } else if (current.status === 'ready') {
+    children.push(element('span', {}, `${(current.rows ?? 0).toLocaleString()} rows ready.`), action('Download', () => save(current), 'primary'));
+  } else if (current.status === 'cancelled') {
+    children.push(element('span', { class: 'muted' }, 'Cancelled.'));
+  }
+  box.replaceChildren(...children);
+}
+
+// From the rate so far and the estimate of the total (none until Gumroad's pages say).
+function timeLeft({ progress: p, startedAt }) {
+  if (!p?.estimatedTotal || !p.rows || p.rows >= p.estimatedTotal) return '';
+  const elapsed = Date.now() - Date.parse(startedAt);
+  const seconds = Math.round(((p.estimatedTotal - p.rows) * elapsed) / p.rows / 1000);
+  return seconds < 90 ? ` · about ${Math.max(1, seconds)} s left` : ` · about ${Math.round(seconds / 60)} min left`;
+}
+
+async function save(current) {
+  const text = (await files.parts(current.id)).join('');
+  download(current.filename, text);
+}
+
+function action(label, work, kind = null) {
+  return element('button', {
+    type: 'button',
+    class: kind,
+    onclick: async (event) => {
+      event.target.disabled = true;
+      try {
+        await work();
+      } catch (error) {
+        showError(error);
+      } finally {
+        event.target.disabled = false;
+      }
+    },
+  }, label);
+}

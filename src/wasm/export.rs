@@ -1,0 +1,182 @@
+//! The sales-export exports: start a checkpointable export, run it page by page (the
+//! worker stores each chunk, then the state, inside `onChunk`), and turn stored chunks into
+//! CSV text one chunk at a time so no file is ever held as JSON pages.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+use super::{client, from_js, to_js, to_js_error};
+use crate::bulk::{Control, ExecOptions};
+use crate::error::ErrorKind;
+use crate::export::{
+    custom_field_names, run_export as drive, subscribers_csv, Chunk, CsvOptions, Customers,
+    ExportObserver, ExportState, SalesCsv,
+};
+use crate::model::{Day, ProductId, Sale, SalesQuery};
+use crate::runtime::BrowserClock;
+
+/// `exportStart(query)`: a new export state for `{after, before, productId}` (dates
+/// YYYY-MM-DD, inclusive/exclusive as Gumroad reads them; none = all time).
+#[wasm_bindgen(js_name = exportStart)]
+pub fn export_start(query: JsValue) -> Result<JsValue, JsValue> {
+    let query: SalesQuery = from_js(query)?;
+    let today = Day::from_epoch_ms(js_sys::Date::now());
+    to_js(&ExportState::new(query, today).map_err(to_js_error)?)
+}
+
+/// `runExport(token, state, onChunk)`: fetches what is left of `state`; after every page
+/// `onChunk({chunk, state, progress})` is awaited (resolve `"cancel"` to stop). Resolves to
+/// the final state; rejects with the failing page's error (the last state handed to
+/// `onChunk` is a valid checkpoint to resume from).
+#[wasm_bindgen(js_name = runExport)]
+pub async fn run_export(
+    token: String,
+    state: JsValue,
+    on_chunk: js_sys::Function,
+) -> Result<JsValue, JsValue> {
+    let mut state: ExportState = from_js(state)?;
+    let client = client(&token)?;
+    let observer = JsChunkObserver { on_chunk };
+    match drive(
+        &client,
+        &BrowserClock,
+        &mut state,
+        &ExecOptions::default(),
+        &observer,
+    )
+    .await
+    {
+        Ok(()) => to_js(&state),
+        Err(error) if error.kind() == ErrorKind::Cancelled => to_js(&state),
+        Err(error) => Err(to_js_error(error)),
+    }
+}
+
+/// `exportChunkOrder(state)`: the `{shard, page}` keys of the file, in file order.
+#[wasm_bindgen(js_name = exportChunkOrder)]
+pub fn export_chunk_order(state: JsValue) -> Result<JsValue, JsValue> {
+    let state: ExportState = from_js(state)?;
+    to_js(&state.chunk_order())
+}
+
+/// What every CSV call needs besides the rows.
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct CsvInputs {
+    options: CsvOptions,
+    custom_fields: Vec<String>,
+    product_currencies: BTreeMap<ProductId, String>,
+}
+
+/// `exportCustomFields(sales)`: the custom-field names in `sales` (the worker unites them
+/// over every chunk before writing the header).
+#[wasm_bindgen(js_name = exportCustomFields)]
+pub fn export_custom_fields(sales: JsValue) -> Result<JsValue, JsValue> {
+    let sales: Vec<Sale> = from_js(sales)?;
+    to_js(&custom_field_names(&sales))
+}
+
+/// `salesCsvHeader(inputs)`: the first line(s) of a sales file (with the BOM if asked).
+#[wasm_bindgen(js_name = salesCsvHeader)]
+pub fn sales_csv_header(inputs: JsValue) -> Result<String, JsValue> {
+    let inputs: CsvInputs = from_js(inputs)?;
+    Ok(SalesCsv::new(
+        &inputs.options,
+        inputs.custom_fields,
+        inputs.product_currencies,
+    )
+    .header())
+}
+
+/// `salesCsvRows(inputs, sales)`: the rows of one chunk.
+#[wasm_bindgen(js_name = salesCsvRows)]
+pub fn sales_csv_rows(inputs: JsValue, sales: JsValue) -> Result<String, JsValue> {
+    let inputs: CsvInputs = from_js(inputs)?;
+    let sales: Vec<Sale> = from_js(sales)?;
+    Ok(SalesCsv::new(
+        &inputs.options,
+        inputs.custom_fields,
+        inputs.product_currencies,
+    )
+    .rows(&sales))
+}
+
+/// `customersCsv(inputs, chunks)`: one row per buyer email over every chunk's sales.
+#[wasm_bindgen(js_name = customersCsv)]
+pub fn customers_csv(inputs: JsValue, chunks: JsValue) -> Result<String, JsValue> {
+    let inputs: CsvInputs = from_js(inputs)?;
+    let chunks: Vec<Vec<Sale>> = from_js(chunks)?;
+    let mut customers = Customers::new(inputs.product_currencies);
+    for sales in &chunks {
+        customers.add(sales);
+    }
+    Ok(customers.csv(&inputs.options))
+}
+
+/// `subscribersCsv(token, productIds, options)`: the active subscribers of each product
+/// (`GET /v2/products/:id/subscribers`, paginated), one row each with its status.
+#[wasm_bindgen(js_name = subscribersCsv)]
+pub async fn subscribers_csv_export(
+    token: String,
+    product_ids: JsValue,
+    options: JsValue,
+) -> Result<JsValue, JsValue> {
+    #[derive(Serialize)]
+    struct File {
+        csv: String,
+        rows: usize,
+    }
+    let product_ids: Vec<ProductId> = from_js(product_ids)?;
+    let options: CsvOptions = from_js::<Option<CsvOptions>>(options)?.unwrap_or_default();
+    let client = client(&token)?;
+    let mut all = Vec::new();
+    for product in &product_ids {
+        all.extend(client.subscribers(product).await.map_err(to_js_error)?);
+    }
+    to_js(&File {
+        csv: subscribers_csv(&all, &options),
+        rows: all.len(),
+    })
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ChunkEvent<'a> {
+    chunk: &'a Chunk,
+    state: &'a ExportState,
+    progress: crate::export::ExportProgress,
+}
+
+/// Hands each page to a JS callback and waits for its promise (chunk, then state, stored).
+struct JsChunkObserver {
+    on_chunk: js_sys::Function,
+}
+
+impl ExportObserver for JsChunkObserver {
+    async fn on_chunk(&self, chunk: &Chunk, state: &ExportState) -> Control {
+        let event = ChunkEvent {
+            chunk,
+            state,
+            progress: state.progress(),
+        };
+        // A page that cannot be checkpointed must not be followed by more.
+        let Ok(value) = to_js(&event) else {
+            return Control::Cancel;
+        };
+        let Ok(answer) = self.on_chunk.call1(&JsValue::NULL, &value) else {
+            return Control::Cancel;
+        };
+        let settled = match answer.dyn_into::<js_sys::Promise>() {
+            Ok(promise) => JsFuture::from(promise).await,
+            Err(plain) => Ok(plain),
+        };
+        match settled {
+            Ok(reply) if reply.as_string().as_deref() == Some("cancel") => Control::Cancel,
+            Ok(_) => Control::Continue,
+            Err(_) => Control::Cancel,
+        }
+    }
+}
