@@ -23,7 +23,7 @@ export function recoverInterrupted() {
   return recovered;
 }
 
-export async function startExport(token, { kind, after, before, productId, bom, storeName }) {
+export async function startExport(token, { kind, after, before, productId, bom, columns, storeName }) {
   await recoverInterrupted();
   const current = await storage.get(KEY);
   if (current?.status === 'running') throw kindError('An export is already running. Wait for it or cancel it.');
@@ -33,11 +33,14 @@ export async function startExport(token, { kind, after, before, productId, bom, 
   if (kind === 'subscribers') return exportSubscribers(token, core, { productId, bom, storeName, products, current });
   const query = { after: after || null, before: before || null, productId: productId || null };
   const state = core.exportStart(query);
+  // Gumroad's sales counts (with the view_sales scope) make a fair estimate for progress.
+  const counted = products.filter((p) => !productId || p.id === productId).map((p) => p.sales_count);
+  if (counted.length && counted.every((n) => Number.isInteger(n))) state.expectedTotal = counted.reduce((a, b) => a + b, 0);
   const exportJob = {
     id: crypto.randomUUID(),
     kind,
     query,
-    options: { bom: bom !== false },
+    options: { bom: bom !== false, columns: Array.isArray(columns) ? columns : [] },
     productCurrencies: Object.fromEntries(products.map((p) => [p.id, p.currency])),
     filename: filename(storeName, kind, query),
     status: 'running',

@@ -22,6 +22,7 @@ export const MSG = Object.freeze({
   EXPORT_RESUME: 'export.resume',
   EXPORT_CANCEL: 'export.cancel',
   EXPORT_STATUS: 'export.status',
+  EXPORT_COLUMNS: 'export.columns',
   JOBS_LIST: 'jobs.list',
   JOBS_START: 'jobs.start',
   JOBS_CANCEL: 'jobs.cancel',

@@ -100,6 +100,7 @@ const handlers = {
   [MSG.EXPORT_RESUME]: async () => withToken((_, token) => exports.resumeExport(token)),
   [MSG.EXPORT_CANCEL]: async () => exports.cancelExport(),
   [MSG.EXPORT_STATUS]: async () => exports.currentExport(),
+  [MSG.EXPORT_COLUMNS]: async () => (await ready()).exportSaleColumns(),
 
   [MSG.JOBS_LIST]: async () => jobs.listJobs(),
   [MSG.JOBS_START]: async ({ previewId, endAt }) => withToken((_, token) => jobs.startJob(token, { previewId, endAt })),

@@ -11,6 +11,12 @@ import { allProducts } from './picker.js';
 export function initExport() {
   storage.watch('exports.current', render);
   $('tab-export').addEventListener('click', async () => {
+    if (!$('export-column-list').childElementCount) {
+      const offered = await request(MSG.EXPORT_COLUMNS).catch(() => []);
+      $('export-column-list').replaceChildren(
+        ...offered.map((c) => element('label', { class: 'check' }, [element('input', { type: 'checkbox', value: c.column, checked: c.default }), c.header])),
+      );
+    }
     const select = $('export-product');
     const chosen = select.value;
     select.replaceChildren(element('option', { value: '' }, 'All products'), ...allProducts().map((p) => element('option', { value: p.id }, p.name)));
@@ -27,6 +33,7 @@ export function initExport() {
         before: $('export-before').value || null,
         productId: $('export-product').value || null,
         bom: $('export-bom').checked,
+        columns: [...$('export-column-list').querySelectorAll('input:checked')].map((box) => box.value),
       });
     } catch (error) {
       showError(error);

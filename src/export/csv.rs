@@ -55,6 +55,33 @@ pub enum SaleColumn {
 }
 
 impl SaleColumn {
+    /// Every column, in the order the seller is offered them.
+    pub const ALL: [SaleColumn; 23] = [
+        SaleColumn::Id,
+        SaleColumn::CreatedAt,
+        SaleColumn::OrderId,
+        SaleColumn::Email,
+        SaleColumn::PurchaseEmail,
+        SaleColumn::FullName,
+        SaleColumn::Country,
+        SaleColumn::CountryIso2,
+        SaleColumn::ProductId,
+        SaleColumn::ProductName,
+        SaleColumn::Variants,
+        SaleColumn::Quantity,
+        SaleColumn::Price,
+        SaleColumn::GumroadFee,
+        SaleColumn::Currency,
+        SaleColumn::OfferCode,
+        SaleColumn::Refunded,
+        SaleColumn::PartiallyRefunded,
+        SaleColumn::Chargedback,
+        SaleColumn::SubscriptionId,
+        SaleColumn::CanContact,
+        SaleColumn::LicenseKey,
+        SaleColumn::Referrer,
+    ];
+
     /// The columns a sales file has unless the seller chooses.
     pub const DEFAULT: [SaleColumn; 17] = [
         SaleColumn::Id,

@@ -708,3 +708,11 @@ fn subscribers_are_read_paginated_until_the_key_is_absent() {
         ]
     );
 }
+
+#[test]
+fn every_default_sales_column_is_offered_once() {
+    use crate::export::SaleColumn;
+    let all: std::collections::HashSet<_> = SaleColumn::ALL.into_iter().collect();
+    assert_eq!(all.len(), SaleColumn::ALL.len(), "no column offered twice");
+    assert!(SaleColumn::DEFAULT.iter().all(|c| all.contains(c)));
+}

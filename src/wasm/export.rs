@@ -13,7 +13,7 @@ use crate::bulk::{Control, ExecOptions};
 use crate::error::ErrorKind;
 use crate::export::{
     custom_field_names, run_export as drive, subscribers_csv, Chunk, CsvOptions, Customers,
-    ExportObserver, ExportState, SalesCsv,
+    ExportObserver, ExportState, SaleColumn, SalesCsv,
 };
 use crate::model::{Day, ProductId, Sale, SalesQuery};
 use crate::runtime::BrowserClock;
@@ -69,6 +69,26 @@ struct CsvInputs {
     options: CsvOptions,
     custom_fields: Vec<String>,
     product_currencies: BTreeMap<ProductId, String>,
+}
+
+/// `exportSaleColumns()`: every sales-file column as `{column, header, default}`.
+#[wasm_bindgen(js_name = exportSaleColumns)]
+pub fn export_sale_columns() -> Result<JsValue, JsValue> {
+    #[derive(Serialize)]
+    struct Offered {
+        column: SaleColumn,
+        header: &'static str,
+        default: bool,
+    }
+    let offered: Vec<Offered> = SaleColumn::ALL
+        .into_iter()
+        .map(|column| Offered {
+            column,
+            header: column.header(),
+            default: SaleColumn::DEFAULT.contains(&column),
+        })
+        .collect();
+    to_js(&offered)
 }
 
 /// `exportCustomFields(sales)`: the custom-field names in `sales` (the worker unites them

@@ -157,4 +157,19 @@ describe('sales export', () => {
     for (const row of rows) assert.equal(row.status, statusOf.get(row.id), `status of ${row.id}`);
     await tab.close();
   });
+
+  test('the seller chooses the columns of the sales file', async () => {
+    await sandbox.reset({ products: 12, sales: 200 });
+    const tab = await connectedPage(context);
+    await tab.getByRole('tab', { name: 'Export' }).click();
+    await tab.locator('#export-columns summary').click();
+    await tab.getByRole('checkbox', { name: 'email', exact: true }).uncheck();
+    await tab.getByRole('checkbox', { name: 'referrer', exact: true }).check();
+    await startSalesExport(tab);
+    const rows = await exportedSales(tab);
+    assert.equal(rows.length, 200);
+    assert.ok(!('email' in rows[0]), 'the unchecked column is left out');
+    assert.ok('referrer' in rows[0] && 'id' in rows[0], 'the chosen columns are there');
+    await tab.close();
+  });
 });
