@@ -146,10 +146,15 @@ async function writeFile(core, exportJob) {
   const inputs = { options: exportJob.options, customFields: [], productCurrencies: exportJob.productCurrencies };
   await files.clearParts(exportJob.id);
   if (exportJob.kind === 'customers') {
-    const chunks = [];
-    for (const key of order) chunks.push(await files.getChunk(exportJob.id, key));
-    await files.putPart(exportJob.id, 0, core.customersCsv(inputs, chunks));
-    return chunks.reduce((n, sales) => n + sales.length, 0);
+    // One page at a time: the builder keeps one entry per buyer, never the sales.
+    const customers = new core.CustomersFile(inputs);
+    try {
+      for (const key of order) customers.add(await files.getChunk(exportJob.id, key));
+      await files.putPart(exportJob.id, 0, customers.csv());
+      return customers.count();
+    } finally {
+      customers.free();
+    }
   }
   const names = new Set();
   for (const key of order) for (const name of core.exportCustomFields(await files.getChunk(exportJob.id, key))) names.add(name);

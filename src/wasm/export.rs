@@ -124,16 +124,40 @@ pub fn sales_csv_rows(inputs: JsValue, sales: JsValue) -> Result<String, JsValue
     .rows(&sales))
 }
 
-/// `customersCsv(inputs, chunks)`: one row per buyer email over every chunk's sales.
-#[wasm_bindgen(js_name = customersCsv)]
-pub fn customers_csv(inputs: JsValue, chunks: JsValue) -> Result<String, JsValue> {
-    let inputs: CsvInputs = from_js(inputs)?;
-    let chunks: Vec<Vec<Sale>> = from_js(chunks)?;
-    let mut customers = Customers::new(inputs.product_currencies);
-    for sales in &chunks {
-        customers.add(sales);
+/// `new CustomersFile(inputs)`, `.add(sales)` once per stored chunk, `.csv()`: one row per
+/// buyer email. It holds one entry per buyer, never the sales, so memory follows the
+/// number of customers rather than the size of the store.
+#[wasm_bindgen(js_name = CustomersFile)]
+pub struct CustomersFile {
+    options: CsvOptions,
+    customers: Customers,
+}
+
+#[wasm_bindgen(js_class = CustomersFile)]
+impl CustomersFile {
+    #[wasm_bindgen(constructor)]
+    pub fn new(inputs: JsValue) -> Result<CustomersFile, JsValue> {
+        let inputs: CsvInputs = from_js(inputs)?;
+        Ok(CustomersFile {
+            options: inputs.options,
+            customers: Customers::new(inputs.product_currencies),
+        })
     }
-    Ok(customers.csv(&inputs.options))
+
+    pub fn add(&mut self, sales: JsValue) -> Result<(), JsValue> {
+        let sales: Vec<Sale> = from_js(sales)?;
+        self.customers.add(&sales);
+        Ok(())
+    }
+
+    pub fn csv(&self) -> String {
+        self.customers.csv(&self.options)
+    }
+
+    /// How many buyers (rows) the file has.
+    pub fn count(&self) -> usize {
+        self.customers.list().count()
+    }
 }
 
 /// `subscribersCsv(token, productIds, options)`: the active subscribers of each product
