@@ -5,7 +5,7 @@ import * as files from '../export-files.js';
 import { MSG, request } from '../messages.js';
 import * as storage from '../storage.js';
 import { $, download, element } from './dom.js';
-import { hideError, showError } from './feedback.js';
+import { actionButton, hideError, showError } from './feedback.js';
 import { allProducts } from './picker.js';
 
 export function initExport() {
@@ -55,14 +55,14 @@ function render(current) {
   const eta = timeLeft(current);
   const children = [element('strong', {}, current.filename)];
   if (current.status === 'running') {
-    children.push(element('span', {}, `Reading: ${counted}${estimate}${eta}`), action('Cancel', () => request(MSG.EXPORT_CANCEL)));
+    children.push(element('span', {}, `Reading: ${counted}${estimate}${eta}`), actionButton('Cancel', () => request(MSG.EXPORT_CANCEL)));
   } else if (current.status === 'writing') {
     children.push(element('span', {}, `Writing the file (${counted})…`));
   } else if (current.status === 'interrupted') {
     const why = current.error ? ` (${current.error.message})` : '';
-    children.push(element('span', {}, `Interrupted at ${counted}${why}.`), action('Resume', () => request(MSG.EXPORT_RESUME), 'primary'));
+    children.push(element('span', {}, `Interrupted at ${counted}${why}.`), actionButton('Resume', () => request(MSG.EXPORT_RESUME), 'primary'));
   } else if (current.status === 'ready') {
-    children.push(element('span', {}, `${(current.rows ?? 0).toLocaleString()} rows ready.`), action('Download', () => save(current), 'primary'));
+    children.push(element('span', {}, `${(current.rows ?? 0).toLocaleString()} rows ready.`), actionButton('Download', () => save(current), 'primary'));
   } else if (current.status === 'cancelled') {
     children.push(element('span', { class: 'muted' }, 'Cancelled.'));
   }
@@ -82,19 +82,3 @@ async function save(current) {
   download(current.filename, text);
 }
 
-function action(label, work, kind = null) {
-  return element('button', {
-    type: 'button',
-    class: kind,
-    onclick: async (event) => {
-      event.target.disabled = true;
-      try {
-        await work();
-      } catch (error) {
-        showError(error);
-      } finally {
-        event.target.disabled = false;
-      }
-    },
-  }, label);
-}

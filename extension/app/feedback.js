@@ -1,6 +1,6 @@
 // feedback.js — the one alert box, and the seller-facing words for each error kind (the
 // worker's message carries the detail; pages branch on `kind`, never on message text).
-import { $ } from './dom.js';
+import { $, element } from './dom.js';
 
 export function describe(error, during) {
   switch (error.kind) {
@@ -34,4 +34,24 @@ export function showError(error, during) {
 
 export function hideError() {
   $('error').hidden = true;
+}
+
+/** A button that runs `work`, disabled meanwhile; a failure shows in the alert box.
+ * `description` (a title) says which job or file the button acts on. */
+export function actionButton(label, work, kind = null, description = null) {
+  return element('button', {
+    type: 'button',
+    class: kind,
+    title: description,
+    onclick: async (event) => {
+      event.target.disabled = true;
+      try {
+        await work();
+      } catch (error) {
+        showError(error);
+      } finally {
+        event.target.disabled = false;
+      }
+    },
+  }, label);
 }

@@ -4,7 +4,7 @@
 import { MSG, request } from '../messages.js';
 import * as storage from '../storage.js';
 import { $, element } from './dom.js';
-import { showError } from './feedback.js';
+import { actionButton } from './feedback.js';
 import { describeAction, showPreview } from './preview.js';
 
 export function initJobs({ selectTab }) {
@@ -40,17 +40,17 @@ export function initJobs({ selectTab }) {
     if (job.status === 'running') {
       if (job.current) children.push(element('span', { class: 'muted' }, ` · ${job.current}`));
       if (etaMs != null && done < total) children.push(element('span', { class: 'muted' }, ` · about ${formatDuration(etaMs)} left`));
-      children.push(action('Cancel', () => request(MSG.JOBS_CANCEL, { jobId: job.id })));
+      children.push(actionButton('Cancel', () => request(MSG.JOBS_CANCEL, { jobId: job.id })));
     } else {
       const why = job.error
         ? ` · Interrupted: ${job.error.message} Connect again, then resume.`
         : ' · Interrupted: Bulkroad was stopped before the job ended.';
       children.push(element('span', { class: 'muted' }, why));
-      children.push(action('Resume', async () => {
+      children.push(actionButton('Resume', async () => {
         await request(MSG.JOBS_RESUME, { jobId: job.id });
         selectTab('tab-jobs');
       }, 'primary'));
-      children.push(action('Discard', () => request(MSG.JOBS_DISCARD, { jobId: job.id })));
+      children.push(actionButton('Discard', () => request(MSG.JOBS_DISCARD, { jobId: job.id })));
     }
     banner.replaceChildren(...children);
   }
@@ -60,15 +60,15 @@ export function initJobs({ selectTab }) {
     $('job-list').replaceChildren(
       ...history.map((entry) => {
         const c = entry.counts;
-        const buttons = [action('Report', () => showReport(entry), null, `Report of ${entry.label}`)];
+        const buttons = [actionButton('Report', () => showReport(entry), null, `Report of ${entry.label}`)];
         if (entry.status !== 'failed' && c.applied > 0 && !entry.undoOf) {
-          buttons.push(action('Undo', async () => showPreview(await request(MSG.JOBS_PREVIEW_UNDO, { jobId: entry.id })), null, `Undo ${entry.label}`));
+          buttons.push(actionButton('Undo', async () => showPreview(await request(MSG.JOBS_PREVIEW_UNDO, { jobId: entry.id })), null, `Undo ${entry.label}`));
         }
         if (c.failed + c.unknown > 0) {
-          buttons.push(action('Retry failed', async () => showPreview(await request(MSG.JOBS_PREVIEW_RETRY, { jobId: entry.id })), null, `Retry the failed steps of ${entry.label}`));
+          buttons.push(actionButton('Retry failed', async () => showPreview(await request(MSG.JOBS_PREVIEW_RETRY, { jobId: entry.id })), null, `Retry the failed steps of ${entry.label}`));
         }
         if (entry.endAt) {
-          buttons.push(action('Cancel end time', () => request(MSG.JOBS_CANCEL_END_TIME, { jobId: entry.id }), null, `Cancel the end time of ${entry.label}`));
+          buttons.push(actionButton('Cancel end time', () => request(MSG.JOBS_CANCEL_END_TIME, { jobId: entry.id }), null, `Cancel the end time of ${entry.label}`));
         }
         return element('li', { 'data-job-id': entry.id, 'data-status': entry.status }, [
           element('div', {}, [element('strong', {}, entry.label), element('span', { class: `badge ${entry.status}` }, entry.status)]),
@@ -104,23 +104,6 @@ export function initJobs({ selectTab }) {
     selectTab('tab-jobs');
   }
 
-  function action(label, work, kind = null, description = null) {
-    return element('button', {
-      type: 'button',
-      class: kind,
-      title: description,
-      onclick: async (event) => {
-        event.target.disabled = true;
-        try {
-          await work();
-        } catch (error) {
-          showError(error);
-        } finally {
-          event.target.disabled = false;
-        }
-      },
-    }, label);
-  }
 }
 
 function formatDuration(ms) {

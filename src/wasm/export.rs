@@ -6,9 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
-use super::{client, from_js, to_js, to_js_error};
+use super::{checkpoint, client, from_js, to_js, to_js_error};
 use crate::bulk::{Control, ExecOptions};
 use crate::error::ErrorKind;
 use crate::export::{
@@ -206,21 +205,6 @@ impl ExportObserver for JsChunkObserver {
             state,
             progress: state.progress(),
         };
-        // A page that cannot be checkpointed must not be followed by more.
-        let Ok(value) = to_js(&event) else {
-            return Control::Cancel;
-        };
-        let Ok(answer) = self.on_chunk.call1(&JsValue::NULL, &value) else {
-            return Control::Cancel;
-        };
-        let settled = match answer.dyn_into::<js_sys::Promise>() {
-            Ok(promise) => JsFuture::from(promise).await,
-            Err(plain) => Ok(plain),
-        };
-        match settled {
-            Ok(reply) if reply.as_string().as_deref() == Some("cancel") => Control::Cancel,
-            Ok(_) => Control::Continue,
-            Err(_) => Control::Cancel,
-        }
+        checkpoint(&self.on_chunk, &event).await
     }
 }

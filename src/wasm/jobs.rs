@@ -5,9 +5,8 @@
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
-use super::{client, from_js, to_js, to_js_error};
+use super::{checkpoint, client, from_js, to_js, to_js_error};
 use crate::bulk::{
     self, inventory_csv, Control, Event, ExecOptions, Observer, Plan, ReplanMode, Report,
 };
@@ -156,24 +155,6 @@ struct JsObserver {
 
 impl Observer for JsObserver {
     async fn on_event(&self, event: &Event) -> Control {
-        // An event that cannot reach the worker cannot be checkpointed: stop starting work.
-        let Ok(value) = to_js(event) else {
-            return Control::Cancel;
-        };
-        let answer = match self.on_event.call1(&JsValue::NULL, &value) {
-            Ok(answer) => answer,
-            // A callback that throws cannot checkpoint: stop starting new work.
-            Err(_) => return Control::Cancel,
-        };
-        let settled = match answer.dyn_into::<js_sys::Promise>() {
-            Ok(promise) => JsFuture::from(promise).await,
-            Err(plain) => Ok(plain),
-        };
-        match settled {
-            Ok(reply) if reply.as_string().as_deref() == Some("cancel") => Control::Cancel,
-            Ok(_) => Control::Continue,
-            // A checkpoint that failed to save must not let the job run on unrecorded.
-            Err(_) => Control::Cancel,
-        }
+        checkpoint(&self.on_event, event).await
     }
 }

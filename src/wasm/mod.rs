@@ -151,6 +151,32 @@ pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
         })
 }
 
+/// Calls a JS checkpoint callback with `value` and waits for its promise: `"cancel"` stops
+/// the run, anything else lets it go on. A value that cannot be passed, a callback that
+/// throws or a promise that rejects could not record the step, so the run must not go on
+/// unrecorded: all three cancel.
+pub(crate) async fn checkpoint<T: Serialize>(
+    callback: &js_sys::Function,
+    value: &T,
+) -> crate::bulk::Control {
+    use crate::bulk::Control;
+    let Ok(value) = to_js(value) else {
+        return Control::Cancel;
+    };
+    let Ok(answer) = callback.call1(&JsValue::NULL, &value) else {
+        return Control::Cancel;
+    };
+    let settled = match answer.dyn_into::<js_sys::Promise>() {
+        Ok(promise) => wasm_bindgen_futures::JsFuture::from(promise).await,
+        Err(plain) => Ok(plain),
+    };
+    match settled {
+        Ok(reply) if reply.as_string().as_deref() == Some("cancel") => Control::Cancel,
+        Ok(_) => Control::Continue,
+        Err(_) => Control::Cancel,
+    }
+}
+
 /// A JS value (a form, a plan, a report) as the Rust type; a wrong shape is InvalidInput.
 pub(crate) fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, JsValue> {
     serde_wasm_bindgen::from_value(value).map_err(|e| {
