@@ -15,7 +15,7 @@ use bulkroad::bulk::{
 use bulkroad::runtime::NativeClock;
 use bulkroad::ErrorKind;
 use bulkroad_sandbox::Sandbox;
-use common::{client, faults, options, run, start, Watch};
+use common::{client, faults, options, run, start, with_lost_checkpoints, Watch};
 use serde_json::{json, Value};
 
 /// Ids of the products not deleted, in the sandbox's order.
@@ -200,18 +200,7 @@ fn resuming_after_a_stop_half_way_ends_exact_with_no_duplicate() {
 
     // The worker died: the last checkpoints of five applied steps never reached storage,
     // so the job only knows that they started.
-    let mut partial = first.clone();
-    let lost: Vec<usize> = partial
-        .rows
-        .iter()
-        .filter(|r| r.outcome.status == Status::Applied)
-        .map(|r| r.index)
-        .rev()
-        .take(5)
-        .collect();
-    partial
-        .rows
-        .retain(|r| !lost.contains(&r.index) && r.outcome.status != Status::NotRun);
+    let (partial, lost) = with_lost_checkpoints(&first, 5);
 
     let rest: Plan = run(replan(
         &client,

@@ -22,7 +22,7 @@ use bulkroad::runtime::NativeClock;
 use bulkroad::transport::NativeTransport;
 use bulkroad::{ErrorKind, GumroadClient};
 use bulkroad_sandbox::{Faults, Sandbox};
-use common::{client, faults, options, run, start, Watch};
+use common::{client, faults, options, run, start, with_lost_checkpoints, Watch};
 use serde_json::{json, Value};
 
 /// Live products: id → (price, currency, name).
@@ -324,18 +324,7 @@ fn resuming_a_stopped_price_job_never_applies_the_change_twice() {
     assert!(first.summary.not_run > 0, "{:?}", first.summary);
 
     // The worker died: the last checkpoints of five applied steps never reached storage.
-    let mut partial = first.clone();
-    let lost: Vec<usize> = partial
-        .rows
-        .iter()
-        .filter(|r| r.outcome.status == Status::Applied)
-        .map(|r| r.index)
-        .rev()
-        .take(5)
-        .collect();
-    partial
-        .rows
-        .retain(|r| !lost.contains(&r.index) && r.outcome.status != Status::NotRun);
+    let (partial, lost) = with_lost_checkpoints(&first, 5);
     let rest = run(replan(
         &client,
         &clock,

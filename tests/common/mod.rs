@@ -9,7 +9,7 @@
 use std::cell::Cell;
 use std::future::Future;
 
-use bulkroad::bulk::{Control, Event, EventKind, ExecOptions, Observer};
+use bulkroad::bulk::{Control, Event, EventKind, ExecOptions, Observer, Report, Status};
 use bulkroad::transport::NativeTransport;
 use bulkroad::{AccessToken, GumroadClient};
 use bulkroad_sandbox::{tokens, Config, DropPhase, Faults, Sandbox};
@@ -104,4 +104,23 @@ impl Observer for Watch {
             _ => Control::Continue,
         }
     }
+}
+
+/// What a job knows after its worker died: the checkpoints of the last `lost` applied
+/// steps never reached storage, and steps never run have no row. Also returns the indices
+/// of the steps whose checkpoints were lost.
+pub fn with_lost_checkpoints(report: &Report, lost: usize) -> (Report, Vec<usize>) {
+    let mut partial = report.clone();
+    let dropped: Vec<usize> = partial
+        .rows
+        .iter()
+        .filter(|r| r.outcome.status == Status::Applied)
+        .map(|r| r.index)
+        .rev()
+        .take(lost)
+        .collect();
+    partial
+        .rows
+        .retain(|r| !dropped.contains(&r.index) && r.outcome.status != Status::NotRun);
+    (partial, dropped)
 }
