@@ -1,10 +1,12 @@
 // export-files.js — the one module that touches IndexedDB: the pages of an export as they
-// arrive (`chunks`, keyed by export, shard and page) and the CSV text written from them
-// (`parts`, keyed by export and position). Used by the worker to write and by the
-// extension page that assembles the download (same extension origin, same database).
+// arrive (`chunks`, keyed by export, shard and page), the export's cursors after the last
+// stored page (`checkpoints`, one per export, written in the same transaction as that
+// page) and the CSV text written from them (`parts`, keyed by export and position). Used
+// by the worker to write and by the extension page that assembles the download (same
+// extension origin, same database).
 
 const DB_NAME = 'bulkroad-exports';
-const VERSION = 1;
+const VERSION = 2;
 let opening = null;
 
 function db() {
@@ -12,8 +14,10 @@ function db() {
     const request = indexedDB.open(DB_NAME, VERSION);
     request.onupgradeneeded = () => {
       const database = request.result;
-      database.createObjectStore('chunks', { keyPath: ['exportId', 'shard', 'page'] });
-      database.createObjectStore('parts', { keyPath: ['exportId', 'n'] });
+      const stores = { chunks: ['exportId', 'shard', 'page'], parts: ['exportId', 'n'], checkpoints: 'exportId' };
+      for (const [name, keyPath] of Object.entries(stores)) {
+        if (!database.objectStoreNames.contains(name)) database.createObjectStore(name, { keyPath });
+      }
     };
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => {
@@ -35,9 +39,24 @@ async function transact(store, mode, work) {
   });
 }
 
-/** Stores one page of sales; the same page stored again replaces the first copy. */
-export function putChunk(exportId, { shard, page, sales }) {
-  return transact('chunks', 'readwrite', (store) => store.put({ exportId, shard, page, sales }));
+/** Stores one page of sales and the export's `state` after it, in one transaction: the
+ * cursors never get ahead of the pages. The same page stored again replaces the first copy. */
+export async function putChunk(exportId, { shard, page, sales }, state) {
+  const database = await db();
+  return new Promise((resolve, reject) => {
+    const tx = database.transaction(['chunks', 'checkpoints'], 'readwrite');
+    tx.objectStore('chunks').put({ exportId, shard, page, sales });
+    tx.objectStore('checkpoints').put({ exportId, state });
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error);
+  });
+}
+
+/** The state stored with the last page of `exportId`, if any. */
+export async function checkpoint(exportId) {
+  const record = await transact('checkpoints', 'readonly', (store) => store.get(exportId));
+  return record?.state ?? null;
 }
 
 export async function getChunk(exportId, { shard, page }) {
@@ -66,4 +85,5 @@ export async function forget(exportId) {
   await clearParts(exportId);
   const range = IDBKeyRange.bound([exportId, 0, 0], [exportId, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER]);
   await transact('chunks', 'readwrite', (store) => store.delete(range));
+  await transact('checkpoints', 'readwrite', (store) => store.delete(exportId));
 }

@@ -1,14 +1,17 @@
 // exports.js — sales and customers exports in the service worker. Pages of sales go to
-// IndexedDB as they arrive (one record per page, keyed by its place in the file), the
-// export's cursors to chrome.storage after every page: a worker stopped mid-export resumes
-// from its last checkpoint, and a page fetched twice lands on the same key, so no row is
-// lost or repeated. When every page is in, the CSV is written chunk by chunk into
+// IndexedDB as they arrive (one record per page, keyed by its place in the file), each
+// with the export's cursors after it in the same transaction: a worker stopped mid-export
+// resumes from its last checkpoint, and a page fetched twice lands on the same key, so no
+// row is lost or repeated. chrome.storage's `exports.current` (what pages follow) gets the
+// progress a few times a second, not after every page, which would cap the pace. When every page is in, the CSV is written chunk by chunk into
 // IndexedDB, where the extension page that downloads it reads the parts.
 import { ready } from './core.js';
 import * as files from './export-files.js';
 import * as storage from './storage.js';
 
 const KEY = 'exports.current';
+/** How often a running export's progress is written for the pages to follow. */
+const PROGRESS_EVERY_MS = 250;
 const running = new Map();
 let recovered = null;
 
@@ -89,6 +92,8 @@ export async function resumeExport(token) {
   await recoverInterrupted();
   const current = await storage.get(KEY);
   if (current?.status !== 'interrupted') throw kindError('There is no interrupted export to resume.');
+  // The cursors stored with the last page are at least as new as the ones in storage.
+  current.state = (await files.checkpoint(current.id)) ?? current.state;
   current.status = 'running';
   current.error = null;
   await storage.set({ [KEY]: current });
@@ -112,13 +117,15 @@ async function run(token, exportJob) {
   running.set(exportJob.id, control);
   try {
     const core = await ready();
+    let shownAt = 0;
     const final = await core.runExport(token, exportJob.state, async ({ chunk, state, progress }) => {
-      // The page first, then the cursor past it: a crash between the two re-fetches the
-      // page into the same key.
-      await files.putChunk(exportJob.id, chunk);
+      await files.putChunk(exportJob.id, chunk, state);
       exportJob.state = state;
       exportJob.progress = progress;
-      await storage.set({ [KEY]: exportJob });
+      if (Date.now() - shownAt >= PROGRESS_EVERY_MS) {
+        shownAt = Date.now();
+        await storage.set({ [KEY]: exportJob });
+      }
       return control.cancel ? 'cancel' : 'continue';
     });
     exportJob.state = final;

@@ -2,6 +2,8 @@
 // every step, cancel, resume after the worker was stopped, undo, retry, end times.
 //
 // The plan, the checkpoints and the reports live in chrome.storage, never only in memory:
+// a checkpoint writes the small job record and the one row that changed (rows have a key
+// each), so its cost does not grow with the job;
 // a worker Chrome stops mid-job leaves a job that the next worker marks "interrupted",
 // and Resume re-reads Gumroad and re-plans what is left (the wasm core's `replan`), so
 // nothing is applied twice. One job runs at a time; every change of a job's status goes
@@ -42,6 +44,8 @@ export function recoverInterrupted() {
     const job = await storage.get(KEYS.CURRENT_JOB);
     if (job?.status === 'running' && !running.has(job.id)) {
       const plan = await storage.get(storage.planKey(job.id));
+      await loadRows(job, plan);
+      const unknown = {};
       for (const index of job.inFlight ?? []) {
         const step = plan?.steps.find((s) => s.index === index);
         if (!step || job.rows[index]) continue;
@@ -49,10 +53,11 @@ export function recoverInterrupted() {
           status: 'unknown',
           message: 'Bulkroad was stopped while this change was being sent; it may have been applied.',
         });
+        unknown[storage.rowKey(job.id, index)] = job.rows[index];
       }
       job.status = 'interrupted';
       job.inFlight = [];
-      await storage.set({ [KEYS.CURRENT_JOB]: job });
+      await storage.set({ ...unknown, [KEYS.CURRENT_JOB]: stored(job) });
     }
     await rearmEndTimes();
   })();
@@ -103,7 +108,9 @@ export function cancelJob(jobId) {
       return;
     }
     const job = await storage.get(KEYS.CURRENT_JOB);
-    if (job?.id === jobId && job.status === 'interrupted') await finish(job, 'cancelled');
+    if (job?.id === jobId && job.status === 'interrupted') {
+      await finish(await loadRows(job, await storage.get(storage.planKey(jobId))), 'cancelled');
+    }
   });
 }
 
@@ -122,11 +129,12 @@ export function resumeJob(token, jobId) {
       throw new JobError('There is no interrupted job to resume.');
     }
     const plan = await storage.get(storage.planKey(jobId));
+    await loadRows(job, plan);
     const core = await ready();
     const remaining = await core.replan(token, plan, reportOf(job, plan), 'resume');
     job.status = 'running';
     job.error = null;
-    await storage.set({ [KEYS.CURRENT_JOB]: job });
+    await storage.set({ [KEYS.CURRENT_JOB]: stored(job) });
     run(token, job, remaining);
     return { jobId };
   });
@@ -159,7 +167,10 @@ export async function jobReport(jobId) {
   const report = await storage.get(storage.reportKey(jobId));
   if (report) return report;
   const job = await storage.get(KEYS.CURRENT_JOB);
-  if (job?.id === jobId) return reportOf(job, await storage.get(storage.planKey(jobId)));
+  if (job?.id === jobId) {
+    const plan = await storage.get(storage.planKey(jobId));
+    return reportOf(await loadRows(job, plan), plan);
+  }
   throw new JobError('That job has no report.', 'NotFound');
 }
 
@@ -221,7 +232,7 @@ async function begin(token, preview, endAt) {
     current: null,
     error: null,
   };
-  await storage.set({ [KEYS.CURRENT_JOB]: job, [storage.planKey(job.id)]: preview.plan });
+  await storage.set({ [KEYS.CURRENT_JOB]: stored(job), [storage.planKey(job.id)]: preview.plan });
   run(token, job, preview.plan);
   return job;
 }
@@ -249,8 +260,8 @@ async function run(token, job, plan) {
   try {
     const core = await ready();
     const report = await core.executePlan(token, plan, async (event) => {
-      record(job, event, stepOf);
-      await storage.set({ [KEYS.CURRENT_JOB]: job });
+      const row = record(job, event, stepOf);
+      await storage.set({ ...(row && { [storage.rowKey(job.id, row.index)]: row }), [KEYS.CURRENT_JOB]: stored(job) });
       return control.cancel ? 'cancel' : 'continue';
     });
     for (const row of report.rows) {
@@ -262,7 +273,8 @@ async function run(token, job, plan) {
       if (report.error.kind === 'Unauthorized') await forgetIfStill(token);
       job.status = 'interrupted';
       job.inFlight = [];
-      await storage.set({ [KEYS.CURRENT_JOB]: job });
+      const rows = Object.values(job.rows).map((row) => [storage.rowKey(job.id, row.index), row]);
+      await storage.set({ ...Object.fromEntries(rows), [KEYS.CURRENT_JOB]: stored(job) });
     } else {
       await finish(job, report.cancelled ? 'cancelled' : 'finished');
     }
@@ -286,17 +298,33 @@ export async function forgetIfStill(token) {
   }
 }
 
-// Applies one engine event to the checkpoint kept in storage (rows by step index).
+// Applies one engine event to the job (rows by step index); returns the row it wrote, if any.
 function record(job, event, stepOf) {
+  let row = null;
   if (event.type === 'stepStarted') {
     job.inFlight = [...new Set([...job.inFlight, event.index])];
     job.current = event.productName;
   } else if (event.type === 'stepFinished') {
     job.inFlight = job.inFlight.filter((index) => index !== event.index);
     // A step the run never started stays without a row: resume picks it up.
-    if (event.outcome.status !== 'notRun') job.rows[event.index] = rowOf(stepOf.get(event.index), event.outcome);
+    if (event.outcome.status !== 'notRun') row = job.rows[event.index] = rowOf(stepOf.get(event.index), event.outcome);
   }
   job.progress = { ...event.progress, done: Object.keys(job.rows).length, total: job.progress.total };
+  return row;
+}
+
+/** The job as kept under jobs.current: all but its rows, which have a key each. */
+function stored(job) {
+  const { rows: _rows, ...record } = job;
+  return record;
+}
+
+/** Puts the stored rows of `job` (one key per step of `plan`) back on it. */
+async function loadRows(job, plan) {
+  const found = await storage.getMany((plan?.steps ?? []).map((step) => storage.rowKey(job.id, step.index)));
+  job.rows = {};
+  for (const row of Object.values(found)) job.rows[row.index] = row;
+  return job;
 }
 
 function rowOf(step, outcome) {
@@ -333,10 +361,12 @@ async function finish(job, status) {
   const history = [summary, ...earlier];
   const dropped = history.slice(HISTORY_LIMIT).map((e) => e.id);
   await storage.set({
-    [KEYS.CURRENT_JOB]: job,
+    [KEYS.CURRENT_JOB]: stored(job),
     [storage.reportKey(job.id)]: report,
     [KEYS.HISTORY]: history.slice(0, HISTORY_LIMIT),
   });
+  // The report holds every row now.
+  await storage.remove(plan.steps.map((step) => storage.rowKey(job.id, step.index)));
   // Reports and plans of jobs that fell out of the history go with them.
   if (dropped.length) await storage.remove(dropped.flatMap((id) => [storage.reportKey(id), storage.planKey(id)]));
   if (summary.endAt) await chrome.alarms.create(END_TIME_ALARM + job.id, { when: Math.max(Date.parse(summary.endAt), Date.now() + 1000) });

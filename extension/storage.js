@@ -8,7 +8,8 @@ export const KEYS = Object.freeze({
   PRODUCTS: 'cache.products',
   /** The previewed plan waiting for the seller's confirmation: { id, plan, label, undoOf } */
   PREVIEW: 'jobs.preview',
-  /** The running, interrupted or last finished job, rewritten after every step. */
+  /** The running, interrupted or last finished job without its rows, rewritten after
+   * every step. */
   CURRENT_JOB: 'jobs.current',
   /** Summaries of finished jobs, newest first. */
   HISTORY: 'jobs.history',
@@ -18,12 +19,20 @@ export const KEYS = Object.freeze({
 export const reportKey = (jobId) => `reports.${jobId}`;
 /** `plans.<jobId>`: the plan a job executes (written once, read on resume). */
 export const planKey = (jobId) => `plans.${jobId}`;
+/** `jobrows.<jobId>.<index>`: the outcome of one step of a job not yet finished (the
+ * report holds them all once it is). */
+export const rowKey = (jobId, index) => `jobrows.${jobId}.${index}`;
 
 const area = () => chrome.storage.local;
 
 export async function get(key) {
   const found = await area().get(key);
   return found[key];
+}
+
+/** The values of `keys` that are stored, as { key: value }. */
+export async function getMany(keys) {
+  return keys.length ? area().get(keys) : {};
 }
 
 export async function set(entries) {

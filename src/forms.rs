@@ -340,11 +340,33 @@ fn signed_percent(typed: &str) -> Result<serde_json::Number, Error> {
         let value: i64 = whole.parse().unwrap_or(i64::MAX / 2);
         return Ok((if negative { -value } else { value }).into());
     }
-    let value: f64 = format!("{}.{fraction}", if whole.is_empty() { "0" } else { whole })
-        .parse()
-        .map_err(|_| Error::invalid_input("Enter the percent as a number, like 10 or -15."))?;
+    let value = hundredths_as_f64(whole, fraction)
+        .ok_or_else(|| Error::invalid_input("Enter the percent as a number, like 10 or -15."))?;
     serde_json::Number::from_f64(if negative { -value } else { value })
         .ok_or_else(|| Error::invalid_input("Enter the percent as a number, like 10 or -15."))
+}
+
+/// `whole.fraction` (ASCII digits, at most two after the point) as the nearest `f64`: the
+/// same value `str::parse::<f64>` gives. Up to 2^53 hundredths convert exactly and one
+/// division rounds correctly. Beyond (a percent over 90 trillion, which the planner
+/// refuses, quoting it) serde_json reads the text, within one unit in the last place.
+/// `str::parse::<f64>` would bring its power-of-five table and code (≈ 15 KB) into the
+/// wasm module for this one field.
+fn hundredths_as_f64(whole: &str, fraction: &str) -> Option<f64> {
+    const EXACT: u64 = 1 << 53;
+    let hundredths = format!("{whole}{fraction:0<2}")
+        .bytes()
+        .try_fold(0u64, |n, digit| {
+            n.checked_mul(10)?.checked_add(u64::from(digit - b'0'))
+        })
+        .filter(|n| *n <= EXACT);
+    match hundredths {
+        Some(n) => Some(n as f64 / 100.0),
+        None => {
+            let text = format!("{}.{fraction}", if whole.is_empty() { "0" } else { whole });
+            text.parse::<serde_json::Number>().ok()?.as_f64()
+        }
+    }
 }
 
 /// A percent as typed: whole numbers only (Gumroad stores `amount_off.to_i`, so 12.5 would
@@ -387,6 +409,40 @@ fn optional_count(typed: &str) -> Result<Option<u64>, Error> {
 mod tests {
     use super::*;
     use crate::ErrorKind;
+
+    #[test]
+    fn hundredths_read_as_str_parse_reads_them() {
+        let mut wholes: Vec<String> = (0..=1200).map(|n| n.to_string()).collect();
+        wholes.extend(["", "0", "007", "90071992547409"].map(str::to_owned));
+        let fractions: Vec<String> = (0..100)
+            .map(|n| format!("{n:02}"))
+            .chain((0..10).map(|n| n.to_string()))
+            .collect();
+        for whole in &wholes {
+            for fraction in &fractions {
+                let text = format!("{}.{fraction}", if whole.is_empty() { "0" } else { whole });
+                let expected: f64 = text.parse().unwrap();
+                let exact = whole.len() < 14 || text.as_str() <= "90071992547409.92";
+                if exact {
+                    assert_eq!(hundredths_as_f64(whole, fraction), Some(expected), "{text}");
+                }
+            }
+        }
+        // Past 2^53 hundredths: within one unit in the last place.
+        for text in [
+            "90071992547409.93",
+            "123456789012345678901.5",
+            "99999999999999999999.99",
+        ] {
+            let (whole, fraction) = text.split_once('.').unwrap();
+            let expected: f64 = text.parse().unwrap();
+            let read = hundredths_as_f64(whole, fraction).unwrap();
+            assert!(
+                (read - expected).abs() <= expected * f64::EPSILON,
+                "{text}: {read}"
+            );
+        }
+    }
 
     /// Each row's form is refused as invalid input, with a message containing its text.
     fn assert_refused<F: std::fmt::Debug, T: std::fmt::Debug>(

@@ -6,9 +6,13 @@
 //! - [`error`]: the one error type every layer returns ([`Error`] + [`ErrorKind`]).
 //! - [`auth`] and [`scopes`]: the access token (never printed) and which features need
 //!   which OAuth scopes.
+//! - `json_path`: where in a JSON text a decoding error happened (`products[1].price`);
+//!   `json_read`: JSON text to Rust types, structs from objects only.
 //! - [`model`]: Gumroad's wire types (serde only) and typed ids.
 //! - [`money`]: currencies, minimum prices and price formatting.
-//! - `spreadsheet_csv`: the CSV downloads are written with (CRLF, formula cells defused).
+//! - `spreadsheet_csv`: the CSV downloads are written with (CRLF, formula cells defused)
+//!   and the parity table import is read with.
+//! - `stable_sort`: `sort_by` through one shared copy of the standard sort.
 //! - [`transport`]: a request as plain data and the [`transport::Transport`] seam — `fetch`
 //!   in the browser (wasm32), `reqwest` natively.
 //! - [`api`]: [`api::GumroadClient`], one file per Gumroad resource, with every answer
@@ -29,12 +33,15 @@ pub mod config;
 pub mod error;
 pub mod export;
 pub mod forms;
+mod json_path;
+mod json_read;
 pub mod model;
 pub mod money;
 pub mod parity;
 pub mod runtime;
 pub mod scopes;
 mod spreadsheet_csv;
+mod stable_sort;
 pub mod transport;
 
 #[cfg(target_arch = "wasm32")]

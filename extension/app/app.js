@@ -76,10 +76,12 @@ start();
 
 async function start() {
   try {
+    // The cached list is read while the worker answers.
+    const cached = storage.get(storage.KEYS.PRODUCTS);
     const status = await request(MSG.AUTH_STATUS);
     if (!status.connected) return showDisconnected();
     showConnected(status.profile);
-    await loadProducts({ refresh: false });
+    await loadProducts({ refresh: false, cached: await cached });
   } catch (error) {
     showError(error, 'start');
   }

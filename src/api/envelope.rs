@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::{clip, Error};
+use crate::json_path::error_path;
 use crate::scopes::Feature;
 use crate::transport::{Request, Response};
 
@@ -28,21 +29,35 @@ pub(crate) fn decode<T: DeserializeOwned>(
     needs: Option<Feature>,
     response: Response,
 ) -> Result<T, Error> {
+    // Only reading the body depends on `T`; the rest is in functions that are not generic,
+    // so the wasm module holds them once rather than once per answer type.
     let endpoint = format!("{} {}", request.method.as_str(), request.path);
+    let outcome = match judge(&endpoint, needs, &response) {
+        Ok(()) => read(&endpoint, &response.body),
+        Err(error) => Err(error),
+    };
+    outcome.map_err(|error| located(error, request, response.status))
+}
+
+/// `Ok` for a success answer whose body is to be read; else the error the answer means.
+fn judge(endpoint: &str, needs: Option<Feature>, response: &Response) -> Result<(), Error> {
     let status = response.status;
-    let outcome = match status {
-        200..=299 => success(&endpoint, &response),
-        401 => Err(unauthorized(&response)),
-        403 => Err(forbidden(&response, needs)),
-        404 => Err(not_found(&endpoint, &response)),
+    match status {
+        200..=299 => success(endpoint, response),
+        401 => Err(unauthorized(response)),
+        403 => Err(forbidden(response, needs)),
+        404 => Err(not_found(endpoint, response)),
         429 => Err(Error::rate_limited()),
-        400..=499 => Err(rejected(status, &response)),
-        500..=599 => Err(server(status, &response)),
+        400..=499 => Err(rejected(status, response)),
+        500..=599 => Err(server(status, response)),
         _ => Err(Error::server(format!(
             "Gumroad gave an unexpected answer (HTTP {status})."
         ))),
-    };
-    outcome.map_err(|error| error.with_status(status).at(request.method, &request.path))
+    }
+}
+
+fn located(error: Error, request: &Request, status: u16) -> Error {
+    error.with_status(status).at(request.method, &request.path)
 }
 
 /// The keys that tell the shapes apart. Values are kept loose: a hostile `"message": 5`
@@ -58,7 +73,7 @@ struct Probe {
 impl Probe {
     /// The probe of a JSON body, or why the body is not JSON at all.
     fn read(body: &str) -> Result<Probe, serde_json::Error> {
-        match serde_json::from_str::<Probe>(body) {
+        match crate::json_read::from_str::<Probe>(body) {
             // Valid JSON of another shape (an array, a string): nothing to probe.
             Err(error) if error.is_data() => Ok(Probe::default()),
             other => other,
@@ -76,10 +91,18 @@ impl Probe {
     }
 }
 
-fn success<T: DeserializeOwned>(endpoint: &str, response: &Response) -> Result<T, Error> {
+/// A 2xx answer: `Ok` when its body is an object that does not say `success: false`.
+fn success(endpoint: &str, response: &Response) -> Result<(), Error> {
     let body = response.body.as_str();
     let probe =
         Probe::read(body).map_err(|error| Error::decode(unreadable(endpoint, response, &error)))?;
+    // Every success answer is an object (contract §1.4); serde would fill a struct from an
+    // array too, so a hostile `[[]]` would pass for an empty list.
+    if !body.trim_start().starts_with('{') {
+        return Err(Error::decode(format!(
+            "Gumroad's answer to {endpoint} was not understood: it is not an object."
+        )));
+    }
     if probe.success == Some(Value::Bool(false)) {
         return Err(match probe.explanation() {
             Some(text) if is_not_found(&text) => Error::not_found(readable_not_found(&text)),
@@ -87,20 +110,30 @@ fn success<T: DeserializeOwned>(endpoint: &str, response: &Response) -> Result<T
             None => Error::rejected("Gumroad refused the request without saying why."),
         });
     }
+    Ok(())
+}
+
+/// The body of a success answer as `T`.
+fn read<T: DeserializeOwned>(endpoint: &str, body: &str) -> Result<T, Error> {
     let mut deserializer = serde_json::Deserializer::from_str(body);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-        let path = error.path().to_string();
-        let reason = clip(&error.inner().to_string(), 200);
-        Error::decode(if path == "." {
-            format!("Gumroad's answer to {endpoint} was not understood: {reason}.")
-        } else {
-            format!("Gumroad's answer to {endpoint} was not understood at {path}: {reason}.")
-        })
-    })?;
-    deserializer
-        .end()
-        .map_err(|_| Error::decode(format!("Gumroad's answer to {endpoint} has trailing data.")))?;
+    let value = crate::json_read::deserialize::<T>(&mut deserializer)
+        .map_err(|error| not_understood(endpoint, body, &error))?;
+    deserializer.end().map_err(|_| trailing_data(endpoint))?;
     Ok(value)
+}
+
+fn not_understood(endpoint: &str, body: &str, error: &serde_json::Error) -> Error {
+    let path = error_path(body, error);
+    let reason = clip(&error.to_string(), 200);
+    Error::decode(if path == "." {
+        format!("Gumroad's answer to {endpoint} was not understood: {reason}.")
+    } else {
+        format!("Gumroad's answer to {endpoint} was not understood at {path}: {reason}.")
+    })
+}
+
+fn trailing_data(endpoint: &str) -> Error {
+    Error::decode(format!("Gumroad's answer to {endpoint} has trailing data."))
 }
 
 fn unreadable(endpoint: &str, response: &Response, error: &serde_json::Error) -> String {
@@ -229,6 +262,10 @@ fn auth_param(header: &str, name: &str) -> Option<String> {
     }
     None
 }
+
+// proptest is a native dev-dependency only.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod prop_tests;
 
 #[cfg(test)]
 mod tests {
@@ -379,6 +416,7 @@ mod tests {
                 answer(200, JSON, r#"{"success":true,"products":[{"id":"p1","currency":"usd"}]}"#),
                 Decode, "missing field `price`"),
             row("200 top-level array", answer(200, JSON, "[]"), Decode, "not understood"),
+            row("200 array that would fill the struct", answer(200, JSON, "[[]]"), Decode, "not an object"),
             row("200 trailing data",
                 answer(200, JSON, r#"{"success":true,"products":[]} {"#), Decode, "trailing characters"),
             write(row("200 undecodable answer to a write", answer(200, JSON, "{\"success\":tr"), Decode, "cut off"),

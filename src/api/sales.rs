@@ -12,9 +12,10 @@ use crate::transport::{Request, Transport};
 
 const SALES: &str = "/v2/sales";
 
+// The list is required: an answer without it is broken, not an empty page (taken as one,
+// a sales export would end a cursor early and silently miss its remaining sales).
 #[derive(Deserialize)]
 struct SalesAnswer {
-    #[serde(default)]
     sales: Vec<Sale>,
     #[serde(default, deserialize_with = "page_key")]
     next_page_key: Option<String>,
@@ -22,7 +23,6 @@ struct SalesAnswer {
 
 #[derive(Deserialize)]
 struct SubscribersAnswer {
-    #[serde(default)]
     subscribers: Vec<Subscriber>,
     #[serde(default, deserialize_with = "page_key")]
     next_page_key: Option<String>,

@@ -36,6 +36,8 @@ use crate::money::format_price;
 use crate::runtime::Clock;
 use crate::transport::Transport;
 
+/// How many times a read whose answer could not be decoded is sent again.
+pub const READ_DECODE_RETRIES: u32 = 2;
 /// What the observer wants after an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -166,7 +168,8 @@ impl<'a, T: Transport, C: Clock> Runner<'a, T, C> {
         }
     }
 
-    /// A read, retried on 429, 5xx and lost answers up to the attempt limit.
+    /// A read, retried on 429, 5xx and lost answers up to the attempt limit, and on an
+    /// unreadable answer [`READ_DECODE_RETRIES`] times.
     pub(crate) async fn read<R, F, Fut>(&self, request: F) -> Result<R, Error>
     where
         F: Fn() -> Fut,
@@ -186,6 +189,15 @@ impl<'a, T: Transport, C: Clock> Runner<'a, T, C> {
             match verdict(&error, false) {
                 Verdict::Throttled if attempt < self.options.max_attempts => self.throttled(epoch),
                 Verdict::Retry if attempt < self.options.max_attempts => {
+                    self.back_off(attempt - 1).await
+                }
+                // An unreadable answer to a read (cut off, a proxy's page instead of JSON)
+                // is most likely trouble on the way and safe to ask again; only a few
+                // times, since an answer that is always malformed will not get better.
+                _ if error.kind() == ErrorKind::Decode
+                    && attempt <= READ_DECODE_RETRIES
+                    && attempt < self.options.max_attempts =>
+                {
                     self.back_off(attempt - 1).await
                 }
                 _ => {
@@ -747,7 +759,7 @@ pub async fn execute<T: Transport, C: Clock, O: Observer>(
     observer: &O,
 ) -> Result<Report, Error> {
     let mut indices: Vec<usize> = plan.steps.iter().map(|s| s.index).collect();
-    indices.sort_unstable();
+    crate::stable_sort::sort(&mut indices);
     if indices.windows(2).any(|pair| pair[0] == pair[1]) {
         return Err(Error::invalid_input(
             "This plan lists the same step twice; preview it again.",

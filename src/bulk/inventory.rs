@@ -88,7 +88,7 @@ pub fn inventory(snapshot: &Snapshot) -> Vec<InventoryRow> {
         }
     }
     let mut rows: Vec<InventoryRow> = rows.into_values().collect();
-    rows.sort_by(|a, b| {
+    crate::stable_sort::sort_by(&mut rows, |a, b| {
         (
             collation_key(&a.code),
             &a.code,

@@ -110,9 +110,15 @@ pub struct ValidRemove {
 }
 
 /// Reads an intent sent from JS; a wrong shape is `InvalidInput` naming the field.
+///
+/// Read from the intent's JSON text rather than from the `Value`: errors in text carry a
+/// position, which `json_path` turns into the field's name, and one reader per intent type
+/// is compiled in rather than two (one for `Value`, one for text: ≈ 20 KB of wasm, ≈ 5 KB
+/// gzipped). Intents hold strings, integers and short decimals, which read back exactly.
 pub fn parse_intent<I: serde::de::DeserializeOwned>(value: &serde_json::Value) -> Result<I, Error> {
-    serde_path_to_error::deserialize(value).map_err(|error| {
-        let path = error.path().to_string();
+    let text = value.to_string();
+    crate::json_read::from_str(&text).map_err(|error| {
+        let path = crate::json_path::error_path(&text, &error);
         Error::invalid_input(format!(
             "Bulkroad could not read this request ({}{}).",
             if path == "." {
@@ -120,7 +126,7 @@ pub fn parse_intent<I: serde::de::DeserializeOwned>(value: &serde_json::Value) -
             } else {
                 format!("{path}: ")
             },
-            error.inner()
+            crate::json_path::reason(&error)
         ))
     })
 }
@@ -1236,7 +1242,7 @@ pub fn undo_needs_all_products(report: &Report) -> bool {
 pub fn plan_undo(report: &Report, snapshot: &Snapshot, created_at: f64) -> Plan {
     let mut steps = Vec::new();
     let mut rows: Vec<&super::report::ReportRow> = report.rows.iter().collect();
-    rows.sort_by_key(|row| row.index);
+    crate::stable_sort::sort_by_key(&mut rows, |row| row.index);
     for row in rows {
         let index = steps.len();
         if prices::is_price_action(&row.action) {

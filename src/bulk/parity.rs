@@ -22,7 +22,7 @@
 //!
 //! [`clamp_for_prices`]: crate::parity::clamp_for_prices
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
@@ -135,8 +135,10 @@ pub fn plan_apply_parity(
     for code in &intent.codes {
         let mut slots: Vec<Option<Step>> = vec![None; ids.len()];
         let mut apply_of: Vec<Option<usize>> = vec![None; ids.len()];
-        // percent → positions in `ids`, the code's own percent first.
-        let mut groups: BTreeMap<std::cmp::Reverse<u8>, Vec<usize>> = BTreeMap::new();
+        // percent → positions in `ids`; read from the highest percent down, so the code's
+        // own percent comes first. Indexed by percent rather than a `BTreeMap`, whose code
+        // for these types would be its own copy in the wasm module.
+        let mut groups: Vec<Vec<usize>> = vec![Vec::new(); usize::from(u8::MAX) + 1];
         for (position, id) in ids.iter().enumerate() {
             let Some(product) = snapshot.product(id) else {
                 slots[position] = Some(missing_step(0, id));
@@ -150,10 +152,7 @@ pub fn plan_apply_parity(
                             code.code, product.name
                         ));
                     }
-                    groups
-                        .entry(std::cmp::Reverse(percent))
-                        .or_default()
-                        .push(position);
+                    groups[usize::from(percent)].push(position);
                 }
                 Err(reason) => {
                     skipped_for_minimum += 1;
@@ -161,7 +160,8 @@ pub fn plan_apply_parity(
                 }
             }
         }
-        for (std::cmp::Reverse(percent), positions) in groups {
+        let groups = (0..=u8::MAX).rev().zip(groups.into_iter().rev());
+        for (percent, positions) in groups.filter(|(_, positions)| !positions.is_empty()) {
             let selected: Vec<String> = positions
                 .iter()
                 .map(|&p| ids[p].as_str().to_owned())

@@ -183,7 +183,7 @@ impl Report {
             .cloned()
             .chain(later.rows.iter().cloned())
             .collect();
-        rows.sort_by_key(|row| row.index);
+        crate::stable_sort::sort_by_key(&mut rows, |row| row.index);
         Report {
             operation: earlier.operation,
             intent: earlier.intent.clone(),

@@ -177,10 +177,14 @@ pub fn decimal_amount(minor: i64, currency: Option<&str>) -> String {
 
 /// Every custom field name in `sales`, sorted.
 pub fn custom_field_names<'a>(sales: impl IntoIterator<Item = &'a Sale>) -> Vec<String> {
-    let names: BTreeSet<&String> = sales
+    // Sorted and deduplicated by hand: collecting into a `BTreeSet` would compile in a
+    // copy of the standard sort of its own.
+    let mut names: Vec<&String> = sales
         .into_iter()
         .flat_map(|sale| sale.custom_fields.keys())
         .collect();
+    crate::stable_sort::sort(&mut names);
+    names.dedup();
     names.into_iter().cloned().collect()
 }
 
@@ -275,7 +279,10 @@ impl SalesCsv {
                 SaleColumn::Quantity => sale.quantity.map_or(String::new(), |q| q.to_string()),
                 SaleColumn::Price => money(sale.price),
                 SaleColumn::GumroadFee => money(sale.gumroad_fee),
-                SaleColumn::Currency => currency.as_deref().unwrap_or("").to_ascii_uppercase(),
+                // The sale's own `currency` is copied as sent, so it is text from outside.
+                SaleColumn::Currency => {
+                    neutralised(&currency.as_deref().unwrap_or("").to_ascii_uppercase())
+                }
                 SaleColumn::OfferCode => text(sale.offer_code.as_ref().map(|o| o.code.as_str())),
                 SaleColumn::Refunded => flag(sale.refunded),
                 SaleColumn::PartiallyRefunded => flag(sale.partially_refunded),

@@ -18,7 +18,9 @@ pub use csv::{
     custom_field_names, decimal_amount, sales_csv, subscribers_csv, CsvOptions, Customer,
     Customers, SaleColumn, SalesCsv,
 };
-pub use run::{assemble, export_sales, run_export, walk_sales_sequentially, ExportObserver};
+pub use run::{
+    assemble, export_options, export_sales, run_export, walk_sales_sequentially, ExportObserver,
+};
 pub use shards::{
     earliest_sale_day, Chunk, ChunkKey, ExportProgress, ExportState, Shard, ShardFetch,
     DEFAULT_TARGET_SHARDS, PAGE_SIZE,

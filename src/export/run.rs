@@ -17,6 +17,18 @@ use crate::model::{Day, Sale, SalesQuery};
 use crate::runtime::Clock;
 use crate::transport::Transport;
 
+/// How hard an export pushes: twice the bulk engine's window. Exports only read, a read
+/// cannot apply twice, and Gumroad's code throttles `GET /v2/sales` only for the
+/// deprecated `page` parameter (contract §4), so more pages in flight cost the seller
+/// nothing; a 429 still halves the window and pauses everyone, as for jobs.
+pub fn export_options() -> ExecOptions {
+    ExecOptions {
+        initial_concurrency: 8,
+        max_concurrency: 16,
+        ..ExecOptions::default()
+    }
+}
+
 /// Receives each page as it is taken in, with the state after it. The driver awaits the
 /// call before taking in the next page, so the worker can store the chunk, then the
 /// state. Requests already sent keep going meanwhile.

@@ -46,9 +46,9 @@ use crate::model::{Day, Page, Sale, SalesQuery};
 /// Gumroad's page size for sales.
 pub const PAGE_SIZE: usize = 10;
 
-/// Shards kept open (fetching) before dense ones stop being split; twice the engine's
-/// default maximum in flight.
-pub const DEFAULT_TARGET_SHARDS: usize = 16;
+/// Shards kept open (fetching) before dense ones stop being split; twice the most pages
+/// an export keeps in flight ([`super::export_options`]).
+pub const DEFAULT_TARGET_SHARDS: usize = 32;
 
 /// No sale is older than Gumroad (founded 2011-04-01): the first day an all-time export
 /// cuts into shards; anything earlier is still covered by the open-ended edge shard.

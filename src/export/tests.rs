@@ -477,7 +477,7 @@ fn state_json_shape_is_camel_case() {
                 {"id": 1, "after": "2024-03-05", "before": "2024-03-12", "pageKey": "k1",
                  "done": false, "pages": 0, "rows": 0}
             ],
-            "nextShardId": 2, "targetShards": 16, "expectedTotal": null
+            "nextShardId": 2, "targetShards": DEFAULT_TARGET_SHARDS, "expectedTotal": null
         })
     );
     assert_eq!((chunk.shard, chunk.page), (0, 1));

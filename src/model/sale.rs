@@ -279,8 +279,26 @@ impl Sale {
         [self.email.as_deref(), self.purchase_email.as_deref()]
             .into_iter()
             .flatten()
-            .map(|e| e.trim().to_lowercase())
+            .map(|e| lowercase(e.trim()))
             .find(|e| !e.is_empty())
+    }
+}
+
+/// `text` in lower case, as `str::to_lowercase` gives it. In the browser, text with
+/// letters beyond ASCII is lowercased by JS `toLowerCase` (the same Unicode mapping, final
+/// sigma included): Rust's own would put Unicode's case tables and code (≈ 18 KB, ≈ 8 KB
+/// gzipped) into the wasm module for the rare address that needs them.
+fn lowercase(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        String::from(js_sys::JsString::from(text).to_lower_case())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        text.to_lowercase()
     }
 }
 

@@ -9,7 +9,7 @@
 //! `-` and `_`; a percent code is a whole 1–100; every price a buyer can pay must be 0 or
 //! at least the currency's minimum after the discount, or Gumroad refuses the code.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Number;
@@ -101,7 +101,9 @@ impl ParityCode {
 /// `X125`), a row that is not a country of the table, or a percent over 100.
 pub fn parity_codes(table: &[Row], mode: CodeMode, prefix: &str) -> Result<Vec<ParityCode>, Error> {
     let prefix = check_prefix(prefix, mode)?;
-    let mut tiers: BTreeMap<u8, Vec<String>> = BTreeMap::new();
+    // percent → countries, indexed by percent rather than a `BTreeMap` (whose code for
+    // these types would be its own copy in the wasm module).
+    let mut tiers: Vec<Vec<String>> = vec![Vec::new(); usize::from(u8::MAX) + 1];
     let mut seen = HashSet::new();
     for row in table {
         let Some(percent) = row.effective.filter(|p| *p > 0) else {
@@ -120,17 +122,17 @@ pub fn parity_codes(table: &[Row], mode: CodeMode, prefix: &str) -> Result<Vec<P
             )));
         }
         if seen.insert(country.code) {
-            tiers
-                .entry(percent)
-                .or_default()
-                .push(country.code.to_owned());
+            tiers[usize::from(percent)].push(country.code.to_owned());
         }
     }
+    // Ascending percent, as the map's order was.
+    let tiers = (0..=u8::MAX)
+        .zip(tiers)
+        .filter(|(_, countries)| !countries.is_empty());
     let mut codes: Vec<ParityCode> = match mode {
         CodeMode::PerTier => tiers
-            .into_iter()
             .map(|(percent, mut countries)| {
-                countries.sort();
+                crate::stable_sort::sort(&mut countries);
                 ParityCode {
                     code: format!("{prefix}{percent}"),
                     percent,
@@ -139,7 +141,6 @@ pub fn parity_codes(table: &[Row], mode: CodeMode, prefix: &str) -> Result<Vec<P
             })
             .collect(),
         CodeMode::PerCountry => tiers
-            .into_iter()
             .flat_map(|(percent, countries)| {
                 countries.into_iter().map(move |country| (percent, country))
             })
@@ -151,7 +152,7 @@ pub fn parity_codes(table: &[Row], mode: CodeMode, prefix: &str) -> Result<Vec<P
             .collect(),
     };
     if mode == CodeMode::PerCountry {
-        codes.sort_by(|a, b| a.countries.cmp(&b.countries));
+        crate::stable_sort::sort_by(&mut codes, |a, b| a.countries.cmp(&b.countries));
     }
     Ok(codes)
 }

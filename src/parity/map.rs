@@ -82,7 +82,7 @@ pub fn country_map(
             });
         }
     }
-    rows.sort_by(|a, b| a.country.cmp(&b.country));
+    crate::stable_sort::sort_by(&mut rows, |a, b| a.country.cmp(&b.country));
     rows
 }
 
@@ -138,17 +138,17 @@ struct MapEntry<'a> {
 }
 
 fn entries(rows: &[MapRow]) -> BTreeMap<&str, MapEntry<'_>> {
-    rows.iter()
-        .map(|row| {
-            (
-                row.country.as_str(),
-                MapEntry {
-                    code: &row.code,
-                    percent: row.percent,
-                },
-            )
-        })
-        .collect()
+    // Inserted one by one (a later duplicate wins, as with `collect`): collecting into a
+    // `BTreeMap` would compile in a copy of the standard sort of its own.
+    let mut entries = BTreeMap::new();
+    for row in rows {
+        let entry = MapEntry {
+            code: &row.code,
+            percent: row.percent,
+        };
+        entries.insert(row.country.as_str(), entry);
+    }
+    entries
 }
 
 /// The map as JSON, keyed by country code, pretty-printed for a download:

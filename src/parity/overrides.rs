@@ -117,12 +117,15 @@ pub struct Overrides(BTreeMap<String, Override>);
 
 impl From<BTreeMap<String, Override>> for Overrides {
     fn from(map: BTreeMap<String, Override>) -> Self {
-        Overrides(
-            map.into_iter()
-                .filter(|(_, choice)| *choice != Override::Default)
-                .map(|(code, choice)| (code.trim().to_ascii_uppercase(), normalised(choice)))
-                .collect(),
-        )
+        // Inserted one by one (a later duplicate wins, as with `collect`): collecting into
+        // a `BTreeMap` would compile in a copy of the standard sort of its own.
+        let mut normal = BTreeMap::new();
+        for (code, choice) in map {
+            if choice != Override::Default {
+                normal.insert(code.trim().to_ascii_uppercase(), normalised(choice));
+            }
+        }
+        Overrides(normal)
     }
 }
 

@@ -2,7 +2,6 @@
 //! writes every row, [`import_csv`] reads the seller's percents back as new [`Overrides`].
 //! An import is all or nothing: any problem → every problem by line, and no overrides.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::Serialize;
@@ -10,7 +9,7 @@ use serde::Serialize;
 use super::find_country;
 use super::overrides::{Override, Overrides, Row};
 use crate::error::{clip, Error};
-use crate::spreadsheet_csv::CsvWriter;
+use crate::spreadsheet_csv::{records, CsvWriter};
 
 /// The header [`export_csv`] writes. Import needs only `country_code` and `your_percent`.
 pub const CSV_HEADER: [&str; 5] = [
@@ -95,19 +94,16 @@ pub fn export_csv(rows: &[Row]) -> String {
 /// the caller keeps the overrides it had.
 pub fn import_csv(text: &str) -> Result<Overrides, Vec<ImportProblem>> {
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let header = match reader.headers() {
-        Ok(header) if !header.iter().all(|cell| cell.trim().is_empty()) => header.clone(),
-        Ok(_) => {
+    // Reading CSV text cannot fail: stray quotes are read as text.
+    let mut records = records(text).into_iter();
+    let header = match records.next() {
+        Some(header) if !header.fields.iter().all(|cell| cell.trim().is_empty()) => header.fields,
+        _ => {
             return Err(vec![ImportProblem::new(
                 1,
                 "the file is empty; expected a header with country_code and your_percent",
             )])
         }
-        Err(error) => return Err(vec![read_problem(&error, 1)]),
     };
     let column = |name: &str| {
         header
@@ -119,29 +115,24 @@ pub fn import_csv(text: &str) -> Result<Overrides, Vec<ImportProblem>> {
             1,
             format!(
                 "the header must name the columns country_code and your_percent (found: {})",
-                clip(&header.iter().collect::<Vec<_>>().join(","), 80)
+                clip(&header.join(","), 80)
             ),
         )]);
     };
 
     let mut overrides = Overrides::new();
     let mut problems = Vec::new();
-    let mut first_seen: BTreeMap<&'static str, u64> = BTreeMap::new();
+    // country code → the line it was first on. A list rather than a `BTreeMap`: a table
+    // has a few hundred countries, and the map's code would be its own copy in the wasm.
+    let mut first_seen: Vec<(&'static str, u64)> = Vec::new();
     let mut lines = LineCounter::new(text);
-    for result in reader.records() {
-        let record = match result {
-            Ok(record) => record,
-            Err(error) => {
-                let line = error.position().map_or(0, |p| lines.line_at(p.byte()));
-                problems.push(read_problem(&error, line));
-                continue;
-            }
-        };
-        let line = record.position().map_or(0, |p| lines.line_at(p.byte()));
+    for record in records {
+        let line = lines.line_at(record.start);
+        let record = record.fields;
         if record.iter().all(|cell| cell.trim().is_empty()) {
             continue;
         }
-        let code = record.get(code_at).unwrap_or("").trim();
+        let code = record.get(code_at).map_or("", |cell| cell.trim());
         let country = find_country(code);
         if country.is_none() {
             problems.push(ImportProblem::new(
@@ -153,19 +144,19 @@ pub fn import_csv(text: &str) -> Result<Overrides, Vec<ImportProblem>> {
                 },
             ));
         }
-        let choice = parse_choice(record.get(percent_at).unwrap_or(""))
+        let choice = parse_choice(record.get(percent_at).map_or("", String::as_str))
             .map_err(|message| problems.push(ImportProblem::new(line, message)))
             .ok();
         let Some(country) = country else {
             continue;
         };
-        match first_seen.get(country.code) {
-            Some(first) => problems.push(ImportProblem::new(
+        match first_seen.iter().find(|(code, _)| *code == country.code) {
+            Some((_, first)) => problems.push(ImportProblem::new(
                 line,
                 format!("{} is already on line {first}", country.code),
             )),
             None => {
-                first_seen.insert(country.code, line);
+                first_seen.push((country.code, line));
                 if let Some(choice) = choice {
                     overrides.insert(country.code, choice);
                 }
@@ -216,19 +207,9 @@ fn parse_choice(cell: &str) -> Result<Override, String> {
     }
 }
 
-fn read_problem(error: &csv::Error, line: u64) -> ImportProblem {
-    ImportProblem::new(
-        line,
-        format!(
-            "could not be read as CSV ({})",
-            clip(&error.to_string(), 80)
-        ),
-    )
-}
-
-/// Line numbers from byte offsets. The csv crate's own `Position::line` is one short after
-/// a CRLF (it ends the record at the CR and counts the LF with the next one), so records
-/// are placed by their first byte instead, skipping the line break a start may point at.
+/// Line numbers from byte offsets. csv-core ends a record at the CR of a CRLF and reads
+/// the LF with the next one, so records are placed by the byte where reading them began,
+/// skipping the line breaks that start may point at.
 struct LineCounter<'a> {
     text: &'a [u8],
     at: usize,
@@ -245,10 +226,8 @@ impl<'a> LineCounter<'a> {
     }
 
     /// The 1-based line of the record starting at `byte`; offsets only move forward.
-    fn line_at(&mut self, byte: u64) -> u64 {
-        let mut start = usize::try_from(byte)
-            .unwrap_or(usize::MAX)
-            .min(self.text.len());
+    fn line_at(&mut self, byte: usize) -> u64 {
+        let mut start = byte.min(self.text.len());
         while start < self.text.len() && matches!(self.text[start], b'\r' | b'\n') {
             start += 1;
         }

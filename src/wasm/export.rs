@@ -8,11 +8,11 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 use super::{checkpoint, client, from_js, to_js, to_js_error};
-use crate::bulk::{Control, ExecOptions};
+use crate::bulk::Control;
 use crate::error::ErrorKind;
 use crate::export::{
-    custom_field_names, run_export as drive, subscribers_csv, Chunk, CsvOptions, Customers,
-    ExportObserver, ExportState, SaleColumn, SalesCsv,
+    custom_field_names, export_options, run_export as drive, subscribers_csv, Chunk, CsvOptions,
+    Customers, ExportObserver, ExportState, SaleColumn, SalesCsv,
 };
 use crate::model::{Day, ProductId, Sale, SalesQuery};
 use crate::runtime::BrowserClock;
@@ -43,7 +43,7 @@ pub async fn run_export(
         &client,
         &BrowserClock,
         &mut state,
-        &ExecOptions::default(),
+        &export_options(),
         &observer,
     )
     .await

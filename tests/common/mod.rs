@@ -23,6 +23,7 @@ pub fn faults(seed: u64) -> Faults {
         rate_drop: 0.02,
         drop_phase: DropPhase::Either,
         seed,
+        ..Faults::default()
     }
 }
 

@@ -6,7 +6,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { after, afterEach, before, beforeEach } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const SANDBOX_URL = required('SANDBOX_URL');
@@ -19,8 +20,9 @@ function required(name) {
   return value;
 }
 
-/** Launches Chromium with one unpacked extension; resolves once its worker runs. */
-export async function launchExtension(extensionDir = EXTENSION_DIR) {
+/** Launches Chromium with one unpacked extension; resolves once its worker runs.
+ * `extraArgs` go to Chromium as they are (the benchmarks add theirs). */
+export async function launchExtension(extensionDir = EXTENSION_DIR, extraArgs = []) {
   const userDataDir = await mkdtemp(path.join(tmpdir(), 'bulkroad-e2e-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
@@ -36,6 +38,7 @@ export async function launchExtension(extensionDir = EXTENSION_DIR) {
       '--disable-sync',
       '--no-first-run',
       '--disable-quic',
+      ...extraArgs,
     ],
   });
   const consoleLines = [];
@@ -46,6 +49,7 @@ export async function launchExtension(extensionDir = EXTENSION_DIR) {
   return {
     context,
     extensionId,
+    userDataDir,
     consoleLines,
     url: (page) => `chrome-extension://${extensionId}/${page}`,
     async close() {
@@ -113,6 +117,9 @@ export const sandbox = {
   async requests() {
     return get('/__sandbox/requests');
   },
+  async clearRequests() {
+    await send('DELETE', '/__sandbox/requests');
+  },
   /** Reseeds the store (optionally `{ products: N }` of them) and clears faults and log. */
   async reset(store) {
     await send('POST', '/__sandbox/reset', store);
@@ -150,7 +157,12 @@ async function send(method, pathname, body) {
 }
 
 /** One extension per spec file, a fresh sandbox store per test. Returns a context whose
- * `ext` and `tokens` are set once the file's `before` hook has run. */
+ * `ext` and `tokens` are set once the file's `before` hook has run.
+ *
+ * Every test of every spec is also a token scan: after it, no request the extension sent
+ * carries a sandbox token outside its `Authorization` header, or sends that header as
+ * anything but `Bearer <token>`; after the file, no console line (pages and worker) holds
+ * a token. */
 export function useExtension() {
   const context = { ext: null, tokens: null };
   before(async () => {
@@ -158,12 +170,25 @@ export function useExtension() {
     context.ext = await launchExtension();
   });
   after(async () => {
+    const leaks = context.ext?.consoleLines.filter((line) => holdsToken(line, context.tokens)) ?? [];
     await context.ext?.close();
+    assert.deepEqual(leaks, [], 'a console line holds a token');
   });
   beforeEach(async () => {
     await sandbox.reset();
   });
+  afterEach(async () => {
+    for (const entry of await sandbox.requests()) {
+      const where = `${entry.method} ${entry.path}`;
+      assert.ok(!holdsToken(entry.url, context.tokens) && !holdsToken(entry.body ?? '', context.tokens), `a token in the URL or body of ${where}`);
+      if (entry.authorization != null) assert.match(entry.authorization, /^Bearer [A-Za-z0-9_-]+$/, `the Authorization header of ${where}`);
+    }
+  });
   return context;
+}
+
+function holdsToken(text, tokens) {
+  return Object.values(tokens ?? {}).some((token) => typeof token === 'string' && token.length > 0 && text.includes(token));
 }
 
 export const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

@@ -535,3 +535,40 @@ fn a_delete_gumroad_applies_late_is_reported_as_this_jobs_delete() {
     let deletes = fake.writes().len();
     assert_eq!(deletes, 2, "502, re-read (still there), again: not found");
 }
+
+#[test]
+fn a_read_whose_answer_is_cut_off_is_asked_again_a_few_times_then_fails_clearly() {
+    use crate::bulk::engine::{Runner, READ_DECODE_RETRIES};
+    let fake = FakeGumroad::with_products(products(1));
+    let id = crate::model::ProductId::from("p0");
+    let gets = || {
+        fake.log
+            .borrow()
+            .iter()
+            .filter(|(m, _, _)| *m == Method::Get)
+            .count()
+    };
+    let clock = FakeClock::new(0.0);
+    let client = fake.client();
+    let runner = Runner::new(&client, &clock, &options(4));
+
+    fake.fail(
+        Method::Get,
+        "p0/offer_codes",
+        Fault::Truncated,
+        READ_DECODE_RETRIES as usize,
+    );
+    let codes = block_on(runner.read(|| client.offer_codes(&id)));
+    assert!(codes.is_ok(), "{codes:?}");
+    assert_eq!(gets(), 1 + READ_DECODE_RETRIES as usize);
+
+    fake.log.borrow_mut().clear();
+    fake.fail(Method::Get, "p0/offer_codes", Fault::Truncated, 100);
+    let error = block_on(runner.read(|| client.offer_codes(&id))).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Decode);
+    assert_eq!(
+        gets(),
+        1 + READ_DECODE_RETRIES as usize,
+        "no more tries than the few"
+    );
+}

@@ -40,6 +40,8 @@ pub enum Fault {
     /// Applied, the connection is lost, and someone else then sets the product's price to
     /// this (minor units) before anyone re-reads.
     LostThenPriced(i64),
+    /// A 200 whose JSON body is cut off half way; applied.
+    Truncated,
 }
 
 struct Rule {
@@ -439,6 +441,11 @@ impl Transport for FakeGumroad {
             Some(Fault::Repeated) => {
                 self.handle(request);
                 Ok(self.handle(request))
+            }
+            Some(Fault::Truncated) => {
+                let mut answer = self.handle(request);
+                answer.body.truncate(answer.body.len() / 2);
+                Ok(answer)
             }
             Some(Fault::LostThenPriced(price)) => {
                 self.handle(request);

@@ -39,7 +39,8 @@
 //! model rules) with `views` (API JSON), `auth` (tokens, scopes, 401/403), `params`
 //! (Rails-style parameters), `money` (currencies), `seed` (the seeded store) and
 //! `seed_sales` (its sales, buyers and subscriptions),
-//! `faults` and `throttle` (failures), `inspect` (the side door).
+//! `faults` (latency, 429, 5xx, drops, hostile answers to reads) and `throttle`
+//! (failures), `inspect` (the side door).
 
 mod auth;
 mod clock;
@@ -59,7 +60,7 @@ mod throttle;
 pub mod tokens;
 mod views;
 
-pub use faults::{DropPhase, Faults};
+pub use faults::{DropPhase, Faults, HostileKind, HUGE_STRING_UNIT};
 pub use inspect::LoggedRequest;
 pub use server::Sandbox;
 
@@ -80,6 +81,8 @@ pub struct Config {
     pub throttle: bool,
     /// 0 = any free port.
     pub port: u16,
+    /// Also answer HTTPS (HTTP/2 or HTTP/1.1) on the same port; see [`Sandbox::tls_url`].
+    pub tls: bool,
 }
 
 impl Default for Config {
@@ -91,6 +94,7 @@ impl Default for Config {
             faults: Faults::default(),
             throttle: true,
             port: 0,
+            tls: false,
         }
     }
 }

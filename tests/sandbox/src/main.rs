@@ -1,8 +1,8 @@
 //! `bulkroad-sandbox`: the sandbox as a process, for browser tests and the demo.
 //!
-//! Prints exactly one JSON line on stdout (`{"url":…,"tokens":{…}}`) once it is
-//! listening, then serves until SIGTERM or SIGINT. Anything for humans goes to
-//! stderr, and never a token.
+//! Prints exactly one JSON line on stdout (`{"url":…,"tokens":{…}}`, plus `tls_url` with
+//! `--tls`) once it is listening, then serves until SIGTERM or SIGINT. Anything for
+//! humans goes to stderr, and never a token.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use bulkroad_sandbox::{tokens, Config, DropPhase, Faults, Sandbox};
 
 const USAGE: &str = "usage: bulkroad-sandbox [--port N] [--products N] [--sales N] [--seed N] [--latency-ms N] \
-[--rate-429 F] [--rate-5xx F] [--rate-drop F] [--drop-phase before|after|either] [--fault-seed N] [--no-throttle]";
+[--rate-429 F] [--rate-5xx F] [--rate-drop F] [--drop-phase before|after|either] [--fault-seed N] [--no-throttle] [--tls]";
 
 fn value<T: std::str::FromStr>(flag: &str, raw: Option<String>) -> Result<T, String> {
     let raw = raw.ok_or_else(|| format!("{flag} needs a value"))?;
@@ -68,6 +68,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Config, String> 
                 }
             }
             "--no-throttle" => config.throttle = false,
+            "--tls" => config.tls = true,
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other:?}")),
         }
@@ -120,7 +121,10 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let line = serde_json::json!({"url": sandbox.url(), "tokens": tokens::as_json()});
+    let mut line = serde_json::json!({"url": sandbox.url(), "tokens": tokens::as_json()});
+    if let Some(tls_url) = sandbox.tls_url() {
+        line["tls_url"] = tls_url.into();
+    }
     let mut out = std::io::stdout().lock();
     if writeln!(out, "{line}").and_then(|_| out.flush()).is_err() {
         return ExitCode::FAILURE;

@@ -1,7 +1,12 @@
 //! The HTTP server: one thread, its own tokio runtime, hyper http1 per connection.
+//! With `Config::tls`, the same port also speaks HTTPS (a self-signed certificate for
+//! 127.0.0.1, made at start) with HTTP/2 or HTTP/1.1 by ALPN, as api.gumroad.com does: a
+//! connection whose first byte is a TLS handshake gets TLS, any other plain HTTP/1.1, so
+//! tests and tools keep reading `/__sandbox` over `http://`.
 //!
 //! Order for each `/v2` and `/oauth` request: latency, injected fault, Gumroad's
-//! throttle, the handler, then (for `drop_after`) the unanswered close. A
+//! throttle, the handler, then the hostile answer in place of a success (for
+//! `rate_hostile`) or (for `drop_after`) the unanswered close. A
 //! service error is how a connection is closed without an answer: hyper 1 drops
 //! the connection when the service returns `Err`. Every response carries CORS
 //! headers, and every preflight is answered, so pages on other origins (the
@@ -21,9 +26,11 @@ use hyper::header::{HeaderName, HeaderValue};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
 use serde_json::Value;
 use tokio::sync::oneshot;
+use tokio_rustls::TlsAcceptor;
 
 use crate::faults::{self, Decision, FaultState, Faults};
 use crate::inspect::{self, LoggedRequest};
@@ -190,7 +197,7 @@ async fn serve_request(
     let seq = shared.seq.fetch_add(1, Ordering::SeqCst) + 1;
     let (latency_ms, decision) = {
         let mut f = lock(&shared.faults);
-        (f.faults.latency_ms, f.decide())
+        (f.faults.latency_ms, f.decide_for(&method, &path))
     };
     if latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(latency_ms)).await;
@@ -200,7 +207,7 @@ async fn serve_request(
         Decision::TooMany => Some(faults::too_many_requests()),
         Decision::ServerError(status) => Some(faults::server_error(status)),
         Decision::DropBefore => None,
-        Decision::Pass | Decision::DropAfter => {
+        Decision::Pass | Decision::DropAfter | Decision::Hostile(_) => {
             if shared.config.throttle && lock(&shared.throttle).hit(&method, &path) {
                 fault.get_or_insert_with(|| "throttled".to_string());
                 Some(faults::too_many_requests())
@@ -217,6 +224,16 @@ async fn serve_request(
                 ))
             }
         }
+    };
+    let reply = match (decision, reply) {
+        (Decision::Hostile(hostile), Some(real)) => {
+            Some(faults::garble(hostile, real).unwrap_or_else(|real| {
+                // Not a success answer: nothing to hide, so no fault either.
+                fault = None;
+                real
+            }))
+        }
+        (_, reply) => reply,
     };
     let answered = reply.filter(|_| decision != Decision::DropAfter);
     lock(&shared.log).push(LoggedRequest {
@@ -237,9 +254,62 @@ async fn serve_request(
     answered.map(to_response).ok_or(Dropped)
 }
 
+/// The first byte of a TLS connection: a handshake record.
+const TLS_HANDSHAKE: u8 = 0x16;
+
+async fn serve_connection(
+    stream: tokio::net::TcpStream,
+    shared: Arc<Shared>,
+    tls: Option<TlsAcceptor>,
+) {
+    let service = service_fn(move |req| serve_request(shared.clone(), req));
+    let mut first = [0u8; 1];
+    let is_tls = matches!(stream.peek(&mut first).await, Ok(1) if first[0] == TLS_HANDSHAKE);
+    // Errors here are mostly our own drops and clients hanging up: nothing to report.
+    match tls {
+        Some(acceptor) if is_tls => {
+            let Ok(stream) = acceptor.accept(stream).await else {
+                return;
+            };
+            let _ = auto::Builder::new(TokioExecutor::new())
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        }
+        _ => {
+            let _ = http1::Builder::new()
+                .keep_alive(true)
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        }
+    }
+}
+
+/// A TLS acceptor with a fresh self-signed certificate for 127.0.0.1 and localhost,
+/// offering HTTP/2 first.
+fn self_signed_acceptor() -> std::io::Result<TlsAcceptor> {
+    use tokio_rustls::rustls::{self, pki_types::PrivateKeyDer};
+    let invalid =
+        |e: &dyn fmt::Display| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string());
+    let certified =
+        rcgen::generate_simple_self_signed(vec!["127.0.0.1".into(), "localhost".into()])
+            .map_err(|e| invalid(&e))?;
+    let key = PrivateKeyDer::Pkcs8(certified.key_pair.serialize_der().into());
+    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| invalid(&e))?
+    .with_no_client_auth()
+    .with_single_cert(vec![certified.cert.der().clone()], key)
+    .map_err(|e| invalid(&e))?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(TlsAcceptor::from(Arc::new(config)))
+}
+
 async fn accept_loop(
     listener: std::net::TcpListener,
     shared: Arc<Shared>,
+    tls: Option<TlsAcceptor>,
     mut stop: oneshot::Receiver<()>,
 ) {
     let listener = match tokio::net::TcpListener::from_std(listener) {
@@ -256,11 +326,8 @@ async fn accept_loop(
                 let Ok((stream, _)) = accepted else { continue };
                 let _ = stream.set_nodelay(true);
                 let shared = shared.clone();
-                tokio::spawn(async move {
-                    let service = service_fn(move |req| serve_request(shared.clone(), req));
-                    // Errors here are mostly our own drops and clients hanging up: nothing to report.
-                    let _ = http1::Builder::new().keep_alive(true).serve_connection(TokioIo::new(stream), service).await;
-                });
+                let tls = tls.clone();
+                tokio::spawn(serve_connection(stream, shared, tls));
             }
         }
     }
@@ -281,6 +348,11 @@ impl Sandbox {
         let listener = std::net::TcpListener::bind(("127.0.0.1", config.port))?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
+        let tls = if config.tls {
+            Some(self_signed_acceptor()?)
+        } else {
+            None
+        };
         let shared = Arc::new(Shared::new(config));
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -292,7 +364,7 @@ impl Sandbox {
         let thread = std::thread::Builder::new()
             .name("bulkroad-sandbox".into())
             .spawn(move || {
-                runtime.block_on(accept_loop(listener, serving, stop_rx));
+                runtime.block_on(accept_loop(listener, serving, tls, stop_rx));
                 // Open keep-alive connections are abandoned, not drained: the caller asked to stop.
                 runtime.shutdown_background();
             })?;
@@ -307,6 +379,15 @@ impl Sandbox {
     /// `http://127.0.0.1:PORT`, without a trailing slash.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// `https://127.0.0.1:PORT` when started with `Config::tls` (the same port, the same
+    /// store), else `None`.
+    pub fn tls_url(&self) -> Option<String> {
+        self.shared
+            .config
+            .tls
+            .then(|| format!("https://{}", self.addr))
     }
 
     pub fn port(&self) -> u16 {

@@ -7,7 +7,7 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use bulkroad_sandbox::tokens::FULL;
-use bulkroad_sandbox::{Config, DropPhase, Faults, Sandbox};
+use bulkroad_sandbox::{Config, DropPhase, Faults, HostileKind, Sandbox};
 use common::{plain_product, start, Api, Body};
 use serde_json::json;
 
@@ -229,6 +229,77 @@ fn either_phase_mixes_both_kinds_of_drop() {
     assert_eq!(
         kinds.into_iter().collect::<Vec<_>>(),
         vec!["drop_after", "drop_before"]
+    );
+}
+
+#[test]
+fn hostile_answers_replace_successful_reads_only_and_are_logged() {
+    let sb = start(12, 1);
+    let api = Api::new(&sb);
+    let id = plain_product(&sb.state(), "usd", 0);
+    let healthy = api.get("/v2/products", Some(FULL)).text;
+    sb.set_faults(Faults {
+        rate_hostile: 1.0,
+        seed: 5,
+        ..Faults::default()
+    });
+    let mut labels = std::collections::BTreeSet::new();
+    for _ in 0..40 {
+        let r = api.get("/v2/products", Some(FULL));
+        assert_eq!(r.status, 200);
+        assert_ne!(r.text, healthy);
+        // Whatever it is, it is not a list of ten products with their prices.
+        let listed = serde_json::from_str::<serde_json::Value>(&r.text)
+            .ok()
+            .and_then(|j| j["products"].as_array().cloned())
+            .unwrap_or_default();
+        assert!(
+            listed.len() < 10
+                || listed
+                    .iter()
+                    .any(|p| !p["price"].is_i64() || p["id"].is_null()),
+            "{}",
+            &r.text[..r.text.len().min(200)]
+        );
+        labels.insert(sb.requests().last().unwrap().fault.clone().unwrap());
+    }
+    assert_eq!(labels.len(), HostileKind::ALL.len(), "{labels:?}");
+
+    // Writes are applied and answered as usual; error answers are left as they are.
+    let r = rename(&api, &id, "Still written").unwrap();
+    assert_eq!(
+        (r.status, r.json()["product"]["name"].clone()),
+        (200, json!("Still written"))
+    );
+    assert_eq!(name_of(&sb, &id), "Still written");
+    let missing = api.get("/v2/products/nope", Some(FULL)).json();
+    assert_eq!(
+        missing,
+        json!({"success": false, "message": "The product was not found."})
+    );
+    assert_eq!(api.get("/v2/products", Some("bad-token")).status, 401);
+    let log = sb.requests();
+    let tail: Vec<_> = log[log.len() - 3..]
+        .iter()
+        .map(|r| (r.method.as_str(), r.fault.clone()))
+        .collect();
+    assert_eq!(tail, [("PUT", None), ("GET", None), ("GET", None)]);
+
+    // Narrowed to one kind, over HTTP like the other faults.
+    let r = api.send(
+        "POST",
+        "/__sandbox/faults",
+        None,
+        Body::Json(json!({"rate_hostile": 1.0, "hostile": ["bare_success"]})),
+    );
+    assert_eq!(r.json()["hostile"], json!(["bare_success"]));
+    assert_eq!(
+        api.get("/v2/user", Some(FULL)).json(),
+        json!({"success": true})
+    );
+    assert_eq!(
+        sb.requests().last().unwrap().fault.as_deref(),
+        Some("hostile_bare_success")
     );
 }
 

@@ -1,0 +1,468 @@
+// bench.mjs — `./build.sh bench`: the release-optimised extension in headless Chromium
+// against the sandbox (HTTPS + HTTP/2, as api.gumroad.com, with injected latency), side by
+// side with the sequential way, in one run. Prints a table and writes it as JSON.
+//
+// Benchmarks, not tests: nothing here fails on a time. It fails only when a result is
+// wrong (outputs differ, an end state is not exact), since a fast wrong answer is no result.
+//
+// Environment (set by ./build.sh bench): SANDBOX_URL (the sandbox over http, for its
+// inspection endpoint), API_URL (the same sandbox over https: the build's origin),
+// EXTENSION_DIR (a release build for API_URL), RELEASE_DIR (the build for Gumroad, whose
+// wasm is measured), BENCH_OUT (folder for the JSON), BENCH_LATENCY_MS, BENCH_SALES,
+// BENCH_PRODUCTS, BENCH_POPUP_RUNS.
+import assert from 'node:assert/strict';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import WebSocket from 'ws';
+import {
+  EXTENSION_DIR,
+  FULL_VIEW,
+  POPUP,
+  RELEASE_DIR,
+  connect,
+  forgetIfConnected,
+  killServiceWorker,
+  launchExtension,
+  live,
+  openPage,
+  sandbox,
+} from './harness.mjs';
+
+const API_URL = process.env.API_URL;
+const OUT_DIR = process.env.BENCH_OUT;
+const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 100);
+const SALES = Number(process.env.BENCH_SALES ?? 50_000);
+const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 500);
+const POPUP_RUNS = Number(process.env.BENCH_POPUP_RUNS ?? 10);
+// The bulk engine's cap on requests in flight: ExecOptions::default().max_concurrency
+// (src/bulk/retry.rs). The bound for a job is what that many requests at a time would take.
+const ENGINE_MAX_CONCURRENCY = 8;
+const TARGETS = { exportRatio: 8, jobOverBound: 1.3, popupMs: 150, wasmGzipBytes: 250 * 1024, heapBytes: 150 * 1024 * 1024 };
+
+const results = {
+  date: new Date().toISOString(),
+  machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(os.totalmem() / 2 ** 30) },
+  settings: { latencyMs: LATENCY_MS, sales: SALES, products: PRODUCTS, engineMaxConcurrency: ENGINE_MAX_CONCURRENCY, http: 'HTTP/2 over TLS' },
+  targets: TARGETS,
+};
+
+const log = (line) => process.stderr.write(`bench: ${line}\n`);
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
+
+async function main() {
+  for (const name of ['API_URL', 'BENCH_OUT']) if (!process.env[name]) throw new Error(`${name} is not set: run ./build.sh bench`);
+  results.wasm = await wasmSize(path.join(RELEASE_DIR ?? EXTENSION_DIR, 'pkg/bulkroad_bg.wasm'));
+
+  log(`seeding ${PRODUCTS} products and ${SALES} sales`);
+  await sandbox.reset({ products: PRODUCTS, sales: SALES, seed: 1 });
+  await sandbox.faults({ latency_ms: LATENCY_MS });
+  const tokens = await sandbox.tokens();
+
+  // The sandbox's certificate is self-signed; the DevTools port serves the heap readings.
+  const ext = await launchExtension(EXTENSION_DIR, ['--ignore-certificate-errors', '--remote-debugging-port=0']);
+  try {
+    const tab = await openPage(ext, FULL_VIEW);
+    await forgetIfConnected(tab);
+    await connect(tab, tokens.full);
+    const products = live(await sandbox.state());
+    await tab.waitForFunction((n) => document.querySelectorAll('#product-table tbody tr').length === n, products.length, { timeout: 300_000 });
+
+    log('popup time to interactive');
+    results.popup = await popupTimes(ext, tab);
+
+    log(`export of ${SALES} sales: Bulkroad, then one page_key walk`);
+    results.export = await exportBenchmark(ext, tab);
+
+    log(`one code on ${products.length} products: Bulkroad, then one at a time`);
+    results.codes = await codesBenchmark(tab, products);
+  } finally {
+    await ext.close();
+  }
+
+  await mkdir(OUT_DIR, { recursive: true });
+  const json = `${JSON.stringify(results, null, 2)}\n`;
+  await writeFile(path.join(OUT_DIR, 'latest.json'), json);
+  await writeFile(path.join(OUT_DIR, `bench-${results.date.slice(0, 10)}.json`), json);
+  console.log(table(results));
+  log(`written to ${path.join(OUT_DIR, 'latest.json')}`);
+}
+
+// ---------------------------------------------------------------------------------------
+// Popup
+
+/** Opens the popup (worker warm, then stopped first) and reads when its product list was
+ * shown and when the worker's wasm was ready, both as User Timing marks. */
+async function popupTimes(ext, tab) {
+  const warm = [];
+  const cold = [];
+  for (let run = 0; run < POPUP_RUNS; run += 1) warm.push(await openPopup(ext));
+  for (let run = 0; run < Math.max(3, Math.floor(POPUP_RUNS / 2)); run += 1) {
+    await killServiceWorker(ext, tab);
+    cold.push(await openPopup(ext));
+  }
+  return { warm: summary(warm), cold: summary(cold) };
+}
+
+async function openPopup(ext) {
+  const popup = await ext.context.newPage();
+  try {
+    await popup.goto(ext.url(POPUP));
+    const name = 'bulkroad:products-shown';
+    await popup.waitForFunction((mark) => performance.getEntriesByName(mark).length > 0, name, { timeout: 30_000 });
+    const page = await popup.evaluate(
+      (mark) => ({ origin: performance.timeOrigin, shown: performance.timeOrigin + performance.getEntriesByName(mark)[0].startTime }),
+      name,
+    );
+    // The worker the popup woke (or found running), read over the DevTools protocol.
+    const [worker] = await devtoolsSessions(ext, (t) => t.type === 'service_worker');
+    try {
+      const { result } = await worker.send('Runtime.evaluate', {
+        expression: `(async () => {
+          while (performance.getEntriesByName('bulkroad:wasm-ready').length === 0) await new Promise((r) => setTimeout(r, 2));
+          return performance.timeOrigin + performance.getEntriesByName('bulkroad:wasm-ready')[0].startTime;
+        })()`,
+        awaitPromise: true,
+        returnByValue: true,
+      });
+      return Math.max(page.shown, result.value) - page.origin;
+    } finally {
+      worker.close();
+    }
+  } finally {
+    await popup.close();
+  }
+}
+
+/** DevTools sessions on the extension's targets that `wanted` picks. */
+async function devtoolsSessions(ext, wanted) {
+  const port = (await readFile(path.join(ext.userDataDir, 'DevToolsActivePort'), 'utf8')).split('\n')[0];
+  for (let attempt = 0; ; attempt += 1) {
+    const targets = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json();
+    const ours = targets.filter((t) => t.url.startsWith(`chrome-extension://${ext.extensionId}/`) && t.webSocketDebuggerUrl && wanted(t));
+    if (ours.length > 0) return Promise.all(ours.map((t) => CdpSocket.open(t.webSocketDebuggerUrl, t.type)));
+    if (attempt >= 100) throw new Error('no such DevTools target');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Export
+
+async function exportBenchmark(ext, tab) {
+  const heap = await HeapSampler.start(ext);
+  await sandbox.clearRequests();
+  const bulk = await tab.evaluate(async () => {
+    const started = performance.now();
+    const reply = await chrome.runtime.sendMessage({ type: 'export.start', payload: { kind: 'sales', bom: true, columns: [] } });
+    if (!reply.ok) throw new Error(reply.error.message);
+    const { exportId } = reply.value;
+    const current = await new Promise((resolve, reject) => {
+      const check = (value) => {
+        if (value?.id !== exportId) return;
+        if (value.status === 'ready') resolve(value);
+        if (value.status === 'cancelled' || value.status === 'interrupted') reject(new Error(`export ${value.status}: ${value.error?.message}`));
+      };
+      chrome.storage.onChanged.addListener((changes) => changes['exports.current'] && check(changes['exports.current'].newValue));
+      chrome.storage.local.get('exports.current').then((stored) => check(stored['exports.current']));
+    });
+    const ms = performance.now() - started;
+    const files = await import('/export-files.js');
+    const text = (await files.parts(exportId)).join('');
+    const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+    return {
+      ms,
+      rows: current.rows,
+      bytes: new TextEncoder().encode(text).length,
+      sha256: [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join(''),
+      options: current.options,
+      productCurrencies: current.productCurrencies,
+    };
+  });
+  const peaks = await heap.stop();
+  const bulkRequests = (await sandbox.requests()).filter((r) => r.path === '/v2/sales').length;
+
+  await sandbox.clearRequests();
+  const sequential = await tab.evaluate(sequentialExport, { api: API_URL, options: bulk.options, productCurrencies: bulk.productCurrencies });
+  const sequentialRequests = (await sandbox.requests()).filter((r) => r.path === '/v2/sales').length;
+
+  results.protocol = sequential.protocol;
+  assert.equal(bulk.rows, SALES, 'the export has every sale');
+  assert.equal(sequential.rows, SALES, 'the walk has every sale');
+  assert.equal(bulk.sha256, sequential.sha256, 'the two files are byte for byte the same');
+  return {
+    bulkroad: { ms: round(bulk.ms), requests: bulkRequests, rows: bulk.rows, bytes: bulk.bytes, sha256: bulk.sha256 },
+    sequential: { ms: round(sequential.ms), requests: sequentialRequests, rows: sequential.rows, bytes: sequential.bytes, sha256: sequential.sha256 },
+    identical: bulk.sha256 === sequential.sha256,
+    ratio: round(sequential.ms / bulk.ms, 2),
+    peakHeap: peaks,
+  };
+}
+
+/** Runs in the extension page: every sale through one `page_key` cursor, a page at a time,
+ * retrying a failed read twice with backoff (what Gumroad's CLI does), then the same CSV
+ * writer as the extension's export over the pages in order. */
+async function sequentialExport({ api, options, productCurrencies }) {
+  const core = await import('/pkg/bulkroad.js');
+  await core.default({ module_or_path: '/pkg/bulkroad_bg.wasm' });
+  const token = (await chrome.storage.local.get('auth.token'))['auth.token'];
+  const started = performance.now();
+  const pages = [];
+  const seen = new Set();
+  let key = null;
+  do {
+    const url = new URL('/v2/sales', api);
+    if (key) url.searchParams.set('page_key', key);
+    let body = null;
+    for (let attempt = 0; body === null; attempt += 1) {
+      try {
+        const response = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
+        const parsed = await response.json();
+        if (response.ok && parsed.success) body = parsed;
+      } catch {
+        // Retried below.
+      }
+      if (body === null) {
+        if (attempt >= 2) throw new Error(`GET /v2/sales failed three times (page ${pages.length + 1})`);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 200 * 2 ** attempt)));
+      }
+    }
+    pages.push(body.sales);
+    key = body.next_page_key || null;
+    if (key && seen.has(key)) throw new Error('pagination cycle');
+    if (key) seen.add(key);
+  } while (key);
+  const names = new Set();
+  for (const page of pages) for (const name of core.exportCustomFields(page)) names.add(name);
+  const inputs = { options, customFields: [...names].sort(), productCurrencies };
+  const text = core.salesCsvHeader(inputs) + pages.map((page) => core.salesCsvRows(inputs, page)).join('');
+  const ms = performance.now() - started;
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return {
+    ms,
+    protocol: performance.getEntriesByType('resource').find((e) => e.name.startsWith(`${api}/v2/sales`))?.nextHopProtocol ?? null,
+    rows: pages.reduce((n, page) => n + page.length, 0),
+    bytes: new TextEncoder().encode(text).length,
+    sha256: [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join(''),
+  };
+}
+
+/** Peak `Runtime.getHeapUsage` of the extension's service worker and pages, read over the
+ * DevTools protocol every 100 ms. */
+class HeapSampler {
+  static async start(ext) {
+    const sampler = new HeapSampler();
+    sampler.sessions = await devtoolsSessions(ext, () => true);
+    sampler.peaks = Object.fromEntries(sampler.sessions.map((s) => [s.label, { usedBytes: 0 }]));
+    sampler.timer = setInterval(() => sampler.sample(), 100);
+    return sampler;
+  }
+
+  async sample() {
+    await Promise.all(
+      this.sessions.map(async (session) => {
+        const usage = await session.send('Runtime.getHeapUsage').catch(() => null);
+        if (!usage) return;
+        const peak = this.peaks[session.label];
+        peak.usedBytes = Math.max(peak.usedBytes, usage.usedSize);
+        if (usage.backingStorageSize != null) peak.backingStoreBytes = Math.max(peak.backingStoreBytes ?? 0, usage.backingStorageSize);
+      }),
+    );
+  }
+
+  async stop() {
+    clearInterval(this.timer);
+    await this.sample();
+    for (const session of this.sessions) session.close();
+    return this.peaks;
+  }
+}
+
+class CdpSocket {
+  static open(url, label) {
+    return new Promise((resolve, reject) => {
+      const socket = new WebSocket(url, { perMessageDeflate: false });
+      const cdp = new CdpSocket(socket, label === 'service_worker' ? 'serviceWorker' : label);
+      socket.once('open', () => resolve(cdp));
+      socket.once('error', reject);
+    });
+  }
+
+  constructor(socket, label) {
+    this.socket = socket;
+    this.label = label;
+    this.next = 1;
+    this.pending = new Map();
+    socket.on('message', (data) => {
+      const message = JSON.parse(String(data));
+      const waiter = this.pending.get(message.id);
+      if (!waiter) return;
+      this.pending.delete(message.id);
+      if (message.error) waiter.reject(new Error(message.error.message));
+      else waiter.resolve(message.result);
+    });
+  }
+
+  send(method, params = {}) {
+    const id = this.next++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.socket.send(JSON.stringify({ id, method, params }));
+    });
+  }
+
+  close() {
+    this.socket.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// One code on every product
+
+async function codesBenchmark(tab, products) {
+  const productIds = products.map((p) => p.id);
+  const form = { code: 'BENCH10', amount: '10', type: 'percent', currency: null, maxUses: '', minimumAmount: '', universal: false, productIds, onConflict: 'skip' };
+
+  await sandbox.clearRequests();
+  const preview = await tab.evaluate(async (form) => {
+    const started = performance.now();
+    const reply = await chrome.runtime.sendMessage({ type: 'codes.previewApply', payload: { form } });
+    if (!reply.ok) throw new Error(reply.error.message);
+    return { ms: performance.now() - started, previewId: reply.value.previewId, plan: reply.value.plan };
+  }, form);
+  const previewRequests = (await sandbox.requests()).length;
+  const created = preview.plan.steps.filter((s) => s.action.type === 'create').map((s) => s.productId);
+
+  await sandbox.clearRequests();
+  const job = await tab.evaluate(async (previewId) => {
+    const started = performance.now();
+    const reply = await chrome.runtime.sendMessage({ type: 'jobs.start', payload: { previewId } });
+    if (!reply.ok) throw new Error(reply.error.message);
+    const { jobId } = reply.value;
+    const finished = await new Promise((resolve, reject) => {
+      const check = (job) => {
+        if (job?.id !== jobId) return;
+        if (job.status === 'finished') resolve(job);
+        if (['cancelled', 'interrupted', 'failed'].includes(job.status)) reject(new Error(`job ${job.status}`));
+      };
+      chrome.storage.onChanged.addListener((changes) => changes['jobs.current'] && check(changes['jobs.current'].newValue));
+      chrome.storage.local.get('jobs.current').then((stored) => check(stored['jobs.current']));
+    });
+    return { ms: performance.now() - started, status: finished.status };
+  }, preview.previewId);
+  const jobLog = await sandbox.requests();
+  const template = jobLog.find((r) => r.method === 'POST');
+
+  // One at a time: the same request, product after product, each awaited.
+  await sandbox.clearRequests();
+  const oneByOne = await tab.evaluate(
+    async ({ api, productIds, body }) => {
+      const token = (await chrome.storage.local.get('auth.token'))['auth.token'];
+      const started = performance.now();
+      for (const id of productIds) {
+        const response = await fetch(new URL(`/v2/products/${encodeURIComponent(id)}/offer_codes`, api), {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+          body,
+        });
+        const answer = await response.json();
+        if (!answer.success) throw new Error(`POST for ${id}: ${answer.message}`);
+      }
+      return { ms: performance.now() - started };
+    },
+    { api: API_URL, productIds: created, body: template.body.replace(/(^|&)name=BENCH10(&|$)/, '$1name=BENCHSEQ$2') },
+  );
+  const oneByOneRequests = (await sandbox.requests()).length;
+
+  const state = await sandbox.state();
+  for (const name of ['BENCH10', 'BENCHSEQ']) {
+    const holders = state.offer_codes.filter((c) => !c.deleted_at && c.code === name).map((c) => c.product_id).sort();
+    assert.deepEqual(holders, [...created].sort(), `exactly one ${name} on each product the plan created it on`);
+  }
+
+  // The bound: the job's requests, `cap` at a time, each taking what one request took when
+  // sent alone (latency plus the round trip, measured by the one-at-a-time run).
+  const perRequestMs = oneByOne.ms / oneByOneRequests;
+  const boundMs = Math.ceil(jobLog.length / ENGINE_MAX_CONCURRENCY) * perRequestMs;
+  return {
+    products: products.length,
+    created: created.length,
+    preview: { ms: round(preview.ms), requests: previewRequests },
+    bulkroad: { ms: round(job.ms), requests: jobLog.length, writes: jobLog.filter((r) => r.method !== 'GET').length },
+    oneAtATime: { ms: round(oneByOne.ms), requests: oneByOneRequests },
+    exact: true,
+    ratio: round(oneByOne.ms / job.ms, 2),
+    boundMs: round(boundMs),
+    overBound: round(job.ms / boundMs, 2),
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// Size and output
+
+async function wasmSize(file) {
+  const bytes = await readFile(file);
+  return { file: path.relative(process.cwd(), file), rawBytes: bytes.length, gzipBytes: gzipSync(bytes, { level: 9 }).length };
+}
+
+function summary(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { runs: sorted.length, medianMs: round(sorted[Math.floor(sorted.length / 2)]), maxMs: round(sorted.at(-1)) };
+}
+
+const round = (n, digits = 0) => Math.round(n * 10 ** digits) / 10 ** digits;
+const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+const kib = (bytes) => `${(bytes / 1024).toFixed(0)} KiB`;
+const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+const meets = (ok) => (ok ? 'yes' : 'NO');
+
+function table(r) {
+  const peakWorker = r.export.peakHeap.serviceWorker?.usedBytes ?? 0;
+  const peakPage = r.export.peakHeap.page?.usedBytes ?? 0;
+  const rows = [
+    ['Benchmark', 'Bulkroad', 'Sequential way', 'Ratio', 'Target', 'Met'],
+    [
+      `Export ${r.settings.sales} sales`,
+      `${seconds(r.export.bulkroad.ms)} (${r.export.bulkroad.requests} req)`,
+      `${seconds(r.export.sequential.ms)} (${r.export.sequential.requests} req)`,
+      `${r.export.ratio}×`,
+      `≥ ${TARGETS.exportRatio}×`,
+      meets(r.export.ratio >= TARGETS.exportRatio),
+    ],
+    ['  files identical', r.export.identical ? 'yes' : 'NO', `${r.export.bulkroad.rows} rows`, '', '', ''],
+    [
+      `One code on ${r.codes.products} products`,
+      `${seconds(r.codes.bulkroad.ms)} (${r.codes.bulkroad.requests} req)`,
+      `${seconds(r.codes.oneAtATime.ms)} (${r.codes.oneAtATime.requests} req)`,
+      `${r.codes.ratio}×`,
+      '',
+      '',
+    ],
+    [
+      '  job vs bound of the cap',
+      `${r.codes.overBound}× of ${seconds(r.codes.boundMs)}`,
+      `cap ${r.settings.engineMaxConcurrency}`,
+      '',
+      `≤ ${TARGETS.jobOverBound}×`,
+      meets(r.codes.overBound <= TARGETS.jobOverBound),
+    ],
+    ['  preview (reads)', `${seconds(r.codes.preview.ms)} (${r.codes.preview.requests} req)`, '', '', '', ''],
+    ['  end state exact', r.codes.exact ? 'yes' : 'NO', `${r.codes.created} codes each`, '', '', ''],
+    ['Popup interactive, warm', `${r.popup.warm.medianMs} ms (max ${r.popup.warm.maxMs})`, '', '', `< ${TARGETS.popupMs} ms`, meets(r.popup.warm.medianMs < TARGETS.popupMs)],
+    ['Popup interactive, cold worker', `${r.popup.cold.medianMs} ms (max ${r.popup.cold.maxMs})`, '', '', `< ${TARGETS.popupMs} ms`, meets(r.popup.cold.medianMs < TARGETS.popupMs)],
+    ['Wasm size', `${kib(r.wasm.rawBytes)} raw, ${kib(r.wasm.gzipBytes)} gz`, '', '', '≤ 250 KiB gz', meets(r.wasm.gzipBytes <= TARGETS.wasmGzipBytes)],
+    ['Peak JS heap, export', `${mib(peakWorker)} worker, ${mib(peakPage)} page`, '', '', '< 150 MiB', meets(peakWorker < TARGETS.heapBytes && peakPage < TARGETS.heapBytes)],
+  ];
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  const line = (row) => `| ${row.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
+  const header = [
+    `Bulkroad benchmarks, ${r.date.slice(0, 10)}: ${r.machine.cores} cores (${r.machine.cpu}), latency ${r.settings.latencyMs} ms per request, ${r.protocol ?? 'unknown protocol'}`,
+    '',
+  ];
+  return [...header, line(rows[0]), line(widths.map((w) => '-'.repeat(w))), ...rows.slice(1).map(line)].join('\n');
+}
