@@ -11,7 +11,7 @@
 #                              BENCH_SALES (50000), BENCH_PRODUCTS (500)
 #
 # Each command installs what it needs on a fresh machine (wasm32 target, the pinned
-# wasm-bindgen CLI, wasm-opt from tools/, Chromium and chromedriver, the end-to-end npm
+# wasm-bindgen CLI, wasm-opt and esbuild from tools/, Chromium and chromedriver, the end-to-end npm
 # packages).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -70,11 +70,11 @@ ensure_browser() {
 
 # binaryen's wasm-opt, pinned in tools/package.json (Debian's binaryen is too old for the
 # modules wasm-bindgen writes).
-ensure_wasm_opt() {
+ensure_build_tools() {
   ensure_node
   local stamp=tools/node_modules/.package-lock.json
   if [ ! -f "$stamp" ] || [ tools/package-lock.json -nt "$stamp" ]; then
-    log "installing the build tools' npm packages (wasm-opt)"
+    log "installing the build tools' npm packages (wasm-opt, esbuild)"
     (cd tools && npm ci --no-audit --no-fund --loglevel=error)
   fi
 }
@@ -96,7 +96,7 @@ build_extension() {
   local out=$1 origin=$2
   ensure_wasm_toolchain
   ensure_node
-  ensure_wasm_opt
+  ensure_build_tools
   log "building the wasm core for $origin"
   if [ "$origin" = "$RELEASE_ORIGIN" ]; then
     env -u GUMROAD_API_BASE_URL cargo build --quiet --lib --release --target wasm32-unknown-unknown
@@ -118,6 +118,13 @@ build_extension() {
     --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-reference-types --enable-multivalue --enable-mutable-globals
   mv "$wasm.opt" "$wasm"
+  # One file per entry point (the worker, the app page), readable, not minified: loading a
+  # dozen modules one import level at a time made the popup ≈ 25 ms slower to show. The
+  # module files stay beside the bundles, which no longer load them.
+  for entry in service-worker.js app/app.js; do
+    tools/node_modules/.bin/esbuild "$out/$entry" --bundle --format=esm \
+      --log-level=warning --allow-overwrite --outfile="$out/$entry"
+  done
   node scripts/write-manifest.mjs manifest.json "$out/manifest.json" "$origin"
   log "built $out ($(wc -c <"$wasm") bytes of wasm, $(gzip -9 -c "$wasm" | wc -c) gzipped) for $origin"
 }

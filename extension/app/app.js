@@ -76,12 +76,22 @@ start();
 
 async function start() {
   try {
-    // The cached list is read while the worker answers.
-    const cached = storage.get(storage.KEYS.PRODUCTS);
-    const status = await request(MSG.AUTH_STATUS);
-    if (!status.connected) return showDisconnected();
-    showConnected(status.profile);
-    await loadProducts({ refresh: false, cached: await cached });
+    // The worker has the last word on the connection; asking it also wakes it, and it
+    // starts its wasm at once. Meanwhile the page draws what storage already holds: the
+    // profile is kept and dropped together with the token, the product list beside them.
+    const status = request(MSG.AUTH_STATUS);
+    const kept = await storage.getMany([storage.KEYS.PROFILE, storage.KEYS.PRODUCTS]);
+    const profile = kept[storage.KEYS.PROFILE];
+    if (profile) {
+      showConnected(profile);
+      await loadProducts({ refresh: false, cached: kept[storage.KEYS.PRODUCTS] });
+    }
+    const answer = await status;
+    if (!answer.connected) return showDisconnected();
+    if (!profile) {
+      showConnected(answer.profile);
+      await loadProducts({ refresh: false });
+    }
   } catch (error) {
     showError(error, 'start');
   }
