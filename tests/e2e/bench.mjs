@@ -407,7 +407,7 @@ async function codesBenchmark(tab, products) {
 
 async function wasmSize(file) {
   const bytes = await readFile(file);
-  return { file: path.relative(process.cwd(), file), rawBytes: bytes.length, gzipBytes: gzipSync(bytes, { level: 9 }).length };
+  return { file: path.relative(path.resolve('../..'), file), rawBytes: bytes.length, gzipBytes: gzipSync(bytes, { level: 9 }).length };
 }
 
 function summary(values) {
