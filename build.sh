@@ -120,11 +120,12 @@ build_extension() {
   mv "$wasm.opt" "$wasm"
   # One file per entry point (the worker, the app page), readable, not minified: loading a
   # dozen modules one import level at a time made the popup ≈ 25 ms slower to show. The
-  # module files stay beside the bundles, which no longer load them.
+  # modules are inside the bundles then; only the wasm-bindgen glue stays beside its wasm.
   for entry in service-worker.js app/app.js; do
     tools/node_modules/.bin/esbuild "$out/$entry" --bundle --format=esm \
       --log-level=warning --allow-overwrite --outfile="$out/$entry"
   done
+  find "$out" -name '*.js' ! -path "$out/pkg/*" ! -path "$out/service-worker.js" ! -path "$out/app/app.js" -delete
   node scripts/write-manifest.mjs manifest.json "$out/manifest.json" "$origin"
   log "built $out ($(wc -c <"$wasm") bytes of wasm, $(gzip -9 -c "$wasm" | wc -c) gzipped) for $origin"
 }

@@ -172,8 +172,18 @@ async function exportBenchmark(ext, tab) {
       chrome.storage.local.get('exports.current').then((stored) => check(stored['exports.current']));
     });
     const ms = performance.now() - started;
-    const files = await import('/export-files.js');
-    const text = (await files.parts(exportId)).join('');
+    // The file's parts, as the download reads them (export-files.js, inside the bundle).
+    const parts = await new Promise((resolve, reject) => {
+      const open = indexedDB.open('bulkroad-exports');
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const range = IDBKeyRange.bound([exportId, 0], [exportId, Number.MAX_SAFE_INTEGER]);
+        const read = open.result.transaction('parts').objectStore('parts').getAll(range);
+        read.onerror = () => reject(read.error);
+        read.onsuccess = () => resolve(read.result.sort((a, b) => a.n - b.n).map((record) => record.text));
+      };
+    });
+    const text = parts.join('');
     const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
     return {
       ms,
