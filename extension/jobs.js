@@ -45,7 +45,7 @@ export function recoverInterrupted() {
     if (job?.status === 'running' && !running.has(job.id)) {
       const plan = await storage.get(storage.planKey(job.id));
       await loadRows(job, plan);
-      const unknown = {};
+      const unknown = [];
       for (const index of job.inFlight ?? []) {
         const step = plan?.steps.find((s) => s.index === index);
         if (!step || job.rows[index]) continue;
@@ -53,11 +53,11 @@ export function recoverInterrupted() {
           status: 'unknown',
           message: 'Bulkroad was stopped while this change was being sent; it may have been applied.',
         });
-        unknown[storage.rowKey(job.id, index)] = job.rows[index];
+        unknown.push(job.rows[index]);
       }
       job.status = 'interrupted';
       job.inFlight = [];
-      await storage.set({ ...unknown, [KEYS.CURRENT_JOB]: stored(job) });
+      await checkpoint(job, unknown);
     }
     await rearmEndTimes();
   })();
@@ -134,7 +134,7 @@ export function resumeJob(token, jobId) {
     const remaining = await core.replan(token, plan, reportOf(job, plan), 'resume');
     job.status = 'running';
     job.error = null;
-    await storage.set({ [KEYS.CURRENT_JOB]: stored(job) });
+    await checkpoint(job);
     run(token, job, remaining);
     return { jobId };
   });
@@ -261,7 +261,7 @@ async function run(token, job, plan) {
     const core = await ready();
     const report = await core.executePlan(token, plan, async (event) => {
       const row = record(job, event, stepOf);
-      await storage.set({ ...(row && { [storage.rowKey(job.id, row.index)]: row }), [KEYS.CURRENT_JOB]: stored(job) });
+      await checkpoint(job, row ? [row] : []);
       return control.cancel ? 'cancel' : 'continue';
     });
     for (const row of report.rows) {
@@ -273,8 +273,7 @@ async function run(token, job, plan) {
       if (report.error.kind === 'Unauthorized') await forgetIfStill(token);
       job.status = 'interrupted';
       job.inFlight = [];
-      const rows = Object.values(job.rows).map((row) => [storage.rowKey(job.id, row.index), row]);
-      await storage.set({ ...Object.fromEntries(rows), [KEYS.CURRENT_JOB]: stored(job) });
+      await checkpoint(job, Object.values(job.rows));
     } else {
       await finish(job, report.cancelled ? 'cancelled' : 'finished');
     }
@@ -317,6 +316,12 @@ function record(job, event, stepOf) {
 function stored(job) {
   const { rows: _rows, ...record } = job;
   return record;
+}
+
+/** Writes the job record and `rows` of it, each row under its own key. */
+function checkpoint(job, rows = []) {
+  const entries = rows.map((row) => [storage.rowKey(job.id, row.index), row]);
+  return storage.set({ ...Object.fromEntries(entries), [KEYS.CURRENT_JOB]: stored(job) });
 }
 
 /** Puts the stored rows of `job` (one key per step of `plan`) back on it. */

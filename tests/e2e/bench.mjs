@@ -155,6 +155,14 @@ async function devtoolsSessions(ext, wanted) {
 // Export
 
 async function exportBenchmark(ext, tab) {
+  // One way to fingerprint a file for both runs, kept on the page they run in.
+  await tab.evaluate(() => {
+    globalThis.fileDigest = async (text) => {
+      const bytes = new TextEncoder().encode(text);
+      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+      return { bytes: bytes.length, sha256: [...digest].map((b) => b.toString(16).padStart(2, '0')).join('') };
+    };
+  });
   const heap = await HeapSampler.start(ext);
   await sandbox.clearRequests();
   const bulk = await tab.evaluate(async () => {
@@ -183,13 +191,10 @@ async function exportBenchmark(ext, tab) {
         read.onsuccess = () => resolve(read.result.sort((a, b) => a.n - b.n).map((record) => record.text));
       };
     });
-    const text = parts.join('');
-    const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
     return {
       ms,
       rows: current.rows,
-      bytes: new TextEncoder().encode(text).length,
-      sha256: [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join(''),
+      ...(await globalThis.fileDigest(parts.join(''))),
       options: current.options,
       productCurrencies: current.productCurrencies,
     };
@@ -252,13 +257,11 @@ async function sequentialExport({ api, options, productCurrencies }) {
   const inputs = { options, customFields: [...names].sort(), productCurrencies };
   const text = core.salesCsvHeader(inputs) + pages.map((page) => core.salesCsvRows(inputs, page)).join('');
   const ms = performance.now() - started;
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
   return {
     ms,
     protocol: performance.getEntriesByType('resource').find((e) => e.name.startsWith(`${api}/v2/sales`))?.nextHopProtocol ?? null,
     rows: pages.reduce((n, page) => n + page.length, 0),
-    bytes: new TextEncoder().encode(text).length,
-    sha256: [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join(''),
+    ...(await globalThis.fileDigest(text)),
   };
 }
 
