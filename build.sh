@@ -5,6 +5,7 @@
 #   GUMROAD_API_BASE_URL=http://127.0.0.1:PORT ./build.sh
 #                              the same for another API origin, fixed at build time
 #   ./build.sh test            native tests, wasm tests in headless Chromium, end-to-end specs
+#   ./build.sh e2e [SPEC…]     the end-to-end specs alone (all, or e.g. parity.test.mjs)
 #   ./build.sh demo            a seeded sandbox store and a build that talks to it
 #   ./build.sh bench           benchmarks side by side with the sequential way (a table,
 #                              and JSON in target/bench/); BENCH_LATENCY_MS (default 100),
@@ -174,12 +175,30 @@ cmd_test() {
   GUMROAD_API_BASE_URL=$SANDBOX_URL SANDBOX_URL=$SANDBOX_URL CHROMEDRIVER=$(command -v chromedriver) \
     cargo test -p bulkroad --target wasm32-unknown-unknown --test wasm_client
 
+  run_e2e
+}
+
+# run_e2e [SPEC…] — builds the release and sandbox extensions and runs the end-to-end specs
+# (all, or the named ones) against the running sandbox.
+run_e2e() {
   build_extension dist "$RELEASE_ORIGIN"
   build_extension target/e2e-dist "$SANDBOX_URL"
 
   log "end-to-end specs in headless Chromium"
+  local specs=("$@")
+  [ ${#specs[@]} -gt 0 ] || specs=(specs/*.test.mjs)
   (cd tests/e2e && SANDBOX_URL=$SANDBOX_URL EXTENSION_DIR=$ROOT/target/e2e-dist RELEASE_DIR=$ROOT/dist \
-    node --test --test-concurrency=1 --test-timeout=300000 --test-reporter=spec specs/*.test.mjs)
+    node --test --test-concurrency=1 --test-timeout=300000 --test-reporter=spec "${specs[@]}")
+}
+
+# The end-to-end specs alone (all, or the named files under tests/e2e/specs/).
+cmd_e2e() {
+  ensure_wasm_toolchain
+  ensure_browser
+  start_sandbox --port 0 --products 25
+  local specs=()
+  for spec in "$@"; do specs+=("specs/$(basename "$spec")"); done
+  run_e2e "${specs[@]}"
 }
 
 cmd_demo() {
@@ -234,8 +253,9 @@ cmd_bench() {
 case "${1:-build}" in
   build) cmd_build ;;
   test) cmd_test ;;
+  e2e) shift; cmd_e2e "$@" ;;
   demo) cmd_demo ;;
   bench) cmd_bench ;;
-  -h | --help | help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' ;;
-  *) die "unknown command '$1' (use: build, test, demo, bench)" ;;
+  -h | --help | help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' ;;
+  *) die "unknown command '$1' (use: build, test, e2e, demo, bench)" ;;
 esac

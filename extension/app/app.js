@@ -1,6 +1,7 @@
 // app.js — the popup and the full view: one app, two layouts (index.html?view=full).
-// It connects the account, switches tabs and starts the feature modules. It never sees
-// the token after sending it once to the service worker.
+// It connects the account, switches tabs and starts the feature modules. It hands a pasted
+// token to the service worker once and never reads it back: it follows the kept profile,
+// which the worker stores and drops together with the token.
 import { MSG, request } from '../messages.js';
 import * as storage from '../storage.js';
 import { initCodes } from './codes.js';
@@ -49,9 +50,10 @@ $('forget').addEventListener('click', async () => {
   }
 });
 
-// The worker drops a token Gumroad refuses (during a job, say): follow it at once.
-storage.watch(storage.KEYS.TOKEN, (token) => {
-  if (!token && document.body.dataset.state === 'connected') showDisconnected();
+// The worker drops a token Gumroad refuses (during a job, say), and the profile with it:
+// follow it at once.
+storage.watch(storage.KEYS.PROFILE, (profile) => {
+  if (!profile && document.body.dataset.state === 'connected') showDisconnected();
 });
 
 for (const tab of document.querySelectorAll('[role="tab"]')) {
@@ -110,8 +112,9 @@ function showConnected(profile) {
     ? 'unknown (Gumroad did not say; features that need more show their own message)'
     : profile.scopes.join(', ') || 'none';
   $('missing-features').replaceChildren(...profile.missingFeatures.map((f) => element('li', {}, f.explanation)));
-  const canSeeSales = profile.scopes?.some((scope) => scope === 'view_sales' || scope === 'account') ?? true;
-  document.body.classList.toggle('no-sales', !canSeeSales);
+  // Which scopes a feature needs is the core's rule; it names the features a token lacks.
+  const salesMissing = profile.missingFeatures.some((f) => f.feature === 'ViewSales');
+  document.body.classList.toggle('no-sales', salesMissing);
 }
 
 function showDisconnected() {

@@ -11,15 +11,16 @@ import { selectedProducts } from './picker.js';
 import { showPreview } from './preview.js';
 
 const KEY = 'settings.parity';
-const DEFAULTS = { threshold: 0.8, capPercent: 60, floorPercent: 0, stepPercent: 5 };
-const state = { settings: { ...DEFAULTS }, overrides: {}, rows: [] };
+// `settings` holds only what the seller changed (null: nothing yet); the core fills in its
+// defaults and sends back the settings in force with every table.
+const state = { settings: null, overrides: {}, rows: [], shown: null };
 
 export function initParity() {
   const fields = { threshold: 'parity-threshold', capPercent: 'parity-cap', floorPercent: 'parity-floor', stepPercent: 'parity-step' };
   for (const [name, id] of Object.entries(fields)) {
     $(id).addEventListener('change', () => {
       const value = Number($(id).value);
-      if (Number.isFinite(value)) state.settings[name] = value;
+      if (Number.isFinite(value)) state.settings = { ...state.shown, ...state.settings, [name]: value };
       save();
     });
   }
@@ -101,12 +102,8 @@ export function initParity() {
 
 async function load() {
   const kept = (await storage.get(KEY)) ?? {};
-  state.settings = { ...DEFAULTS, ...(kept.settings ?? {}) };
+  state.settings = kept.settings ?? null;
   state.overrides = kept.overrides ?? {};
-  $('parity-threshold').value = state.settings.threshold;
-  $('parity-cap').value = state.settings.capPercent;
-  $('parity-floor').value = state.settings.floorPercent;
-  $('parity-step').value = state.settings.stepPercent;
   const native = selectedProducts().filter((p) => p.purchasing_power_parity_prices);
   $('parity-native-warning').hidden = native.length === 0;
   $('parity-native-warning').textContent = native.length
@@ -123,15 +120,23 @@ async function save() {
 async function refreshTable() {
   hideError();
   try {
-    state.rows = await request(MSG.PARITY_TABLE, current());
+    const table = await request(MSG.PARITY_TABLE, current());
+    state.rows = table.rows;
+    state.shown = table.settings;
+    $('parity-threshold').value = table.settings.threshold;
+    $('parity-cap').value = table.settings.capPercent;
+    $('parity-floor').value = table.settings.floorPercent;
+    $('parity-step').value = table.settings.stepPercent;
+    $('parity-credit').textContent = table.credit;
     render();
   } catch (error) {
     showError(error);
   }
 }
 
+// Settings the seller never changed are left out, so the core's defaults apply.
 function current() {
-  return { settings: state.settings, overrides: state.overrides };
+  return { settings: state.settings ?? undefined, overrides: state.overrides };
 }
 
 function codesForm() {

@@ -14,7 +14,7 @@ use crate::forms::{
 };
 use crate::parity::{
     build_table, country_map, export_csv, import_csv, map_csv, map_json, map_snippet,
-    ExampleProduct, MapRow, Overrides, Settings, DATA_CREDIT,
+    ExampleProduct, MapRow, Overrides, Row, Settings, DATA_CREDIT,
 };
 use crate::runtime::BrowserClock;
 
@@ -26,13 +26,25 @@ fn table_inputs(settings: JsValue, overrides: JsValue) -> Result<(Settings, Over
     Ok((settings, overrides))
 }
 
-/// `parityTable(settings, overrides)`: every country, in code order, as
-/// `{code, name, ratio, suggested, override, effective}`. Bad settings reject with
+/// `parityTable(settings, overrides)`: `{settings, rows, credit}` — the settings in force
+/// (the defaults where none were saved: the page shows these, it keeps no defaults of its
+/// own), every country in code order as `{code, name, ratio, suggested, override,
+/// effective}`, and the data attribution to show with them. Bad settings reject with
 /// `InvalidInput`.
 #[wasm_bindgen(js_name = parityTable)]
 pub fn parity_table(settings: JsValue, overrides: JsValue) -> Result<JsValue, JsValue> {
+    #[derive(Serialize)]
+    struct Table {
+        settings: Settings,
+        rows: Vec<Row>,
+        credit: &'static str,
+    }
     let (settings, overrides) = table_inputs(settings, overrides)?;
-    to_js(&build_table(&settings, &overrides))
+    to_js(&Table {
+        rows: build_table(&settings, &overrides),
+        settings,
+        credit: DATA_CREDIT,
+    })
 }
 
 /// `parityExportCsv(settings, overrides)`: the table as CSV for a spreadsheet.
@@ -114,8 +126,3 @@ pub async fn preview_remove_parity_codes(token: String, form: JsValue) -> Result
     to_js(&plan)
 }
 
-/// `parityCredit()`: the data attribution to show with the table.
-#[wasm_bindgen(js_name = parityCredit)]
-pub fn parity_credit() -> String {
-    DATA_CREDIT.to_owned()
-}

@@ -88,3 +88,19 @@ test('a CSV import with bad rows is reported by line and changes nothing', async
   assert.deepEqual(writes(await sandbox.requests()), []);
   await tab.close();
 });
+
+test('the table shows the settings in force and the data credit, both from the core', async () => {
+  const tab = await connectedPage(context);
+  await openParity(tab);
+  // Nothing saved yet: the core's defaults (threshold 0.80, cap 60 %, step 5 %).
+  assert.equal(await tab.locator('#parity-threshold').inputValue(), '0.8');
+  assert.equal(await tab.locator('#parity-cap').inputValue(), '60');
+  assert.equal(await tab.locator('#parity-step').inputValue(), '5');
+  assert.match(await tab.locator('#parity-credit').textContent(), /^World Bank, World Development Indicators \(PA\.NUS\.PPPC\.RF\), CC BY 4\.0$/);
+  // A changed cap is kept with the other settings and shapes the suggestions.
+  await tab.locator('#parity-cap').fill('30');
+  await tab.locator('#parity-cap').press('Tab');
+  await tab.locator('#parity-table tbody tr[data-country="IN"] td:nth-child(3)', { hasText: '30 %' }).waitFor();
+  const kept = await tab.evaluate(async () => (await chrome.storage.local.get('settings.parity'))['settings.parity']);
+  assert.deepEqual(kept.settings, { threshold: 0.8, capPercent: 30, floorPercent: 0, stepPercent: 5 });
+});
