@@ -133,6 +133,8 @@ chrome.alarms.onAlarm.addListener((alarm) => {
   if (jobs.isEndTimeAlarm(alarm)) runEndTimes();
 });
 chrome.runtime.onStartup.addListener(() => runEndTimes());
+// Product lists kept by earlier versions lack the fields the picker filters on now.
+chrome.runtime.onInstalled.addListener(() => storage.remove(['cache.products']));
 
 async function runEndTimes() {
   const token = await storage.get(storage.KEYS.TOKEN);

@@ -5,7 +5,8 @@
 export const KEYS = Object.freeze({
   TOKEN: 'auth.token',
   PROFILE: 'auth.profile',
-  PRODUCTS: 'cache.products',
+  /** The product list as the core lists it (with `price_decimal`): { items, fetchedAt }. */
+  PRODUCTS: 'cache.productList',
   /** The previewed plan waiting for the seller's confirmation: { id, plan, label, undoOf } */
   PREVIEW: 'jobs.preview',
   /** The running, interrupted or last finished job without its rows, rewritten after

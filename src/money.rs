@@ -1,7 +1,7 @@
 //! Currencies Gumroad sells in (contract §5: lowercase code, minor-unit exponent, minimum
 //! non-zero price, and Bulkroad's maximum) and price formatting for when Gumroad sends no
-//! `formatted_price`. Amounts are always integer minor units; no floating point here, and
-//! no I/O.
+//! `formatted_price`. Amounts are integer minor units; the one float is [`major_units`],
+//! what the product filter compares with the amounts a seller types there. No I/O.
 
 use crate::error::Error;
 
@@ -110,6 +110,14 @@ pub fn format_price(minor: i64, currency: &str) -> String {
     }
 }
 
+/// `minor` units of `currency` as a number of its major unit: 999 cents → 9.99, ¥1500 →
+/// 1500 (yen have no minor unit). An unknown currency is taken to have cents, as in
+/// [`format_price`].
+pub fn major_units(minor: i64, currency: &str) -> f64 {
+    let exponent = find_currency(currency).map_or(2, |c| i32::from(c.exponent));
+    minor as f64 / 10f64.powi(exponent)
+}
+
 fn group_thousands(value: u64) -> String {
     let digits = value.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
@@ -211,6 +219,21 @@ mod tests {
                 }
                 (got, want) => panic!("{text} {currency}: got {got:?}, want {want:?}"),
             }
+        }
+    }
+
+    #[test]
+    fn major_units_follow_each_currency_exponent() {
+        let rows = [
+            (999, "usd", 9.99),
+            (1500, "jpy", 1500.0),
+            (1500, "JPY", 1500.0),
+            (790, "eur", 7.9),
+            (0, "gbp", 0.0),
+            (1234, "xyz", 12.34),
+        ];
+        for (minor, currency, major) in rows {
+            assert_eq!(major_units(minor, currency), major, "{minor} {currency}");
         }
     }
 

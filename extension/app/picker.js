@@ -91,7 +91,7 @@ function matching() {
   const max = parseFloat($('filter-price-max').value);
   const hasSales = $('filter-has-sales').checked;
   return state.products.filter((p) => {
-    const units = p.price / 10 ** exponentOf(p.currency);
+    const units = p.price_decimal;
     return (
       (!query || p.name.toLocaleLowerCase().includes(query)) &&
       (!published || (published === 'published') === p.published) &&
@@ -102,11 +102,6 @@ function matching() {
       (!hasSales || (p.sales_count ?? 0) > 0)
     );
   });
-}
-
-// Whole yen have no minor unit; every other currency Gumroad sells in has cents.
-function exponentOf(currency) {
-  return currency === 'jpy' ? 0 : 2;
 }
 
 function fillFilterOptions() {

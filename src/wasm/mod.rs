@@ -24,7 +24,7 @@ use crate::auth::AccessToken;
 use crate::config::API_BASE_URL;
 use crate::error::{Error, ErrorKind};
 use crate::model::{OfferCode, Product, ProductId, User};
-use crate::money::format_price;
+use crate::money::{format_price, major_units};
 use crate::scopes::{missing_features, Feature};
 use crate::transport::fetch::FetchTransport;
 
@@ -92,13 +92,29 @@ pub async fn connect(token: String) -> Result<JsValue, JsValue> {
     })
 }
 
-/// `listProducts(token)`: every product, all `GET /v2/products` pages, each with a
-/// `formatted_price` (Gumroad's own, or ours where it sent none).
+/// A product as the picker lists it: Gumroad's fields, a `formatted_price` (Gumroad's own,
+/// or ours where it sent none) and `price_decimal`, the price in the currency's major unit
+/// (9.99; yen have no minor unit), which the picker's price filter compares with what the
+/// seller types.
+#[derive(Serialize)]
+struct ListedProduct {
+    #[serde(flatten)]
+    product: Product,
+    price_decimal: f64,
+}
+
+/// `listProducts(token)`: every product, all `GET /v2/products` pages, as `ListedProduct`s.
 #[wasm_bindgen(js_name = listProducts)]
 pub async fn list_products(token: String) -> Result<JsValue, JsValue> {
     let products = client(&token)?.products().await.map_err(to_js_error)?;
-    let products: Vec<Product> = products.into_iter().map(with_formatted_price).collect();
-    to_js(&products)
+    let listed: Vec<ListedProduct> = products
+        .into_iter()
+        .map(|product| ListedProduct {
+            price_decimal: major_units(product.price, &product.currency),
+            product: with_formatted_price(product),
+        })
+        .collect();
+    to_js(&listed)
 }
 
 /// `getProduct(token, id)`: one product, `GET /v2/products/:id`.

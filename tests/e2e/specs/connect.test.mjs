@@ -79,6 +79,31 @@ describe('connecting a token', () => {
     await tab.close();
   });
 
+  test('the price filter reads amounts in each product currency (whole yen, dollars and cents)', async () => {
+    const tab = await openPage(context.ext);
+    await forgetIfConnected(tab);
+    await connect(tab, context.tokens.full);
+    const expected = live(await sandbox.state());
+    await tab.waitForFunction((n) => document.querySelectorAll('#product-table tbody tr').length === n, expected.length);
+    const shown = () => tab.locator('#product-table tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.productId).sort());
+    const settle = (ids) => tab.waitForFunction((n) => document.querySelectorAll('#product-table tbody tr').length === n, ids.length);
+
+    // "From 1000" keeps yen products of ¥1,000 and more, and dollar products of $1,000 and more.
+    await tab.locator('#filter-price-min').fill('1000');
+    const atLeast = expected.filter((p) => (p.currency === 'jpy' ? p.price_cents : p.price_cents / 100) >= 1000).map((p) => p.id).sort();
+    assert.ok(expected.some((p) => p.currency === 'jpy' && p.price_cents >= 1000), 'the seeded store has yen products of ¥1,000 or more');
+    await settle(atLeast);
+    assert.deepEqual(await shown(), atLeast);
+
+    // "Up to 9.99" keeps cents exactly.
+    await tab.locator('#filter-price-min').fill('');
+    await tab.locator('#filter-price-max').fill('9.99');
+    const atMost = expected.filter((p) => (p.currency === 'jpy' ? p.price_cents : p.price_cents / 100) <= 9.99).map((p) => p.id).sort();
+    await settle(atMost);
+    assert.deepEqual(await shown(), atMost);
+    await tab.close();
+  });
+
   test('a rejected token shows a clear error and is not kept', async () => {
     const tab = await openPage(context.ext);
     await forgetIfConnected(tab);
