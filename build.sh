@@ -160,12 +160,27 @@ cmd_build() {
   build_extension dist "$(api_origin)"
 }
 
+ensure_clippy() {
+  if ! cargo clippy --version >/dev/null 2>&1; then
+    log "adding clippy"
+    rustup component add clippy
+  fi
+}
+
 cmd_test() {
   ensure_wasm_toolchain
   ensure_browser
+  ensure_clippy
+
+  log "lints (clippy, native and wasm32)"
+  cargo clippy --quiet --workspace --all-targets -- -D warnings
+  cargo clippy --quiet --lib --tests --target wasm32-unknown-unknown -- -D warnings
 
   log "native tests"
   cargo test --workspace
+
+  log "unit tests of the extension's JavaScript"
+  node --test --test-reporter=spec tests/js/
 
   start_sandbox --port 0 --products 25
   log "sandbox at $SANDBOX_URL"
