@@ -37,6 +37,7 @@ mod json_path;
 mod json_read;
 pub mod model;
 pub mod money;
+pub mod pacing;
 pub mod parity;
 pub mod runtime;
 pub mod scopes;

@@ -54,10 +54,11 @@ mod preview;
 pub mod prices;
 pub mod report;
 pub mod repricing;
-pub mod retry;
 pub mod snapshot;
+mod writes;
 
-pub use engine::{execute, Control, Observer};
+pub use crate::pacing::{Control, ExecOptions};
+pub use engine::{execute, Observer};
 pub use inventory::{inventory, inventory_csv, InventoryRow};
 pub use offer_codes::{
     plan_apply_code, plan_remove_code, plan_undo, replan_steps, ApplyCodeIntent, DiscountInput,
@@ -75,7 +76,6 @@ pub use preview::{
 pub use prices::{plan_price_change, ChangeInput, PriceChangeIntent};
 pub use report::{Event, EventKind, Outcome, Progress, Report, ReportRow, ReportSummary, Status};
 pub use repricing::{OnLimit, PriceChange, Rounding};
-pub use retry::ExecOptions;
 pub use snapshot::Snapshot;
 
 #[cfg(test)]

@@ -2,7 +2,6 @@
 //! take the snapshot it needs, and hand it to the pure planners; the same for undo,
 //! re-planning and the inventory. No writes here, and no `JsValue`.
 
-use super::engine::Runner;
 use super::inventory::{inventory, InventoryRow};
 use super::offer_codes::{
     parse_intent, plan_apply_code, plan_remove_code, plan_undo, replan_needs_all_products,
@@ -13,11 +12,11 @@ use super::parity::{plan_apply_parity, plan_remove_parity, ApplyParityIntent, Re
 use super::plan::{Action, Operation, Plan};
 use super::prices::{is_price_action, plan_price_change, PriceChangeIntent};
 use super::report::Report;
-use super::retry::ExecOptions;
 use super::snapshot::{take, Scope, Snapshot};
 use crate::api::GumroadClient;
 use crate::error::Error;
 use crate::model::ProductId;
+use crate::pacing::{ExecOptions, Runner};
 use crate::runtime::Clock;
 use crate::transport::Transport;
 
