@@ -30,6 +30,7 @@ pub mod api;
 pub mod auth;
 pub mod bulk;
 pub mod config;
+pub mod discount;
 pub mod error;
 pub mod export;
 pub mod forms;
@@ -44,6 +45,7 @@ pub mod scopes;
 mod spreadsheet_csv;
 mod stable_sort;
 pub mod transport;
+mod wording;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

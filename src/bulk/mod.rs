@@ -45,38 +45,44 @@
 //! - **Retry failed**: the same with `ReplanMode::RetryFailed` on the finished report.
 //! - **Inventory**: `load_inventory(client, clock, options)` → rows; `inventory_csv(&rows)`.
 
+pub mod apply_code;
 pub mod engine;
+pub mod intent;
 pub mod inventory;
-pub mod offer_codes;
 pub mod parity;
 pub mod plan;
 mod preview;
 pub mod prices;
+mod reconcile;
+pub mod remove_code;
+pub mod replan;
 pub mod report;
 pub mod repricing;
 pub mod snapshot;
+mod steps;
+pub mod undo;
 mod writes;
 
 pub use crate::pacing::{Control, ExecOptions};
+pub use apply_code::{plan_apply_code, ApplyCodeIntent, DiscountInput, OnConflict};
 pub use engine::{execute, Observer};
-pub use inventory::{inventory, inventory_csv, InventoryRow};
-pub use offer_codes::{
-    plan_apply_code, plan_remove_code, plan_undo, replan_steps, ApplyCodeIntent, DiscountInput,
-    OnConflict, RemoveCodeIntent, ReplanMode,
-};
+pub use inventory::{inventory, inventory_csv, load_inventory, InventoryRow};
 pub use parity::{
-    plan_apply_parity, plan_remove_parity, ApplyParityIntent, ParityApply, ParityPlanIntent,
-    RemoveParityIntent, NOT_GEO_LOCKED_NOTE,
+    apply_intent, plan_apply_parity, plan_remove_parity, ApplyParityIntent, ParityApply,
+    ParityPlanIntent, RemoveParityIntent, NOT_GEO_LOCKED_NOTE,
 };
 pub use plan::{Action, Change, Operation, Plan, PlanSummary, PriceTotal, Step};
 pub use preview::{
-    load_inventory, preview_apply_code, preview_apply_parity, preview_price_change,
-    preview_remove_code, preview_remove_parity, preview_undo, replan,
+    preview_apply_code, preview_apply_parity, preview_price_change, preview_remove_code,
+    preview_remove_parity, preview_undo,
 };
 pub use prices::{plan_price_change, ChangeInput, PriceChangeIntent};
+pub use remove_code::{plan_remove_code, RemoveCodeIntent};
+pub use replan::{replan, replan_steps, ReplanMode};
 pub use report::{Event, EventKind, Outcome, Progress, Report, ReportRow, ReportSummary, Status};
 pub use repricing::{OnLimit, PriceChange, Rounding};
 pub use snapshot::Snapshot;
+pub use undo::plan_undo;
 
 #[cfg(test)]
 mod tests;

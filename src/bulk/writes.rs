@@ -3,13 +3,12 @@
 //! may be sent again. One step at a time; the order of steps, the window and the observer
 //! are the engine's. No `JsValue` here.
 
-use super::offer_codes::is_created_code;
 use super::plan::{Action, Change, Step};
 use super::report::{Outcome, Status};
 use crate::error::Error;
 use crate::model::{
-    Discount, NewOfferCode, OfferCode, OfferCodeUpdate, Product, ProductId, ProductUpdate,
-    ProductUpdated,
+    is_created_code, Discount, NewOfferCode, OfferCode, OfferCodeUpdate, Product, ProductId,
+    ProductUpdate, ProductUpdated,
 };
 use crate::money::format_price;
 use crate::pacing::{Runner, Written};

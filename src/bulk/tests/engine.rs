@@ -7,11 +7,10 @@ use std::cell::RefCell;
 
 use super::block_on;
 use super::fake::{percent_code, product, FakeGumroad, Fault};
+use crate::bulk::apply_code::{plan_apply_code, ApplyCodeIntent};
 use crate::bulk::engine::{execute, Observer};
-use crate::bulk::offer_codes::{
-    plan_apply_code, plan_remove_code, ApplyCodeIntent, RemoveCodeIntent,
-};
 use crate::bulk::plan::{Action, Change, Operation, Plan};
+use crate::bulk::remove_code::{plan_remove_code, RemoveCodeIntent};
 use crate::bulk::report::{Event, EventKind, Report, Status};
 use crate::model::{OfferCode, Product};
 use crate::pacing::{Control, ExecOptions};

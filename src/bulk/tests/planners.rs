@@ -6,13 +6,14 @@
 use serde_json::{json, Value};
 
 use super::{code, ids, product_with, snapshot, universal, NOW};
-use crate::bulk::offer_codes::{
-    amount_off, plan_apply_code, plan_remove_code, plan_undo, recreation_of, replan_steps,
-    replan_targets, ApplyCodeIntent, RemoveCodeIntent, ReplanMode, NO_END_DATE_NOTE,
-};
+use crate::bulk::apply_code::{plan_apply_code, ApplyCodeIntent, NO_END_DATE_NOTE};
 use crate::bulk::plan::{Action, Change, Operation, Plan, Step};
+use crate::bulk::remove_code::{plan_remove_code, RemoveCodeIntent};
+use crate::bulk::replan::{replan_steps, replan_targets, ReplanMode};
 use crate::bulk::report::{Outcome, Report, ReportRow, ReportSummary, Status};
 use crate::bulk::snapshot::Snapshot;
+use crate::bulk::undo::{plan_undo, recreation_of};
+use crate::discount::amount_off;
 use crate::model::{Discount, OfferCode, Product, ProductId};
 use crate::ErrorKind;
 
@@ -436,7 +437,7 @@ fn validation_refuses_bad_intents_with_a_clear_message() {
 
 #[test]
 fn intents_of_the_wrong_shape_name_the_field() {
-    use crate::bulk::offer_codes::parse_intent;
+    use crate::bulk::intent::parse_intent;
     let rows = [
         (
             json!({"code": "A", "discount": {"percent": "10"}}),
