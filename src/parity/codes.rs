@@ -229,7 +229,7 @@ pub fn clamp_for_prices(percent: u8, prices: &[i64], currency: &str) -> Option<u
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::parity::{build_table, Override, Overrides, Settings};
     use crate::ErrorKind;
@@ -242,7 +242,8 @@ mod tests {
         build_table(&Settings::default(), &overrides)
     }
 
-    fn row(code: &str, effective: Option<u8>) -> Row {
+    /// A table row with only what `parity_codes` reads (bulk's parity tests use it too).
+    pub(crate) fn row(code: &str, effective: Option<u8>) -> Row {
         Row {
             code: code.to_owned(),
             name: code.to_owned(),

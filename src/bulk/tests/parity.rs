@@ -16,8 +16,9 @@ use crate::bulk::report::{Outcome, Report, ReportRow, ReportSummary, Status};
 use crate::bulk::snapshot::Snapshot;
 use crate::bulk::undo::plan_undo;
 use crate::model::{Discount, OfferCode, Product, ProductId};
+use crate::parity::codes::tests::row;
 use crate::parity::{
-    country_map, parity_codes, CodeMode, ExampleProduct, MinimumPolicy, Override, ParityCode, Row,
+    country_map, parity_codes, CodeMode, ExampleProduct, MinimumPolicy, ParityCode,
 };
 use crate::ErrorKind;
 
@@ -645,21 +646,9 @@ fn the_plan_crosses_to_js_with_its_operation_and_applies() {
     assert_eq!(back, plan);
 }
 
-/// A table row with only what `parity_codes` reads.
-fn table_row(code: &str, effective: Option<u8>) -> Row {
-    Row {
-        code: code.to_owned(),
-        name: code.to_owned(),
-        ratio: 0.5,
-        suggested: effective,
-        override_: Override::Default,
-        effective,
-    }
-}
-
 #[test]
 fn intents_pass_the_engines_validation() {
-    let codes = parity_codes(&[table_row("IN", Some(40))], CodeMode::PerTier, "Ñandú_").unwrap();
+    let codes = parity_codes(&[row("IN", Some(40))], CodeMode::PerTier, "Ñandú_").unwrap();
     let intent = apply_intent(
         &codes[0],
         34,
