@@ -8,8 +8,12 @@
 //!   which OAuth scopes.
 //! - `json_path`: where in a JSON text a decoding error happened (`products[1].price`);
 //!   `json_read`: JSON text to Rust types, structs from objects only.
-//! - [`model`]: Gumroad's wire types (serde only) and typed ids.
+//! - `wording`: how lists and counts read in notes ("a, b and c", "3 products"); a leaf.
+//! - [`model`]: Gumroad's wire types (serde only), typed ids, and Gumroad's rules for
+//!   code names and terms (`collation_key`, `check_code_name`, `is_created_code`).
 //! - [`money`]: currencies, minimum prices and price formatting.
+//! - [`discount`]: what a discount does to a product's prices (amount off, every price a
+//!   buyer can pay, the minimum-price problem); below `bulk` and `parity`.
 //! - `spreadsheet_csv`: the CSV downloads are written with (CRLF, formula cells defused)
 //!   and the parity table import is read with.
 //! - `stable_sort`: `sort_by` through one shared copy of the standard sort.
@@ -19,8 +23,13 @@
 //!   shape decoded in one place (`api::envelope`).
 //! - [`runtime`]: the [`runtime::Clock`] seam (timers in the browser, tokio natively, a
 //!   fake one for tests).
+//! - [`pacing`]: the runner shared by snapshots, jobs and exports — retry policy, AIMD
+//!   window, futures in flight, the observer's [`pacing::Control`].
+//! - [`parity`]: the pure parity table, formula and codes (never imports `bulk`).
 //! - [`bulk`]: bulk jobs — intent → snapshot → pure plan → preview → execute → report;
-//!   see its recipes.
+//!   one file per operation, see its recipes.
+//! - [`export`]: the sales export (shards, CSV) over the same pacing.
+//! - [`forms`]: what sellers type, turned into bulk intents.
 //! - `wasm` (wasm32 only): the JavaScript boundary, the only place with `JsValue`.
 //!
 //! Recipe for a read: `GumroadClient::new(transport, AccessToken::parse(pasted)?)`, then
@@ -30,6 +39,7 @@ pub mod api;
 pub mod auth;
 pub mod bulk;
 pub mod config;
+pub mod discount;
 pub mod error;
 pub mod export;
 pub mod forms;
@@ -37,12 +47,14 @@ mod json_path;
 mod json_read;
 pub mod model;
 pub mod money;
+pub mod pacing;
 pub mod parity;
 pub mod runtime;
 pub mod scopes;
 mod spreadsheet_csv;
 mod stable_sort;
 pub mod transport;
+mod wording;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

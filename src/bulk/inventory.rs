@@ -1,17 +1,22 @@
 //! Every discount code across every product in one table ([`inventory`]) and as CSV
 //! ([`inventory_csv`]). Product codes with the same name and terms on several products
 //! make one row (uses summed, max uses per product); a universal code is one row (its
-//! own use count once), however many products list it. Pure: no I/O, no `JsValue`.
+//! own use count once), however many products list it. [`load_inventory`] reads the
+//! snapshot (read-only); the rest is pure. No `JsValue`.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::offer_codes::collation_key;
-use super::snapshot::Snapshot;
-use crate::model::{Discount, OfferCode, OfferCodeId, ProductId};
+use super::snapshot::{take, Scope, Snapshot};
+use crate::api::GumroadClient;
+use crate::error::Error;
+use crate::model::{collation_key, Discount, OfferCode, OfferCodeId, ProductId};
 use crate::money::format_price;
+use crate::pacing::{ExecOptions, Runner};
+use crate::runtime::Clock;
 use crate::spreadsheet_csv::{neutralised, CsvWriter};
+use crate::transport::Transport;
 
 /// (universal, id or name, (percent 0 | fixed 1, amount), max uses, minimum, currency).
 type GroupKey = (
@@ -179,6 +184,17 @@ pub fn inventory_csv(rows: &[InventoryRow]) -> String {
         writer.record(cells.iter().map(|cell| neutralised(cell)));
     }
     writer.finish()
+}
+
+/// Every code across every product (reads all products' codes).
+pub async fn load_inventory<T: Transport, C: Clock>(
+    client: &GumroadClient<T>,
+    clock: &C,
+    options: &ExecOptions,
+) -> Result<Vec<InventoryRow>, Error> {
+    let runner = Runner::new(client, clock, options);
+    let snapshot = take(&runner, Scope::All).await?;
+    Ok(inventory(&snapshot))
 }
 
 #[cfg(test)]

@@ -1,25 +1,36 @@
 //! Bulk operations: intent → snapshot → pure plan → preview → execute → report. Owns the
-//! job data ([`Plan`], [`Event`], [`Report`]), the planners, the engine and its pacing
-//! policy. Talks to Gumroad only through [`GumroadClient`](crate::GumroadClient) and
-//! waits only through a [`Clock`](crate::runtime::Clock); no `JsValue` here (the wasm
-//! layer binds the entry points below).
+//! job data ([`Plan`], [`Event`], [`Report`]), the planners and the engine; the pacing
+//! policy is [`pacing`](crate::pacing)'s. Talks to Gumroad only through
+//! [`GumroadClient`](crate::GumroadClient) and waits only through a
+//! [`Clock`](crate::runtime::Clock); no `JsValue` here (the wasm layer binds the entry
+//! points below).
 //!
-//! Modules:
+//! Modules (each imports only the ones listed before it, and the layers below `bulk`):
 //! - [`plan`]: `Plan`, `Step`, `Action` (create, delete, replace, update, skip, conflict,
 //!   verified; updatePrice, verifiedPrice), `PriceTotal`; serde shapes for JS.
 //! - [`report`]: `Outcome`, `Event` + `Progress`, `Report` (and [`Report::merged`]).
 //! - [`snapshot`]: the read-only stage (`Snapshot`: products + codes per product).
-//! - [`offer_codes`]: intents and their validation; `plan_apply_code`,
-//!   `plan_remove_code`, `plan_undo`, `replan_steps` (pure).
-//! - [`parity`]: parity codes — `plan_apply_parity` (one `plan_apply_code` per code and
-//!   percent, under the seller's minimum policy) and `plan_remove_parity` (by prefix).
-//! - [`prices`]: the price-change intent and its validation; `plan_price_change`, and the
-//!   price side of undo and re-planning (pure).
+//! - [`intent`]: what every intent shares — `parse_intent`, whole numbers, product ids.
+//! - `steps`: per-product steps (`product_step`, `missing_step`, `skip`,
+//!   `steps_for_products`); `reconcile`: a fresh step against what the step meant to do.
 //! - [`repricing`]: the price arithmetic — change, rounding per currency, limits (pure).
-//! - [`engine`]: `execute` with bounded adaptive concurrency, `Observer`, `Control`.
-//! - [`retry`]: `ExecOptions`, backoff, verdicts per error, the AIMD window (pure).
-//! - [`inventory`](mod@inventory): every code across products, and its CSV.
-//! - `preview`: the async entry points re-exported here.
+//! - One file per operation, each with its intent, validation, pure planner, notes and the
+//!   re-plan of its steps: [`apply_code`] (`plan_apply_code`; `decide` inside it chooses
+//!   per product), [`remove_code`] (`plan_remove_code`), [`prices`] (`plan_price_change`),
+//!   [`parity`] (`plan_apply_parity` — one `plan_apply_code` per code and percent, under
+//!   the seller's minimum policy — and `plan_remove_parity`).
+//! - [`undo`]: `plan_undo`, the inverse of every operation (prices included).
+//! - [`replan`](mod@replan): `ReplanMode`, `replan_targets`, `replan_steps` and the async `replan` —
+//!   the one dispatch on `Operation` for re-planning.
+//! - [`inventory`](mod@inventory): every code across products, its CSV, `load_inventory`.
+//! - `preview`: the async previews re-exported here.
+//! - `writes` (what each action sends) and [`engine`] (`execute`, `Observer`) run a plan
+//!   through [`pacing`](crate::pacing) (`ExecOptions`, `Control`, re-exported here).
+//!
+//! Adding an operation (say, tag edits): a new planner file here, one arm in
+//! `replan::replan_steps` (and in `replan`'s scope choice), its inverse in `undo`, its
+//! `Operation` variant and actions in `plan` (and their writes in `writes` if new), a
+//! preview in `preview` — plus its wasm export and panel.
 //!
 //! Recipes (all async; `client: &GumroadClient<T>`, `clock: &impl Clock`,
 //! `options: &ExecOptions` — `ExecOptions::default()` is 4 → 8 in flight):
@@ -45,38 +56,44 @@
 //! - **Retry failed**: the same with `ReplanMode::RetryFailed` on the finished report.
 //! - **Inventory**: `load_inventory(client, clock, options)` → rows; `inventory_csv(&rows)`.
 
+pub mod apply_code;
 pub mod engine;
+pub mod intent;
 pub mod inventory;
-pub mod offer_codes;
 pub mod parity;
 pub mod plan;
 mod preview;
 pub mod prices;
+mod reconcile;
+pub mod remove_code;
+pub mod replan;
 pub mod report;
 pub mod repricing;
-pub mod retry;
 pub mod snapshot;
+mod steps;
+pub mod undo;
+mod writes;
 
-pub use engine::{execute, Control, Observer};
-pub use inventory::{inventory, inventory_csv, InventoryRow};
-pub use offer_codes::{
-    plan_apply_code, plan_remove_code, plan_undo, replan_steps, ApplyCodeIntent, DiscountInput,
-    OnConflict, RemoveCodeIntent, ReplanMode,
-};
+pub use crate::pacing::{Control, ExecOptions};
+pub use apply_code::{plan_apply_code, ApplyCodeIntent, DiscountInput, OnConflict};
+pub use engine::{execute, Observer};
+pub use inventory::{inventory, inventory_csv, load_inventory, InventoryRow};
 pub use parity::{
-    plan_apply_parity, plan_remove_parity, ApplyParityIntent, ParityApply, ParityPlanIntent,
-    RemoveParityIntent, NOT_GEO_LOCKED_NOTE,
+    apply_intent, plan_apply_parity, plan_remove_parity, ApplyParityIntent, ParityApply,
+    ParityPlanIntent, RemoveParityIntent, NOT_GEO_LOCKED_NOTE,
 };
 pub use plan::{Action, Change, Operation, Plan, PlanSummary, PriceTotal, Step};
 pub use preview::{
-    load_inventory, preview_apply_code, preview_apply_parity, preview_price_change,
-    preview_remove_code, preview_remove_parity, preview_undo, replan,
+    preview_apply_code, preview_apply_parity, preview_price_change, preview_remove_code,
+    preview_remove_parity, preview_undo,
 };
 pub use prices::{plan_price_change, ChangeInput, PriceChangeIntent};
+pub use remove_code::{plan_remove_code, RemoveCodeIntent};
+pub use replan::{replan, replan_steps, ReplanMode};
 pub use report::{Event, EventKind, Outcome, Progress, Report, ReportRow, ReportSummary, Status};
 pub use repricing::{OnLimit, PriceChange, Rounding};
-pub use retry::ExecOptions;
 pub use snapshot::Snapshot;
+pub use undo::plan_undo;
 
 #[cfg(test)]
 mod tests;

@@ -1,6 +1,7 @@
 //! Parity codes through the bulk engine: [`plan_apply_parity`] puts every
 //! [`ParityCode`] on the selected products (the union of one [`plan_apply_code`] per code
-//! and percent), [`plan_remove_parity`] deletes every code of a prefix. Pure, like the
+//! and percent, each from [`apply_intent`]), [`plan_remove_parity`] deletes every code of a
+//! prefix, and the re-plans of both. `parity` (the pure table) never imports this. Pure, like the
 //! other planners; the codes themselves come from `parity` (`forms::parity_intent` turns
 //! the seller's table into an [`ApplyParityIntent`]).
 //!
@@ -25,18 +26,23 @@
 use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Number;
 
-use super::offer_codes::{
-    count, missing_step, parse_intent, plan_apply_code, price_cents, price_problem, product_ids,
-    product_step, reconcile, replan_apply_step, shortlist, skip, ApplyCodeIntent, OnConflict,
+use super::apply_code::{
+    plan_apply_code, replan_apply_step, ApplyCodeIntent, DiscountInput, OnConflict,
     NO_END_DATE_NOTE,
 };
+use super::intent::{parse_intent, product_ids};
 use super::plan::{Action, Operation, Plan, Step};
+use super::reconcile::reconcile;
 use super::snapshot::Snapshot;
+use super::steps::{missing_step, product_step, skip};
+use crate::discount::{price_cents, price_problem};
 use crate::error::Error;
 use crate::model::{Discount, Product, ProductId};
 use crate::parity::codes::check_prefix;
 use crate::parity::{is_parity_code, CodeMode, MinimumPolicy, ParityCode};
+use crate::wording::{count, shortlist};
 
 /// Said on every parity plan (and in the UI): a code is not tied to a country.
 pub const NOT_GEO_LOCKED_NOTE: &str = "Gumroad codes work for anyone who types them (not geo-locked); show each visitor their country's code on your own site.";
@@ -118,6 +124,28 @@ impl RemoveParityIntent {
     }
 }
 
+/// The engine's intent for putting `code` on `product_ids` at `percent` — the code's own,
+/// or what [`MinimumPolicy::percent_for`] gave for those products. A product code, never
+/// universal: each product gets its own copy, so a clamped product can carry the same code
+/// at a smaller percent.
+pub fn apply_intent(
+    code: &ParityCode,
+    percent: u8,
+    product_ids: Vec<String>,
+    on_conflict: OnConflict,
+) -> ApplyCodeIntent {
+    ApplyCodeIntent {
+        code: code.code.clone(),
+        discount: DiscountInput::Percent(Number::from(percent)),
+        currency: None,
+        max_purchase_count: None,
+        minimum_amount_cents: None,
+        universal: false,
+        product_ids,
+        on_conflict,
+    }
+}
+
 /// The plan for an [`ApplyParityIntent`]: per code (in the intent's order), per selected
 /// product, the step [`plan_apply_code`] makes for that code at the product's percent
 /// under the minimum policy (see the module). Indices run 0.. across the whole plan.
@@ -166,7 +194,7 @@ pub fn plan_apply_parity(
                 .iter()
                 .map(|&p| ids[p].as_str().to_owned())
                 .collect();
-            let apply = code.intent(percent, selected, intent.on_conflict);
+            let apply = apply_intent(code, percent, selected, intent.on_conflict);
             let plan = plan_apply_code(&apply, snapshot, created_at)?;
             for (step, &position) in plan.steps.into_iter().zip(&positions) {
                 slots[position] = Some(step);

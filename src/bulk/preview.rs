@@ -1,23 +1,21 @@
-//! The async entry points the wasm layer binds: validate an intent (before any request),
-//! take the snapshot it needs, and hand it to the pure planners; the same for undo,
-//! re-planning and the inventory. No writes here, and no `JsValue`.
+//! The previews the wasm layer binds: validate an intent (before any request), take the
+//! snapshot it needs, and hand it to the pure planner; the same for undo. Re-planning
+//! (`replan`) and the inventory (`load_inventory`) read their own snapshots next to their
+//! pure code. No writes here, and no `JsValue`.
 
-use super::engine::Runner;
-use super::inventory::{inventory, InventoryRow};
-use super::offer_codes::{
-    parse_intent, plan_apply_code, plan_remove_code, plan_undo, replan_needs_all_products,
-    replan_steps, replan_targets, undo_needs_all_products, ApplyCodeIntent, RemoveCodeIntent,
-    ReplanMode,
-};
+use super::apply_code::{plan_apply_code, ApplyCodeIntent};
+use super::intent::{parse_intent, product_ids};
 use super::parity::{plan_apply_parity, plan_remove_parity, ApplyParityIntent, RemoveParityIntent};
-use super::plan::{Action, Operation, Plan};
-use super::prices::{is_price_action, plan_price_change, PriceChangeIntent};
+use super::plan::Plan;
+use super::prices::{plan_price_change, PriceChangeIntent};
+use super::remove_code::{plan_remove_code, RemoveCodeIntent};
 use super::report::Report;
-use super::retry::ExecOptions;
-use super::snapshot::{take, Scope, Snapshot};
+use super::snapshot::{take, Scope};
+use super::undo::{is_price_action, plan_undo, undo_needs_all_products};
 use crate::api::GumroadClient;
 use crate::error::Error;
 use crate::model::ProductId;
+use crate::pacing::{ExecOptions, Runner};
 use crate::runtime::Clock;
 use crate::transport::Transport;
 
@@ -83,7 +81,7 @@ pub async fn preview_remove_parity<T: Transport, C: Clock>(
     options: &ExecOptions,
 ) -> Result<Plan, Error> {
     intent.validate()?;
-    let ids = super::offer_codes::product_ids(&intent.product_ids);
+    let ids = product_ids(&intent.product_ids);
     let runner = Runner::new(client, clock, options);
     let scope = if ids.is_empty() {
         Scope::All
@@ -133,78 +131,4 @@ pub async fn preview_undo<T: Transport, C: Clock>(
     };
     let snapshot = take(&runner, scope).await?;
     Ok(plan_undo(report, &snapshot, clock.now_ms()))
-}
-
-/// Re-plans what is left of a job (`Resume`: steps without a final outcome) or its failed
-/// steps (`RetryFailed`), from a fresh read of the targets. Execute the result, then lay
-/// its report over the earlier one with [`Report::merged`] (indices line up).
-pub async fn replan<T: Transport, C: Clock>(
-    client: &GumroadClient<T>,
-    clock: &C,
-    plan: &Plan,
-    report: &Report,
-    mode: ReplanMode,
-    options: &ExecOptions,
-) -> Result<Plan, Error> {
-    let targets = replan_targets(plan, report, mode);
-    if targets.is_empty() {
-        return replan_steps(plan, &targets, &Snapshot::default(), clock.now_ms());
-    }
-    let ids: Vec<ProductId> = plan
-        .steps
-        .iter()
-        .filter(|s| targets.contains(&s.index))
-        .map(|s| s.product_id.clone())
-        .collect();
-    let universal = match plan.operation {
-        Operation::ApplyCode => parse_intent::<ApplyCodeIntent>(&plan.intent)?.universal,
-        Operation::RemoveCode
-        | Operation::PriceChange
-        | Operation::Undo
-        | Operation::ApplyParity
-        | Operation::RemoveParity => false,
-    } || replan_needs_all_products(plan, &targets);
-    // Price steps (and an undo's other steps that write no code) are re-planned from the
-    // products alone.
-    let needs_codes = match plan.operation {
-        Operation::PriceChange => false,
-        Operation::Undo => plan
-            .steps
-            .iter()
-            .filter(|s| targets.contains(&s.index))
-            .any(|s| {
-                matches!(
-                    s.action,
-                    Action::Create { .. }
-                        | Action::Delete { .. }
-                        | Action::Replace { .. }
-                        | Action::Update { .. }
-                )
-            }),
-        Operation::ApplyCode
-        | Operation::RemoveCode
-        | Operation::ApplyParity
-        | Operation::RemoveParity => true,
-    };
-    let runner = Runner::new(client, clock, options);
-    let scope = if universal {
-        Scope::All
-    } else if !needs_codes {
-        Scope::NoCodes
-    } else {
-        Scope::Products(&ids)
-    };
-    let snapshot = take(&runner, scope).await?;
-    replan_steps(plan, &targets, &snapshot, clock.now_ms())
-}
-
-/// Every code across every product (reads all products' codes).
-pub async fn load_inventory<T: Transport, C: Clock>(
-    client: &GumroadClient<T>,
-    clock: &C,
-    options: &ExecOptions,
-) -> Result<Vec<InventoryRow>, Error> {
-    let runner = Runner::new(client, clock, options);
-    let snapshot = take(&runner, Scope::All).await?;
-    Ok(inventory(&snapshot))
 }

@@ -1,7 +1,8 @@
 //! Bulk price changes: the intent from the UI and its validation, the pure planner
-//! ([`plan_price_change`]), and the price side of undo and re-planning. Everything here is
-//! a function of (intent or report, [`Snapshot`]): no I/O, no clock, no `JsValue`; the
-//! arithmetic (rounding, limits) is in [`repricing`](super::repricing).
+//! ([`plan_price_change`]), and the re-plan of its steps (the inverse is in `undo`, with
+//! every other operation's). Everything here is a function of (intent, [`Snapshot`]): no
+//! I/O, no clock, no `JsValue`; the arithmetic (rounding, limits) is in
+//! [`repricing`](super::repricing).
 //!
 //! Steps describe the desired state, not a command: an `updatePrice` step carries the
 //! price it found (`before`) and the one it wants (`after`), so a resumed job, "retry
@@ -22,17 +23,16 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Number;
 
-use super::offer_codes::{
-    count, missing_step, parse_intent, price_problem, product_ids, product_step, quoted_names,
-    shortlist, skip, steps_for_products, whole,
-};
+use super::intent::{parse_intent, product_ids, whole};
 use super::plan::{Action, Operation, Plan, Step};
-use super::report::{ReportRow, Status};
 use super::repricing::{reprice, Limit, OnLimit, PriceChange, Rounding, Rules};
 use super::snapshot::Snapshot;
+use super::steps::{missing_step, product_step, skip, steps_for_products};
+use crate::discount::price_problem;
 use crate::error::{clip, Error};
 use crate::model::{OfferCode, Product, ProductId};
 use crate::money::{find_currency, format_price, Currency};
+use crate::wording::{count, quoted_names, shortlist};
 
 /// Gumroad's refusal of a price on a tiered membership (contract §2.1), verbatim.
 pub const TIERED_REFUSAL: &str = "Price cannot be updated for tiered membership products. Use the variant endpoints to manage tier pricing.";
@@ -452,7 +452,7 @@ fn notes(valid: &ValidPriceChange, snapshot: &Snapshot, steps: &[Step]) -> Vec<S
     if !pwyw.is_empty() {
         notes.push(format!(
             "Pay what you want: the new price is the minimum buyers pay ({}).",
-            quoted_names(&pwyw)
+            quoted_names(pwyw.iter().map(|p| p.name.as_str()))
         ));
     }
     let with_codes: Vec<String> = changing
@@ -477,7 +477,7 @@ fn notes(valid: &ValidPriceChange, snapshot: &Snapshot, steps: &[Step]) -> Vec<S
     if !tiered.is_empty() {
         notes.push(format!(
             "Memberships with tiers are skipped: their prices are on the tiers, which Gumroad's API cannot change ({}).",
-            quoted_names(&tiered)
+            quoted_names(tiered.iter().map(|p| p.name.as_str()))
         ));
     }
     let capped = changing
@@ -503,106 +503,7 @@ fn notes(valid: &ValidPriceChange, snapshot: &Snapshot, steps: &[Step]) -> Vec<S
 }
 
 // ---------------------------------------------------------------------------------------
-// Undo and re-planning
-
-/// True for the actions of a price step.
-pub fn is_price_action(action: &Action) -> bool {
-    matches!(
-        action,
-        Action::UpdatePrice { .. } | Action::VerifiedPrice { .. }
-    )
-}
-
-/// The price change a report row made: (before, after, currency). A row whose outcome is
-/// `unknown` counts when the product's price is now its `after`.
-fn price_effect<'a>(row: &'a ReportRow, snapshot: &Snapshot) -> Option<(i64, i64, &'a str)> {
-    let (before, after, currency) = match &row.action {
-        Action::UpdatePrice {
-            before,
-            after,
-            currency,
-            ..
-        }
-        | Action::VerifiedPrice {
-            before,
-            after,
-            currency,
-        } => (*before, *after, currency.as_str()),
-        _ => return None,
-    };
-    match row.outcome.status {
-        Status::Applied => Some((before, after, currency)),
-        Status::Unknown => snapshot
-            .product(&row.product_id)
-            .filter(|p| p.price == after && p.currency.eq_ignore_ascii_case(currency))
-            .map(|_| (before, after, currency)),
-        _ => None,
-    }
-}
-
-/// The undo of a price row, or `None` when the row changed no price: put `before` back
-/// where the price is still the job's `after`; leave any other price alone.
-pub(super) fn undo_price_step(index: usize, row: &ReportRow, snapshot: &Snapshot) -> Option<Step> {
-    let (before, after, currency) = price_effect(row, snapshot)?;
-    let Some(product) = snapshot.product(&row.product_id) else {
-        return Some(missing_step(index, &row.product_id));
-    };
-    let price = |minor: i64| format_price(minor, currency);
-    let action = if !product.currency.eq_ignore_ascii_case(currency) {
-        skip(format!(
-            "Its currency changed since this job (now {}); not overwritten.",
-            product.currency.to_ascii_uppercase()
-        ))
-    } else if product.price == after {
-        Action::UpdatePrice {
-            before: after,
-            after: before,
-            currency: currency.to_owned(),
-            note: None,
-        }
-    } else if product.price == before {
-        skip(format!("Already back at {}.", price(before)))
-    } else {
-        skip(format!(
-            "Price changed since this job (now {}; the job set {}); not overwritten.",
-            price(product.price),
-            price(after)
-        ))
-    };
-    Some(product_step(index, product, action))
-}
-
-/// What the seller should know about the price steps of an undo.
-pub(super) fn undo_notes(steps: &[Step]) -> Vec<String> {
-    let restores = steps
-        .iter()
-        .filter(|s| matches!(s.action, Action::UpdatePrice { .. }))
-        .count();
-    let changed = steps
-        .iter()
-        .filter(|s| match &s.action {
-            Action::Skip { reason, .. } => {
-                reason.starts_with("Price changed since") || reason.starts_with("Its currency")
-            }
-            _ => false,
-        })
-        .count();
-    let mut notes = Vec::new();
-    if restores > 0 {
-        notes.push(format!(
-            "Puts back the previous price of {}.",
-            count(restores, "product")
-        ));
-    }
-    if changed > 0 {
-        notes.push(format!(
-            "{} changed since this job and {} left alone.",
-            count(changed, "price"),
-            if changed == 1 { "is" } else { "are" }
-        ));
-    }
-    notes
-}
+// Re-planning
 
 /// The fresh plan of a price step against the product now: done already (`verified`),
 /// still to do, or changed by someone else since (left alone).
@@ -637,6 +538,20 @@ pub(super) fn reconcile_price(original: &Action, product: &Product) -> Action {
             }
         }
         other => other.clone(),
+    }
+}
+
+/// `replan_steps` for a `priceChange` plan: each target step against the product's price now.
+pub(super) fn replan_price_change(originals: &[&Step], snapshot: &Snapshot, steps: &mut Vec<Step>) {
+    for original in originals {
+        steps.push(match snapshot.product(&original.product_id) {
+            Some(product) => product_step(
+                original.index,
+                product,
+                reconcile_price(&original.action, product),
+            ),
+            None => missing_step(original.index, &original.product_id),
+        });
     }
 }
 

@@ -6,10 +6,10 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::engine::{InFlight, Runner};
 use crate::api::PageKeys;
 use crate::error::{Error, ErrorKind};
 use crate::model::{OfferCode, Product, ProductId};
+use crate::pacing::{InFlight, Runner};
 use crate::runtime::Clock;
 use crate::transport::Transport;
 

@@ -1,6 +1,6 @@
-//! Driving an [`ExportState`]: [`run_export`] keeps as many shards fetching as the bulk
-//! engine's AIMD window allows (same `Runner`: 429 pauses everyone, 5xx and lost answers
-//! are retried with backoff), hands every page to the [`ExportObserver`] as a [`Chunk`]
+//! Driving an [`ExportState`]: [`run_export`] keeps as many shards fetching as the AIMD
+//! window of [`pacing`](crate::pacing) allows (the `Runner` bulk jobs use: 429 pauses
+//! everyone, 5xx and lost answers are retried with backoff), hands every page to the [`ExportObserver`] as a [`Chunk`]
 //! (to checkpoint), and stops at the end, on a cancel, or on a page that failed for good.
 //! [`export_sales`] and [`walk_sales_sequentially`] collect everything in memory, for
 //! tests and small stores. One thread, nothing spawned, no `Send`; no `JsValue` here.
@@ -9,11 +9,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::shards::{Chunk, ChunkKey, ExportState};
 use crate::api::{GumroadClient, PageKeys};
-use crate::bulk::engine::{InFlight, Runner};
-use crate::bulk::retry::ExecOptions;
-use crate::bulk::Control;
 use crate::error::Error;
 use crate::model::{Day, Sale, SalesQuery};
+use crate::pacing::{Control, ExecOptions, InFlight, Runner};
 use crate::runtime::Clock;
 use crate::transport::Transport;
 

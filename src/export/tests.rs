@@ -10,9 +10,8 @@ use std::task::{Context, Poll, Waker};
 
 use super::*;
 use crate::auth::AccessToken;
-use crate::bulk::retry::ExecOptions;
-use crate::bulk::Control;
 use crate::model::{Day, Page, ProductId, Sale, SalesQuery};
+use crate::pacing::{Control, ExecOptions};
 use crate::runtime::FakeClock;
 use crate::transport::{Request, Response, Transport, TransportError};
 use crate::{ErrorKind, GumroadClient};

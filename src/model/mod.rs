@@ -2,10 +2,12 @@
 //! loose — nil keys are dropped, unknown fields are ignored, `null` stands for "empty" —
 //! and strict where a wrong value could lead to a wrong write (a product's `price` and
 //! `currency`, an offer code's terms). Types serialize in snake_case for the UI as-is.
+//! Gumroad's rules for code names and terms sit next to the types (`offer_code_rules`).
 //! No I/O and no envelope handling here (that is `api::envelope`); no `JsValue`.
 
 mod ids;
 mod offer_code;
+mod offer_code_rules;
 mod product;
 mod sale;
 mod token_info;
@@ -13,6 +15,7 @@ mod user;
 
 pub use ids::{OfferCodeId, ProductId};
 pub use offer_code::{Discount, NewOfferCode, OfferCode, OfferCodeUpdate};
+pub use offer_code_rules::{check_code_name, collation_key, is_code_char, is_created_code};
 pub use product::{Product, ProductUpdate, ProductUpdated, VariantCategory, VariantOption};
 pub use sale::{Day, Sale, SaleOfferCode, SalesQuery, Subscriber};
 pub use token_info::{TokenApplication, TokenInfo};

@@ -1,9 +1,9 @@
 //! Which parity codes to create: [`parity_codes`] turns the table into codes, one per
 //! distinct percent (`PPP25`) or one per country (`PPP-IN`); [`clamp_for_minimum`] /
 //! [`clamp_for_prices`] and [`MinimumPolicy`] decide what a product whose discounted price
-//! would fall under its currency's minimum gets; [`ParityCode::intent`] is the
-//! [`ApplyCodeIntent`] the bulk engine takes; [`is_parity_code`] finds them again for
-//! removal. Pure: no I/O.
+//! would fall under its currency's minimum gets; [`is_parity_code`] finds them again for
+//! removal. Pure: no I/O, and nothing from `bulk` (which turns a code into its apply
+//! intent, `bulk::parity::apply_intent`).
 //!
 //! Gumroad's rules (contract §2.2): a code holds letters (Latin-1 accents too), digits,
 //! `-` and `_`; a percent code is a whole 1–100; every price a buyer can pay must be 0 or
@@ -12,14 +12,12 @@
 use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Number;
 
 use super::find_country;
 use super::overrides::Row;
-use crate::bulk::offer_codes::{amount_off, collation_key};
-use crate::bulk::{ApplyCodeIntent, DiscountInput, OnConflict};
+use crate::discount::amount_off;
 use crate::error::{clip, Error};
-use crate::model::Discount;
+use crate::model::{collation_key, is_code_char, Discount};
 use crate::money::find_currency;
 
 /// How countries share codes. JSON `"perTier"` / `"perCountry"`.
@@ -68,30 +66,6 @@ pub struct ParityCode {
     pub percent: u8,
     /// Alpha-2 codes of the countries this code is meant for, sorted.
     pub countries: Vec<String>,
-}
-
-impl ParityCode {
-    /// The engine's intent for putting this code on `product_ids` at `percent` — the
-    /// code's own, or what [`MinimumPolicy::percent_for`] gave for those products. A
-    /// product code, never universal: each product gets its own copy, so a clamped
-    /// product can carry the same code at a smaller percent.
-    pub fn intent(
-        &self,
-        percent: u8,
-        product_ids: Vec<String>,
-        on_conflict: OnConflict,
-    ) -> ApplyCodeIntent {
-        ApplyCodeIntent {
-            code: self.code.clone(),
-            discount: DiscountInput::Percent(Number::from(percent)),
-            currency: None,
-            max_purchase_count: None,
-            minimum_amount_cents: None,
-            universal: false,
-            product_ids,
-            on_conflict,
-        }
-    }
 }
 
 /// The codes for every row with an effective percent, per tier (by percent, ascending) or
@@ -202,14 +176,6 @@ pub(crate) fn check_prefix(raw: &str, mode: CodeMode) -> Result<&str, Error> {
     Ok(prefix)
 }
 
-/// Letters (ASCII and Latin-1 accented), digits, `-` and `_`: Gumroad's offer code rule.
-fn is_code_char(c: char) -> bool {
-    c.is_ascii_alphanumeric()
-        || c == '-'
-        || c == '_'
-        || (('\u{C0}'..='\u{FF}').contains(&c) && c != '\u{D7}' && c != '\u{F7}')
-}
-
 /// Whether `name` is a code [`parity_codes`] makes from `prefix`, in either mode: prefix +
 /// a percent 1–100 (`PPP25`), or prefix + `-` + a country of the table (`PPP-IN`; no `-`
 /// added after a prefix ending in `-`/`_`). Compared as checkout finds codes: ignoring
@@ -263,7 +229,7 @@ pub fn clamp_for_prices(percent: u8, prices: &[i64], currency: &str) -> Option<u
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::parity::{build_table, Override, Overrides, Settings};
     use crate::ErrorKind;
@@ -276,7 +242,8 @@ mod tests {
         build_table(&Settings::default(), &overrides)
     }
 
-    fn row(code: &str, effective: Option<u8>) -> Row {
+    /// A table row with only what `parity_codes` reads (bulk's parity tests use it too).
+    pub(crate) fn row(code: &str, effective: Option<u8>) -> Row {
         Row {
             code: code.to_owned(),
             name: code.to_owned(),
@@ -412,17 +379,6 @@ mod tests {
             parity_codes(&[row("XX", None)], CodeMode::PerTier, "PPP").is_ok(),
             "rows without a code are not checked"
         );
-    }
-
-    #[test]
-    fn intents_pass_the_engines_validation() {
-        let codes = parity_codes(&[row("IN", Some(40))], CodeMode::PerTier, "Ñandú_").unwrap();
-        let intent = codes[0].intent(34, vec!["a".into(), "b".into()], OnConflict::Skip);
-        let valid = intent.validate().unwrap();
-        assert_eq!(valid.code.name, "Ñandú_40");
-        assert_eq!(valid.code.discount, Discount::Percent(34));
-        assert!(!valid.code.universal);
-        assert_eq!(valid.product_ids.len(), 2);
     }
 
     #[test]

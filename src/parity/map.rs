@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::codes::{MinimumPolicy, ParityCode};
 use super::find_country;
-use crate::bulk::offer_codes::amount_off;
+use crate::discount::amount_off;
 use crate::model::Discount;
 use crate::money::format_price;
 use crate::spreadsheet_csv::{neutralised, CsvWriter};

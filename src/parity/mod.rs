@@ -12,13 +12,14 @@
 //!   → [`Row`]s.
 //! - [`table_csv`]: [`export_csv`] / [`import_csv`] of those edits, problems by line.
 //! - [`codes`]: [`parity_codes`] (per tier or per country), [`clamp_for_minimum`],
-//!   [`is_parity_code`], and [`ParityCode::intent`] for the bulk engine.
+//!   [`is_parity_code`]; `bulk::parity::apply_intent` turns a code into the bulk engine's
+//!   intent (this module never imports `bulk`).
 //! - [`map`]: [`country_map`] and its [`map_csv`], [`map_json`] and [`map_snippet`].
 //!
 //! Recipe: `let rows = build_table(&settings, &overrides);` (show, search with
 //! [`Row::matches`], edit [`Overrides`]); `let codes = parity_codes(&rows, mode, "PPP")?;`
 //! then `bulk::preview_apply_parity` (per code, the products with [`clamp_for_prices`] under
-//! the seller's [`MinimumPolicy`], and one [`ParityCode::intent`] per resulting percent);
+//! the seller's [`MinimumPolicy`], and one `bulk::parity::apply_intent` per resulting percent);
 //! `country_map(&codes, &products, policy)` for the downloads.
 
 pub mod codes;

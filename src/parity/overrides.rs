@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use super::formula::{suggested_percent, Settings};
 use super::{find_country, COUNTRIES};
-use crate::bulk::offer_codes::collation_key;
 use crate::error::Error;
+use crate::model::collation_key;
 
 /// The seller's choice for one country.
 ///

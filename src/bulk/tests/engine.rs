@@ -7,14 +7,13 @@ use std::cell::RefCell;
 
 use super::block_on;
 use super::fake::{percent_code, product, FakeGumroad, Fault};
-use crate::bulk::engine::{execute, Control, Observer};
-use crate::bulk::offer_codes::{
-    plan_apply_code, plan_remove_code, ApplyCodeIntent, RemoveCodeIntent,
-};
+use crate::bulk::apply_code::{plan_apply_code, ApplyCodeIntent};
+use crate::bulk::engine::{execute, Observer};
 use crate::bulk::plan::{Action, Change, Operation, Plan};
+use crate::bulk::remove_code::{plan_remove_code, RemoveCodeIntent};
 use crate::bulk::report::{Event, EventKind, Report, Status};
-use crate::bulk::retry::ExecOptions;
 use crate::model::{OfferCode, Product};
+use crate::pacing::{Control, ExecOptions};
 use crate::runtime::FakeClock;
 use crate::transport::Method;
 use crate::ErrorKind;
@@ -538,7 +537,7 @@ fn a_delete_gumroad_applies_late_is_reported_as_this_jobs_delete() {
 
 #[test]
 fn a_read_whose_answer_is_cut_off_is_asked_again_a_few_times_then_fails_clearly() {
-    use crate::bulk::engine::{Runner, READ_DECODE_RETRIES};
+    use crate::pacing::{Runner, READ_DECODE_RETRIES};
     let fake = FakeGumroad::with_products(products(1));
     let id = crate::model::ProductId::from("p0");
     let gets = || {

@@ -12,10 +12,9 @@ use std::task::{Context, Poll};
 use serde_json::{json, Value};
 
 use crate::auth::AccessToken;
-use crate::bulk::offer_codes::collation_key;
-use crate::bulk::offer_codes::price_after;
 use crate::bulk::snapshot::Snapshot;
-use crate::model::{Discount, OfferCode, OfferCodeId, Product};
+use crate::discount::price_after;
+use crate::model::{collation_key, Discount, OfferCode, OfferCodeId, Product};
 use crate::money::{find_currency, format_price};
 use crate::transport::{Method, Request, Response, Transport, TransportError};
 use crate::GumroadClient;

@@ -1,13 +1,16 @@
 //! Tests of the bulk module in place: planner and validation tables, the engine over an
 //! in-memory Gumroad with scripted faults, and the JSON shapes JS relies on.
 
+mod apply_code;
 mod engine;
 mod fake;
 mod parity;
-mod planners;
 mod price_engine;
 mod prices;
+mod remove_code;
+mod replan;
 mod shapes;
+mod undo;
 
 use std::future::Future;
 use std::pin::pin;

@@ -5,16 +5,21 @@
 use serde_json::{json, Value};
 
 use super::{code, product_with, snapshot, universal, NOW};
-use crate::bulk::offer_codes::{plan_undo, replan_steps, OnConflict};
+use crate::bulk::apply_code::OnConflict;
 use crate::bulk::parity::{
-    plan_apply_parity, plan_remove_parity, ApplyParityIntent, ParityPlanIntent, RemoveParityIntent,
-    NOT_GEO_LOCKED_NOTE,
+    apply_intent, plan_apply_parity, plan_remove_parity, ApplyParityIntent, ParityPlanIntent,
+    RemoveParityIntent, NOT_GEO_LOCKED_NOTE,
 };
 use crate::bulk::plan::{Action, Change, Operation, Plan};
+use crate::bulk::replan::replan_steps;
 use crate::bulk::report::{Outcome, Report, ReportRow, ReportSummary, Status};
 use crate::bulk::snapshot::Snapshot;
+use crate::bulk::undo::plan_undo;
 use crate::model::{Discount, OfferCode, Product, ProductId};
-use crate::parity::{country_map, CodeMode, ExampleProduct, MinimumPolicy, ParityCode};
+use crate::parity::codes::tests::row;
+use crate::parity::{
+    country_map, parity_codes, CodeMode, ExampleProduct, MinimumPolicy, ParityCode,
+};
 use crate::ErrorKind;
 
 fn products() -> Vec<Product> {
@@ -455,7 +460,7 @@ fn resuming_a_parity_job_replans_each_step_against_its_own_code() {
         )],
     );
     let targets =
-        crate::bulk::offer_codes::replan_targets(&plan, &partial, crate::bulk::ReplanMode::Resume);
+        crate::bulk::replan::replan_targets(&plan, &partial, crate::bulk::ReplanMode::Resume);
     assert_eq!(targets, [1, 2, 3, 4, 5]);
     // Step 4's create went through but its answer was lost.
     let lost = code("n4", "PPP60", Discount::Percent(50));
@@ -639,4 +644,20 @@ fn the_plan_crosses_to_js_with_its_operation_and_applies() {
     assert_eq!(value["intent"]["applies"][1]["intent"]["code"], "PPP60");
     let back: Plan = serde_json::from_value(value).unwrap();
     assert_eq!(back, plan);
+}
+
+#[test]
+fn intents_pass_the_engines_validation() {
+    let codes = parity_codes(&[row("IN", Some(40))], CodeMode::PerTier, "Ñandú_").unwrap();
+    let intent = apply_intent(
+        &codes[0],
+        34,
+        vec!["a".into(), "b".into()],
+        OnConflict::Skip,
+    );
+    let valid = intent.validate().unwrap();
+    assert_eq!(valid.code.name, "Ñandú_40");
+    assert_eq!(valid.code.discount, Discount::Percent(34));
+    assert!(!valid.code.universal);
+    assert_eq!(valid.product_ids.len(), 2);
 }

@@ -9,8 +9,8 @@ use crate::bulk::engine::execute;
 use crate::bulk::plan::{Action, Operation, Plan, Step};
 use crate::bulk::prices::{parse_price_intent, plan_price_change, TIERED_REFUSAL};
 use crate::bulk::report::{Report, Status};
-use crate::bulk::retry::ExecOptions;
 use crate::model::{Discount, OfferCode, OfferCodeId, Product};
+use crate::pacing::ExecOptions;
 use crate::runtime::FakeClock;
 use crate::transport::Method;
 

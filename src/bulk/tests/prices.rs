@@ -7,11 +7,12 @@
 use serde_json::{json, Value};
 
 use super::{code, product_with, snapshot, universal, NOW};
-use crate::bulk::offer_codes::{plan_undo, replan_steps};
 use crate::bulk::plan::{Action, Operation, Plan, PriceTotal, Step};
 use crate::bulk::prices::{parse_price_intent, plan_price_change, TIERED_REFUSAL};
+use crate::bulk::replan::replan_steps;
 use crate::bulk::report::{Outcome, Report, ReportRow, ReportSummary, Status};
 use crate::bulk::snapshot::Snapshot;
+use crate::bulk::undo::plan_undo;
 use crate::model::{Discount, Product, ProductId};
 use crate::ErrorKind;
 
@@ -516,7 +517,7 @@ fn undo_restores_prices_still_as_the_job_left_them_and_nothing_else() {
         row(
             7,
             "club",
-            crate::bulk::offer_codes::skip(TIERED_REFUSAL),
+            crate::bulk::steps::skip(TIERED_REFUSAL),
             Status::Skipped,
         ),
         row(8, "gone", price_action(500, 599, "usd"), Status::Applied),

@@ -6,11 +6,11 @@ use serde_json::json;
 
 use super::block_on;
 use super::fake::{percent_code, product, FakeGumroad};
-use crate::bulk::engine::{execute, Control, Observer};
-use crate::bulk::offer_codes::{plan_apply_code, ApplyCodeIntent};
+use crate::bulk::apply_code::{plan_apply_code, ApplyCodeIntent};
+use crate::bulk::engine::{execute, Observer};
 use crate::bulk::plan::Plan;
 use crate::bulk::report::{Event, Report};
-use crate::bulk::retry::ExecOptions;
+use crate::pacing::{Control, ExecOptions};
 use crate::runtime::FakeClock;
 
 struct Keep(RefCell<Vec<Event>>);

@@ -1,7 +1,7 @@
-//! How hard and how fast the engine pushes: which failures are retried, how long to wait
-//! (exponential backoff with full jitter: Gumroad's 429 carries no `Retry-After`, contract
-//! §4), and how many requests may be in flight (AIMD). Pure: no clock, no I/O; the
-//! engine feeds in times and random draws.
+//! How hard and how fast a run of requests (a bulk job, a snapshot, an export) pushes:
+//! which failures are retried, how long to wait (exponential backoff with full jitter:
+//! Gumroad's 429 carries no `Retry-After`, contract §4), and how many requests may be in flight (AIMD). Pure: no clock, no I/O; the
+//! runner feeds in times and random draws.
 
 use serde::{Deserialize, Serialize};
 

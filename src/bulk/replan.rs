@@ -1,0 +1,196 @@
+//! Re-planning what is left of a job, or its failed steps: which steps
+//! ([`replan_targets`]), what the fresh read must cover, and [`replan_steps`], which hands
+//! each step to its operation's own re-plan. The one place that dispatches on
+//! [`Operation`] to re-plan: a new operation adds one arm here. [`replan`] takes the
+//! snapshot (read-only I/O); the rest is pure.
+
+use serde::{Deserialize, Serialize};
+
+use super::apply_code::{replan_apply_code, ApplyCodeIntent};
+use super::intent::parse_intent;
+use super::parity::{replan_apply_parity, replan_remove_parity};
+use super::plan::{Action, Operation, Plan, Step};
+use super::prices::replan_price_change;
+use super::remove_code::replan_remove_code;
+use super::report::{Report, Status};
+use super::snapshot::{take, Scope, Snapshot};
+use super::undo::replan_undo;
+use crate::api::GumroadClient;
+use crate::error::Error;
+use crate::model::ProductId;
+use crate::pacing::{ExecOptions, Runner};
+use crate::runtime::Clock;
+use crate::transport::Transport;
+use crate::wording::count;
+
+/// Which steps of a job to re-plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ReplanMode {
+    /// Continue an interrupted job: every step without a final outcome (no row, `notRun`,
+    /// or `unknown`).
+    Resume,
+    /// "Retry failed": the steps whose outcome is `failed` or `unknown`.
+    RetryFailed,
+}
+
+/// The step indices of `plan` that `mode` re-plans, given what `report` recorded so far.
+pub fn replan_targets(plan: &Plan, report: &Report, mode: ReplanMode) -> Vec<usize> {
+    plan.steps
+        .iter()
+        .filter(|step| {
+            let status = report.row(step.index).map(|row| row.outcome.status);
+            match mode {
+                ReplanMode::Resume => {
+                    matches!(status, None | Some(Status::NotRun | Status::Unknown))
+                }
+                ReplanMode::RetryFailed => {
+                    matches!(status, Some(Status::Failed | Status::Unknown))
+                }
+            }
+        })
+        .map(|step| step.index)
+        .collect()
+}
+
+/// True when re-planning `targets` of `plan` needs every product's codes.
+pub fn replan_needs_all_products(plan: &Plan, targets: &[usize]) -> bool {
+    plan.steps
+        .iter()
+        .filter(|s| targets.contains(&s.index))
+        .any(|s| match &s.action {
+            Action::Create { code } | Action::Replace { code, .. } => code.universal,
+            Action::Verified { offer_code, .. } => offer_code.universal,
+            _ => false,
+        })
+}
+
+/// Re-plans the steps `targets` of `plan` against a fresh snapshot: against the job's
+/// intent (apply, remove) or the step's own desired state (undo). A step whose desired
+/// state already holds — and did not when the job was planned — becomes `verified`
+/// (applied by an earlier attempt whose answer was lost), so nothing is created twice.
+/// Steps keep their original indices.
+pub fn replan_steps(
+    plan: &Plan,
+    targets: &[usize],
+    snapshot: &Snapshot,
+    created_at: f64,
+) -> Result<Plan, Error> {
+    let originals: Vec<&Step> = plan
+        .steps
+        .iter()
+        .filter(|s| targets.contains(&s.index))
+        .collect();
+    let mut steps = Vec::with_capacity(originals.len());
+    let mut notes = match plan.operation {
+        Operation::ApplyCode => replan_apply_code(plan, &originals, snapshot, &mut steps)?,
+        Operation::ApplyParity => replan_apply_parity(plan, &originals, snapshot, &mut steps)?,
+        Operation::RemoveParity => {
+            replan_remove_parity(&originals, snapshot, &mut steps);
+            Vec::new()
+        }
+        Operation::RemoveCode => {
+            replan_remove_code(plan, &originals, snapshot, &mut steps)?;
+            Vec::new()
+        }
+        Operation::PriceChange => {
+            replan_price_change(&originals, snapshot, &mut steps);
+            Vec::new()
+        }
+        Operation::Undo => {
+            replan_undo(&originals, snapshot, &mut steps);
+            Vec::new()
+        }
+    };
+    let verified = steps
+        .iter()
+        .filter(|s| {
+            matches!(
+                s.action,
+                Action::Verified { .. } | Action::VerifiedPrice { .. }
+            )
+        })
+        .count();
+    notes.insert(
+        0,
+        format!(
+            "Re-planned {} from a fresh read of Gumroad{}.",
+            count(steps.len(), "step"),
+            if verified > 0 {
+                format!("; {verified} found already done by this job")
+            } else {
+                String::new()
+            }
+        ),
+    );
+    Ok(Plan::new(
+        plan.operation,
+        plan.intent.clone(),
+        steps,
+        notes,
+        created_at,
+    ))
+}
+
+/// Re-plans what is left of a job (`Resume`: steps without a final outcome) or its failed
+/// steps (`RetryFailed`), from a fresh read of the targets. Execute the result, then lay
+/// its report over the earlier one with [`Report::merged`] (indices line up).
+pub async fn replan<T: Transport, C: Clock>(
+    client: &GumroadClient<T>,
+    clock: &C,
+    plan: &Plan,
+    report: &Report,
+    mode: ReplanMode,
+    options: &ExecOptions,
+) -> Result<Plan, Error> {
+    let targets = replan_targets(plan, report, mode);
+    if targets.is_empty() {
+        return replan_steps(plan, &targets, &Snapshot::default(), clock.now_ms());
+    }
+    let ids: Vec<ProductId> = plan
+        .steps
+        .iter()
+        .filter(|s| targets.contains(&s.index))
+        .map(|s| s.product_id.clone())
+        .collect();
+    let universal = match plan.operation {
+        Operation::ApplyCode => parse_intent::<ApplyCodeIntent>(&plan.intent)?.universal,
+        Operation::RemoveCode
+        | Operation::PriceChange
+        | Operation::Undo
+        | Operation::ApplyParity
+        | Operation::RemoveParity => false,
+    } || replan_needs_all_products(plan, &targets);
+    // Price steps (and an undo's other steps that write no code) are re-planned from the
+    // products alone.
+    let needs_codes = match plan.operation {
+        Operation::PriceChange => false,
+        Operation::Undo => plan
+            .steps
+            .iter()
+            .filter(|s| targets.contains(&s.index))
+            .any(|s| {
+                matches!(
+                    s.action,
+                    Action::Create { .. }
+                        | Action::Delete { .. }
+                        | Action::Replace { .. }
+                        | Action::Update { .. }
+                )
+            }),
+        Operation::ApplyCode
+        | Operation::RemoveCode
+        | Operation::ApplyParity
+        | Operation::RemoveParity => true,
+    };
+    let runner = Runner::new(client, clock, options);
+    let scope = if universal {
+        Scope::All
+    } else if !needs_codes {
+        Scope::NoCodes
+    } else {
+        Scope::Products(&ids)
+    };
+    let snapshot = take(&runner, scope).await?;
+    replan_steps(plan, &targets, &snapshot, clock.now_ms())
+}
