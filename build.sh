@@ -200,10 +200,9 @@ run_e2e() {
   build_extension target/e2e-dist "$SANDBOX_URL"
 
   log "end-to-end specs in headless Chromium"
-  local specs=("$@")
-  [ ${#specs[@]} -gt 0 ] || specs=(specs/*.test.mjs)
-  (cd tests/e2e && SANDBOX_URL=$SANDBOX_URL EXTENSION_DIR=$ROOT/target/e2e-dist RELEASE_DIR=$ROOT/dist \
-    node --test --test-concurrency=1 --test-timeout=300000 --test-reporter=spec "${specs[@]}")
+  (cd tests/e2e && { [ $# -gt 0 ] || set -- specs/*.test.mjs; } && SANDBOX_URL=$SANDBOX_URL \
+    EXTENSION_DIR=$ROOT/target/e2e-dist RELEASE_DIR=$ROOT/dist \
+    node --test --test-concurrency=1 --test-timeout=300000 --test-reporter=spec "$@")
 }
 
 # The end-to-end specs alone (all, or the named files under tests/e2e/specs/).

@@ -1,14 +1,16 @@
-// jobs.js — bulk jobs in the service worker: start a previewed plan, checkpoint after
-// every step, cancel, resume after the worker was stopped, undo, retry, end times.
+// jobs.js — bulk jobs in the service worker: start a previewed plan, save its progress
+// after every step, cancel, resume after the worker was stopped, undo, retry, end times.
 //
-// The plan, the checkpoints and the reports live in chrome.storage, never only in memory:
-// a checkpoint writes the small job record and the one row that changed (rows have a key
-// each), so its cost does not grow with the job;
-// a worker Chrome stops mid-job leaves a job that the next worker marks "interrupted",
-// and Resume re-reads Gumroad and re-plans what is left (the wasm core's `replan`), so
-// nothing is applied twice. One job runs at a time; every change of a job's status goes
-// through one queue (`exclusive`), so two pages (or a page and an alarm) cannot both start
-// or resume it.
+// This module stores and relays; the wasm core decides. The plan, the rows and the reports
+// live in chrome.storage, never only in memory: after every step the worker saves the small
+// job record and the one row the core handed over with the step's event (rows have a key
+// each), so the cost of saving does not grow with the job. A worker Chrome stops mid-job
+// leaves a job that the next worker marks "interrupted" (the core turns its steps in flight
+// into "unknown" rows), and Resume re-reads Gumroad and re-plans what is left (the core's
+// `replan`), so nothing is applied twice. Reports, their counts, what a finished job offers
+// (undo, retry, its end time) and job titles come from the core too. One job runs at a
+// time; every change of a job's status goes through one queue (`exclusive`), so two pages
+// (or a page and an alarm) cannot both start or resume it.
 import { ready } from './core.js';
 import * as storage from './storage.js';
 
@@ -45,19 +47,12 @@ export function recoverInterrupted() {
     if (job?.status === 'running' && !running.has(job.id)) {
       const plan = await storage.get(storage.planKey(job.id));
       await loadRows(job, plan);
-      const unknown = [];
-      for (const index of job.inFlight ?? []) {
-        const step = plan?.steps.find((s) => s.index === index);
-        if (!step || job.rows[index]) continue;
-        job.rows[index] = rowOf(step, {
-          status: 'unknown',
-          message: 'Bulkroad was stopped while this change was being sent; it may have been applied.',
-        });
-        unknown.push(job.rows[index]);
-      }
+      const core = await ready();
+      const unknown = plan ? core.interruptedRows(plan, job.inFlight ?? [], recordedIndices(job)) : [];
+      for (const row of unknown) job.rows[row.index] = row;
       job.status = 'interrupted';
       job.inFlight = [];
-      await checkpoint(job, unknown);
+      await saveProgress(job, unknown);
     }
     await rearmEndTimes();
   })();
@@ -73,10 +68,10 @@ export class JobError extends Error {
 }
 
 /** Keeps a plan for the seller to confirm; only a kept preview can be started. */
-export async function keepPreview(plan, { label, undoOf = null }) {
-  const preview = { id: crypto.randomUUID(), plan, label, undoOf };
+export async function keepPreview(plan, { undoOf = null } = {}) {
+  const preview = { id: crypto.randomUUID(), plan, undoOf };
   await storage.set({ [KEYS.PREVIEW]: preview });
-  return { previewId: preview.id, plan, label };
+  return { previewId: preview.id, plan };
 }
 
 /** Starts the kept preview `previewId`; resolves as soon as the job is recorded. */
@@ -90,23 +85,26 @@ export function startJob(token, { previewId, endAt = null }) {
     const current = await storage.get(KEYS.CURRENT_JOB);
     if (current?.status === 'running') throw new JobError('Another job is still running. Wait for it or cancel it first.');
     if (current?.status === 'interrupted') throw new JobError('A job was interrupted. Resume or discard it first.');
-    if (endAt != null && !(Date.parse(endAt) > Date.now())) {
-      throw new JobError('The end time must be in the future.');
-    }
+    if (endAt != null) (await ready()).checkEndTime(endAt);
     await storage.remove([KEYS.PREVIEW]);
     const job = await begin(token, preview, endAt);
     return { jobId: job.id };
   });
 }
 
+/** Asks the running job `jobId` to stop: steps in flight finish, nothing new starts. */
 export function cancelJob(jobId) {
   return exclusive(async () => {
     await recoverInterrupted();
     const control = running.get(jobId);
-    if (control) {
-      control.cancel = true;
-      return;
-    }
+    if (control) control.cancel = true;
+  });
+}
+
+/** Ends the interrupted job `jobId` without resuming it (kept as cancelled, with its report). */
+export function discardJob(jobId) {
+  return exclusive(async () => {
+    await recoverInterrupted();
     const job = await storage.get(KEYS.CURRENT_JOB);
     if (job?.id === jobId && job.status === 'interrupted') {
       await finish(await loadRows(job, await storage.get(storage.planKey(jobId))), 'cancelled');
@@ -131,29 +129,30 @@ export function resumeJob(token, jobId) {
     const plan = await storage.get(storage.planKey(jobId));
     await loadRows(job, plan);
     const core = await ready();
-    const remaining = await core.replan(token, plan, reportOf(job, plan), 'resume');
+    const remaining = await core.replan(token, plan, reportOf(core, job, plan), 'resume');
     job.status = 'running';
     job.error = null;
-    await checkpoint(job);
+    await saveProgress(job);
     run(token, job, remaining);
     return { jobId };
   });
 }
 
-/** The undo of a finished job, as a preview. */
-export async function previewUndo(token, jobId, labelPrefix = 'Undo') {
-  const { report, label } = await finishedJob(jobId);
+/** The undo of a finished job, as a preview (`purpose`: 'undo', or 'endTime' for the
+ * removal an end time runs). */
+export async function previewUndo(token, jobId, purpose = 'undo') {
+  const { report } = await finishedJob(jobId);
   const core = await ready();
-  const undo = await core.previewUndo(token, report);
-  return keepPreview(undo, { label: `${labelPrefix}: ${label}`, undoOf: jobId });
+  const undo = await core.previewUndo(token, report, purpose);
+  return keepPreview(undo, { undoOf: jobId });
 }
 
 /** A new plan for the targets that failed or ended unknown, as a preview. */
 export async function previewRetry(token, jobId) {
-  const { report, plan, label } = await finishedJob(jobId);
+  const { report, plan } = await finishedJob(jobId);
   const core = await ready();
   const retry = await core.replan(token, plan, report, 'retryFailed');
-  return keepPreview(retry, { label: `Retry: ${label}` });
+  return keepPreview(retry);
 }
 
 export async function listJobs() {
@@ -169,7 +168,7 @@ export async function jobReport(jobId) {
   const job = await storage.get(KEYS.CURRENT_JOB);
   if (job?.id === jobId) {
     const plan = await storage.get(storage.planKey(jobId));
-    return reportOf(await loadRows(job, plan), plan);
+    return reportOf(await ready(), await loadRows(job, plan), plan);
   }
   throw new JobError('That job has no report.', 'NotFound');
 }
@@ -202,7 +201,7 @@ async function removeDueCodes(token) {
   const [entry] = due;
   try {
     // The seller confirmed this removal when they set the end time.
-    await previewUndo(token, entry.id, 'End time');
+    await previewUndo(token, entry.id, 'endTime');
     const preview = await storage.get(KEYS.PREVIEW);
     await storage.remove([KEYS.PREVIEW]);
     await begin(token, preview, null);
@@ -219,7 +218,7 @@ async function removeDueCodes(token) {
 async function begin(token, preview, endAt) {
   const job = {
     id: crypto.randomUUID(),
-    label: preview.label,
+    label: preview.plan.title,
     operation: preview.plan.operation,
     undoOf: preview.undoOf,
     endAt,
@@ -256,12 +255,11 @@ async function run(token, job, plan) {
   const control = { cancel: false };
   running.set(job.id, control);
   keepAlive ??= setInterval(() => chrome.runtime.getPlatformInfo(), KEEP_ALIVE_MS);
-  const stepOf = new Map(plan.steps.map((step) => [step.index, step]));
   try {
     const core = await ready();
     const report = await core.executePlan(token, plan, async (event) => {
-      const row = record(job, event, stepOf);
-      await checkpoint(job, row ? [row] : []);
+      const row = record(job, event);
+      await saveProgress(job, row ? [row] : []);
       return control.cancel ? 'cancel' : 'continue';
     });
     for (const row of report.rows) {
@@ -273,7 +271,7 @@ async function run(token, job, plan) {
       if (report.error.kind === 'Unauthorized') await forgetIfStill(token);
       job.status = 'interrupted';
       job.inFlight = [];
-      await checkpoint(job, Object.values(job.rows));
+      await saveProgress(job, Object.values(job.rows));
     } else {
       await finish(job, report.cancelled ? 'cancelled' : 'finished');
     }
@@ -298,15 +296,16 @@ export async function forgetIfStill(token) {
 }
 
 // Applies one engine event to the job (rows by step index); returns the row it wrote, if any.
-function record(job, event, stepOf) {
+function record(job, event) {
   let row = null;
   if (event.type === 'stepStarted') {
     job.inFlight = [...new Set([...job.inFlight, event.index])];
     job.current = event.productName;
   } else if (event.type === 'stepFinished') {
     job.inFlight = job.inFlight.filter((index) => index !== event.index);
-    // A step the run never started stays without a row: resume picks it up.
-    if (event.outcome.status !== 'notRun') row = job.rows[event.index] = rowOf(stepOf.get(event.index), event.outcome);
+    // The core hands over the row to keep; a step the run never started has none, and
+    // resume picks it up.
+    if (event.row) row = job.rows[event.index] = event.row;
   }
   job.progress = { ...event.progress, done: Object.keys(job.rows).length, total: job.progress.total };
   return row;
@@ -318,8 +317,8 @@ function stored(job) {
   return record;
 }
 
-/** Writes the job record and `rows` of it, each row under its own key. */
-function checkpoint(job, rows = []) {
+/** Saves the job record and `rows` of it, each row under its own key. */
+function saveProgress(job, rows = []) {
   const entries = rows.map((row) => [storage.rowKey(job.id, row.index), row]);
   return storage.set({ ...Object.fromEntries(entries), [KEYS.CURRENT_JOB]: stored(job) });
 }
@@ -332,14 +331,8 @@ async function loadRows(job, plan) {
   return job;
 }
 
-function rowOf(step, outcome) {
-  return {
-    index: step.index,
-    productId: step.productId,
-    productName: step.productName,
-    action: step.action,
-    outcome: { createdOfferCode: null, deletedOfferCode: null, ...outcome },
-  };
+function recordedIndices(job) {
+  return Object.keys(job.rows).map(Number);
 }
 
 async function finish(job, status) {
@@ -347,9 +340,9 @@ async function finish(job, status) {
   job.finishedAt = new Date().toISOString();
   job.inFlight = [];
   const plan = await storage.get(storage.planKey(job.id));
-  const report = reportOf(job, plan);
-  // A cancelled job may have created codes too: its end time still removes them.
-  const keepsEndTime = job.endAt && status !== 'failed' && report.summary.applied > 0;
+  const core = await ready();
+  const report = reportOf(core, job, plan);
+  const verdict = core.summarizeJob(report, status, job.endAt != null);
   const summary = {
     id: job.id,
     label: job.label,
@@ -357,8 +350,8 @@ async function finish(job, status) {
     status,
     createdAt: job.createdAt,
     finishedAt: job.finishedAt,
-    counts: report.summary,
-    endAt: keepsEndTime ? job.endAt : null,
+    ...verdict,
+    endAt: verdict.keepsEndTime ? job.endAt : null,
     undoOf: job.undoOf,
     error: job.error,
   };
@@ -382,35 +375,21 @@ async function finish(job, status) {
   }
 }
 
-/** The job's report in the wasm core's shape: one row per planned step, "notRun" where
- * no outcome was recorded (never started). */
-function reportOf(job, plan) {
-  const rows = plan.steps.map(
-    (step) => job.rows[step.index] ?? rowOf(step, { status: 'notRun', message: 'Not run.' }),
-  );
-  const count = (status) => rows.filter((r) => r.outcome.status === status).length;
-  return {
-    operation: plan.operation,
-    intent: plan.intent,
-    rows,
-    summary: { applied: count('applied'), skipped: count('skipped'), failed: count('failed'), unknown: count('unknown'), notRun: count('notRun') },
-    cancelled: job.status === 'cancelled',
+/** The job's report, built by the core from the plan and the rows saved so far. */
+function reportOf(core, job, plan) {
+  return core.jobReport(plan, Object.values(job.rows), {
+    status: job.status,
     error: job.error ?? null,
     startedAt: Date.parse(job.createdAt),
     finishedAt: job.finishedAt ? Date.parse(job.finishedAt) : Date.now(),
-  };
+  });
 }
 
 /** A finished job's kept report and plan (undo and retry work from these). */
 async function finishedJob(jobId) {
   const [report, plan] = await Promise.all([storage.get(storage.reportKey(jobId)), storage.get(storage.planKey(jobId))]);
   if (!report || !plan) throw new JobError('That job has no report to work from.', 'NotFound');
-  return { report, plan, label: await labelOf(jobId) };
-}
-
-async function labelOf(jobId) {
-  const history = (await storage.get(KEYS.HISTORY)) ?? [];
-  return history.find((e) => e.id === jobId)?.label ?? 'job';
+  return { report, plan };
 }
 
 async function updateHistory(jobId, change) {

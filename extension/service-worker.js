@@ -62,19 +62,19 @@ const handlers = {
 
   [MSG.CODES_PREVIEW_APPLY]: async ({ form }) => {
     const plan = await withToken((core, token) => core.previewApplyCode(token, form));
-    return jobs.keepPreview(plan, { label: applyLabel(plan) });
+    return jobs.keepPreview(plan);
   },
 
   [MSG.CODES_PREVIEW_REMOVE]: async ({ form }) => {
     const plan = await withToken((core, token) => core.previewRemoveCode(token, form));
-    return jobs.keepPreview(plan, { label: `Remove ${plan.intent.code}` });
+    return jobs.keepPreview(plan);
   },
 
   [MSG.CODES_INVENTORY]: async () => withToken((core, token) => core.loadInventory(token)),
 
   [MSG.PRICES_PREVIEW]: async ({ form }) => {
     const plan = await withToken((core, token) => core.previewPriceChange(token, form));
-    return jobs.keepPreview(plan, { label: priceLabel(form, plan) });
+    return jobs.keepPreview(plan);
   },
 
   // The parity table is pure computation in the core: no token involved.
@@ -85,12 +85,12 @@ const handlers = {
 
   [MSG.PARITY_PREVIEW]: async ({ form }) => {
     const plan = await withToken((core, token) => core.previewParityCodes(token, form));
-    return jobs.keepPreview(plan, { label: `Parity codes (${form.prefix}) on ${form.productIds.length} products` });
+    return jobs.keepPreview(plan);
   },
 
   [MSG.PARITY_PREVIEW_REMOVE]: async ({ form }) => {
     const plan = await withToken((core, token) => core.previewRemoveParityCodes(token, form));
-    return jobs.keepPreview(plan, { label: `Remove ${form.prefix} parity codes` });
+    return jobs.keepPreview(plan);
   },
 
   [MSG.EXPORT_START]: async (options) => {
@@ -106,7 +106,7 @@ const handlers = {
   [MSG.JOBS_START]: async ({ previewId, endAt }) => withToken((_, token) => jobs.startJob(token, { previewId, endAt })),
   [MSG.JOBS_CANCEL]: async ({ jobId }) => jobs.cancelJob(jobId),
   [MSG.JOBS_RESUME]: async ({ jobId }) => withToken((_, token) => jobs.resumeJob(token, jobId)),
-  [MSG.JOBS_DISCARD]: async ({ jobId }) => jobs.cancelJob(jobId),
+  [MSG.JOBS_DISCARD]: async ({ jobId }) => jobs.discardJob(jobId),
   [MSG.JOBS_PREVIEW_UNDO]: async ({ jobId }) => withToken((_, token) => jobs.previewUndo(token, jobId)),
   [MSG.JOBS_PREVIEW_RETRY]: async ({ jobId }) => withToken((_, token) => jobs.previewRetry(token, jobId)),
   [MSG.JOBS_REPORT]: async ({ jobId }) => jobs.jobReport(jobId),
@@ -169,22 +169,6 @@ async function forgetToken() {
 function withoutToken(profile) {
   const { token: _token, ...rest } = profile;
   return rest;
-}
-
-function applyLabel(plan) {
-  const { code, discount, universal } = plan.intent;
-  const amount = 'percent' in discount ? `${discount.percent} %` : 'fixed amount';
-  return `Apply ${code} (${amount}) ${universal ? 'to all products' : `to ${plan.steps.length} products`}`;
-}
-
-function priceLabel(form, plan) {
-  const currency = String(form.currency ?? '').toUpperCase();
-  const change = {
-    percent: `Change prices by ${form.amount} %`,
-    amount: `Change prices by ${form.amount} ${currency}`,
-    set: `Set prices to ${form.amount} ${currency}`,
-  }[form.mode];
-  return `${change} on ${plan.steps.length} products`;
 }
 
 // Errors from the wasm core are GumroadErrors with kind/status and messages that never

@@ -15,7 +15,7 @@ use bulkroad::bulk::{
 use bulkroad::runtime::NativeClock;
 use bulkroad::ErrorKind;
 use bulkroad_sandbox::Sandbox;
-use common::{client, faults, options, run, start, with_lost_checkpoints, Watch};
+use common::{client, faults, options, resumed_report, run, start, with_lost_checkpoints, Watch};
 use serde_json::{json, Value};
 
 /// Ids of the products not deleted, in the sandbox's order.
@@ -233,7 +233,7 @@ fn resuming_after_a_stop_half_way_ends_exact_with_no_duplicate() {
     ))
     .unwrap();
     assert!(!second.cancelled);
-    let merged = Report::merged(&partial, &second);
+    let merged = resumed_report(&plan, &partial, &second);
     assert_eq!(merged.rows.len(), plan.steps.len());
     assert_eq!(
         merged.summary.not_run + merged.summary.failed + merged.summary.unknown,

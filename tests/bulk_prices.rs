@@ -22,7 +22,7 @@ use bulkroad::runtime::NativeClock;
 use bulkroad::transport::NativeTransport;
 use bulkroad::{ErrorKind, GumroadClient};
 use bulkroad_sandbox::{Faults, Sandbox};
-use common::{client, faults, options, run, start, with_lost_checkpoints, Watch};
+use common::{client, faults, options, resumed_report, run, start, with_lost_checkpoints, Watch};
 use serde_json::{json, Value};
 
 /// Live products: id → (price, currency, name).
@@ -343,7 +343,7 @@ fn resuming_a_stopped_price_job_never_applies_the_change_twice() {
         );
     }
     let second = run(execute(&client, &clock, &rest, &options(), &())).unwrap();
-    let merged = Report::merged(&partial, &second);
+    let merged = resumed_report(&plan, &partial, &second);
     assert_eq!(merged.rows.len(), plan.steps.len());
     assert_eq!(
         merged.summary.not_run + merged.summary.failed + merged.summary.unknown,

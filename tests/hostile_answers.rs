@@ -14,14 +14,14 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use bulkroad::bulk::{execute, preview_apply_code, replan, Action, ReplanMode, Report, Status};
+use bulkroad::bulk::{execute, preview_apply_code, replan, Action, ReplanMode, Status};
 use bulkroad::error::MAX_MESSAGE_CHARS;
 use bulkroad::export::{export_sales, walk_sales_sequentially};
 use bulkroad::model::{ProductId, Sale, SalesQuery};
 use bulkroad::runtime::NativeClock;
 use bulkroad::{Error, ErrorKind};
 use bulkroad_sandbox::{DropPhase, Faults, HostileKind, Sandbox, HUGE_STRING_UNIT};
-use common::{client, faults, options, run, start, start_with_sales, Watch};
+use common::{client, faults, options, resumed_report, run, start, start_with_sales, Watch};
 use serde_json::{json, Value};
 
 /// Only hostile answers of `kinds` (all kinds when empty), at `rate`.
@@ -247,7 +247,7 @@ fn a_lost_write_answer_whose_re_read_is_hostile_is_unknown_and_retry_finishes_ex
     ))
     .unwrap();
     let second = run(execute(&client, &clock, &rest, &options(), &())).unwrap();
-    let merged = Report::merged(&report, &second);
+    let merged = resumed_report(&plan, &report, &second);
     assert_eq!(
         merged.summary.failed + merged.summary.unknown + merged.summary.not_run,
         0,

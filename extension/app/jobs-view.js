@@ -5,7 +5,7 @@ import { MSG, request } from '../messages.js';
 import * as storage from '../storage.js';
 import { $, element } from './dom.js';
 import { actionButton } from './feedback.js';
-import { describeAction, showPreview } from './preview.js';
+import { showPreview } from './preview.js';
 
 export function initJobs({ selectTab }) {
   storage.watch(storage.KEYS.CURRENT_JOB, renderBanner);
@@ -31,7 +31,7 @@ export function initJobs({ selectTab }) {
     }
     banner.hidden = false;
     banner.dataset.status = job.status;
-    const { done, total, etaMs } = job.progress;
+    const { done, total, etaText } = job.progress;
     const children = [
       element('strong', {}, job.label),
       element('progress', { max: total, value: done, 'aria-label': 'Job progress' }),
@@ -39,7 +39,7 @@ export function initJobs({ selectTab }) {
     ];
     if (job.status === 'running') {
       if (job.current) children.push(element('span', { class: 'muted' }, ` · ${job.current}`));
-      if (etaMs != null && done < total) children.push(element('span', { class: 'muted' }, ` · about ${formatDuration(etaMs)} left`));
+      if (etaText && done < total) children.push(element('span', { class: 'muted' }, ` · ${etaText}`));
       children.push(actionButton('Cancel', () => request(MSG.JOBS_CANCEL, { jobId: job.id })));
     } else {
       const why = job.error
@@ -59,12 +59,11 @@ export function initJobs({ selectTab }) {
     $('jobs-empty').hidden = history.length > 0;
     $('job-list').replaceChildren(
       ...history.map((entry) => {
-        const c = entry.counts;
         const buttons = [actionButton('Report', () => showReport(entry), null, `Report of ${entry.label}`)];
-        if (entry.status !== 'failed' && c.applied > 0 && !entry.undoOf) {
+        if (entry.canUndo) {
           buttons.push(actionButton('Undo', async () => showPreview(await request(MSG.JOBS_PREVIEW_UNDO, { jobId: entry.id })), null, `Undo ${entry.label}`));
         }
-        if (c.failed + c.unknown > 0) {
+        if (entry.canRetry) {
           buttons.push(actionButton('Retry failed', async () => showPreview(await request(MSG.JOBS_PREVIEW_RETRY, { jobId: entry.id })), null, `Retry the failed steps of ${entry.label}`));
         }
         if (entry.endAt) {
@@ -73,8 +72,7 @@ export function initJobs({ selectTab }) {
         return element('li', { 'data-job-id': entry.id, 'data-status': entry.status }, [
           element('div', {}, [element('strong', {}, entry.label), element('span', { class: `badge ${entry.status}` }, entry.status)]),
           element('div', { class: 'muted small' }, [
-            `${new Date(entry.createdAt).toLocaleString()} · ${c.applied} applied · ${c.skipped} skipped · ${c.failed} failed · ${c.unknown} unknown`,
-            c.notRun ? ` · ${c.notRun} not run` : '',
+            `${new Date(entry.createdAt).toLocaleString()} · ${entry.countsText}`,
             entry.endAt ? ` · codes removed at ${new Date(entry.endAt).toLocaleString()}` : '',
             entry.error ? ` · ${entry.error.message}` : '',
             entry.endError ? ` · The codes could not be removed yet (${entry.endError}); Bulkroad tries again.` : '',
@@ -90,13 +88,12 @@ export function initJobs({ selectTab }) {
     const report = await request(MSG.JOBS_REPORT, { jobId: entry.id });
     $('report').hidden = false;
     $('report-title').textContent = `Report: ${entry.label}`;
-    const s = report.summary;
-    $('report-summary').textContent = `${s.applied} applied · ${s.skipped} skipped · ${s.failed} failed · ${s.unknown} unknown · ${s.notRun} not run`;
+    $('report-summary').textContent = report.summaryText;
     $('report-table').tBodies[0].replaceChildren(
       ...report.rows.map((row) =>
         element('tr', { 'data-outcome': row.outcome.status }, [
           element('td', {}, row.productName),
-          element('td', {}, describeAction(row.action)),
+          element('td', {}, row.description),
           element('td', {}, [element('span', { class: `badge ${row.outcome.status}` }, row.outcome.status), ' ', row.outcome.message]),
         ]),
       ),
@@ -104,9 +101,4 @@ export function initJobs({ selectTab }) {
     selectTab('tab-jobs');
   }
 
-}
-
-function formatDuration(ms) {
-  const seconds = Math.max(1, Math.round(ms / 1000));
-  return seconds < 90 ? `${seconds} s` : `${Math.round(seconds / 60)} min`;
 }

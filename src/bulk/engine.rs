@@ -84,6 +84,7 @@ impl Tally {
             total: self.total,
             in_flight: self.in_flight,
             concurrency,
+            eta_text: eta_ms.map(crate::wording::time_left),
             eta_ms,
             applied: self.summary.applied,
             skipped: self.summary.skipped,
@@ -136,6 +137,11 @@ pub async fn execute<T: Transport, C: Clock, O: Observer>(
             index: step.map(|s| s.index),
             product_id: step.map(|s| s.product_id.clone()),
             product_name: step.map(|s| s.product_name.clone()),
+            // The row to keep; a step that never ran has none (a resumed job runs it).
+            row: step
+                .zip(outcome.as_ref())
+                .filter(|(_, outcome)| outcome.status != Status::NotRun)
+                .map(|(step, outcome)| ReportRow::of(step, outcome.clone())),
             outcome,
             progress: tally.progress(runner.window(), clock.now_ms()),
         };
@@ -199,24 +205,21 @@ pub async fn execute<T: Transport, C: Clock, O: Observer>(
     let rows: Vec<ReportRow> = steps
         .iter()
         .zip(outcomes)
-        .map(|(step, outcome)| ReportRow {
-            index: step.index,
-            product_id: step.product_id.clone(),
-            product_name: step.product_name.clone(),
-            action: step.action.clone(),
-            outcome: outcome.unwrap_or_else(|| Outcome::new(Status::NotRun, why_not)),
+        .map(|(step, outcome)| {
+            ReportRow::of(
+                step,
+                outcome.unwrap_or_else(|| Outcome::new(Status::NotRun, why_not)),
+            )
         })
         .collect();
     let e = event(EventKind::Finished, None, None, &tally);
     observer.on_event(&e).await;
-    Ok(Report {
-        operation: plan.operation,
-        intent: plan.intent.clone(),
-        summary: ReportSummary::of(&rows),
+    Ok(Report::new(
+        plan,
         rows,
         cancelled,
-        error: stop,
-        started_at: tally.started_at,
-        finished_at: clock.now_ms(),
-    })
+        stop,
+        tally.started_at,
+        clock.now_ms(),
+    ))
 }

@@ -8,7 +8,9 @@
 //! Modules (each imports only the ones listed before it, and the layers below `bulk`):
 //! - [`plan`]: `Plan`, `Step`, `Action` (create, delete, replace, update, skip, conflict,
 //!   verified; updatePrice, verifiedPrice), `PriceTotal`; serde shapes for JS.
-//! - [`report`]: `Outcome`, `Event` + `Progress`, `Report` (and [`Report::merged`]).
+//! - [`report`]: `Outcome`, `Event` + `Progress`, `Report`.
+//! - [`job`]: a job between runs — its report from the rows it saved, the steps a stopped
+//!   worker left in flight, what a finished job offers, end-time checks.
 //! - [`snapshot`]: the read-only stage (`Snapshot`: products + codes per product).
 //! - [`intent`]: what every intent shares — `parse_intent`, whole numbers, product ids.
 //! - `steps`: per-product steps (`product_step`, `missing_step`, `skip`,
@@ -52,7 +54,7 @@
 //!   other (preview, then `execute`).
 //! - **Resume an interrupted job**: build a `Report` from the checkpointed rows (missing
 //!   rows = not finished), `replan(client, clock, &plan, &partial, ReplanMode::Resume,
-//!   options)`, `execute` it, then `Report::merged(&partial, &later)`.
+//!   options)`, `execute` it, then `job::job_report(&plan, earlier_rows + later_rows, &state)`.
 //! - **Retry failed**: the same with `ReplanMode::RetryFailed` on the finished report.
 //! - **Inventory**: `load_inventory(client, clock, options)` → rows; `inventory_csv(&rows)`.
 
@@ -60,6 +62,7 @@ pub mod apply_code;
 pub mod engine;
 pub mod intent;
 pub mod inventory;
+pub mod job;
 pub mod parity;
 pub mod plan;
 mod preview;

@@ -245,6 +245,11 @@ pub fn plan_apply_parity(
     };
     Ok(Plan::new(
         Operation::ApplyParity,
+        format!(
+            "Parity codes ({}) on {}",
+            intent.prefix,
+            count(ids.len(), "product")
+        ),
         serde_json::to_value(&kept).unwrap_or_default(),
         steps,
         notes,
@@ -401,6 +406,7 @@ pub fn plan_remove_parity(
     };
     Ok(Plan::new(
         Operation::RemoveParity,
+        format!("Remove {prefix} parity codes"),
         serde_json::to_value(&kept).unwrap_or_default(),
         steps,
         notes,

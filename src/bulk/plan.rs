@@ -3,10 +3,7 @@
 //! camelCase, actions are tagged by `type`. No I/O and no logic beyond counting and
 //! totalling; no `JsValue` here.
 
-use std::fmt;
-
-use serde::de::{self, MapAccess, Visitor};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
 use crate::model::{NewOfferCode, OfferCode, ProductId};
 use crate::money::format_price;
@@ -32,7 +29,6 @@ pub enum Operation {
     rename_all = "camelCase",
     rename_all_fields = "camelCase"
 )]
-#[serde(try_from = "ActionWire")]
 pub enum Action {
     /// `POST …/offer_codes`.
     Create { code: NewOfferCode },
@@ -74,7 +70,9 @@ pub enum Action {
     /// this product (clamped to a limit, pay what you want, codes that would go under the
     /// minimum), or null.
     UpdatePrice {
+        #[serde(deserialize_with = "minor_units")]
         before: i64,
+        #[serde(deserialize_with = "minor_units")]
         after: i64,
         currency: String,
         #[serde(default)]
@@ -83,161 +81,24 @@ pub enum Action {
     /// Found already done when a job was resumed or retried: the price is `after`, and it
     /// was `before` when the job was planned. Reported as applied without a request.
     VerifiedPrice {
+        #[serde(deserialize_with = "minor_units")]
         before: i64,
+        #[serde(deserialize_with = "minor_units")]
         after: i64,
         currency: String,
     },
 }
 
-/// Every field an action can have, flat: [`Action`] is read through this rather than
-/// serde's internally tagged enum support, which buffers each action and instantiates the
-/// readers of every nested type a second time (≈ 47 KB of wasm). Same JSON either way.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ActionWire {
-    #[serde(rename = "type")]
-    kind: ActionKind,
-    #[serde(default)]
-    code: Option<NewOfferCode>,
-    #[serde(default)]
-    offer_code: Option<OfferCode>,
-    #[serde(default)]
-    existing: Option<OfferCode>,
-    #[serde(default)]
-    before: Option<Side>,
-    #[serde(default)]
-    after: Option<Side>,
-    #[serde(default)]
-    reason: Option<String>,
-    #[serde(default)]
-    change: Option<Change>,
-    #[serde(default)]
-    previous: Option<OfferCode>,
-    #[serde(default)]
-    currency: Option<String>,
-    #[serde(default)]
-    note: Option<String>,
-}
-
-/// `before` / `after`: an offer code (`update`) or a price in minor units (`updatePrice`,
-/// `verifiedPrice`), told apart by the JSON itself — no buffering (see [`ActionWire`]).
-enum Side {
-    Code(OfferCode),
-    Price(i64),
-}
-
-impl<'de> Deserialize<'de> for Side {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct SideVisitor;
-
-        impl<'de> Visitor<'de> for SideVisitor {
-            type Value = Side;
-
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an offer code or a price in minor units")
-            }
-
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Side, E> {
-                Ok(Side::Price(v))
-            }
-
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Side, E> {
-                i64::try_from(v)
-                    .map(Side::Price)
-                    .map_err(|_| E::custom("price out of range"))
-            }
-
-            // JS numbers can arrive as floats.
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Side, E> {
-                if v.is_finite() && v.fract() == 0.0 && v.abs() < 9.0e15 {
-                    Ok(Side::Price(v as i64))
-                } else {
-                    Err(E::custom("a price must be a whole number of minor units"))
-                }
-            }
-
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Side, A::Error> {
-                OfferCode::deserialize(de::value::MapAccessDeserializer::new(map)).map(Side::Code)
-            }
-        }
-
-        deserializer.deserialize_any(SideVisitor)
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-enum ActionKind {
-    Create,
-    Delete,
-    Replace,
-    Update,
-    Skip,
-    Conflict,
-    Verified,
-    UpdatePrice,
-    VerifiedPrice,
-}
-
-impl TryFrom<ActionWire> for Action {
-    type Error = String;
-
-    fn try_from(wire: ActionWire) -> Result<Self, String> {
-        fn need<T>(value: Option<T>, field: &str) -> Result<T, String> {
-            value.ok_or_else(|| format!("missing field `{field}`"))
-        }
-        fn code(side: Option<Side>, field: &str) -> Result<OfferCode, String> {
-            match need(side, field)? {
-                Side::Code(code) => Ok(code),
-                Side::Price(_) => Err(format!("`{field}` must be an offer code")),
-            }
-        }
-        fn price(side: Option<Side>, field: &str) -> Result<i64, String> {
-            match need(side, field)? {
-                Side::Price(price) => Ok(price),
-                Side::Code(_) => Err(format!("`{field}` must be a price in minor units")),
-            }
-        }
-        Ok(match wire.kind {
-            ActionKind::Create => Action::Create {
-                code: need(wire.code, "code")?,
-            },
-            ActionKind::Delete => Action::Delete {
-                offer_code: need(wire.offer_code, "offerCode")?,
-            },
-            ActionKind::Replace => Action::Replace {
-                existing: need(wire.existing, "existing")?,
-                code: need(wire.code, "code")?,
-            },
-            ActionKind::Update => Action::Update {
-                before: code(wire.before, "before")?,
-                after: code(wire.after, "after")?,
-            },
-            ActionKind::Skip => Action::Skip {
-                reason: need(wire.reason, "reason")?,
-                existing: wire.existing,
-            },
-            ActionKind::Conflict => Action::Conflict {
-                existing: need(wire.existing, "existing")?,
-                reason: need(wire.reason, "reason")?,
-            },
-            ActionKind::Verified => Action::Verified {
-                change: need(wire.change, "change")?,
-                offer_code: need(wire.offer_code, "offerCode")?,
-                previous: wire.previous,
-            },
-            ActionKind::UpdatePrice => Action::UpdatePrice {
-                before: price(wire.before, "before")?,
-                after: price(wire.after, "after")?,
-                currency: need(wire.currency, "currency")?,
-                note: wire.note,
-            },
-            ActionKind::VerifiedPrice => Action::VerifiedPrice {
-                before: price(wire.before, "before")?,
-                after: price(wire.after, "after")?,
-                currency: need(wire.currency, "currency")?,
-            },
-        })
+/// A price in minor units. A plan that went through JS may hold it as a whole float
+/// (`1099.0`); anything that is not a whole number is refused.
+fn minor_units<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+    let number = f64::deserialize(deserializer)?;
+    if number.is_finite() && number.fract() == 0.0 && number.abs() < 9.0e15 {
+        Ok(number as i64)
+    } else {
+        Err(serde::de::Error::custom(
+            "a price must be a whole number of minor units",
+        ))
     }
 }
 
@@ -269,6 +130,25 @@ impl Action {
         match self {
             Action::UpdatePrice { after, .. } | Action::VerifiedPrice { after, .. } => Some(*after),
             _ => None,
+        }
+    }
+
+    /// What the step does, for the seller: `Create SPRING25`, `Skip: <why>`, `Change the
+    /// price. <note>`.
+    pub fn description(&self) -> String {
+        match self {
+            Action::Create { code } => format!("Create {}", code.name),
+            Action::Delete { offer_code } => format!("Remove {}", offer_code.name),
+            Action::Replace { existing, .. } => {
+                format!("Replace {} (its use count restarts)", existing.name)
+            }
+            Action::Update { before, .. } => format!("Update {}", before.name),
+            Action::Skip { reason, .. } => format!("Skip: {reason}"),
+            Action::Conflict { reason, .. } => format!("Conflict: {reason}"),
+            Action::Verified { offer_code, .. } => format!("Already applied: {}", offer_code.name),
+            Action::UpdatePrice { note: Some(note), .. } => format!("Change the price. {note}"),
+            Action::UpdatePrice { note: None, .. } => "Change the price".to_owned(),
+            Action::VerifiedPrice { .. } => "Already at the new price".to_owned(),
         }
     }
 
@@ -311,6 +191,9 @@ pub struct Step {
     #[serde(default)]
     pub formatted_price_after: Option<String>,
     pub action: Action,
+    /// What the step does, in words ([`Action::description`]; set by [`Plan::new`]).
+    #[serde(default)]
+    pub description: String,
 }
 
 /// Steps per action type; price steps count as `update` / `verified`.
@@ -328,6 +211,42 @@ pub struct PlanSummary {
 }
 
 impl PlanSummary {
+    /// Steps that run when the seller confirms (writes, and steps found done that the report
+    /// records as applied).
+    pub fn runnable(&self) -> usize {
+        self.create + self.delete + self.replace + self.update + self.verified
+    }
+
+    /// `5 to create · 1 skipped`, or `Nothing to change.`
+    pub fn sentence(&self) -> String {
+        let parts: Vec<String> = [
+            (self.create, "to create"),
+            (self.replace, "to replace"),
+            (self.update, "to update"),
+            (self.delete, "to remove"),
+            (self.skip, "skipped"),
+            (self.conflict, "in conflict"),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, words)| format!("{n} {words}"))
+        .collect();
+        if parts.is_empty() {
+            "Nothing to change.".to_owned()
+        } else {
+            parts.join(" · ")
+        }
+    }
+
+    /// The confirm button: `Apply 5 changes`, `Apply 1 change`, or `Nothing to apply`.
+    pub fn confirm_label(&self) -> String {
+        match self.runnable() {
+            0 => "Nothing to apply".to_owned(),
+            1 => "Apply 1 change".to_owned(),
+            n => format!("Apply {n} changes"),
+        }
+    }
+
     pub fn of(steps: &[Step]) -> Self {
         let mut summary = PlanSummary {
             total: steps.len(),
@@ -359,6 +278,9 @@ pub struct PriceTotal {
     pub after: i64,
     pub formatted_before: String,
     pub formatted_after: String,
+    /// `USD: 3 products, $30 → $33 in total.`
+    #[serde(default)]
+    pub description: String,
 }
 
 impl PriceTotal {
@@ -385,6 +307,7 @@ impl PriceTotal {
                         after: 0,
                         formatted_before: String::new(),
                         formatted_after: String::new(),
+                        description: String::new(),
                     });
                     totals.len() - 1
                 }
@@ -397,6 +320,13 @@ impl PriceTotal {
         for total in &mut totals {
             total.formatted_before = format_price(total.before, &total.currency);
             total.formatted_after = format_price(total.after, &total.currency);
+            total.description = format!(
+                "{}: {}, {} → {} in total.",
+                total.currency.to_ascii_uppercase(),
+                crate::wording::count(total.products, "product"),
+                total.formatted_before,
+                total.formatted_after
+            );
         }
         totals
     }
@@ -407,11 +337,23 @@ impl PriceTotal {
 #[serde(rename_all = "camelCase")]
 pub struct Plan {
     pub operation: Operation,
+    /// What the job is, for the seller: `Apply SPRING25 (25 %) to 5 products`.
+    #[serde(default)]
+    pub title: String,
     /// The intent as given (apply/remove), or `{"undoOf": {operation, startedAt}}` for an
     /// undo; kept so the job can be re-planned when resumed.
     pub intent: serde_json::Value,
     pub steps: Vec<Step>,
     pub summary: PlanSummary,
+    /// The summary in words ([`PlanSummary::sentence`]).
+    #[serde(default)]
+    pub summary_text: String,
+    /// What the confirm button says ([`PlanSummary::confirm_label`]).
+    #[serde(default)]
+    pub confirm_label: String,
+    /// Steps that run on confirm ([`PlanSummary::runnable`]); 0: nothing to confirm.
+    #[serde(default)]
+    pub runnable: usize,
     /// Things the seller should know before confirming.
     pub notes: Vec<String>,
     /// Price plans: the changes per currency (absent from other plans).
@@ -422,22 +364,51 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// A plan over `steps`, with the summary counted.
+    /// A plan over `steps`, with the summary counted and every step described.
     pub fn new(
         operation: Operation,
+        title: String,
         intent: serde_json::Value,
-        steps: Vec<Step>,
+        mut steps: Vec<Step>,
         notes: Vec<String>,
         created_at: f64,
     ) -> Self {
+        for step in &mut steps {
+            step.description = step.action.description();
+        }
+        let summary = PlanSummary::of(&steps);
         Plan {
             operation,
+            title,
             intent,
-            summary: PlanSummary::of(&steps),
+            summary_text: summary.sentence(),
+            confirm_label: summary.confirm_label(),
+            runnable: summary.runnable(),
+            summary,
             totals: PriceTotal::of(&steps),
             steps,
             notes,
             created_at,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PlanSummary;
+
+    #[test]
+    fn a_summary_in_words_and_its_confirm_button() {
+        let rows = [
+            (PlanSummary { create: 5, skip: 1, total: 6, ..Default::default() }, "5 to create · 1 skipped", "Apply 5 changes"),
+            (PlanSummary { delete: 1, conflict: 2, total: 3, ..Default::default() }, "1 to remove · 2 in conflict", "Apply 1 change"),
+            (PlanSummary { replace: 1, update: 2, verified: 1, total: 4, ..Default::default() }, "1 to replace · 2 to update", "Apply 4 changes"),
+            (PlanSummary { skip: 3, total: 3, ..Default::default() }, "3 skipped", "Nothing to apply"),
+            (PlanSummary::default(), "Nothing to change.", "Nothing to apply"),
+        ];
+        for (summary, sentence, button) in rows {
+            assert_eq!(summary.sentence(), sentence);
+            assert_eq!(summary.confirm_label(), button);
         }
     }
 }

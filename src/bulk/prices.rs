@@ -199,11 +199,25 @@ pub fn plan_price_change(
     let notes = notes(&valid, snapshot, &steps);
     Ok(Plan::new(
         Operation::PriceChange,
+        title(&valid, steps.len()),
         serde_json::to_value(intent).unwrap_or_default(),
         steps,
         notes,
         created_at,
     ))
+}
+
+/// `Change prices by 10 % on 5 products`, `Change prices by -$1.50 on …`, `Set prices to
+/// $4.99 on …`.
+fn title(valid: &ValidPriceChange, products: usize) -> String {
+    let code = valid.currency.map_or("usd", |c| c.code);
+    let change = match valid.change {
+        PriceChange::Percent(p) => format!("Change prices by {p} %"),
+        PriceChange::Amount(d) if d < 0 => format!("Change prices by -{}", format_price(-d, code)),
+        PriceChange::Amount(d) => format!("Change prices by +{}", format_price(d, code)),
+        PriceChange::Set(amount) => format!("Set prices to {}", format_price(amount, code)),
+    };
+    format!("{change} on {}", count(products, "product"))
 }
 
 /// What happens to one product's price.

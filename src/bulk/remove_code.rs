@@ -100,8 +100,14 @@ pub fn plan_remove_code(
     if steps.iter().all(|s| !s.action.writes()) {
         notes.push(format!("No selected product has the code {}.", valid.name));
     }
+    let whom = if explicit {
+        count(valid.product_ids.len(), "product")
+    } else {
+        "every product".to_owned()
+    };
     Ok(Plan::new(
         Operation::RemoveCode,
+        format!("Remove {} from {whom}", valid.name),
         serde_json::to_value(intent).unwrap_or_default(),
         steps,
         notes,

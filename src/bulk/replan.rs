@@ -125,6 +125,7 @@ pub fn replan_steps(
     );
     Ok(Plan::new(
         plan.operation,
+        plan.title.clone(),
         plan.intent.clone(),
         steps,
         notes,
@@ -134,8 +135,24 @@ pub fn replan_steps(
 
 /// Re-plans what is left of a job (`Resume`: steps without a final outcome) or its failed
 /// steps (`RetryFailed`), from a fresh read of the targets. Execute the result, then lay
-/// its report over the earlier one with [`Report::merged`] (indices line up).
+/// its rows over the earlier ones with [`job_report`](super::job::job_report) (indices line
+/// up). A retry is titled as one (`Retry: …`); a resumed job keeps its title.
 pub async fn replan<T: Transport, C: Clock>(
+    client: &GumroadClient<T>,
+    clock: &C,
+    plan: &Plan,
+    report: &Report,
+    mode: ReplanMode,
+    options: &ExecOptions,
+) -> Result<Plan, Error> {
+    let mut replanned = replan_remaining(client, clock, plan, report, mode, options).await?;
+    if mode == ReplanMode::RetryFailed {
+        replanned.title = format!("Retry: {}", plan.title);
+    }
+    Ok(replanned)
+}
+
+async fn replan_remaining<T: Transport, C: Clock>(
     client: &GumroadClient<T>,
     clock: &C,
     plan: &Plan,

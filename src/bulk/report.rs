@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::plan::{Action, Operation};
+use super::plan::{Action, Operation, Plan, Step};
 use crate::error::Error;
 use crate::model::{OfferCode, ProductId};
 
@@ -70,7 +70,7 @@ impl Outcome {
 }
 
 /// Counts a run's progress (also the shape of the report's counts).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Progress {
     /// Steps with an outcome.
@@ -81,6 +81,9 @@ pub struct Progress {
     pub concurrency: usize,
     /// Estimated milliseconds left; null until a request step has finished.
     pub eta_ms: Option<f64>,
+    /// The estimate in words (`about 12 s left`), null with it.
+    #[serde(default)]
+    pub eta_text: Option<String>,
     pub applied: usize,
     pub skipped: usize,
     pub failed: usize,
@@ -100,7 +103,9 @@ pub enum EventKind {
 }
 
 /// Progress, sent to the [`Observer`](super::engine::Observer). `index`, `productId` and
-/// `productName` are null on `finished`; `outcome` is set on `stepFinished` only.
+/// `productName` are null on `finished`; `outcome` is set on `stepFinished` only, and so is
+/// `row`: the report row to keep for the step (null for a step that never ran, which a
+/// resumed job picks up).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Event {
@@ -110,6 +115,8 @@ pub struct Event {
     pub product_id: Option<ProductId>,
     pub product_name: Option<String>,
     pub outcome: Option<Outcome>,
+    #[serde(default)]
+    pub row: Option<ReportRow>,
     pub progress: Progress,
 }
 
@@ -123,6 +130,9 @@ pub struct ReportRow {
     pub product_name: String,
     pub action: Action,
     pub outcome: Outcome,
+    /// What the step does, in words ([`Action::description`]).
+    #[serde(default)]
+    pub description: String,
 }
 
 /// Rows per status.
@@ -158,10 +168,16 @@ impl ReportSummary {
 #[serde(rename_all = "camelCase")]
 pub struct Report {
     pub operation: Operation,
+    /// The job's [`Plan::title`](super::plan::Plan::title).
+    #[serde(default)]
+    pub title: String,
     pub intent: serde_json::Value,
     /// By step index.
     pub rows: Vec<ReportRow>,
     pub summary: ReportSummary,
+    /// The counts in words ([`ReportSummary::sentence`]).
+    #[serde(default)]
+    pub summary_text: String,
     /// The seller cancelled: steps not started are `notRun`.
     pub cancelled: bool,
     /// Why the run stopped early (the token was rejected), or null. Steps not started are
@@ -173,31 +189,54 @@ pub struct Report {
 }
 
 impl Report {
-    /// `later` (a run of a re-planned job) laid over `earlier`: rows by step index, the
-    /// later one winning; counts redone; times span both runs.
-    pub fn merged(earlier: &Report, later: &Report) -> Report {
-        let mut rows: Vec<ReportRow> = earlier
-            .rows
-            .iter()
-            .filter(|row| later.rows.iter().all(|l| l.index != row.index))
-            .cloned()
-            .chain(later.rows.iter().cloned())
-            .collect();
-        crate::stable_sort::sort_by_key(&mut rows, |row| row.index);
+    /// The report of `plan`'s run: `rows` by step index, counted and put in words.
+    pub fn new(plan: &Plan, rows: Vec<ReportRow>, cancelled: bool, error: Option<Error>, started_at: f64, finished_at: f64) -> Report {
+        let summary = ReportSummary::of(&rows);
         Report {
-            operation: earlier.operation,
-            intent: earlier.intent.clone(),
-            summary: ReportSummary::of(&rows),
+            operation: plan.operation,
+            title: plan.title.clone(),
+            intent: plan.intent.clone(),
+            summary_text: summary.sentence(),
+            summary,
             rows,
-            cancelled: later.cancelled,
-            error: later.error.clone(),
-            started_at: earlier.started_at.min(later.started_at),
-            finished_at: later.finished_at.max(earlier.finished_at),
+            cancelled,
+            error,
+            started_at,
+            finished_at,
         }
     }
 
     /// The row of step `index`.
     pub fn row(&self, index: usize) -> Option<&ReportRow> {
         self.rows.iter().find(|row| row.index == index)
+    }
+}
+
+impl ReportRow {
+    /// The row of `step` with `outcome`.
+    pub fn of(step: &Step, outcome: Outcome) -> ReportRow {
+        ReportRow {
+            index: step.index,
+            product_id: step.product_id.clone(),
+            product_name: step.product_name.clone(),
+            action: step.action.clone(),
+            outcome,
+            description: step.action.description(),
+        }
+    }
+}
+
+impl ReportSummary {
+    /// `3 applied · 1 skipped · 0 failed · 0 unknown`, then ` · 2 not run` where some steps
+    /// never ran.
+    pub fn sentence(&self) -> String {
+        let mut text = format!(
+            "{} applied · {} skipped · {} failed · {} unknown",
+            self.applied, self.skipped, self.failed, self.unknown
+        );
+        if self.not_run > 0 {
+            text.push_str(&format!(" · {} not run", self.not_run));
+        }
+        text
     }
 }

@@ -29,6 +29,7 @@ fn step(index: usize, product: &Product, action: Action, discount: Option<Discou
         price_after: after,
         formatted_price_after: after.map(|a| format_price(a, &product.currency)),
         action,
+        description: String::new(),
     }
 }
 
@@ -44,6 +45,7 @@ pub(super) fn missing_step(index: usize, id: &ProductId) -> Step {
         price_after: None,
         formatted_price_after: None,
         action: skip("This product is no longer on Gumroad (deleted?)."),
+        description: String::new(),
     }
 }
 

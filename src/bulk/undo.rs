@@ -39,6 +39,20 @@ pub fn undo_needs_all_products(report: &Report) -> bool {
 /// codes it created (skipping ones already gone), recreate the codes it deleted with the
 /// same terms (use counts restart), put updated codes back, and put changed prices back
 /// where they are still what the job set (the price steps below).
+/// The title of the plan that removes what `report`'s job created when its end time comes.
+pub fn end_time_title(report: &Report) -> String {
+    format!("End time: {}", job_title(report))
+}
+
+/// The title of `report`'s job; reports kept before jobs had titles get a generic one.
+fn job_title(report: &Report) -> &str {
+    if report.title.is_empty() {
+        "an earlier job"
+    } else {
+        &report.title
+    }
+}
+
 pub fn plan_undo(report: &Report, snapshot: &Snapshot, created_at: f64) -> Plan {
     let mut steps = Vec::new();
     let mut rows: Vec<&ReportRow> = report.rows.iter().collect();
@@ -84,6 +98,7 @@ pub fn plan_undo(report: &Report, snapshot: &Snapshot, created_at: f64) -> Plan 
     }
     Plan::new(
         Operation::Undo,
+        format!("Undo: {}", job_title(report)),
         serde_json::json!({"undoOf": {"operation": report.operation, "startedAt": report.started_at}}),
         steps,
         notes,

@@ -7,8 +7,10 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::{checkpoint, client, from_js, to_js, to_js_error};
+use crate::bulk::job::{self, JobState, JobStatus};
 use crate::bulk::{
     self, inventory_csv, Control, Event, ExecOptions, Observer, Plan, ReplanMode, Report,
+    ReportRow,
 };
 use crate::error::Error;
 use crate::forms::{
@@ -56,14 +58,22 @@ pub async fn preview_price_change(token: String, form: JsValue) -> Result<JsValu
     to_js(&plan)
 }
 
-/// `previewUndo(token, report)`: the inverse plan of a finished job.
+/// `previewUndo(token, report, purpose)`: the inverse plan of a finished job; `purpose`
+/// `"endTime"` titles it as the removal the job's end time runs (anything else: an undo).
 #[wasm_bindgen(js_name = previewUndo)]
-pub async fn preview_undo(token: String, report: JsValue) -> Result<JsValue, JsValue> {
+pub async fn preview_undo(
+    token: String,
+    report: JsValue,
+    purpose: Option<String>,
+) -> Result<JsValue, JsValue> {
     let report: Report = from_js(report)?;
     let client = client(&token)?;
-    let plan = bulk::preview_undo(&client, &BrowserClock, &report, &ExecOptions::default())
+    let mut plan = bulk::preview_undo(&client, &BrowserClock, &report, &ExecOptions::default())
         .await
         .map_err(to_js_error)?;
+    if purpose.as_deref() == Some("endTime") {
+        plan.title = bulk::undo::end_time_title(&report);
+    }
     to_js(&plan)
 }
 
@@ -99,14 +109,6 @@ pub async fn replan(
     .await
     .map_err(to_js_error)?;
     to_js(&plan)
-}
-
-/// `mergeReports(earlier, later)`: a resumed or retried run laid over the earlier report.
-#[wasm_bindgen(js_name = mergeReports)]
-pub fn merge_reports(earlier: JsValue, later: JsValue) -> Result<JsValue, JsValue> {
-    let earlier: Report = from_js(earlier)?;
-    let later: Report = from_js(later)?;
-    to_js(&Report::merged(&earlier, &later))
 }
 
 /// `executePlan(token, plan, onEvent)`: runs a confirmed plan. `onEvent(event)` is awaited
@@ -157,4 +159,45 @@ impl Observer for JsObserver {
     async fn on_event(&self, event: &Event) -> Control {
         checkpoint(&self.on_event, event).await
     }
+}
+
+/// `interruptedRows(plan, inFlight, recorded)`: the rows of the steps in `inFlight` (step
+/// indices) that have no row among `recorded` (indices): `unknown`, since their requests
+/// were on the way when the worker running the job stopped.
+#[wasm_bindgen(js_name = interruptedRows)]
+pub fn interrupted_rows(
+    plan: JsValue,
+    in_flight: JsValue,
+    recorded: JsValue,
+) -> Result<JsValue, JsValue> {
+    let plan: Plan = from_js(plan)?;
+    let in_flight: Vec<usize> = from_js(in_flight)?;
+    let recorded: Vec<usize> = from_js(recorded)?;
+    to_js(&job::interrupted_rows(&plan, &in_flight, &recorded))
+}
+
+/// `jobReport(plan, rows, {status, error, startedAt, finishedAt})`: the report of a job
+/// from its plan and the rows its runs saved (one row per step; `notRun` where none).
+#[wasm_bindgen(js_name = jobReport)]
+pub fn job_report(plan: JsValue, rows: JsValue, state: JsValue) -> Result<JsValue, JsValue> {
+    let plan: Plan = from_js(plan)?;
+    let rows: Vec<ReportRow> = from_js(rows)?;
+    let state: JobState = from_js(state)?;
+    to_js(&job::job_report(&plan, rows, &state))
+}
+
+/// `summarizeJob(report, status, hasEndTime)`: what the finished job's history line says
+/// and offers — `{counts, countsText, canUndo, canRetry, keepsEndTime}`.
+#[wasm_bindgen(js_name = summarizeJob)]
+pub fn summarize_job(report: JsValue, status: JsValue, has_end_time: bool) -> Result<JsValue, JsValue> {
+    let report: Report = from_js(report)?;
+    let status: JobStatus = from_js(status)?;
+    to_js(&job::summarize(&report, status, has_end_time))
+}
+
+/// `checkEndTime(endAt)`: throws an `InvalidInput` GumroadError unless `endAt` (an ISO 8601
+/// date and time) is in the future.
+#[wasm_bindgen(js_name = checkEndTime)]
+pub fn check_end_time(end_at: &str) -> Result<(), JsValue> {
+    job::check_end_time(js_sys::Date::parse(end_at), js_sys::Date::now()).map_err(to_js_error)
 }

@@ -9,7 +9,8 @@
 use std::cell::Cell;
 use std::future::Future;
 
-use bulkroad::bulk::{Control, Event, EventKind, ExecOptions, Observer, Report, Status};
+use bulkroad::bulk::job::{job_report, JobState, JobStatus};
+use bulkroad::bulk::{Control, Event, EventKind, ExecOptions, Observer, Plan, Report, Status};
 use bulkroad::transport::NativeTransport;
 use bulkroad::{AccessToken, GumroadClient};
 use bulkroad_sandbox::{tokens, Config, DropPhase, Faults, Sandbox};
@@ -124,4 +125,25 @@ pub fn with_lost_checkpoints(report: &Report, lost: usize) -> (Report, Vec<usize
         .rows
         .retain(|r| !dropped.contains(&r.index) && r.outcome.status != Status::NotRun);
     (partial, dropped)
+}
+
+/// The report of `plan`'s job after a later run of it (resumed or retried), as the
+/// extension builds it: the rows of the earlier run, then those of the later one, which win
+/// for the steps it re-planned.
+pub fn resumed_report(plan: &Plan, earlier: &Report, later: &Report) -> Report {
+    let rows = earlier.rows.iter().chain(&later.rows).cloned().collect();
+    let status = if later.cancelled {
+        JobStatus::Cancelled
+    } else if later.error.is_some() {
+        JobStatus::Interrupted
+    } else {
+        JobStatus::Finished
+    };
+    let state = JobState {
+        status,
+        error: later.error.clone(),
+        started_at: earlier.started_at.min(later.started_at),
+        finished_at: earlier.finished_at.max(later.finished_at),
+    };
+    job_report(plan, rows, &state)
 }

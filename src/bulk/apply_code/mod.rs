@@ -32,6 +32,7 @@ use super::snapshot::Snapshot;
 use super::steps::{missing_step, product_step, steps_for_products};
 use crate::error::Error;
 use crate::model::{check_code_name, collation_key, Discount, NewOfferCode, Product, ProductId};
+use crate::discount::describe_discount;
 use crate::money::{find_currency, Currency};
 use crate::wording::{count, quoted_names};
 
@@ -223,8 +224,18 @@ pub fn plan_apply_code(
         })
     };
     let notes = apply_notes(&valid, snapshot, &steps);
+    let amount = match (valid.code.discount, valid.currency) {
+        (Discount::Percent(percent), _) => format!("{percent} %"),
+        (discount, currency) => describe_discount(discount, currency.map(|c| c.code)),
+    };
+    let whom = if valid.code.universal {
+        "to all products".to_owned()
+    } else {
+        format!("to {}", count(steps.len(), "product"))
+    };
     Ok(Plan::new(
         Operation::ApplyCode,
+        format!("Apply {} ({amount}) {whom}", valid.code.name),
         intent_json,
         steps,
         notes,

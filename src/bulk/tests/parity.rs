@@ -424,13 +424,16 @@ fn applied(index: usize, product: &str, action: Action, created: Option<OfferCod
             created_offer_code: created,
             ..Outcome::new(Status::Applied, "done")
         },
+        description: String::new(),
     }
 }
 
 fn report(operation: Operation, rows: Vec<ReportRow>) -> Report {
     Report {
         operation,
+        title: String::new(),
         intent: json!({}),
+        summary_text: String::new(),
         summary: ReportSummary::of(&rows),
         rows,
         cancelled: true,

@@ -73,6 +73,7 @@ fn price_step(index: usize, product: &Product, action: Action) -> Step {
         price_after: action.new_price(),
         formatted_price_after: None,
         action,
+        description: String::new(),
     }
 }
 
@@ -264,6 +265,7 @@ fn refusals_and_missing_products_fail_one_step_and_verified_steps_send_nothing()
     ];
     let plan = Plan::new(
         Operation::PriceChange,
+        "Change prices".into(),
         serde_json::json!({}),
         steps,
         vec![],

@@ -293,6 +293,7 @@ fn notes_say_the_rule_the_limits_and_the_totals() {
                 after: 1099 + 2199 + 399 + 1_099_999,
                 formatted_before: "$10,032.99".into(),
                 formatted_after: "$11,036.96".into(),
+                description: "USD: 4 products, $10,032.99 → $11,036.96 in total.".into(),
             },
             PriceTotal {
                 currency: "eur".into(),
@@ -301,6 +302,7 @@ fn notes_say_the_rule_the_limits_and_the_totals() {
                 after: 499,
                 formatted_before: "€4.90".into(),
                 formatted_after: "€4.99".into(),
+                description: "EUR: 1 product, €4.90 → €4.99 in total.".into(),
             },
             PriceTotal {
                 currency: "jpy".into(),
@@ -309,6 +311,7 @@ fn notes_say_the_rule_the_limits_and_the_totals() {
                 after: 1699,
                 formatted_before: "¥1,500".into(),
                 formatted_after: "¥1,699".into(),
+                description: "JPY: 1 product, ¥1,500 → ¥1,699 in total.".into(),
             },
         ]
     );
@@ -459,13 +462,16 @@ fn row(index: usize, product: &str, action: Action, status: Status) -> ReportRow
         product_name: product.to_owned(),
         action,
         outcome: Outcome::new(status, "…"),
+        description: String::new(),
     }
 }
 
 fn report(rows: Vec<ReportRow>) -> Report {
     Report {
         operation: Operation::PriceChange,
+        title: String::new(),
         intent: json!({}),
+        summary_text: String::new(),
         summary: ReportSummary::of(&rows),
         rows,
         cancelled: false,
@@ -695,9 +701,11 @@ fn price_plan_and_outcome_have_the_agreed_shapes() {
         "currency": "usd", "price": 1000, "formattedPrice": "$10",
         "priceAfter": 1099, "formattedPriceAfter": "$10.99",
         "action": {"type": "updatePrice", "before": 1000, "after": 1099, "currency": "usd",
-            "note": "Existing codes would take it under Gumroad's minimum: BIGOFF ($10.99 becomes $0.49, minimum $0.99)."}});
+            "note": "Existing codes would take it under Gumroad's minimum: BIGOFF ($10.99 becomes $0.49, minimum $0.99)."},
+        "description": "Change the price. Existing codes would take it under Gumroad's minimum: BIGOFF ($10.99 becomes $0.49, minimum $0.99)."});
     let value = serde_json::to_value(&plan).unwrap();
     assert_eq!(value["operation"], "priceChange");
+    assert_eq!(value["title"], "Change prices by 10 % on 1 product");
     assert_eq!(value["intent"], intent_json);
     assert_eq!(value["steps"], json!([step_json]));
     assert_eq!(
@@ -708,7 +716,8 @@ fn price_plan_and_outcome_have_the_agreed_shapes() {
     assert_eq!(
         value["totals"],
         json!([{"currency": "usd", "products": 1, "before": 1000, "after": 1099,
-            "formattedBefore": "$10", "formattedAfter": "$10.99"}])
+            "formattedBefore": "$10", "formattedAfter": "$10.99",
+            "description": "USD: 1 product, $10 → $10.99 in total."}])
     );
     let back: Plan = serde_json::from_value(value).unwrap();
     assert_eq!(back, plan);

@@ -26,9 +26,10 @@ fn plan_of(operation: Operation, intent: Value, steps: Vec<(&str, Action)>) -> P
             price_after: None,
             formatted_price_after: None,
             action,
+            description: String::new(),
         })
         .collect();
-    Plan::new(operation, intent, steps, vec![], NOW)
+    Plan::new(operation, "A job".into(), intent, steps, vec![], NOW)
 }
 
 #[test]

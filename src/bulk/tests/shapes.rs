@@ -41,17 +41,22 @@ fn plan_event_and_report_have_the_agreed_shapes() {
         "max_purchase_count": null, "minimum_amount_cents": null, "universal": false, "times_used": 0});
     let plan_json = json!({
         "operation": "applyCode",
+        "title": "Apply SAVE10 (10 %) to 2 products",
         "intent": intent_json,
         "steps": [
             {"index": 0, "productId": "p1", "productName": "Guide", "currency": "usd", "price": 1000,
              "formattedPrice": "$10", "priceAfter": 900, "formattedPriceAfter": "$9",
-             "action": {"type": "create", "code": new_code}},
+             "action": {"type": "create", "code": new_code}, "description": "Create SAVE10"},
             {"index": 1, "productId": "p2", "productName": "Sticker", "currency": "usd", "price": 400,
              "formattedPrice": "$4", "priceAfter": 360, "formattedPriceAfter": "$3.60",
-             "action": {"type": "skip", "reason": "Already has SAVE10 with the same terms.", "existing": existing}},
+             "action": {"type": "skip", "reason": "Already has SAVE10 with the same terms.", "existing": existing},
+             "description": "Skip: Already has SAVE10 with the same terms."},
         ],
         "summary": {"create": 1, "delete": 0, "replace": 0, "update": 0, "skip": 1, "conflict": 0,
             "verified": 0, "total": 2},
+        "summaryText": "1 to create · 1 skipped",
+        "confirmLabel": "Apply 1 change",
+        "runnable": 1,
         "notes": ["Gumroad codes have no end date; Bulkroad removes them at the end time you set."],
         "createdAt": 1_700_000_000_000.0,
     });
@@ -80,36 +85,39 @@ fn plan_event_and_report_have_the_agreed_shapes() {
         .collect();
     let progress = |done, in_flight, eta: Option<f64>, applied, skipped| {
         json!({"done": done, "total": 2, "inFlight": in_flight, "concurrency": 4, "etaMs": eta,
+            "etaText": eta.map(crate::wording::time_left),
             "applied": applied, "skipped": skipped, "failed": 0, "unknown": 0})
     };
     let applied = json!({"status": "applied", "message": "Created SAVE10 (10% off).",
         "createdOfferCode": created, "deletedOfferCode": null});
     let skipped = json!({"status": "skipped", "message": "Already has SAVE10 with the same terms.",
         "createdOfferCode": null, "deletedOfferCode": null});
+    let applied_row = json!({"index": 0, "productId": "p1", "productName": "Guide",
+        "action": {"type": "create", "code": new_code}, "outcome": applied,
+        "description": "Create SAVE10"});
+    let skipped_row = json!({"index": 1, "productId": "p2", "productName": "Sticker",
+        "action": {"type": "skip", "reason": "Already has SAVE10 with the same terms.", "existing": existing},
+        "outcome": skipped, "description": "Skip: Already has SAVE10 with the same terms."});
     assert_eq!(
         events,
         [
             json!({"type": "stepStarted", "index": 0, "productId": "p1", "productName": "Guide",
-                "outcome": null, "progress": progress(0, 1, None, 0, 0)}),
+                "outcome": null, "row": null, "progress": progress(0, 1, None, 0, 0)}),
             json!({"type": "stepFinished", "index": 1, "productId": "p2", "productName": "Sticker",
-                "outcome": skipped, "progress": progress(1, 1, None, 0, 1)}),
+                "outcome": skipped, "row": skipped_row, "progress": progress(1, 1, None, 0, 1)}),
             json!({"type": "stepFinished", "index": 0, "productId": "p1", "productName": "Guide",
-                "outcome": applied, "progress": progress(2, 0, Some(0.0), 1, 1)}),
+                "outcome": applied, "row": applied_row, "progress": progress(2, 0, Some(0.0), 1, 1)}),
             json!({"type": "finished", "index": null, "productId": null, "productName": null,
-                "outcome": null, "progress": progress(2, 0, Some(0.0), 1, 1)}),
+                "outcome": null, "row": null, "progress": progress(2, 0, Some(0.0), 1, 1)}),
         ]
     );
     let report_json = json!({
         "operation": "applyCode",
+        "title": "Apply SAVE10 (10 %) to 2 products",
         "intent": plan.intent,
-        "rows": [
-            {"index": 0, "productId": "p1", "productName": "Guide",
-             "action": {"type": "create", "code": new_code}, "outcome": applied},
-            {"index": 1, "productId": "p2", "productName": "Sticker",
-             "action": {"type": "skip", "reason": "Already has SAVE10 with the same terms.", "existing": existing},
-             "outcome": skipped},
-        ],
+        "rows": [applied_row, skipped_row],
         "summary": {"applied": 1, "skipped": 1, "failed": 0, "unknown": 0, "notRun": 0},
+        "summaryText": "1 applied · 1 skipped · 0 failed · 0 unknown",
         "cancelled": false,
         "error": null,
         "startedAt": 1_700_000_000_000.0,

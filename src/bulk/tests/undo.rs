@@ -18,13 +18,16 @@ pub(super) fn row(index: usize, product: &str, action: Action, outcome: Outcome)
         product_name: product.to_owned(),
         action,
         outcome,
+        description: String::new(),
     }
 }
 
 pub(super) fn report(operation: Operation, rows: Vec<ReportRow>) -> Report {
     Report {
         operation,
+        title: String::new(),
         intent: json!({}),
+        summary_text: String::new(),
         summary: ReportSummary::of(&rows),
         rows,
         cancelled: false,
