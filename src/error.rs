@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize, Serializer};
 
-use crate::transport::{Method, TransportError};
+use crate::http::{Method, TransportError};
 
 /// What went wrong, coarse enough to branch on (in Rust and, by its name, in JS).
 /// Serialized as exactly the variant name (`"RateLimited"`).

@@ -3,6 +3,7 @@
 //!
 //! Layers, bottom up:
 //! - [`config`]: the API origin, fixed at build time.
+//! - [`http`]: HTTP as plain data (request, response, "no answer"); imports nothing above it.
 //! - [`error`]: the one error type every layer returns ([`Error`] + [`ErrorKind`]).
 //! - [`auth`] and [`scopes`]: the access token (never printed) and which features need
 //!   which OAuth scopes.
@@ -13,7 +14,7 @@
 //! - `spreadsheet_csv`: the CSV downloads are written with (CRLF, formula cells defused)
 //!   and the parity table import is read with.
 //! - `stable_sort`: `sort_by` through one shared copy of the standard sort.
-//! - [`transport`]: a request as plain data and the [`transport::Transport`] seam — `fetch`
+//! - [`transport`]: the [`transport::Transport`] seam over [`http`]'s requests — `fetch`
 //!   in the browser (wasm32), `reqwest` natively.
 //! - [`api`]: [`api::GumroadClient`], one file per Gumroad resource, with every answer
 //!   shape decoded in one place (`api::envelope`).
@@ -33,6 +34,7 @@ pub mod config;
 pub mod error;
 pub mod export;
 pub mod forms;
+pub mod http;
 mod json_path;
 mod json_read;
 pub mod model;
