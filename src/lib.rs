@@ -7,12 +7,10 @@
 //! - [`error`]: the one error type every layer returns ([`Error`] + [`ErrorKind`]).
 //! - [`auth`] and [`scopes`]: the access token (never printed) and which features need
 //!   which OAuth scopes.
-//! - `json_path`: where in a JSON text a decoding error happened (`products[1].price`);
-//!   `json_read`: JSON text to Rust types, structs from objects only.
 //! - [`model`]: Gumroad's wire types (serde only) and typed ids.
 //! - [`money`]: currencies, minimum prices and price formatting.
-//! - `spreadsheet_csv`: the CSV downloads are written with (CRLF, formula cells defused)
-//!   and the parity table import is read with.
+//! - `spreadsheet_csv`: the `csv` crate set up for the downloads (CRLF, formula cells
+//!   defused) and for reading the parity table import.
 //! - `stable_sort`: `sort_by` through one shared copy of the standard sort.
 //! - [`transport`]: the [`transport::Transport`] seam over [`http`]'s requests — `fetch`
 //!   in the browser (wasm32), `reqwest` natively.
@@ -35,8 +33,6 @@ pub mod error;
 pub mod export;
 pub mod forms;
 pub mod http;
-mod json_path;
-mod json_read;
 pub mod model;
 pub mod money;
 pub mod parity;

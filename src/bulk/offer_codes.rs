@@ -116,9 +116,10 @@ pub struct ValidRemove {
 /// is compiled in rather than two (one for `Value`, one for text: ≈ 20 KB of wasm, ≈ 5 KB
 /// gzipped). Intents hold strings, integers and short decimals, which read back exactly.
 pub fn parse_intent<I: serde::de::DeserializeOwned>(value: &serde_json::Value) -> Result<I, Error> {
-    let text = value.to_string();
-    crate::json_read::from_str(&text).map_err(|error| {
-        let path = crate::json_path::error_path(&text, &error);
+    // Read from the `Value` itself: serde_path_to_error names the field, and errors from a
+    // `Value` carry no line or column to strip.
+    serde_path_to_error::deserialize(value).map_err(|error| {
+        let path = crate::error::field_path(error.path());
         Error::invalid_input(format!(
             "Bulkroad could not read this request ({}{}).",
             if path == "." {
@@ -126,7 +127,7 @@ pub fn parse_intent<I: serde::de::DeserializeOwned>(value: &serde_json::Value) -
             } else {
                 format!("{path}: ")
             },
-            crate::json_path::reason(&error)
+            error.inner()
         ))
     })
 }

@@ -1,12 +1,12 @@
 //! The bulk-job exports: previews (form → validated intent → snapshot → plan), execution
 //! with an observer that the service worker uses to checkpoint every step, re-planning for
-//! resume and retry, undo, and the code inventory. Plans and reports cross as plain JSON
+//! resume and retry, undo, and the code inventory. Plans and reports cross as plain JS
 //! objects in the shapes of `bulk::plan` and `bulk::report`.
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use super::{checkpoint, client, from_js, to_js, to_js_error};
+use super::{client, from_js, notify_observer, to_js, to_js_error};
 use crate::bulk::{
     self, inventory_csv, Control, Event, ExecOptions, Observer, Plan, ReplanMode, Report,
 };
@@ -101,14 +101,6 @@ pub async fn replan(
     to_js(&plan)
 }
 
-/// `mergeReports(earlier, later)`: a resumed or retried run laid over the earlier report.
-#[wasm_bindgen(js_name = mergeReports)]
-pub fn merge_reports(earlier: JsValue, later: JsValue) -> Result<JsValue, JsValue> {
-    let earlier: Report = from_js(earlier)?;
-    let later: Report = from_js(later)?;
-    to_js(&Report::merged(&earlier, &later))
-}
-
 /// `executePlan(token, plan, onEvent)`: runs a confirmed plan. `onEvent(event)` is awaited
 /// after every step (the worker checkpoints there) and may resolve to `"cancel"`.
 #[wasm_bindgen(js_name = executePlan)]
@@ -155,6 +147,6 @@ struct JsObserver {
 
 impl Observer for JsObserver {
     async fn on_event(&self, event: &Event) -> Control {
-        checkpoint(&self.on_event, event).await
+        notify_observer(&self.on_event, event).await
     }
 }
