@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize, Serializer};
 
-use crate::transport::{Method, TransportError};
+use crate::http::{Method, TransportError};
 
 /// What went wrong, coarse enough to branch on (in Rust and, by its name, in JS).
 /// Serialized as exactly the variant name (`"RateLimited"`).
@@ -221,9 +221,67 @@ pub(crate) fn clip(text: &str, max_chars: usize) -> String {
     out
 }
 
+/// Longest map key, in characters, that [`field_path`] copies (longer ones end in `…`): a
+/// hostile key must not push the reason out of a capped message.
+const MAX_KEY_CHARS: usize = 60;
+
+/// Where a decoding error happened, as serde_path_to_error reports it (`.` for the whole
+/// value, else keys joined by `.` and indexes in brackets: `products[1].price`), with map
+/// keys clipped.
+pub(crate) fn field_path(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => out.push_str(&format!("[{index}]")),
+            Segment::Map { key } => push_key(&mut out, &clip(key, MAX_KEY_CHARS)),
+            Segment::Enum { variant } => push_key(&mut out, variant),
+            Segment::Unknown => push_key(&mut out, "?"),
+        }
+    }
+    if out.is_empty() {
+        out.push('.');
+    }
+    out
+}
+
+fn push_key(path: &mut String, key: &str) {
+    if !path.is_empty() {
+        path.push('.');
+    }
+    path.push_str(key);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn field_path_names_keys_and_indexes_and_clips_long_keys() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Answer {
+            products: Vec<std::collections::BTreeMap<String, u8>>,
+        }
+        let long = "k".repeat(100);
+        let rows = [
+            ("[]", ".".to_owned()),
+            (
+                r#"{"products":[{"a":1},{"price":"x"}]}"#,
+                "products[1].price".to_owned(),
+            ),
+            (
+                &*format!(r#"{{"products":[{{"{long}":-1}}]}}"#),
+                format!("products[0].{}…", "k".repeat(MAX_KEY_CHARS)),
+            ),
+        ];
+        for (text, path) in rows {
+            let mut deserializer = serde_json::Deserializer::from_str(text);
+            let error =
+                serde_path_to_error::deserialize::<_, Answer>(&mut deserializer).expect_err(text);
+            assert_eq!(field_path(error.path()), path, "{text}");
+        }
+    }
     use ErrorKind::*;
 
     fn make(kind: ErrorKind) -> Error {

@@ -3,21 +3,21 @@
 //!
 //! Layers, bottom up:
 //! - [`config`]: the API origin, fixed at build time.
+//! - [`http`]: HTTP as plain data (request, response, "no answer"); imports nothing above it.
 //! - [`error`]: the one error type every layer returns ([`Error`] + [`ErrorKind`]).
 //! - [`auth`] and [`scopes`]: the access token (never printed) and which features need
 //!   which OAuth scopes.
-//! - `json_path`: where in a JSON text a decoding error happened (`products[1].price`);
-//!   `json_read`: JSON text to Rust types, structs from objects only.
-//! - `wording`: how lists and counts read in notes ("a, b and c", "3 products"); a leaf.
+//! - `wording`: how lists, counts and times read in notes and progress ("a, b and c",
+//!   "3 products", "about 2 min left"); a leaf.
 //! - [`model`]: Gumroad's wire types (serde only), typed ids, and Gumroad's rules for
 //!   code names and terms (`collation_key`, `check_code_name`, `is_created_code`).
 //! - [`money`]: currencies, minimum prices and price formatting.
 //! - [`discount`]: what a discount does to a product's prices (amount off, every price a
 //!   buyer can pay, the minimum-price problem); below `bulk` and `parity`.
-//! - `spreadsheet_csv`: the CSV downloads are written with (CRLF, formula cells defused)
-//!   and the parity table import is read with.
+//! - `spreadsheet_csv`: the `csv` crate set up for the downloads (CRLF, formula cells
+//!   defused) and for reading the parity table import.
 //! - `stable_sort`: `sort_by` through one shared copy of the standard sort.
-//! - [`transport`]: a request as plain data and the [`transport::Transport`] seam — `fetch`
+//! - [`transport`]: the [`transport::Transport`] seam over [`http`]'s requests — `fetch`
 //!   in the browser (wasm32), `reqwest` natively.
 //! - [`api`]: [`api::GumroadClient`], one file per Gumroad resource, with every answer
 //!   shape decoded in one place (`api::envelope`).
@@ -43,8 +43,7 @@ pub mod discount;
 pub mod error;
 pub mod export;
 pub mod forms;
-mod json_path;
-mod json_read;
+pub mod http;
 pub mod model;
 pub mod money;
 pub mod pacing;

@@ -260,3 +260,21 @@ async fn a_price_job_runs_and_undoes_through_the_exports() {
         .len();
     assert_eq!(sent, sent_after, "nothing was sent");
 }
+
+#[wasm_bindgen_test]
+fn a_value_of_the_wrong_shape_is_invalid_input_naming_the_field() {
+    let refused = bulkroad::wasm::export_start(js(r#"{"after": 20240101}"#)).unwrap_err();
+    assert_eq!(
+        js_field(&refused, "kind").as_string().unwrap(),
+        "InvalidInput"
+    );
+    let message = js_field(&refused, "message").as_string().unwrap();
+    assert!(message.contains("at after:"), "{message}");
+    // A key present as `undefined` reads as a key left out.
+    let query = js_sys::Object::new();
+    js_sys::Reflect::set(&query, &"productId".into(), &JsValue::UNDEFINED).unwrap();
+    let state = bulkroad::wasm::export_start(query.into()).unwrap();
+    let order = bulkroad::wasm::export_chunk_order(state.clone()).unwrap();
+    assert!(js_sys::Array::is_array(&order));
+    assert!(js_field(&state, "query").is_object(), "{:?}", rust(&state));
+}

@@ -11,8 +11,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::error::{clip, Error};
-use crate::json_path::error_path;
+use crate::error::{clip, field_path, Error};
 use crate::scopes::Feature;
 use crate::transport::{Request, Response};
 
@@ -73,7 +72,7 @@ struct Probe {
 impl Probe {
     /// The probe of a JSON body, or why the body is not JSON at all.
     fn read(body: &str) -> Result<Probe, serde_json::Error> {
-        match crate::json_read::from_str::<Probe>(body) {
+        match serde_json::from_str::<Probe>(body) {
             // Valid JSON of another shape (an array, a string): nothing to probe.
             Err(error) if error.is_data() => Ok(Probe::default()),
             other => other,
@@ -113,18 +112,18 @@ fn success(endpoint: &str, response: &Response) -> Result<(), Error> {
     Ok(())
 }
 
-/// The body of a success answer as `T`.
+/// The body of a success answer as `T`; an error names the field that was wrong.
 fn read<T: DeserializeOwned>(endpoint: &str, body: &str) -> Result<T, Error> {
     let mut deserializer = serde_json::Deserializer::from_str(body);
-    let value = crate::json_read::deserialize::<T>(&mut deserializer)
-        .map_err(|error| not_understood(endpoint, body, &error))?;
+    let value = serde_path_to_error::deserialize::<_, T>(&mut deserializer)
+        .map_err(|error| not_understood(endpoint, &error))?;
     deserializer.end().map_err(|_| trailing_data(endpoint))?;
     Ok(value)
 }
 
-fn not_understood(endpoint: &str, body: &str, error: &serde_json::Error) -> Error {
-    let path = error_path(body, error);
-    let reason = clip(&error.to_string(), 200);
+fn not_understood(endpoint: &str, error: &serde_path_to_error::Error<serde_json::Error>) -> Error {
+    let path = field_path(error.path());
+    let reason = clip(&error.inner().to_string(), 200);
     Error::decode(if path == "." {
         format!("Gumroad's answer to {endpoint} was not understood: {reason}.")
     } else {

@@ -9,16 +9,13 @@ use serde_json::Number;
 use crate::error::Error;
 use crate::model::ProductId;
 
-/// Reads an intent sent from JS; a wrong shape is `InvalidInput` naming the field.
-///
-/// Read from the intent's JSON text rather than from the `Value`: errors in text carry a
-/// position, which `json_path` turns into the field's name, and one reader per intent type
-/// is compiled in rather than two (one for `Value`, one for text: ≈ 20 KB of wasm, ≈ 5 KB
-/// gzipped). Intents hold strings, integers and short decimals, which read back exactly.
+/// Reads an intent kept in a plan (`Plan::intent`); a wrong shape is `InvalidInput` naming
+/// the field.
 pub fn parse_intent<I: serde::de::DeserializeOwned>(value: &serde_json::Value) -> Result<I, Error> {
-    let text = value.to_string();
-    crate::json_read::from_str(&text).map_err(|error| {
-        let path = crate::json_path::error_path(&text, &error);
+    // Read from the `Value` itself: serde_path_to_error names the field, and errors from a
+    // `Value` carry no line or column to strip.
+    serde_path_to_error::deserialize(value).map_err(|error| {
+        let path = crate::error::field_path(error.path());
         Error::invalid_input(format!(
             "Bulkroad could not read this request ({}{}).",
             if path == "." {
@@ -26,7 +23,7 @@ pub fn parse_intent<I: serde::de::DeserializeOwned>(value: &serde_json::Value) -
             } else {
                 format!("{path}: ")
             },
-            crate::json_path::reason(&error)
+            error.inner()
         ))
     })
 }

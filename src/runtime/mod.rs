@@ -1,16 +1,18 @@
 //! Time and chance for code that waits: the [`Clock`] seam, so the bulk engine runs the
 //! same in the browser (timers of the service worker), natively (tokio) and in unit tests
-//! ([`FakeClock`], where time only moves when someone sleeps). No I/O other than timers,
-//! and no `JsValue` here.
+//! (`FakeClock`, compiled only for them, where time only moves when someone sleeps). No
+//! I/O other than timers, and no `JsValue` here.
 
 #[cfg(target_arch = "wasm32")]
 mod browser;
+#[cfg(test)]
 mod fake;
 #[cfg(not(target_arch = "wasm32"))]
 mod native;
 
 #[cfg(target_arch = "wasm32")]
 pub use browser::BrowserClock;
+#[cfg(test)]
 pub use fake::FakeClock;
 #[cfg(not(target_arch = "wasm32"))]
 pub use native::NativeClock;

@@ -1,6 +1,6 @@
-//! The csv-core writer and reader against the `csv` crate (the same state machines behind
-//! `std::io`, records and errors): every short text over the characters that matter to
-//! CSV reads the same, and every record of short cells is written the same.
+//! The writer and reader as set up here against the `csv` crate's plain settings: every
+//! short text over the characters that matter to CSV reads the same, and every record of
+//! short cells is written the same.
 
 use super::{records, CsvRecord, CsvWriter};
 

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
-use super::{checkpoint, client, from_js, to_js, to_js_error};
+use super::{client, from_js, notify_observer, to_js, to_js_error};
 use crate::bulk::Control;
 use crate::error::ErrorKind;
 use crate::export::{
@@ -205,6 +205,6 @@ impl ExportObserver for JsChunkObserver {
             state,
             progress: state.progress(),
         };
-        checkpoint(&self.on_chunk, &event).await
+        notify_observer(&self.on_chunk, &event).await
     }
 }

@@ -1,12 +1,12 @@
 //! The bulk-job exports: previews (form → validated intent → snapshot → plan), execution
 //! with an observer that the service worker uses to checkpoint every step, re-planning for
-//! resume and retry, undo, and the code inventory. Plans and reports cross as plain JSON
+//! resume and retry, undo, and the code inventory. Plans and reports cross as plain JS
 //! objects in the shapes of `bulk::plan` and `bulk::report`.
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use super::{checkpoint, client, from_js, to_js, to_js_error};
+use super::{client, from_js, notify_observer, to_js, to_js_error};
 use crate::bulk::job::{self, JobState, JobStatus};
 use crate::bulk::{
     self, inventory_csv, Control, Event, ExecOptions, Observer, Plan, ReplanMode, Report,
@@ -157,7 +157,7 @@ struct JsObserver {
 
 impl Observer for JsObserver {
     async fn on_event(&self, event: &Event) -> Control {
-        checkpoint(&self.on_event, event).await
+        notify_observer(&self.on_event, event).await
     }
 }
 

@@ -1,10 +1,12 @@
 //! The JavaScript boundary: the only module with `#[wasm_bindgen]` and `JsValue`.
 //!
-//! Exports are stateless async functions that take the token on each call (the service
-//! worker owns it in `chrome.storage`; a restarted worker has nothing to rebuild here).
-//! Results cross as plain JSON-compatible objects; failures as a JS `Error` named
-//! `GumroadError` with `kind`, `status`, `retryable` and `mayHaveApplied`, so JS branches
-//! on `kind`, never on message text. The API origin is fixed at build time
+//! Exports are functions (most of them async) that take the token on each call: the service
+//! worker owns it in `chrome.storage`, and nothing here keeps it. The one class,
+//! `CustomersFile`, holds a customer file while the worker feeds it stored chunks; it
+//! lives only as long as one download, so a restarted worker has nothing to rebuild.
+//! Values cross as JS values through serde-wasm-bindgen: plain objects, `null` for `None`.
+//! Failures cross as a JS `Error` named `GumroadError` with `kind`, `status`, `retryable`
+//! and `mayHaveApplied`, so JS branches on `kind`, never on message text. The API origin is fixed at build time
 //! (`config::API_BASE_URL`); nothing here accepts another one.
 
 mod export;
@@ -23,7 +25,7 @@ use crate::api::GumroadClient;
 use crate::auth::AccessToken;
 use crate::config::API_BASE_URL;
 use crate::error::{Error, ErrorKind};
-use crate::model::{OfferCode, Product, ProductId, User};
+use crate::model::{Product, User};
 use crate::money::{format_price, major_units};
 use crate::scopes::{missing_features, Feature};
 use crate::transport::fetch::FetchTransport;
@@ -117,33 +119,6 @@ pub async fn list_products(token: String) -> Result<JsValue, JsValue> {
     to_js(&listed)
 }
 
-/// `getProduct(token, id)`: one product, `GET /v2/products/:id`.
-#[wasm_bindgen(js_name = getProduct)]
-pub async fn get_product(token: String, id: String) -> Result<JsValue, JsValue> {
-    let product = client(&token)?
-        .product(&ProductId::from(id))
-        .await
-        .map_err(to_js_error)?;
-    to_js(&with_formatted_price(product))
-}
-
-/// `listOfferCodes(token, productId)`: the product's codes plus the seller's universal codes
-/// that apply to it, `GET /v2/products/:id/offer_codes`.
-#[wasm_bindgen(js_name = listOfferCodes)]
-pub async fn list_offer_codes(token: String, product_id: String) -> Result<JsValue, JsValue> {
-    let codes: Vec<OfferCode> = client(&token)?
-        .offer_codes(&ProductId::from(product_id))
-        .await
-        .map_err(to_js_error)?;
-    to_js(&codes)
-}
-
-/// `formatPrice(minorUnits, currency)`: "$9.99", "€7.90", "¥1,500".
-#[wasm_bindgen(js_name = formatPrice)]
-pub fn format_price_js(minor_units: f64, currency: &str) -> String {
-    format_price(minor_units as i64, currency)
-}
-
 pub(crate) fn client(token: &str) -> Result<GumroadClient<FetchTransport>, JsValue> {
     let token = AccessToken::parse(token).map_err(to_js_error)?;
     Ok(GumroadClient::new(FetchTransport::new(API_BASE_URL), token))
@@ -156,31 +131,27 @@ fn with_formatted_price(mut product: Product) -> Product {
     product
 }
 
-/// Plain objects (not `Map`s), `null` for `None`: what the extension's JS expects.
-///
-/// Values cross as JSON text (`serde_json` here, `JSON.parse` there) rather than through
-/// a serializer that builds JS objects field by field: much of the `serde_json` code for
-/// these types is in the module anyway (Gumroad's answers are JSON), and a second serde
-/// backend for every boundary type made the module ≈ 14 KB (≈ 5 KB gzipped) bigger.
+/// `value` as a JS value: plain objects (not `Map`s) and `null` for `None`, as the
+/// extension's JS expects. 64-bit integers become JS numbers; every one that crosses
+/// (cents, counts, milliseconds since 1970) is far below 2^53.
 pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    parse_js(serde_json::to_string(value).ok())
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|_| cannot_pass_on())
 }
 
-/// The part of [`to_js`] that does not depend on the type, compiled once.
-fn parse_js(text: Option<String>) -> Result<JsValue, JsValue> {
-    text.and_then(|text| js_sys::JSON::parse(&text).ok())
-        .ok_or_else(|| {
-            to_js_error(Error::decode(
-                "Bulkroad could not pass Gumroad's answer on.",
-            ))
-        })
+/// The part of [`to_js`]'s failure that does not depend on the type, compiled once.
+fn cannot_pass_on() -> JsValue {
+    to_js_error(Error::decode(
+        "Bulkroad could not pass Gumroad's answer on.",
+    ))
 }
 
-/// Calls a JS checkpoint callback with `value` and waits for its promise: `"cancel"` stops
+/// Calls a JS observer callback with `value` and waits for its promise: `"cancel"` stops
 /// the run, anything else lets it go on. A value that cannot be passed, a callback that
 /// throws or a promise that rejects could not record the step, so the run must not go on
 /// unrecorded: all three cancel.
-pub(crate) async fn checkpoint<T: Serialize>(
+pub(crate) async fn notify_observer<T: Serialize>(
     callback: &js_sys::Function,
     value: &T,
 ) -> crate::bulk::Control {
@@ -202,31 +173,18 @@ pub(crate) async fn checkpoint<T: Serialize>(
     }
 }
 
-/// A JS value (a form, a plan, a report) as the Rust type; a wrong shape is InvalidInput
-/// naming where it is wrong. It crosses as `JSON.stringify` text (see [`to_js`]): what the
-/// worker passes came through extension messaging, `chrome.storage` or IndexedDB and is
-/// plain JSON data already. `undefined` (an argument left out) reads as `null`.
+/// A JS value (a form, a plan, a report) as the Rust type; a wrong shape is `InvalidInput`
+/// naming where it is wrong. `undefined` (an argument left out) reads as `null`, and an
+/// object key whose value is `undefined` as a key left out.
 pub(crate) fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, JsValue> {
-    let text = json_text(&value);
-    crate::json_read::from_str(&text).map_err(|error| unreadable(&text, &error))
-}
-
-/// `JSON.stringify(value)`; `null` for `undefined`, and for what `JSON.stringify` refuses
-/// (a BigInt or a cycle: it throws) or skips (a function: it returns `undefined`).
-fn json_text(value: &JsValue) -> String {
-    if value.is_undefined() {
-        return "null".to_owned();
-    }
-    js_sys::JSON::stringify(value)
-        .ok()
-        .and_then(|text| text.as_string())
-        .unwrap_or_else(|| "null".to_owned())
+    serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(value))
+        .map_err(|error| unreadable(&error))
 }
 
 /// The `InvalidInput` error for a value [`from_js`] cannot read, naming where it is wrong.
-fn unreadable(text: &str, error: &serde_json::Error) -> JsValue {
-    let path = crate::json_path::error_path(text, error);
-    let reason = crate::json_path::reason(error);
+fn unreadable(error: &serde_path_to_error::Error<serde_wasm_bindgen::Error>) -> JsValue {
+    let path = crate::error::field_path(error.path());
+    let reason = error.inner();
     to_js_error(Error::invalid_input(if path == "." {
         format!("Bulkroad received data it cannot read: {reason}")
     } else {

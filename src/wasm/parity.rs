@@ -54,7 +54,7 @@ pub fn parity_export_csv(settings: JsValue, overrides: JsValue) -> Result<String
     Ok(export_csv(&build_table(&settings, &overrides)))
 }
 
-/// `parityImportCsv(text)`: the seller's edits read back from a CSV, as overrides JSON
+/// `parityImportCsv(text)`: the seller's edits read back from a CSV, as overrides
 /// (`{"IN": 40, "CN": "excluded"}`, replacing the stored ones). Any problem rejects with one
 /// `InvalidInput` GumroadError whose message has every problem on its own line
 /// (`line N: …`); nothing is imported then.
