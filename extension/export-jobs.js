@@ -7,7 +7,9 @@
 // the same key, so no row is lost or repeated. chrome.storage's `exports.current` (what
 // pages follow) gets the progress a few times a second, not after every page, which would
 // cap the pace. When every page is in, the CSV is written chunk by chunk into IndexedDB,
-// where the extension page that downloads it reads the parts.
+// where the extension page that downloads it reads the parts. Starts are taken one at a
+// time, so two requests at once (a double click) cannot both pass the "already running"
+// check.
 import { ready } from './core.js';
 import * as files from './export-files.js';
 import * as storage from './storage.js';
@@ -17,6 +19,9 @@ const KEY = 'exports.current';
 const PROGRESS_EVERY_MS = 250;
 const running = new Map();
 let recovered = null;
+// The last start taken: each start waits until the one before it is recorded (and, for a
+// subscribers file, written), so it sees that export's status.
+let starting = Promise.resolve();
 
 /** An export left "running" by a stopped worker becomes "interrupted". */
 export function recoverInterrupted() {
@@ -31,7 +36,13 @@ export function recoverInterrupted() {
 
 /** Starts an export of `form` (`{kind, after, before, productId, bom, columns, storeName}`);
  * resolves to `{exportId}` once it is recorded, before its pages are read. */
-export async function startExport(token, form) {
+export function startExport(token, form) {
+  const started = starting.then(() => start(token, form));
+  starting = started.catch(() => {});
+  return started;
+}
+
+async function start(token, form) {
   await recoverInterrupted();
   const current = await storage.get(KEY);
   if (current?.status === 'running') throw kindError('An export is already running. Wait for it or cancel it.');

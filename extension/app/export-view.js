@@ -25,6 +25,9 @@ export function initExport() {
   });
   $('export-form').addEventListener('submit', async (event) => {
     event.preventDefault();
+    // Disabled until the worker has taken the start: a second click would only be refused.
+    const button = $('export-start');
+    button.disabled = true;
     hideError();
     try {
       await request(MSG.EXPORT_START, {
@@ -37,6 +40,8 @@ export function initExport() {
       });
     } catch (error) {
       showError(error);
+    } finally {
+      button.disabled = false;
     }
   });
 }
