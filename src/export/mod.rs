@@ -29,7 +29,7 @@ pub use shards::{
 };
 pub use start::{
     expected_total, export_filename, memberships, product_currencies, start_export, ExportKind,
-    ExportRequest, ExportStart,
+    ExportProduct, ExportRequest, ExportStart,
 };
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use super::csv::CsvOptions;
 use super::shards::ExportState;
 use crate::error::Error;
-use crate::model::{Day, Product, ProductId, SalesQuery};
+use crate::model::{Day, ProductId, SalesQuery};
 
 /// What is exported (the form's `kind`: `"sales"`, `"customers"`, `"subscribers"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,6 +47,22 @@ impl ExportKind {
     }
 }
 
+/// What an export reads of a cached product (an item of `listProducts`, Gumroad's field
+/// names): only these fields are decoded, so the rest of a product costs nothing here.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ExportProduct {
+    pub id: ProductId,
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// Only with the `view_sales` or `account` scope.
+    #[serde(default)]
+    pub sales_count: Option<u64>,
+    #[serde(default)]
+    pub is_tiered_membership: Option<bool>,
+    #[serde(default)]
+    pub subscription_duration: Option<String>,
+}
+
 /// The export form as the page sends it (camelCase, every key optional); an empty field
 /// (`""` from a date input or the "All products" choice) means "not set".
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -62,8 +78,7 @@ pub struct ExportRequest {
     pub product_id: Option<String>,
     /// Off only when the page says `false`.
     pub bom: Option<bool>,
-    /// Sales-file columns; none (or not a list) = the default columns.
-    #[serde(deserialize_with = "list_or_none")]
+    /// Sales-file columns; none = the default columns.
     pub columns: Option<Vec<super::csv::SaleColumn>>,
     /// The seller's name, for the file name.
     #[serde(deserialize_with = "blank_as_none")]
@@ -92,7 +107,7 @@ pub struct ExportStart {
 /// subscribers export in a store without memberships.
 pub fn start_export(
     request: ExportRequest,
-    products: &[Product],
+    products: &[ExportProduct],
     now_ms: u64,
 ) -> Result<ExportStart, Error> {
     let kind = ExportKind::parse(request.kind.as_deref().unwrap_or(""))?;
@@ -149,24 +164,23 @@ pub fn start_export(
 
 /// The sum of Gumroad's `sales_count` over the products the export covers (one, or all),
 /// when every one of them has it (it needs the `view_sales` scope); a hint for progress.
-pub fn expected_total(products: &[Product], only: Option<&ProductId>) -> Option<u64> {
+pub fn expected_total(products: &[ExportProduct], only: Option<&ProductId>) -> Option<u64> {
     let mut counted = products
         .iter()
         .filter(|p| only.is_none_or(|id| &p.id == id))
         .map(|p| p.sales_count)
         .peekable();
     counted.peek()?;
-    let total = counted.sum::<Option<i64>>()?;
-    u64::try_from(total).ok()
+    counted.sum()
 }
 
 /// The memberships (tiered, or with a subscription duration): the products that can have
 /// subscribers.
-pub fn memberships(products: &[Product]) -> Vec<ProductId> {
+pub fn memberships(products: &[ExportProduct]) -> Vec<ProductId> {
     products
         .iter()
         .filter(|p| {
-            p.is_tiered_membership
+            p.is_tiered_membership == Some(true)
                 || p.subscription_duration
                     .as_deref()
                     .is_some_and(|d| !d.is_empty())
@@ -176,11 +190,15 @@ pub fn memberships(products: &[Product]) -> Vec<ProductId> {
 }
 
 /// Product id → its currency, for the amounts in the file.
-pub fn product_currencies(products: &[Product]) -> BTreeMap<ProductId, String> {
-    products
-        .iter()
-        .map(|p| (p.id.clone(), p.currency.clone()))
-        .collect()
+pub fn product_currencies(products: &[ExportProduct]) -> BTreeMap<ProductId, String> {
+    // One insert at a time: collecting would compile in a sort and a bulk build of its own.
+    let mut currencies = BTreeMap::new();
+    for product in products {
+        if let Some(currency) = &product.currency {
+            currencies.insert(product.id.clone(), currency.clone());
+        }
+    }
+    currencies
 }
 
 /// `<store>-<kind>-<range>.csv`: the store name lowercased with every run of other than
@@ -188,15 +206,20 @@ pub fn product_currencies(products: &[Product]) -> BTreeMap<ProductId, String> {
 /// `<after|start>-to-<before|today>` or `all-time`.
 pub fn export_filename(store_name: Option<&str>, kind: ExportKind, query: &SalesQuery) -> String {
     let mut store = String::new();
+    // Lowercased as Unicode says, without its case table in the module (≈ 11 KB): the only
+    // characters besides A-Z whose lowercase holds a-z or 0-9 are U+0130 (an i and a
+    // combining dot) and the Kelvin sign (a k); every other one becomes a separator anyway.
     for c in store_name
         .unwrap_or("")
+        .replace('\u{130}', "i\u{307}")
         .chars()
-        .flat_map(char::to_lowercase)
     {
-        if c.is_ascii_lowercase() || c.is_ascii_digit() {
-            store.push(c);
-        } else if !store.is_empty() && !store.ends_with('-') {
-            store.push('-');
+        match c {
+            'a'..='z' | '0'..='9' => store.push(c),
+            'A'..='Z' => store.push(c.to_ascii_lowercase()),
+            '\u{212A}' => store.push('k'),
+            _ if !store.is_empty() && !store.ends_with('-') => store.push('-'),
+            _ => {}
         }
     }
     let store = match store.trim_end_matches('-') {
@@ -217,16 +240,4 @@ pub fn export_filename(store_name: Option<&str>, kind: ExportKind, query: &Sales
 /// `null`, a missing key and `""` are all "not set".
 fn blank_as_none<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
     Ok(Option::<String>::deserialize(deserializer)?.filter(|text| !text.is_empty()))
-}
-
-/// A list of columns, or nothing (`null`, or a value that is not a list).
-fn list_or_none<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<Vec<super::csv::SaleColumn>>, D::Error> {
-    match serde_json::Value::deserialize(deserializer)? {
-        serde_json::Value::Array(items) => serde_json::from_value(items.into())
-            .map(Some)
-            .map_err(serde::de::Error::custom),
-        _ => Ok(None),
-    }
 }

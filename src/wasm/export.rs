@@ -14,9 +14,10 @@ use crate::bulk::Control;
 use crate::error::ErrorKind;
 use crate::export::{
     custom_field_names_with, export_options, run_export as drive, start_export, subscribers_csv,
-    Chunk, CsvOptions, Customers, ExportObserver, ExportRequest, ExportState, SaleColumn, SalesCsv,
+    Chunk, CsvOptions, Customers, ExportObserver, ExportProduct, ExportRequest, ExportState,
+    SaleColumn, SalesCsv,
 };
-use crate::model::{Product, ProductId, Sale};
+use crate::model::{ProductId, Sale};
 use crate::runtime::{BrowserClock, Clock};
 
 /// `exportStart(form, products)`: a new export of `form` = `{kind, after, before,
@@ -30,8 +31,8 @@ use crate::runtime::{BrowserClock, Clock};
 /// export."), a bad or empty range, or a store without memberships (subscribers).
 #[wasm_bindgen(js_name = exportStart)]
 pub fn export_start(form: JsValue, products: JsValue) -> Result<JsValue, JsValue> {
-    let form: ExportRequest = from_js::<Option<ExportRequest>>(form)?.unwrap_or_default();
-    let products: Vec<Product> = from_js::<Option<Vec<Product>>>(products)?.unwrap_or_default();
+    let form: ExportRequest = from_js(form)?;
+    let products: Vec<ExportProduct> = from_js(products)?;
     let now = BrowserClock.now_ms() as u64;
     to_js(&start_export(form, &products, now).map_err(to_js_error)?)
 }
