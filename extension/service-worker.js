@@ -5,7 +5,7 @@
 // memoised wasm start. Nothing lives only in memory: what a later message needs is
 // kept in chrome.storage, so a worker stopped by Chrome loses nothing.
 import { ready } from './core.js';
-import * as exports from './exports.js';
+import * as exportJobs from './export-jobs.js';
 import * as jobs from './jobs.js';
 import { MSG } from './messages.js';
 import * as storage from './storage.js';
@@ -17,7 +17,7 @@ const instanceId = crypto.randomUUID();
 // popup's own loading. A job left running by a stopped worker is marked interrupted.
 ready().catch(() => {});
 jobs.recoverInterrupted();
-exports.recoverInterrupted();
+exportJobs.recoverInterrupted();
 // Alarms may not survive a browser restart, and a stopped browser misses them: every
 // worker start (a browser start included) also handles end times that have passed.
 runEndTimes();
@@ -95,11 +95,11 @@ const handlers = {
 
   [MSG.EXPORT_START]: async (options) => {
     const profile = await storage.get(storage.KEYS.PROFILE);
-    return withToken((_, token) => exports.startExport(token, { ...options, storeName: profile?.user?.name }));
+    return withToken((_, token) => exportJobs.startExport(token, { ...options, storeName: profile?.user?.name }));
   },
-  [MSG.EXPORT_RESUME]: async () => withToken((_, token) => exports.resumeExport(token)),
-  [MSG.EXPORT_CANCEL]: async () => exports.cancelExport(),
-  [MSG.EXPORT_STATUS]: async () => exports.currentExport(),
+  [MSG.EXPORT_RESUME]: async () => withToken((_, token) => exportJobs.resumeExport(token)),
+  [MSG.EXPORT_CANCEL]: async () => exportJobs.cancelExport(),
+  [MSG.EXPORT_STATUS]: async () => exportJobs.currentExport(),
   [MSG.EXPORT_COLUMNS]: async () => (await ready()).exportSaleColumns(),
 
   [MSG.JOBS_LIST]: async () => jobs.listJobs(),

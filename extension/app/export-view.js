@@ -25,6 +25,9 @@ export function initExport() {
   });
   $('export-form').addEventListener('submit', async (event) => {
     event.preventDefault();
+    // Disabled until the worker has taken the start: a second click would only be refused.
+    const button = $('export-start');
+    button.disabled = true;
     hideError();
     try {
       await request(MSG.EXPORT_START, {
@@ -37,6 +40,8 @@ export function initExport() {
       });
     } catch (error) {
       showError(error);
+    } finally {
+      button.disabled = false;
     }
   });
 }
@@ -52,7 +57,7 @@ function render(current) {
   const p = current.progress;
   const counted = p ? `${p.rows.toLocaleString()} sales · ${p.pages} pages` : 'starting';
   const estimate = p?.estimatedTotal ? ` of about ${p.estimatedTotal.toLocaleString()}` : '';
-  const eta = timeLeft(current);
+  const eta = p?.timeLeft ? ` · ${p.timeLeft}` : '';
   const children = [element('strong', {}, current.filename)];
   if (current.status === 'running') {
     children.push(element('span', {}, `Reading: ${counted}${estimate}${eta}`), actionButton('Cancel', () => request(MSG.EXPORT_CANCEL)));
@@ -67,14 +72,6 @@ function render(current) {
     children.push(element('span', { class: 'muted' }, 'Cancelled.'));
   }
   box.replaceChildren(...children);
-}
-
-// From the rate so far and the estimate of the total (none until Gumroad's pages say).
-function timeLeft({ progress: p, startedAt }) {
-  if (!p?.estimatedTotal || !p.rows || p.rows >= p.estimatedTotal) return '';
-  const elapsed = Date.now() - Date.parse(startedAt);
-  const seconds = Math.round(((p.estimatedTotal - p.rows) * elapsed) / p.rows / 1000);
-  return seconds < 90 ? ` · about ${Math.max(1, seconds)} s left` : ` · about ${Math.round(seconds / 60)} min left`;
 }
 
 async function save(current) {

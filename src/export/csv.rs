@@ -9,10 +9,11 @@
 //! Sales files can be written a chunk at a time ([`SalesCsv::header`] once, then
 //! [`SalesCsv::rows`] per chunk, concatenated), so the worker never holds every row as
 //! text. The custom-field columns must then be known before the first row: the caller
-//! either declares them or collects them with [`custom_field_names`] in a first pass over
-//! the stored chunks. They are sorted by name (Gumroad sends each sale's fields as a JSON
-//! object, whose order says nothing), after the chosen columns, headed `custom: <name>`
-//! so a field called "email" cannot be mistaken for the buyer's address.
+//! either declares them or collects them with [`custom_field_names_with`] in a first pass
+//! over the stored chunks. They are sorted by name, by code point (Gumroad sends each
+//! sale's fields as a JSON object, whose order says nothing), after the chosen columns,
+//! headed `custom: <name>` so a field called "email" cannot be mistaken for the buyer's
+//! address.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -175,17 +176,35 @@ pub fn decimal_amount(minor: i64, currency: Option<&str>) -> String {
     )
 }
 
-/// Every custom field name in `sales`, sorted.
+/// Every custom field name in `sales`, sorted (see [`custom_field_names_with`]).
 pub fn custom_field_names<'a>(sales: impl IntoIterator<Item = &'a Sale>) -> Vec<String> {
+    custom_field_names_with(Vec::new(), sales)
+}
+
+/// The custom-field columns of a file read a chunk at a time: the names in `so_far` (what
+/// the earlier chunks gave) and in `sales`, sorted and without repeats.
+///
+/// Sorted by code point (Rust's `str` order), not by UTF-16 code unit as JS `sort()`
+/// would: every writer of the core then gives the same header (this one and
+/// [`sales_csv`]), whatever the caller's strings are made of. The two orders agree on
+/// every name except where a character beyond U+FFFF (an emoji) meets one in
+/// U+E000–U+FFFF (private use, presentation and full-width forms) at the same place; code
+/// point order puts the emoji last.
+pub fn custom_field_names_with<'a>(
+    so_far: Vec<String>,
+    sales: impl IntoIterator<Item = &'a Sale>,
+) -> Vec<String> {
+    let mut names = so_far;
+    names.extend(
+        sales
+            .into_iter()
+            .flat_map(|sale| sale.custom_fields.keys().cloned()),
+    );
     // Sorted and deduplicated by hand: collecting into a `BTreeSet` would compile in a
     // copy of the standard sort of its own.
-    let mut names: Vec<&String> = sales
-        .into_iter()
-        .flat_map(|sale| sale.custom_fields.keys())
-        .collect();
     crate::stable_sort::sort(&mut names);
     names.dedup();
-    names.into_iter().cloned().collect()
+    names
 }
 
 fn text(value: Option<&str>) -> String {

@@ -92,6 +92,10 @@ pub struct ExportState {
     /// A hint for progress (e.g. the sum of the products' `sales_count`), if known.
     #[serde(default)]
     pub expected_total: Option<u64>,
+    /// When the export was started (ms since the epoch), for the time-left estimate;
+    /// `None` in a state kept before it was recorded (no estimate then).
+    #[serde(default)]
+    pub started_ms: Option<u64>,
 }
 
 /// One page to fetch: `GET /v2/sales` with `query` (the shard's range and the product
@@ -133,7 +137,7 @@ impl Chunk {
 }
 
 /// Counts for the progress bar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ExportProgress {
     pub rows: u64,
@@ -144,6 +148,29 @@ pub struct ExportProgress {
     /// only an estimate (exact once `done`).
     pub estimated_total: u64,
     pub done: bool,
+    /// "about 40 s left", "about 3 min left": from the pace so far and `estimated_total`;
+    /// `None` when there is nothing to go by (no start time, no row yet, none left).
+    #[serde(default)]
+    pub time_left: Option<String>,
+}
+
+impl ExportProgress {
+    /// The time left at the pace so far, `elapsed_ms` after the start, in whole seconds
+    /// under 90 s (at least 1) and in whole minutes from there.
+    pub fn time_left_after(&self, elapsed_ms: u64) -> Option<String> {
+        if self.rows == 0 || self.rows >= self.estimated_total {
+            return None;
+        }
+        // The same arithmetic, in the same order, as the estimate the page used to make.
+        let rows = self.rows as f64;
+        let seconds =
+            ((self.estimated_total as f64 - rows) * elapsed_ms as f64 / rows / 1000.0).round();
+        Some(if seconds < 90.0 {
+            format!("about {} s left", seconds.max(1.0) as u64)
+        } else {
+            format!("about {} min left", (seconds / 60.0).round() as u64)
+        })
+    }
 }
 
 impl ExportState {
@@ -193,6 +220,7 @@ impl ExportState {
             shards,
             target_shards: DEFAULT_TARGET_SHARDS,
             expected_total: None,
+            started_ms: None,
         })
     }
 
@@ -308,7 +336,17 @@ impl ExportState {
                 floor.max(self.expected_total.unwrap_or(0))
             },
             done,
+            time_left: None,
         }
+    }
+
+    /// [`Self::progress`] with the time left at `now_ms` (ms since the epoch).
+    pub fn progress_at(&self, now_ms: u64) -> ExportProgress {
+        let mut progress = self.progress();
+        progress.time_left = self
+            .started_ms
+            .and_then(|start| progress.time_left_after(now_ms.saturating_sub(start)));
+        progress
     }
 }
 

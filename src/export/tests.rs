@@ -476,7 +476,8 @@ fn state_json_shape_is_camel_case() {
                 {"id": 1, "after": "2024-03-05", "before": "2024-03-12", "pageKey": "k1",
                  "done": false, "pages": 0, "rows": 0}
             ],
-            "nextShardId": 2, "targetShards": DEFAULT_TARGET_SHARDS, "expectedTotal": null
+            "nextShardId": 2, "targetShards": DEFAULT_TARGET_SHARDS, "expectedTotal": null,
+            "startedMs": null
         })
     );
     assert_eq!((chunk.shard, chunk.page), (0, 1));
@@ -714,4 +715,319 @@ fn every_default_sales_column_is_offered_once() {
     let all: std::collections::HashSet<_> = SaleColumn::ALL.into_iter().collect();
     assert_eq!(all.len(), SaleColumn::ALL.len(), "no column offered twice");
     assert!(SaleColumn::DEFAULT.iter().all(|c| all.contains(c)));
+}
+
+// ---- Starting an export ----
+
+/// A cached product as `listProducts` gives it, with `json`'s fields.
+fn product(json: serde_json::Value) -> ExportProduct {
+    let mut full = serde_json::json!({"name": "P", "price": 100, "currency": "usd",
+        "published": true, "variants": [], "tags": ["x"]});
+    full.as_object_mut()
+        .unwrap()
+        .extend(json.as_object().unwrap().clone());
+    serde_json::from_value(full).unwrap()
+}
+
+fn request(json: serde_json::Value) -> ExportRequest {
+    serde_json::from_value(json).unwrap()
+}
+
+/// 2024-06-15T12:00:00Z.
+const NOON_MS: u64 = 1_718_452_800_000;
+
+#[test]
+fn export_file_names_slug_the_store_and_name_the_range() {
+    // (store name, kind, after, before, file name) — as the worker named files before.
+    for (store, kind, after, before, name) in [
+        (
+            Some("Sandbox Studio"),
+            ExportKind::Sales,
+            None,
+            None,
+            "sandbox-studio-sales-all-time.csv",
+        ),
+        (
+            Some("  Ünïcode -- Shop!! "),
+            ExportKind::Customers,
+            Some("2024-01-01"),
+            None,
+            "n-code-shop-customers-2024-01-01-to-today.csv",
+        ),
+        (
+            None,
+            ExportKind::Sales,
+            None,
+            Some("2024-06-01"),
+            "gumroad-sales-start-to-2024-06-01.csv",
+        ),
+        (
+            Some(""),
+            ExportKind::Subscribers,
+            None,
+            None,
+            "gumroad-subscribers-all-time.csv",
+        ),
+        (
+            Some("!!!"),
+            ExportKind::Sales,
+            Some("2024-01-01"),
+            Some("2024-02-01"),
+            "gumroad-sales-2024-01-01-to-2024-02-01.csv",
+        ),
+        (
+            Some("ACME_2"),
+            ExportKind::Sales,
+            None,
+            None,
+            "acme-2-sales-all-time.csv",
+        ),
+        (
+            Some("İstanbul \u{212A}"),
+            ExportKind::Sales,
+            None,
+            None,
+            "i-stanbul-k-sales-all-time.csv",
+        ),
+        (
+            Some("-a-"),
+            ExportKind::Sales,
+            None,
+            None,
+            "a-sales-all-time.csv",
+        ),
+    ] {
+        let query = SalesQuery {
+            after: after.map(day),
+            before: before.map(day),
+            product_id: None,
+        };
+        assert_eq!(export_filename(store, kind, &query), name, "{store:?}");
+    }
+}
+
+#[test]
+fn the_progress_hint_sums_sales_counts_only_when_every_counted_product_has_one() {
+    let a = product(serde_json::json!({"id": "a", "sales_count": 120}));
+    let b = product(serde_json::json!({"id": "b", "sales_count": 3}));
+    let unknown = product(serde_json::json!({"id": "u", "sales_count": null}));
+    let (id_a, id_u, id_x) = (
+        ProductId::from("a"),
+        ProductId::from("u"),
+        ProductId::from("x"),
+    );
+    // (products, product filter, hint)
+    for (products, only, hint) in [
+        (vec![a.clone(), b.clone()], None, Some(123)),
+        (vec![a.clone(), b.clone()], Some(&id_a), Some(120)),
+        (vec![a.clone(), unknown.clone()], None, None),
+        (vec![a.clone(), unknown.clone()], Some(&id_a), Some(120)),
+        (vec![a.clone(), unknown.clone()], Some(&id_u), None),
+        (vec![a.clone()], Some(&id_x), None),
+        (vec![], None, None),
+    ] {
+        assert_eq!(expected_total(&products, only), hint, "{only:?}");
+    }
+}
+
+#[test]
+fn starting_a_sales_export_plans_the_walk_the_hint_the_currencies_and_the_name() {
+    let products = [
+        product(serde_json::json!({"id": "a", "currency": "usd", "sales_count": 7})),
+        product(serde_json::json!({"id": "j", "currency": "jpy", "sales_count": 5})),
+    ];
+    let start = start_export(
+        request(serde_json::json!({"kind": "customers", "after": "2024-01-01", "before": "",
+            "productId": "", "bom": false, "columns": ["id", "email"], "storeName": "Sandbox Studio"})),
+        &products,
+        NOON_MS,
+    )
+    .unwrap();
+    assert_eq!(start.kind, ExportKind::Customers);
+    assert_eq!(
+        start.filename,
+        "sandbox-studio-customers-2024-01-01-to-today.csv"
+    );
+    assert_eq!(
+        start.query,
+        SalesQuery {
+            after: Some(day("2024-01-01")),
+            before: None,
+            product_id: None,
+        }
+    );
+    assert!(!start.options.bom);
+    assert_eq!(start.options.columns, [SaleColumn::Id, SaleColumn::Email]);
+    assert_eq!(
+        start.product_currencies,
+        BTreeMap::from([
+            (ProductId::from("a"), "usd".to_owned()),
+            (ProductId::from("j"), "jpy".to_owned()),
+        ])
+    );
+    assert_eq!(start.product_ids, None);
+    let state = start.state.expect("a sales walk");
+    assert_eq!(state.expected_total, Some(12));
+    assert_eq!(state.started_ms, Some(NOON_MS));
+    assert_eq!(state, {
+        let mut plain = ExportState::new(start.query.clone(), day("2024-06-15")).unwrap();
+        plain.expected_total = Some(12);
+        plain.started_ms = Some(NOON_MS);
+        plain
+    });
+
+    // Nothing said: the byte-order mark and the default columns.
+    let start = start_export(
+        request(serde_json::json!({"kind": "sales", "columns": null})),
+        &[],
+        NOON_MS,
+    )
+    .unwrap();
+    assert!(start.options.bom && start.options.columns.is_empty());
+    assert_eq!(start.filename, "gumroad-sales-all-time.csv");
+    assert_eq!(start.state.unwrap().expected_total, None);
+}
+
+#[test]
+fn a_bad_start_is_refused_before_any_request() {
+    // (form, message)
+    for (form, message) in [
+        (serde_json::json!({}), "Choose what to export."),
+        (
+            serde_json::json!({"kind": "orders"}),
+            "Choose what to export.",
+        ),
+        (serde_json::json!({"kind": ""}), "Choose what to export."),
+        (
+            serde_json::json!({"kind": "sales", "after": "2024-02-01", "before": "2024-01-01"}),
+            "The date range is empty: it starts on 2024-02-01 and ends before 2024-01-01.",
+        ),
+        (
+            serde_json::json!({"kind": "sales", "after": "soon"}),
+            "'soon' is not a date; dates are written YYYY-MM-DD.",
+        ),
+        (
+            serde_json::json!({"kind": "subscribers"}),
+            "No product of this store has subscribers (no memberships).",
+        ),
+    ] {
+        let products = [product(
+            serde_json::json!({"id": "a", "subscription_duration": ""}),
+        )];
+        let error = start_export(request(form.clone()), &products, NOON_MS).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::InvalidInput, "{form}");
+        assert_eq!(error.message(), message, "{form}");
+    }
+}
+
+#[test]
+fn subscribers_are_read_from_the_memberships_or_the_chosen_product() {
+    let products = [
+        product(serde_json::json!({"id": "book"})),
+        product(serde_json::json!({"id": "club", "is_tiered_membership": true})),
+        product(serde_json::json!({"id": "news", "subscription_duration": "monthly"})),
+        product(serde_json::json!({"id": "blank", "subscription_duration": ""})),
+    ];
+    assert_eq!(
+        memberships(&products),
+        [ProductId::from("club"), ProductId::from("news")]
+    );
+    // The date range does not apply to subscribers: neither in the file name nor checked.
+    let start = start_export(
+        request(
+            serde_json::json!({"kind": "subscribers", "after": "2024-02-01",
+            "before": "2024-01-01", "storeName": "Club"}),
+        ),
+        &products,
+        NOON_MS,
+    )
+    .unwrap();
+    assert_eq!(start.filename, "club-subscribers-all-time.csv");
+    assert_eq!(start.state, None);
+    assert_eq!(start.query, SalesQuery::default());
+    assert_eq!(
+        start.product_ids,
+        Some(vec![ProductId::from("club"), ProductId::from("news")])
+    );
+    let chosen = start_export(
+        request(serde_json::json!({"kind": "subscribers", "productId": "book"})),
+        &products,
+        NOON_MS,
+    )
+    .unwrap();
+    assert_eq!(chosen.product_ids, Some(vec![ProductId::from("book")]));
+}
+
+#[test]
+fn custom_field_columns_unite_the_chunks_in_code_point_order() {
+    let chunk = |names: &[&str]| {
+        let fields: serde_json::Map<String, serde_json::Value> = names
+            .iter()
+            .map(|name| ((*name).to_owned(), serde_json::Value::from("x")))
+            .collect();
+        vec![sale(
+            serde_json::json!({"id": "s", "custom_fields": fields}),
+        )]
+    };
+    let mut so_far = Vec::new();
+    for names in [
+        &["company", "Company", "_note"][..],
+        &["a b", "a", "Zeta", "company"][..],
+        &[][..],
+        &["10", "9", "ab", "a-b", "~x", "Ünï"][..],
+    ] {
+        so_far = custom_field_names_with(so_far, &chunk(names));
+    }
+    // What JS's `sort()` gave for these (UTF-16 order, the same as code points here).
+    assert_eq!(
+        so_far,
+        ["10", "9", "Company", "Zeta", "_note", "a", "a b", "a-b", "ab", "company", "~x", "Ünï"]
+    );
+    // Where the two orders part: an emoji (beyond U+FFFF) after a full-width letter.
+    assert_eq!(
+        custom_field_names_with(vec!["\u{1F600} mood".to_owned()], &chunk(&["\u{FF5A}eta"])),
+        ["\u{FF5A}eta", "\u{1F600} mood"]
+    );
+}
+
+#[test]
+fn time_left_is_worded_from_the_pace_so_far() {
+    let progress = |rows, estimated_total| ExportProgress {
+        rows,
+        pages: 1,
+        shards: 1,
+        shards_done: 0,
+        estimated_total,
+        done: false,
+        time_left: None,
+    };
+    // (rows, estimated total, ms since the start, text)
+    for (rows, total, elapsed, text) in [
+        (100, 200, 10_000, Some("about 10 s left")),
+        (100, 101, 10_000, Some("about 1 s left")),
+        (1000, 1001, 100, Some("about 1 s left")),
+        (100, 989, 10_000, Some("about 89 s left")),
+        (100, 1000, 10_000, Some("about 2 min left")),
+        (10, 2_000, 60_000, Some("about 199 min left")),
+        (0, 2_000, 60_000, None),
+        (2_000, 2_000, 60_000, None),
+        (2_100, 2_000, 60_000, None),
+    ] {
+        assert_eq!(
+            progress(rows, total).time_left_after(elapsed).as_deref(),
+            text,
+            "{rows} of {total} after {elapsed} ms"
+        );
+    }
+    // From the state: only with a start time.
+    let mut state = ExportState::new(SalesQuery::default(), day("2024-06-15")).unwrap();
+    state.expected_total = Some(40);
+    state.shards[0].rows = 10;
+    assert_eq!(state.progress_at(NOON_MS).time_left, None);
+    state.started_ms = Some(NOON_MS - 5_000);
+    assert_eq!(
+        state.progress_at(NOON_MS).time_left.as_deref(),
+        Some("about 15 s left")
+    );
+    assert_eq!(state.progress().time_left, None);
 }

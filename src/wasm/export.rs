@@ -1,6 +1,8 @@
-//! The sales-export exports: start a checkpointable export, run it page by page (the
-//! worker stores each chunk, then the state, inside `onChunk`), and turn stored chunks into
-//! CSV text one chunk at a time so no file is ever held as JSON pages.
+//! The sales-export exports: start an export from the seller's form and the cached
+//! products (the core decides the plan, the file name, the currencies, the memberships),
+//! run it page by page (the worker stores each chunk, then the state, inside `onChunk`),
+//! and turn stored chunks into CSV text one chunk at a time so no file is ever held as
+//! JSON pages.
 
 use std::collections::BTreeMap;
 
@@ -11,19 +13,28 @@ use super::{client, from_js, notify_observer, to_js, to_js_error};
 use crate::bulk::Control;
 use crate::error::ErrorKind;
 use crate::export::{
-    custom_field_names, export_options, run_export as drive, subscribers_csv, Chunk, CsvOptions,
-    Customers, ExportObserver, ExportState, SaleColumn, SalesCsv,
+    custom_field_names_with, export_options, run_export as drive, start_export, subscribers_csv,
+    Chunk, CsvOptions, Customers, ExportObserver, ExportProduct, ExportRequest, ExportState,
+    SaleColumn, SalesCsv,
 };
-use crate::model::{Day, ProductId, Sale, SalesQuery};
-use crate::runtime::BrowserClock;
+use crate::model::{ProductId, Sale};
+use crate::runtime::{BrowserClock, Clock};
 
-/// `exportStart(query)`: a new export state for `{after, before, productId}` (dates
-/// YYYY-MM-DD, inclusive/exclusive as Gumroad reads them; none = all time).
+/// `exportStart(form, products)`: a new export of `form` = `{kind, after, before,
+/// productId, bom, columns, storeName}` (`kind` `"sales"`, `"customers"` or
+/// `"subscribers"`; dates YYYY-MM-DD, inclusive/exclusive as Gumroad reads them; empty or
+/// none = all time / all products) over `products` (the cached `listProducts` list).
+/// Resolves to `{kind, query, options, filename, productCurrencies, state, productIds}`:
+/// `state` (with the progress hint from the products' `sales_count`) to run for sales
+/// and customers, `productIds` (the memberships, or the chosen product) for subscribers,
+/// the other one `null`. Rejects with `InvalidInput` for an unknown kind ("Choose what to
+/// export."), a bad or empty range, or a store without memberships (subscribers).
 #[wasm_bindgen(js_name = exportStart)]
-pub fn export_start(query: JsValue) -> Result<JsValue, JsValue> {
-    let query: SalesQuery = from_js(query)?;
-    let today = Day::from_epoch_ms(js_sys::Date::now());
-    to_js(&ExportState::new(query, today).map_err(to_js_error)?)
+pub fn export_start(form: JsValue, products: JsValue) -> Result<JsValue, JsValue> {
+    let form: ExportRequest = from_js(form)?;
+    let products: Vec<ExportProduct> = from_js(products)?;
+    let now = BrowserClock.now_ms() as u64;
+    to_js(&start_export(form, &products, now).map_err(to_js_error)?)
 }
 
 /// `runExport(token, state, onChunk)`: fetches what is left of `state`; after every page
@@ -90,12 +101,15 @@ pub fn export_sale_columns() -> Result<JsValue, JsValue> {
     to_js(&offered)
 }
 
-/// `exportCustomFields(sales)`: the custom-field names in `sales` (the worker unites them
-/// over every chunk before writing the header).
+/// `exportCustomFields(sales, soFar)`: the custom-field columns of a file read a chunk at
+/// a time — the names in `soFar` (what the earlier chunks gave; optional) and in `sales`,
+/// in header order and without repeats. Pass the answer back with the next chunk; after
+/// the last one it is the `customFields` of the CSV inputs.
 #[wasm_bindgen(js_name = exportCustomFields)]
-pub fn export_custom_fields(sales: JsValue) -> Result<JsValue, JsValue> {
+pub fn export_custom_fields(sales: JsValue, so_far: JsValue) -> Result<JsValue, JsValue> {
     let sales: Vec<Sale> = from_js(sales)?;
-    to_js(&custom_field_names(&sales))
+    let so_far: Vec<String> = from_js::<Option<Vec<String>>>(so_far)?.unwrap_or_default();
+    to_js(&custom_field_names_with(so_far, &sales))
 }
 
 /// `salesCsvHeader(inputs)`: the first line(s) of a sales file (with the BOM if asked).
@@ -203,7 +217,7 @@ impl ExportObserver for JsChunkObserver {
         let event = ChunkEvent {
             chunk,
             state,
-            progress: state.progress(),
+            progress: state.progress_at(BrowserClock.now_ms() as u64),
         };
         notify_observer(&self.on_chunk, &event).await
     }

@@ -52,6 +52,29 @@ async function exportedSales(tab, kind = 'sales') {
   return rows.map((cells) => Object.fromEntries(header.map((name, i) => [name, cells[i]])));
 }
 
+/** The export kept in the worker's storage (`exports.current`), or null. */
+const currentExport = (tab) => tab.evaluate(async () => (await chrome.storage.local.get('exports.current'))['exports.current'] ?? null);
+
+/** Waits until an export other than `previousId` is ready; resolves to its record. (Polled
+ * from here: storage is read asynchronously, and a page predicate must be synchronous.) */
+async function nextExportReady(tab, previousId) {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const current = await currentExport(tab);
+    if (current && current.id !== previousId && current.status === 'ready') return current;
+    assert.ok(Date.now() < deadline, `no new export became ready: ${JSON.stringify(current?.status)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Every `GET /v2/sales` of one export asks for a different page: two exports of the same
+ * store would ask for each page twice. */
+function assertOneSalesWalk(log) {
+  const pages = log.filter((r) => r.method === 'GET' && r.path === '/v2/sales').map((r) => r.url);
+  assert.ok(pages.length > 0, 'the sales were read');
+  assert.equal(new Set(pages).size, pages.length, 'no sales page was asked for twice');
+}
+
 async function startSalesExport(tab, kind = 'sales') {
   await tab.getByRole('tab', { name: 'Export' }).click();
   await tab.locator('#export-kind').selectOption(kind);
@@ -155,6 +178,43 @@ describe('sales export', () => {
     assert.deepEqual(rows.map((r) => r.id).sort(), active.map((s) => neutralised(s.id)).sort());
     const statusOf = new Map(active.map((s) => [neutralised(s.id), s.status]));
     for (const row of rows) assert.equal(row.status, statusOf.get(row.id), `status of ${row.id}`);
+    await tab.close();
+  });
+
+  test('a double click on Start export starts one export', async () => {
+    await sandbox.reset({ products: 12, sales: 200 });
+    const expected = await sandbox.sales();
+    const tab = await connectedPage(context);
+    await tab.getByRole('tab', { name: 'Export' }).click();
+    const before = await currentExport(tab);
+    await sandbox.clearRequests();
+    await tab.getByRole('button', { name: 'Start export' }).dblclick();
+    const exported = await nextExportReady(tab, before?.id);
+    assert.equal(exported.rows, expected.length);
+    assertOneSalesWalk(await sandbox.requests());
+    assert.ok(await tab.locator('#error').isHidden(), 'the second click shows no error');
+    assertSameSales(await exportedSales(tab), expected);
+    await tab.close();
+  });
+
+  test('two starts in the same turn run one export and refuse the other', async () => {
+    await sandbox.reset({ products: 12, sales: 200 });
+    const tab = await connectedPage(context);
+    const before = await currentExport(tab);
+    await sandbox.clearRequests();
+    const replies = await tab.evaluate(() => {
+      const start = () => chrome.runtime.sendMessage({ type: 'export.start', payload: { kind: 'sales' } });
+      return Promise.all([start(), start()]);
+    });
+    assert.deepEqual(replies.map((r) => r.ok).sort(), [false, true], JSON.stringify(replies));
+    const refused = replies.find((r) => !r.ok);
+    assert.equal(refused.error.kind, 'InvalidInput');
+    assert.match(refused.error.message, /already running/);
+    const started = replies.find((r) => r.ok).value.exportId;
+    const exported = await nextExportReady(tab, before?.id);
+    assert.equal(exported.id, started, 'the export that runs is the one that was accepted');
+    assert.equal(exported.rows, 200);
+    assertOneSalesWalk(await sandbox.requests());
     await tab.close();
   });
 

@@ -1,10 +1,15 @@
-// exports.js — sales and customers exports in the service worker. Pages of sales go to
-// IndexedDB as they arrive (one record per page, keyed by its place in the file), each
-// with the export's cursors after it in the same transaction: a worker stopped mid-export
-// resumes from its last checkpoint, and a page fetched twice lands on the same key, so no
-// row is lost or repeated. chrome.storage's `exports.current` (what pages follow) gets the
-// progress a few times a second, not after every page, which would cap the pace. When every page is in, the CSV is written chunk by chunk into
-// IndexedDB, where the extension page that downloads it reads the parts.
+// export-jobs.js — runs the sales, customers and subscribers exports in the service worker:
+// stores what the wasm core planned (`exportStart` decides the walk, the file name, the
+// currencies and the memberships), runs it, keeps its record and relays its progress.
+// Pages of sales go to IndexedDB as they arrive (one record per page, keyed by its place
+// in the file), each with the export's cursors after it in the same transaction: a worker
+// stopped mid-export resumes from its last checkpoint, and a page fetched twice lands on
+// the same key, so no row is lost or repeated. chrome.storage's `exports.current` (what
+// pages follow) gets the progress a few times a second, not after every page, which would
+// cap the pace. When every page is in, the CSV is written chunk by chunk into IndexedDB,
+// where the extension page that downloads it reads the parts. Starts are taken one at a
+// time, so two requests at once (a double click) cannot both pass the "already running"
+// check.
 import { ready } from './core.js';
 import * as files from './export-files.js';
 import * as storage from './storage.js';
@@ -14,6 +19,9 @@ const KEY = 'exports.current';
 const PROGRESS_EVERY_MS = 250;
 const running = new Map();
 let recovered = null;
+// The last start taken: each start waits until the one before it is recorded (and, for a
+// subscribers file, written), so it sees that export's status.
+let starting = Promise.resolve();
 
 /** An export left "running" by a stopped worker becomes "interrupted". */
 export function recoverInterrupted() {
@@ -26,27 +34,26 @@ export function recoverInterrupted() {
   return recovered;
 }
 
-export async function startExport(token, { kind, after, before, productId, bom, columns, storeName }) {
+/** Starts an export of `form` (`{kind, after, before, productId, bom, columns, storeName}`);
+ * resolves to `{exportId}` once it is recorded, before its pages are read. */
+export function startExport(token, form) {
+  const started = starting.then(() => start(token, form));
+  starting = started.catch(() => {});
+  return started;
+}
+
+async function start(token, form) {
   await recoverInterrupted();
   const current = await storage.get(KEY);
   if (current?.status === 'running') throw kindError('An export is already running. Wait for it or cancel it.');
-  if (!['sales', 'customers', 'subscribers'].includes(kind)) throw kindError('Choose what to export.');
   const core = await ready();
   const products = (await storage.get(storage.KEYS.PRODUCTS))?.items ?? [];
-  if (kind === 'subscribers') return exportSubscribers(token, core, { productId, bom, storeName, products, current });
-  const query = { after: after || null, before: before || null, productId: productId || null };
-  const state = core.exportStart(query);
-  // Gumroad's sales counts (with the view_sales scope) make a fair estimate for progress.
-  const counted = products.filter((p) => !productId || p.id === productId).map((p) => p.sales_count);
-  if (counted.length && counted.every((n) => Number.isInteger(n))) state.expectedTotal = counted.reduce((a, b) => a + b, 0);
+  // A sales walk to run (sales, customers), or the products whose subscribers are read.
+  const { state, productIds, ...planned } = core.exportStart(form, products);
   const exportJob = {
     id: crypto.randomUUID(),
-    kind,
-    query,
-    options: { bom: bom !== false, columns: Array.isArray(columns) ? columns : [] },
-    productCurrencies: Object.fromEntries(products.map((p) => [p.id, p.currency])),
-    filename: filename(storeName, kind, query),
-    status: 'running',
+    ...planned,
+    status: state ? 'running' : 'writing',
     state,
     progress: null,
     error: null,
@@ -54,29 +61,15 @@ export async function startExport(token, { kind, after, before, productId, bom, 
   };
   if (current) await files.forget(current.id);
   await storage.set({ [KEY]: exportJob });
+  if (!state) return exportSubscribers(token, core, exportJob, productIds);
   run(token, exportJob);
   return { exportId: exportJob.id };
 }
 
 // Subscribers are few (100 a page, memberships only): read and written in one go.
-async function exportSubscribers(token, core, { productId, bom, storeName, products, current }) {
-  const memberships = products.filter((p) => p.is_tiered_membership || p.subscription_duration).map((p) => p.id);
-  const productIds = productId ? [productId] : memberships;
-  if (productIds.length === 0) throw kindError('No product of this store has subscribers (no memberships).');
-  const exportJob = {
-    id: crypto.randomUUID(),
-    kind: 'subscribers',
-    query: { productId: productId || null },
-    filename: filename(storeName, 'subscribers', {}),
-    status: 'writing',
-    progress: null,
-    error: null,
-    startedAt: new Date().toISOString(),
-  };
-  if (current) await files.forget(current.id);
-  await storage.set({ [KEY]: exportJob });
+async function exportSubscribers(token, core, exportJob, productIds) {
   try {
-    const file = await core.subscribersCsv(token, productIds, { bom: bom !== false });
+    const file = await core.subscribersCsv(token, productIds, exportJob.options);
     await files.putPart(exportJob.id, 0, file.csv);
     Object.assign(exportJob, { status: 'ready', rows: file.rows });
   } catch (error) {
@@ -163,9 +156,7 @@ async function writeFile(core, exportJob) {
       customers.free();
     }
   }
-  const names = new Set();
-  for (const key of order) for (const name of core.exportCustomFields(await files.getChunk(exportJob.id, key))) names.add(name);
-  inputs.customFields = [...names].sort();
+  for (const key of order) inputs.customFields = core.exportCustomFields(await files.getChunk(exportJob.id, key), inputs.customFields);
   await files.putPart(exportJob.id, 0, core.salesCsvHeader(inputs));
   let rows = 0;
   for (const [n, key] of order.entries()) {
@@ -174,12 +165,6 @@ async function writeFile(core, exportJob) {
     await files.putPart(exportJob.id, n + 1, core.salesCsvRows(inputs, sales));
   }
   return rows;
-}
-
-function filename(storeName, kind, { after, before }) {
-  const store = String(storeName || 'gumroad').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'gumroad';
-  const range = after || before ? `${after ?? 'start'}-to-${before ?? 'today'}` : 'all-time';
-  return `${store}-${kind}-${range}.csv`;
 }
 
 function kindError(message) {
