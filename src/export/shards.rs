@@ -155,21 +155,16 @@ pub struct ExportProgress {
 }
 
 impl ExportProgress {
-    /// The time left at the pace so far, `elapsed_ms` after the start, in whole seconds
-    /// under 90 s (at least 1) and in whole minutes from there.
+    /// The time left at the pace so far, `elapsed_ms` after the start, in words
+    /// ([`time_left`](crate::wording::time_left)); none before the first rows or once the
+    /// estimate is reached.
     pub fn time_left_after(&self, elapsed_ms: u64) -> Option<String> {
         if self.rows == 0 || self.rows >= self.estimated_total {
             return None;
         }
-        // The same arithmetic, in the same order, as the estimate the page used to make.
         let rows = self.rows as f64;
-        let seconds =
-            ((self.estimated_total as f64 - rows) * elapsed_ms as f64 / rows / 1000.0).round();
-        Some(if seconds < 90.0 {
-            format!("about {} s left", seconds.max(1.0) as u64)
-        } else {
-            format!("about {} min left", (seconds / 60.0).round() as u64)
-        })
+        let ms = (self.estimated_total as f64 - rows) * elapsed_ms as f64 / rows;
+        Some(crate::wording::time_left(ms))
     }
 }
 
