@@ -16,7 +16,6 @@
 //!   buyer can pay, the minimum-price problem); below `bulk` and `parity`.
 //! - `spreadsheet_csv`: the `csv` crate set up for the downloads (CRLF, formula cells
 //!   defused) and for reading the parity table import.
-//! - `stable_sort`: `sort_by` through one shared copy of the standard sort.
 //! - [`transport`]: the [`transport::Transport`] seam over [`http`]'s requests — `fetch`
 //!   in the browser (wasm32), `reqwest` natively.
 //! - [`api`]: [`api::GumroadClient`], one file per Gumroad resource, with every answer
@@ -51,7 +50,6 @@ pub mod parity;
 pub mod runtime;
 pub mod scopes;
 mod spreadsheet_csv;
-mod stable_sort;
 pub mod transport;
 mod wording;
 

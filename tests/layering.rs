@@ -27,7 +27,7 @@ const LAYERS: &[&[&str]] = &[
     &["transport"],
     &["discount"],
     &["model", "money", "scopes", "config"],
-    &["error", "auth", "spreadsheet_csv", "wording", "stable_sort"],
+    &["error", "auth", "spreadsheet_csv", "wording"],
     &["http"],
 ];
 

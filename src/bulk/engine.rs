@@ -108,7 +108,7 @@ pub async fn execute<T: Transport, C: Clock, O: Observer>(
     observer: &O,
 ) -> Result<Report, Error> {
     let mut indices: Vec<usize> = plan.steps.iter().map(|s| s.index).collect();
-    crate::stable_sort::sort(&mut indices);
+    indices.sort();
     if indices.windows(2).any(|pair| pair[0] == pair[1]) {
         return Err(Error::invalid_input(
             "This plan lists the same step twice; preview it again.",

@@ -93,7 +93,7 @@ pub fn inventory(snapshot: &Snapshot) -> Vec<InventoryRow> {
         }
     }
     let mut rows: Vec<InventoryRow> = rows.into_values().collect();
-    crate::stable_sort::sort_by(&mut rows, |a, b| {
+    rows.sort_by(|a, b| {
         (
             collation_key(&a.code),
             &a.code,

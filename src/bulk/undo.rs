@@ -56,7 +56,7 @@ fn job_title(report: &Report) -> &str {
 pub fn plan_undo(report: &Report, snapshot: &Snapshot, created_at: f64) -> Plan {
     let mut steps = Vec::new();
     let mut rows: Vec<&ReportRow> = report.rows.iter().collect();
-    crate::stable_sort::sort_by_key(&mut rows, |row| row.index);
+    rows.sort_by_key(|row| row.index);
     for row in rows {
         let index = steps.len();
         if is_price_action(&row.action) {

@@ -202,7 +202,7 @@ pub fn custom_field_names_with<'a>(
     );
     // Sorted and deduplicated by hand: collecting into a `BTreeSet` would compile in a
     // copy of the standard sort of its own.
-    crate::stable_sort::sort(&mut names);
+    names.sort();
     names.dedup();
     names
 }

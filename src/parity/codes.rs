@@ -106,7 +106,7 @@ pub fn parity_codes(table: &[Row], mode: CodeMode, prefix: &str) -> Result<Vec<P
     let mut codes: Vec<ParityCode> = match mode {
         CodeMode::PerTier => tiers
             .map(|(percent, mut countries)| {
-                crate::stable_sort::sort(&mut countries);
+                countries.sort();
                 ParityCode {
                     code: format!("{prefix}{percent}"),
                     percent,
@@ -126,7 +126,7 @@ pub fn parity_codes(table: &[Row], mode: CodeMode, prefix: &str) -> Result<Vec<P
             .collect(),
     };
     if mode == CodeMode::PerCountry {
-        crate::stable_sort::sort_by(&mut codes, |a, b| a.countries.cmp(&b.countries));
+        codes.sort_by(|a, b| a.countries.cmp(&b.countries));
     }
     Ok(codes)
 }

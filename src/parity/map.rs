@@ -82,7 +82,7 @@ pub fn country_map(
             });
         }
     }
-    crate::stable_sort::sort_by(&mut rows, |a, b| a.country.cmp(&b.country));
+    rows.sort_by(|a, b| a.country.cmp(&b.country));
     rows
 }
 
