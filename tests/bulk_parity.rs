@@ -13,7 +13,7 @@ use bulkroad::bulk::{
     Operation, Status,
 };
 use bulkroad::forms::{parity_intent, remove_parity_intent, ParityForm, RemoveParityForm};
-use bulkroad::parity::{country_map, is_parity_code, map_json, ExampleProduct, MinimumPolicy};
+use bulkroad::parity::{country_map, is_parity_code, map_json, MinimumPolicy};
 use bulkroad::runtime::NativeClock;
 use bulkroad_sandbox::Faults;
 use common::{client, faults, options, run, start, start_seeded};
@@ -104,16 +104,7 @@ fn per_tier_codes_for_three_products_match_the_map_and_undo_removes_them() {
         .all(|c| !c.countries.contains(&"BR".to_owned())));
 
     // The map: every country's code is on each product at the percent it lists there.
-    let examples: Vec<ExampleProduct> = chosen
-        .iter()
-        .map(|p| ExampleProduct {
-            name: p.id.as_str().to_owned(),
-            price: p.price,
-            currency: p.currency.clone(),
-            other_prices: vec![],
-        })
-        .collect();
-    let rows = country_map(&intent.codes, &examples, MinimumPolicy::Clamp);
+    let rows = country_map(&intent.codes, &chosen, MinimumPolicy::Clamp);
     let download: BTreeMap<String, Value> = serde_json::from_str(&map_json(&rows)).unwrap();
     assert_eq!(download["IN"], json!({"code": "PPP45", "percent": 45}));
     assert!(!download.contains_key("BR"));
@@ -121,7 +112,8 @@ fn per_tier_codes_for_three_products_match_the_map_and_undo_removes_them() {
         assert_eq!(download[&row.country]["code"], row.code);
         for example in &row.example_prices {
             let percent = example.percent.expect("clamped, never skipped here");
-            assert!(after.contains(&(example.product.clone(), row.code.clone(), percent.into())));
+            let id = example.product_id.as_str().to_owned();
+            assert!(after.contains(&(id, row.code.clone(), percent.into())));
         }
     }
 

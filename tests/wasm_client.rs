@@ -226,7 +226,7 @@ async fn a_price_job_runs_and_undoes_through_the_exports() {
         let id = step["productId"].as_str().unwrap();
         assert_eq!(Some(raised[id]), step["priceAfter"].as_i64());
     }
-    let undo = bulkroad::wasm::preview_undo(full.clone(), report)
+    let undo = bulkroad::wasm::preview_undo(full.clone(), report, None)
         .await
         .unwrap();
     assert_eq!(rust(&undo)["summary"]["update"], 2);
@@ -263,7 +263,9 @@ async fn a_price_job_runs_and_undoes_through_the_exports() {
 
 #[wasm_bindgen_test]
 fn a_value_of_the_wrong_shape_is_invalid_input_naming_the_field() {
-    let refused = bulkroad::wasm::export_start(js(r#"{"after": 20240101}"#)).unwrap_err();
+    let refused =
+        bulkroad::wasm::export_start(js(r#"{"kind": "sales", "after": 20240101}"#), js("[]"))
+            .unwrap_err();
     assert_eq!(
         js_field(&refused, "kind").as_string().unwrap(),
         "InvalidInput"
@@ -271,9 +273,11 @@ fn a_value_of_the_wrong_shape_is_invalid_input_naming_the_field() {
     let message = js_field(&refused, "message").as_string().unwrap();
     assert!(message.contains("at after:"), "{message}");
     // A key present as `undefined` reads as a key left out.
-    let query = js_sys::Object::new();
-    js_sys::Reflect::set(&query, &"productId".into(), &JsValue::UNDEFINED).unwrap();
-    let state = bulkroad::wasm::export_start(query.into()).unwrap();
+    let form = js_sys::Object::new();
+    js_sys::Reflect::set(&form, &"kind".into(), &"sales".into()).unwrap();
+    js_sys::Reflect::set(&form, &"productId".into(), &JsValue::UNDEFINED).unwrap();
+    let started = bulkroad::wasm::export_start(form.into(), js("[]")).unwrap();
+    let state = js_field(&started, "state");
     let order = bulkroad::wasm::export_chunk_order(state.clone()).unwrap();
     assert!(js_sys::Array::is_array(&order));
     assert!(js_field(&state, "query").is_object(), "{:?}", rust(&state));

@@ -152,8 +152,8 @@ function codesForm() {
 async function withMap(use) {
   hideError();
   try {
-    const products = selectedProducts().map((p) => ({ name: p.name, price: p.price, currency: p.currency }));
-    await use(await request(MSG.PARITY_MAP, { form: codesForm(), products }));
+    // Whole products: the core checks every option and tier price, as the job does.
+    await use(await request(MSG.PARITY_MAP, { form: codesForm(), products: selectedProducts() }));
   } catch (error) {
     showError(error);
   }

@@ -37,7 +37,7 @@ use super::plan::{Action, Operation, Plan, Step};
 use super::reconcile::reconcile;
 use super::snapshot::Snapshot;
 use super::steps::{missing_step, product_step, skip};
-use crate::discount::{price_cents, price_problem};
+use crate::discount::price_problem;
 use crate::error::Error;
 use crate::model::{Discount, Product, ProductId};
 use crate::parity::codes::check_prefix;
@@ -259,8 +259,7 @@ pub fn plan_apply_parity(
 
 /// The percent of `code` on `product` under `policy`, or why it gets no copy.
 fn percent_on(code: &ParityCode, product: &Product, policy: MinimumPolicy) -> Result<u8, String> {
-    let prices = price_cents(product);
-    if let Some(percent) = policy.percent_for(code.percent, &prices, &product.currency) {
+    if let Some(percent) = policy.percent_on(code.percent, product) {
         return Ok(percent);
     }
     let problem = price_problem(Discount::Percent(code.percent), product);

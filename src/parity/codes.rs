@@ -15,9 +15,9 @@ use serde::{Deserialize, Serialize};
 
 use super::find_country;
 use super::overrides::Row;
-use crate::discount::amount_off;
+use crate::discount::{amount_off, price_cents};
 use crate::error::{clip, Error};
-use crate::model::{collation_key, is_code_char, Discount};
+use crate::model::{collation_key, is_code_char, Discount, Product};
 use crate::money::find_currency;
 
 /// How countries share codes. JSON `"perTier"` / `"perCountry"`.
@@ -44,6 +44,13 @@ pub enum MinimumPolicy {
 }
 
 impl MinimumPolicy {
+    /// The percent `product` gets for a code of `percent`, checked against every price a
+    /// buyer can pay for it (base, options, tiers: [`price_cents`]); `None` = no code on
+    /// it. The parity job and the country map both decide with this.
+    pub fn percent_on(self, percent: u8, product: &Product) -> Option<u8> {
+        self.percent_for(percent, &price_cents(product), &product.currency)
+    }
+
     /// The percent a product priced `prices` (every price a buyer can pay: base, options,
     /// tiers) in `currency` gets for a code of `percent`; `None` = no code on it.
     pub fn percent_for(self, percent: u8, prices: &[i64], currency: &str) -> Option<u8> {

@@ -11,32 +11,19 @@ use serde::{Deserialize, Serialize};
 use super::codes::{MinimumPolicy, ParityCode};
 use super::find_country;
 use crate::discount::amount_off;
-use crate::model::Discount;
+use crate::model::{Discount, Product, ProductId};
 use crate::money::format_price;
 use crate::spreadsheet_csv::{neutralised, CsvWriter};
 
-/// A product to show example prices for. JSON `{"name": "Ebook", "price": 1000,
-/// "currency": "usd", "otherPrices": [1500]}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ExampleProduct {
-    pub name: String,
-    /// The price shown, in minor units.
-    pub price: i64,
-    /// Lowercase ISO code.
-    pub currency: String,
-    /// Every other price a buyer can pay (options, membership tiers): they decide, with
-    /// `price`, whether the code fits under the currency minimum.
-    #[serde(default)]
-    pub other_prices: Vec<i64>,
-}
-
 /// What a buyer from the row's country pays for one product with the code.
-/// JSON `{"product": "Ebook", "percent": 40, "price": 600, "formatted": "$6"}`; `percent`,
-/// `price` and `formatted` are `null` when the code is not on this product (skipped for
-/// the currency minimum).
+/// JSON `{"productId": "a1", "product": "Ebook", "percent": 40, "price": 600, "formatted":
+/// "$6"}`; `percent`, `price` and `formatted` are `null` when the code is not on this
+/// product (skipped for the currency minimum).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExamplePrice {
+    #[serde(rename = "productId")]
+    pub product_id: ProductId,
+    /// The product's name.
     pub product: String,
     /// The percent on this product: the code's, or less where it was clamped.
     pub percent: Option<u8>,
@@ -58,13 +45,9 @@ pub struct MapRow {
 }
 
 /// Every country that has a code, sorted by country code, with what each of `products`
-/// costs with it under `policy` — the same decision the bulk job makes, so the map says
-/// what buyers will see.
-pub fn country_map(
-    codes: &[ParityCode],
-    products: &[ExampleProduct],
-    policy: MinimumPolicy,
-) -> Vec<MapRow> {
+/// costs with it under `policy` — decided by [`MinimumPolicy::percent_on`], as the bulk job
+/// decides (every option and tier price counts), so the map says what buyers will see.
+pub fn country_map(codes: &[ParityCode], products: &[Product], policy: MinimumPolicy) -> Vec<MapRow> {
     let mut rows: Vec<MapRow> = Vec::new();
     for code in codes {
         let example_prices: Vec<ExamplePrice> = products
@@ -86,13 +69,11 @@ pub fn country_map(
     rows
 }
 
-fn example_price(percent: u8, product: &ExampleProduct, policy: MinimumPolicy) -> ExamplePrice {
-    let mut prices = Vec::with_capacity(product.other_prices.len() + 1);
-    prices.push(product.price);
-    prices.extend_from_slice(&product.other_prices);
-    let applied = policy.percent_for(percent, &prices, &product.currency);
+fn example_price(percent: u8, product: &Product, policy: MinimumPolicy) -> ExamplePrice {
+    let applied = policy.percent_on(percent, product);
     let price = applied.map(|p| product.price - amount_off(Discount::Percent(p), product.price));
     ExamplePrice {
+        product_id: product.id.clone(),
         product: product.name.clone(),
         percent: applied,
         price,
@@ -195,13 +176,17 @@ mod tests {
     use crate::parity::{build_table, parity_codes, CodeMode, Override, Overrides, Settings};
     use serde_json::{json, Value};
 
-    fn product(name: &str, price: i64, currency: &str, other: &[i64]) -> ExampleProduct {
-        ExampleProduct {
-            name: name.to_owned(),
-            price,
-            currency: currency.to_owned(),
-            other_prices: other.to_vec(),
-        }
+    /// A product named (and with the id) `name`; `other`: the prices of its options.
+    fn product(name: &str, price: i64, currency: &str, other: &[i64]) -> Product {
+        let options: Vec<Value> = other
+            .iter()
+            .map(|o| json!({"name": format!("Option {o}"), "price_difference": o - price}))
+            .collect();
+        serde_json::from_value(json!({
+            "id": name, "name": name, "price": price, "currency": currency,
+            "variants": [{"title": "Option", "options": options}],
+        }))
+        .unwrap()
     }
 
     fn codes() -> Vec<ParityCode> {
@@ -219,7 +204,7 @@ mod tests {
         ]
     }
 
-    fn products() -> Vec<ExampleProduct> {
+    fn products() -> Vec<Product> {
         vec![
             product("Ebook", 1000, "usd", &[]),
             product("=Sticker", 200, "usd", &[]),
@@ -279,9 +264,9 @@ mod tests {
             json!({
                 "country": "BR", "countryName": "Brazil", "code": "PPP40", "percent": 40,
                 "examplePrices": [
-                    {"product": "Ebook", "percent": 40, "price": 600, "formatted": "$6"},
-                    {"product": "=Sticker", "percent": 40, "price": 120, "formatted": "$1.20"},
-                    {"product": "Course, with \"extras\"", "percent": 40, "price": 3000, "formatted": "€30"},
+                    {"productId": "Ebook", "product": "Ebook", "percent": 40, "price": 600, "formatted": "$6"},
+                    {"productId": "=Sticker", "product": "=Sticker", "percent": 40, "price": 120, "formatted": "$1.20"},
+                    {"productId": "Course, with \"extras\"", "product": "Course, with \"extras\"", "percent": 40, "price": 3000, "formatted": "€30"},
                 ]
             })
         );

@@ -34,7 +34,7 @@ pub use codes::{
     ParityCode,
 };
 pub use formula::{suggested_percent, Settings};
-pub use map::{country_map, map_csv, map_json, map_snippet, ExamplePrice, ExampleProduct, MapRow};
+pub use map::{country_map, map_csv, map_json, map_snippet, ExamplePrice, MapRow};
 pub use overrides::{build_table, Override, Overrides, Row};
 pub use table::COUNTRIES;
 pub use table_csv::{export_csv, import_csv, ImportProblem};

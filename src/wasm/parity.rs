@@ -14,8 +14,9 @@ use crate::forms::{
 };
 use crate::parity::{
     build_table, country_map, export_csv, import_csv, map_csv, map_json, map_snippet,
-    ExampleProduct, MapRow, Overrides, Row, Settings, DATA_CREDIT,
+    MapRow, Overrides, Row, Settings, DATA_CREDIT,
 };
+use crate::model::Product;
 use crate::runtime::BrowserClock;
 
 /// Settings and overrides as JS passes them; `null`/`undefined` = the defaults / no edits.
@@ -73,10 +74,9 @@ pub fn parity_import_csv(text: &str) -> Result<JsValue, JsValue> {
 }
 
 /// `parityMap(form, products)`: `{rows, csv, json, snippet}` for the parity form (its
-/// `productIds` are not needed) and example products `[{name, price, currency,
-/// otherPrices?}]` — the same codes and, per product, the same percents a parity job
-/// creates under `form.onMinimum` (pass `otherPrices`: options and tiers, for the same
-/// minimum check).
+/// `productIds` are not needed) and the products to show example prices for, as the
+/// product list holds them — the same codes and, per product, the same percents a parity
+/// job creates under `form.onMinimum` (options and tiers included).
 #[wasm_bindgen(js_name = parityMap)]
 pub fn parity_map(form: JsValue, products: JsValue) -> Result<JsValue, JsValue> {
     #[derive(Serialize)]
@@ -87,8 +87,7 @@ pub fn parity_map(form: JsValue, products: JsValue) -> Result<JsValue, JsValue> 
         snippet: String,
     }
     let form: ParityForm = from_js(form)?;
-    let products: Vec<ExampleProduct> =
-        from_js::<Option<Vec<ExampleProduct>>>(products)?.unwrap_or_default();
+    let products: Vec<Product> = from_js::<Option<Vec<Product>>>(products)?.unwrap_or_default();
     let (codes, policy) = parity_codes_of(&form).map_err(to_js_error)?;
     let rows = country_map(&codes, &products, policy);
     to_js(&Map {

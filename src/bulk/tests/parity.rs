@@ -17,9 +17,7 @@ use crate::bulk::snapshot::Snapshot;
 use crate::bulk::undo::plan_undo;
 use crate::model::{Discount, OfferCode, Product, ProductId};
 use crate::parity::codes::tests::row;
-use crate::parity::{
-    country_map, parity_codes, CodeMode, ExampleProduct, MinimumPolicy, ParityCode,
-};
+use crate::parity::{country_map, parity_codes, CodeMode, MinimumPolicy, ParityCode};
 use crate::ErrorKind;
 
 fn products() -> Vec<Product> {
@@ -375,27 +373,57 @@ fn bad_intents_are_refused_before_planning() {
 }
 
 #[test]
+fn a_cheap_option_lowers_the_percent_alike_in_the_map_and_in_the_job() {
+    // $20, with a $1.50 "Lite" option: 60 % off the option would be $0.60, under $0.99.
+    let bundle = product_with(
+        "bundle",
+        "Bundle",
+        2000,
+        "usd",
+        json!({"variants": [{"title": "Edition", "options": [
+            {"name": "Full", "price_difference": 0}, {"name": "Lite", "price_difference": -1850}]}]}),
+    );
+    let store = snapshot(vec![(bundle.clone(), vec![])]);
+    let plan = plan_apply_parity(
+        &intent(tier_codes(), MinimumPolicy::Clamp, &["bundle"]),
+        &store,
+        NOW,
+    )
+    .unwrap();
+    let created = |name: &str| {
+        plan.steps.iter().find_map(|s| match &s.action {
+            Action::Create { code } if code.name == name => match code.discount {
+                Discount::Percent(p) => Some(p),
+                Discount::Fixed { .. } => None,
+            },
+            _ => None,
+        })
+    };
+    let job = created("PPP60").expect("the job puts PPP60 on the bundle");
+    assert!(job < 60, "the job lowers the percent for the option: {job}");
+    let map = country_map(&tier_codes(), &[bundle], MinimumPolicy::Clamp);
+    let india = map.iter().find(|r| r.country == "IN").unwrap();
+    assert_eq!(india.example_prices[0].percent, Some(job));
+    let brazil = map.iter().find(|r| r.country == "BR").unwrap();
+    assert_eq!(brazil.example_prices[0].percent, created("PPP40"));
+}
+
+#[test]
 fn the_map_gives_the_percents_the_plan_creates() {
     let ids = ["a", "cheap", "yen", "tiny"];
     for policy in [MinimumPolicy::Clamp, MinimumPolicy::Skip] {
         let plan =
             plan_apply_parity(&intent(tier_codes(), policy, &ids), &store(&[]), NOW).unwrap();
-        let examples: Vec<ExampleProduct> = products()
+        let examples: Vec<Product> = products()
             .into_iter()
             .filter(|p| ids.contains(&p.id.as_str()))
-            .map(|p| ExampleProduct {
-                name: p.id.as_str().to_owned(),
-                price: p.price,
-                currency: p.currency.clone(),
-                other_prices: vec![],
-            })
             .collect();
         let map = country_map(&tier_codes(), &examples, policy);
         for row in &map {
             for example in &row.example_prices {
                 let created = plan.steps.iter().find_map(|s| match &s.action {
                     Action::Create { code }
-                        if code.name == row.code && s.product_id.as_str() == example.product =>
+                        if code.name == row.code && s.product_id == example.product_id =>
                     {
                         match code.discount {
                             Discount::Percent(p) => Some(p),
