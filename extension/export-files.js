@@ -54,7 +54,7 @@ export async function putChunk(exportId, { shard, page, sales }, state) {
 }
 
 /** The state stored with the last page of `exportId`, if any. */
-export async function checkpoint(exportId) {
+export async function stateAfterLastPage(exportId) {
   const record = await transact('checkpoints', 'readonly', (store) => store.get(exportId));
   return record?.state ?? null;
 }

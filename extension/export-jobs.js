@@ -12,6 +12,7 @@
 // check.
 import { ready } from './core.js';
 import * as files from './export-files.js';
+import { oneAtATime } from './one-at-a-time.js';
 import * as storage from './storage.js';
 
 const KEY = 'exports.current';
@@ -19,9 +20,9 @@ const KEY = 'exports.current';
 const PROGRESS_EVERY_MS = 250;
 const running = new Map();
 let recovered = null;
-// The last start taken: each start waits until the one before it is recorded (and, for a
-// subscribers file, written), so it sees that export's status.
-let starting = Promise.resolve();
+// Each start waits until the one before it is recorded (and, for a subscribers file,
+// written), so it sees that export's status.
+const oneStartAtATime = oneAtATime();
 
 /** An export left "running" by a stopped worker becomes "interrupted". */
 export function recoverInterrupted() {
@@ -37,9 +38,7 @@ export function recoverInterrupted() {
 /** Starts an export of `form` (`{kind, after, before, productId, bom, columns, storeName}`);
  * resolves to `{exportId}` once it is recorded, before its pages are read. */
 export function startExport(token, form) {
-  const started = starting.then(() => start(token, form));
-  starting = started.catch(() => {});
-  return started;
+  return oneStartAtATime(() => start(token, form));
 }
 
 async function start(token, form) {
@@ -86,7 +85,7 @@ export async function resumeExport(token) {
   const current = await storage.get(KEY);
   if (current?.status !== 'interrupted') throw kindError('There is no interrupted export to resume.');
   // The cursors stored with the last page are at least as new as the ones in storage.
-  current.state = (await files.checkpoint(current.id)) ?? current.state;
+  current.state = (await files.stateAfterLastPage(current.id)) ?? current.state;
   current.status = 'running';
   current.error = null;
   await storage.set({ [KEY]: current });

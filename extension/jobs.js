@@ -12,6 +12,7 @@
 // time; every change of a job's status goes through one queue (`exclusive`), so two pages
 // (or a page and an alarm) cannot both start or resume it.
 import { ready } from './core.js';
+import { oneAtATime } from './one-at-a-time.js';
 import * as storage from './storage.js';
 
 const { KEYS } = storage;
@@ -27,14 +28,8 @@ const KEEP_ALIVE_MS = 20_000;
 const running = new Map();
 let keepAlive = null;
 
-let queue = Promise.resolve();
-
 /** Runs `work` after every earlier status change has finished. */
-function exclusive(work) {
-  const result = queue.then(work);
-  queue = result.catch(() => {});
-  return result;
-}
+const exclusive = oneAtATime();
 
 let recovered = null;
 

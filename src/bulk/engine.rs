@@ -25,7 +25,7 @@ use crate::runtime::Clock;
 use crate::transport::Transport;
 
 /// Receives progress. The engine makes one call at a time from its own loop and awaits it
-/// before starting more work, so the service worker can checkpoint the event to storage
+/// before starting more work, so the service worker can save the event to storage
 /// first. Requests already sent keep going meanwhile; their outcomes are taken in after
 /// the call returns.
 #[allow(async_fn_in_trait)]

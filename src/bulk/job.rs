@@ -1,5 +1,5 @@
 //! A job between runs, as the service worker keeps it: the plan, the rows its runs
-//! checkpointed step by step, and what those add up to — the report, the line in the job
+//! saved step by step, and what those add up to — the report, the line in the job
 //! history and what the seller may do next (undo, retry, keep an end time). The worker
 //! stores and relays; every rule about a job's rows and report is here. Pure: no I/O, no
 //! clock, no `JsValue`.
@@ -57,7 +57,7 @@ pub fn interrupted_rows(plan: &Plan, in_flight: &[usize], recorded: &[usize]) ->
         .collect()
 }
 
-/// The report of a job from its plan and the rows its runs checkpointed: one row per step
+/// The report of a job from its plan and the rows its runs saved: one row per step
 /// of the plan, in plan order; a later row of the same step replaces an earlier one (a
 /// resumed or retried step); a step with no row is `notRun`. Rows of steps the plan does
 /// not have are dropped.

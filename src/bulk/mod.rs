@@ -52,9 +52,9 @@
 //!   retry as for one code.
 //! - **Undo a job**: `preview_undo(client, clock, &report, options)` → a plan like any
 //!   other (preview, then `execute`).
-//! - **Resume an interrupted job**: build a `Report` from the checkpointed rows (missing
-//!   rows = not finished), `replan(client, clock, &plan, &partial, ReplanMode::Resume,
-//!   options)`, `execute` it, then `job::job_report(&plan, earlier_rows + later_rows, &state)`.
+//! - **Resume an interrupted job**: `job::job_report(&plan, saved_rows, &state)` (a step
+//!   without a row is `notRun`), `replan(client, clock, &plan, &partial, ReplanMode::Resume,
+//!   options)`, `execute` it, then `job_report` again over the earlier rows and the new.
 //! - **Retry failed**: the same with `ReplanMode::RetryFailed` on the finished report.
 //! - **Inventory**: `load_inventory(client, clock, options)` → rows; `inventory_csv(&rows)`.
 

@@ -96,7 +96,7 @@ pub struct Progress {
 pub enum EventKind {
     /// A step that sends requests is about to send its first one (record it as in flight).
     StepStarted,
-    /// A step has its outcome (checkpoint it before answering).
+    /// A step has its outcome (save its row before answering).
     StepFinished,
     /// The run is over; the report follows as the return value.
     Finished,
