@@ -145,25 +145,28 @@ pub async fn replan<T: Transport, C: Clock>(
     mode: ReplanMode,
     options: &ExecOptions,
 ) -> Result<Plan, Error> {
-    let mut replanned = replan_remaining(client, clock, plan, report, mode, options).await?;
+    let targets = replan_targets(plan, report, mode);
+    let snapshot = if targets.is_empty() {
+        Snapshot::default()
+    } else {
+        read_targets(client, clock, plan, &targets, options).await?
+    };
+    let mut replanned = replan_steps(plan, &targets, &snapshot, clock.now_ms())?;
     if mode == ReplanMode::RetryFailed {
         replanned.title = format!("Retry: {}", plan.title);
     }
     Ok(replanned)
 }
 
-async fn replan_remaining<T: Transport, C: Clock>(
+/// The snapshot re-planning `targets` of `plan` needs: every product's codes where a
+/// universal code is involved, none for price steps, else the targets' codes.
+async fn read_targets<T: Transport, C: Clock>(
     client: &GumroadClient<T>,
     clock: &C,
     plan: &Plan,
-    report: &Report,
-    mode: ReplanMode,
+    targets: &[usize],
     options: &ExecOptions,
-) -> Result<Plan, Error> {
-    let targets = replan_targets(plan, report, mode);
-    if targets.is_empty() {
-        return replan_steps(plan, &targets, &Snapshot::default(), clock.now_ms());
-    }
+) -> Result<Snapshot, Error> {
     let ids: Vec<ProductId> = plan
         .steps
         .iter()
@@ -177,7 +180,7 @@ async fn replan_remaining<T: Transport, C: Clock>(
         | Operation::Undo
         | Operation::ApplyParity
         | Operation::RemoveParity => false,
-    } || replan_needs_all_products(plan, &targets);
+    } || replan_needs_all_products(plan, targets);
     // Price steps (and an undo's other steps that write no code) are re-planned from the
     // products alone.
     let needs_codes = match plan.operation {
@@ -208,6 +211,5 @@ async fn replan_remaining<T: Transport, C: Clock>(
     } else {
         Scope::Products(&ids)
     };
-    let snapshot = take(&runner, scope).await?;
-    replan_steps(plan, &targets, &snapshot, clock.now_ms())
+    take(&runner, scope).await
 }
