@@ -5,7 +5,7 @@
 import { MSG, request } from '../messages.js';
 import { $, busy, download, element } from './dom.js';
 import { hideError, showError } from './feedback.js';
-import { allProducts, selectedProducts } from './picker.js';
+import { offerCurrencies, selectedProducts } from './picker.js';
 import { initPreview, showPreview } from './preview.js';
 
 let inventory = null;
@@ -78,12 +78,7 @@ function syncCurrencyField() {
   const fixed = $('code-type').value === 'fixed';
   const select = $('code-currency');
   select.hidden = !fixed;
-  if (!fixed) return;
-  const source = selectedProducts().length ? selectedProducts() : allProducts();
-  const currencies = [...new Set(source.map((p) => p.currency))].sort();
-  const chosen = select.value;
-  select.replaceChildren(...currencies.map((c) => element('option', { value: c }, c.toUpperCase())));
-  if (currencies.includes(chosen)) select.value = chosen;
+  if (fixed) offerCurrencies(select);
 }
 
 function renderInventory() {

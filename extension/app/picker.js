@@ -74,6 +74,17 @@ export function allProducts() {
   return state.products;
 }
 
+/** Fills `select` with the currencies an amount may be in — those of the selection, or of
+ * the whole store when nothing is selected — keeping the seller's choice where it is still
+ * offered. */
+export function offerCurrencies(select) {
+  const source = state.selected.size ? selectedProducts() : state.products;
+  const currencies = [...new Set(source.map((p) => p.currency))].sort();
+  const chosen = select.value;
+  select.replaceChildren(...currencies.map((c) => element('option', { value: c }, c.toUpperCase())));
+  if (currencies.includes(chosen)) select.value = chosen;
+}
+
 function selectionChanged() {
   const n = state.selected.size;
   $('selection-count').textContent = `${n} selected`;

@@ -2,9 +2,9 @@
 // rounding and Gumroad's limits. Like every bulk write it only previews here; the wasm
 // core validates the raw text before any request.
 import { MSG, request } from '../messages.js';
-import { $, busy, element } from './dom.js';
+import { $, busy } from './dom.js';
 import { hideError, showError } from './feedback.js';
-import { allProducts, selectedProducts } from './picker.js';
+import { offerCurrencies, selectedProducts } from './picker.js';
 import { showPreview } from './preview.js';
 
 const AMOUNT_LABELS = {
@@ -44,10 +44,5 @@ function syncFields() {
   $('price-amount-label').textContent = AMOUNT_LABELS[mode];
   const select = $('price-currency');
   select.hidden = mode === 'percent';
-  if (select.hidden) return;
-  const source = selectedProducts().length ? selectedProducts() : allProducts();
-  const currencies = [...new Set(source.map((p) => p.currency))].sort();
-  const chosen = select.value;
-  select.replaceChildren(...currencies.map((c) => element('option', { value: c }, c.toUpperCase())));
-  if (currencies.includes(chosen)) select.value = chosen;
+  if (!select.hidden) offerCurrencies(select);
 }
