@@ -168,9 +168,13 @@ export async function jobReport(jobId) {
   throw new JobError('That job has no report.', 'NotFound');
 }
 
-export async function cancelEndTime(jobId) {
-  await chrome.alarms.clear(END_TIME_ALARM + jobId);
-  await updateHistory(jobId, (entry) => ({ ...entry, endAt: null }));
+/** Keeps the codes of `jobId` past its end time. In the queue, like every change of the
+ * history: a job finishing at the same moment cannot write an older history over it. */
+export function cancelEndTime(jobId) {
+  return exclusive(async () => {
+    await chrome.alarms.clear(END_TIME_ALARM + jobId);
+    await updateHistory(jobId, (entry) => ({ ...entry, endAt: null }));
+  });
 }
 
 /** Removes the codes of every job whose end time has come (alarm, or worker start). */
@@ -195,11 +199,12 @@ async function removeDueCodes(token) {
   }
   const [entry] = due;
   try {
-    // The seller confirmed this removal when they set the end time.
-    await previewUndo(token, entry.id, 'endTime');
-    const preview = await storage.get(KEYS.PREVIEW);
-    await storage.remove([KEYS.PREVIEW]);
-    await begin(token, preview, null);
+    // The seller confirmed this removal when they set the end time, so its plan runs
+    // without a preview, and never in the preview slot: a preview the seller has open
+    // stays theirs to confirm.
+    const { report } = await finishedJob(entry.id);
+    const plan = await (await ready()).previewUndo(token, report, 'endTime');
+    await begin(token, { plan, undoOf: entry.id }, null);
     await updateHistory(entry.id, (e) => ({ ...e, endAt: null, endError: null }));
     await chrome.alarms.clear(END_TIME_ALARM + entry.id);
   } catch (error) {
@@ -268,12 +273,12 @@ async function run(token, job, plan) {
       job.inFlight = [];
       await saveProgress(job, Object.values(job.rows));
     } else {
-      await finish(job, report.cancelled ? 'cancelled' : 'finished');
+      await exclusive(() => finish(job, report.cancelled ? 'cancelled' : 'finished'));
     }
   } catch (error) {
     job.error = { kind: error?.kind ?? 'Server', message: String(error?.message ?? error), status: error?.status ?? null };
     if (error?.kind === 'Unauthorized') await forgetIfStill(token);
-    await finish(job, 'failed');
+    await exclusive(() => finish(job, 'failed'));
   } finally {
     running.delete(job.id);
     if (running.size === 0) {
@@ -330,6 +335,8 @@ function recordedIndices(job) {
   return Object.keys(job.rows).map(Number);
 }
 
+/** Ends `job` as `status`: its report, its history line, its end time. Callers hold the
+ * queue (it rewrites the history). */
 async function finish(job, status) {
   job.status = status;
   job.finishedAt = new Date().toISOString();

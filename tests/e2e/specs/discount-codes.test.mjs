@@ -188,6 +188,42 @@ describe('end times', () => {
     await reopened.close();
   });
 
+  test("an end time that comes while the seller looks at a preview leaves that preview theirs to confirm", async () => {
+    const tab = await connectedPage(context);
+    await applyWithEndTime(tab, 'SOON20', 4_000);
+    await tab.evaluate(() => chrome.alarms.clearAll());
+
+    // The seller previews another code and has not confirmed it yet.
+    await tab.getByRole('tab', { name: 'Discount codes' }).click();
+    await tab.getByLabel('Code', { exact: true }).fill('NEXT10');
+    await tab.locator('#code-amount').fill('10');
+    await tab.locator('#code-end').fill('');
+    await tab.getByRole('button', { name: 'Preview', exact: true }).click();
+    await tab.locator('#preview').waitFor();
+
+    // Meanwhile the end time passes and a fresh worker removes SOON20.
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    await killServiceWorker(context.ext, tab);
+    await tab.evaluate(() => chrome.runtime.sendMessage({ type: 'worker.ping' }));
+    // The dialog stays open over the page: follow the job history in storage.
+    const endTimeRan = () =>
+      tab.evaluate(async () => {
+        const { 'jobs.history': history = [] } = await chrome.storage.local.get('jobs.history');
+        return history.some((e) => e.label.startsWith('End time: Apply SOON20') && e.status === 'finished');
+      });
+    for (let waited = 0; !(await endTimeRan()); waited += 200) {
+      assert.ok(waited < 60_000, 'the end time ran within a minute');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.equal(codesByProduct(await sandbox.state(), 'SOON20').size, 0);
+    assert.ok(await tab.locator('#preview').isVisible(), 'the preview is still open');
+
+    // The seller's preview is still the one they confirm.
+    await tab.getByRole('button', { name: 'Apply 2 changes' }).click();
+    await waitForJob(tab, 'Apply NEXT10');
+    assert.equal(codesByProduct(await sandbox.state(), 'NEXT10').size, 2);
+  });
+
   test('an end time can be cancelled: the alarm goes and the codes stay', async () => {
     const tab = await connectedPage(context);
     const job = await applyWithEndTime(tab, 'LATER20', 3_600_000);
