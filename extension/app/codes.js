@@ -3,6 +3,7 @@
 // worker, and the wasm core validates it before any request: a bad code or 150 % comes
 // back as a clear InvalidInput message and nothing is written.
 import { MSG, request } from '../messages.js';
+import { localeSeparators } from './number-locale.js';
 import { $, busy, download, element } from './dom.js';
 import { hideError, showError } from './feedback.js';
 import { allProducts, selectedProducts } from './picker.js';
@@ -31,6 +32,7 @@ export function initCodes({ selectTab }) {
       universal,
       productIds: universal ? [] : selectedProducts().map((p) => p.id),
       onConflict: data.get('conflict'),
+      separators: localeSeparators(),
     };
     await preview($('preview-apply'), MSG.CODES_PREVIEW_APPLY, form, endLocal ? new Date(endLocal).toISOString() : null);
   });

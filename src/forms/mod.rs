@@ -11,7 +11,7 @@ use crate::bulk::{
     Rounding,
 };
 use crate::error::Error;
-use crate::money::parse_amount;
+use crate::money::{parse_amount, Separators};
 use crate::parity::{
     build_table, parity_codes, CodeMode, MinimumPolicy, Overrides, ParityCode, Settings,
 };
@@ -36,6 +36,8 @@ pub struct ApplyCodeForm {
     pub product_ids: Vec<String>,
     /// `"skip"` or `"replace"`.
     pub on_conflict: String,
+    /// The separators of the seller's locale, for reading the amounts.
+    pub separators: Separators,
 }
 
 /// The "Remove a code" form.
@@ -65,6 +67,8 @@ pub struct PriceChangeForm {
     /// `"clamp"` or `"skip"` (or empty: skip).
     pub on_limit: String,
     pub product_ids: Vec<String>,
+    /// The separators of the seller's locale, for reading the amount.
+    pub separators: Separators,
 }
 
 /// The "Parity codes" form: the seller's table (settings and per-country edits, as kept in
@@ -183,7 +187,7 @@ pub fn apply_code_intent(form: &ApplyCodeForm) -> Result<Value, Error> {
         "fixed" => {
             let currency = currency
                 .ok_or_else(|| Error::invalid_input("Choose the currency of the amount off."))?;
-            json!({ "fixed": { "cents": parse_amount(&form.amount, currency)? } })
+            json!({ "fixed": { "cents": parse_amount(&form.amount, currency, &form.separators)? } })
         }
         other => {
             return Err(Error::invalid_input(format!(
@@ -194,7 +198,11 @@ pub fn apply_code_intent(form: &ApplyCodeForm) -> Result<Value, Error> {
     let max_uses = optional_count(&form.max_uses)?;
     let minimum = match form.minimum_amount.trim() {
         "" => None,
-        typed => Some(parse_amount(typed, currency.unwrap_or("usd"))?),
+        typed => Some(parse_amount(
+            typed,
+            currency.unwrap_or("usd"),
+            &form.separators,
+        )?),
     };
     let on_conflict = match form.on_conflict.as_str() {
         "replace" => "replace",
@@ -252,7 +260,7 @@ pub fn price_change_intent(form: &PriceChangeForm) -> Result<PriceChangeIntent, 
                     "Enter the amount to add (or, with a minus, to take off).",
                 ));
             }
-            let minor = parse_amount(typed, currency)?;
+            let minor = parse_amount(typed, currency, &form.separators)?;
             ChangeInput::Amount {
                 delta: (if negative { -minor } else { minor }).into(),
                 currency: currency.to_owned(),
@@ -268,7 +276,7 @@ pub fn price_change_intent(form: &PriceChangeForm) -> Result<PriceChangeIntent, 
                 return Err(Error::invalid_input("Enter the new price."));
             }
             ChangeInput::Set {
-                amount: parse_amount(typed, currency)?.into(),
+                amount: parse_amount(typed, currency, &form.separators)?.into(),
                 currency: currency.to_owned(),
             }
         }

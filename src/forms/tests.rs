@@ -163,6 +163,7 @@ fn price_form(mode: &str, amount: &str) -> PriceChangeForm {
         allow_free: false,
         on_limit: "clamp".into(),
         product_ids: vec!["p1".into(), "p2".into()],
+        separators: Default::default(),
     }
 }
 
@@ -404,5 +405,54 @@ fn parity_forms_that_are_refused() {
     for bad in ["", "P!P"] {
         let error = remove(json!({"prefix": bad})).unwrap_err();
         assert_eq!(error.kind(), ErrorKind::InvalidInput, "{bad}");
+    }
+}
+
+/// A form as the page sends it, with the locale's separators.
+fn sent<T: serde::de::DeserializeOwned>(fields: Value) -> T {
+    serde_json::from_value(fields).unwrap()
+}
+
+#[test]
+fn amounts_are_read_with_the_locales_decimal_comma() {
+    let comma = json!({"decimal": ",", "group": "."});
+    let fixed: ApplyCodeForm = sent(json!({"code": "SPRING", "amount": "4,99", "type": "fixed",
+        "currency": "eur", "productIds": ["a"], "separators": comma}));
+    assert_eq!(
+        apply_code_intent(&fixed).unwrap()["discount"]["fixed"]["cents"],
+        json!(499)
+    );
+    let minimum: ApplyCodeForm = sent(json!({"code": "SPRING", "amount": "10", "type": "percent",
+        "minimumAmount": "2,50", "minimumCurrency": "eur", "productIds": ["a"], "separators": comma}));
+    assert_eq!(
+        apply_code_intent(&minimum).unwrap()["minimumAmountCents"],
+        json!(250)
+    );
+    let delta: PriceChangeForm = sent(
+        json!({"mode": "amount", "amount": "+0,50", "currency": "eur",
+        "productIds": ["a"], "separators": comma}),
+    );
+    assert_eq!(
+        serde_json::to_value(price_change_intent(&delta).unwrap().change).unwrap(),
+        json!({"amount": {"delta": 50, "currency": "eur"}})
+    );
+}
+
+#[test]
+fn amounts_that_read_two_ways_are_refused_with_both_readings() {
+    let rows = [
+        (",", ".", "1,000", "€1,000 or €1"),
+        (".", ",", "1.000", "€1,000 or €1"),
+    ];
+    for (decimal, group, typed, readings) in rows {
+        let form: PriceChangeForm = sent(json!({"mode": "set", "amount": typed, "currency": "eur",
+            "productIds": ["a"], "separators": {"decimal": decimal, "group": group}}));
+        let error = price_change_intent(&form).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::InvalidInput);
+        assert!(
+            error.message().contains(readings),
+            "{typed}: {}",
+            error.message()
+        );
     }
 }
