@@ -29,6 +29,7 @@ export function initCodes({ selectTab }) {
       currency: $('code-type').value === 'fixed' ? $('code-currency').value || null : null,
       maxUses: $('code-max').value,
       minimumAmount: $('code-minimum').value,
+      minimumCurrency: $('code-type').value === 'fixed' ? null : $('code-minimum-currency').value || null,
       universal,
       productIds: universal ? [] : selectedProducts().map((p) => p.id),
       onConflict: data.get('conflict'),
@@ -75,14 +76,19 @@ async function preview(button, type, form, endAt) {
   });
 }
 
-// A fixed amount is in one currency: offer the currencies of the selection (or store).
+// A fixed amount and a minimum order are in one currency: offer the currencies of the
+// selection (or store). A fixed code's minimum is in the amount's currency.
 function syncCurrencyField() {
   const fixed = $('code-type').value === 'fixed';
-  const select = $('code-currency');
-  select.hidden = !fixed;
-  if (!fixed) return;
   const source = selectedProducts().length ? selectedProducts() : allProducts();
   const currencies = [...new Set(source.map((p) => p.currency))].sort();
+  $('code-currency').hidden = !fixed;
+  $('code-minimum-currency').hidden = fixed;
+  fillCurrencies($('code-currency'), currencies);
+  fillCurrencies($('code-minimum-currency'), currencies);
+}
+
+function fillCurrencies(select, currencies) {
   const chosen = select.value;
   select.replaceChildren(...currencies.map((c) => element('option', { value: c }, c.toUpperCase())));
   if (currencies.includes(chosen)) select.value = chosen;

@@ -32,6 +32,9 @@ pub struct ApplyCodeForm {
     pub max_uses: String,
     /// Minimum order amount; empty = none.
     pub minimum_amount: String,
+    /// The currency of the minimum order (lowercase ISO code); for a fixed amount, that
+    /// of the amount when absent.
+    pub minimum_currency: Option<String>,
     pub universal: bool,
     pub product_ids: Vec<String>,
     /// `"skip"` or `"replace"`.
@@ -196,13 +199,18 @@ pub fn apply_code_intent(form: &ApplyCodeForm) -> Result<Value, Error> {
         }
     };
     let max_uses = optional_count(&form.max_uses)?;
-    let minimum = match form.minimum_amount.trim() {
-        "" => None,
-        typed => Some(parse_amount(
-            typed,
-            currency.unwrap_or("usd"),
-            &form.separators,
-        )?),
+    let (minimum, minimum_currency) = match form.minimum_amount.trim() {
+        "" => (None, None),
+        typed => {
+            let of = form
+                .minimum_currency
+                .as_deref()
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .or(currency.filter(|_| form.kind == "fixed"))
+                .ok_or_else(|| Error::invalid_input("Choose the currency of the minimum order."))?;
+            (Some(parse_amount(typed, of, &form.separators)?), Some(of))
+        }
     };
     let on_conflict = match form.on_conflict.as_str() {
         "replace" => "replace",
@@ -214,6 +222,7 @@ pub fn apply_code_intent(form: &ApplyCodeForm) -> Result<Value, Error> {
         "currency": currency,
         "maxPurchaseCount": max_uses,
         "minimumAmountCents": minimum,
+        "minimumCurrency": minimum_currency,
         "universal": form.universal,
         "productIds": if form.universal { Vec::new() } else { form.product_ids.clone() },
         "onConflict": on_conflict,

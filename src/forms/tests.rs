@@ -112,6 +112,7 @@ fn typed_values_a_seller_could_mean_two_ways_are_refused() {
         (
             ApplyCodeForm {
                 minimum_amount: "abc".into(),
+                minimum_currency: Some("usd".into()),
                 ..form("5", "percent")
             },
             "as a number",
@@ -147,6 +148,7 @@ fn optional_fields_stay_null_when_empty() {
     let limited = apply_code_intent(&ApplyCodeForm {
         max_uses: "5".into(),
         minimum_amount: "20".into(),
+        minimum_currency: Some("usd".into()),
         ..form("10", "percent")
     })
     .unwrap();
@@ -455,4 +457,25 @@ fn amounts_that_read_two_ways_are_refused_with_both_readings() {
             error.message()
         );
     }
+}
+
+#[test]
+fn a_minimum_order_is_read_in_its_own_currency() {
+    let yen: ApplyCodeForm = sent(json!({"code": "SPRING", "amount": "10", "type": "percent",
+        "minimumAmount": "2000", "minimumCurrency": "jpy", "productIds": ["a"]}));
+    let intent = apply_code_intent(&yen).unwrap();
+    assert_eq!(intent["minimumAmountCents"], json!(2000));
+    assert_eq!(intent["minimumCurrency"], json!("jpy"));
+    let decimals: ApplyCodeForm = sent(json!({"code": "SPRING", "amount": "10", "type": "percent",
+        "minimumAmount": "4.99", "minimumCurrency": "jpy", "productIds": ["a"]}));
+    assert!(apply_code_intent(&decimals)
+        .unwrap_err()
+        .message()
+        .contains("JPY amounts have no decimals"));
+    let unsaid: ApplyCodeForm = sent(json!({"code": "SPRING", "amount": "10", "type": "percent",
+        "minimumAmount": "20", "productIds": ["a"]}));
+    assert!(apply_code_intent(&unsaid)
+        .unwrap_err()
+        .message()
+        .contains("currency of the minimum order"));
 }
