@@ -57,8 +57,9 @@ pub fn parity_export_csv(settings: JsValue, overrides: JsValue) -> Result<String
 
 /// `parityImportCsv(text)`: the seller's edits read back from a CSV, as overrides
 /// (`{"IN": 40, "CN": "excluded"}`, replacing the stored ones). Any problem rejects with one
-/// `InvalidInput` GumroadError whose message has every problem on its own line
-/// (`line N: …`); nothing is imported then.
+/// `InvalidInput` GumroadError whose message has each of the first 20 problems on its own
+/// line (`line N: …`), then how many more lines have one; nothing is imported then. A text
+/// over 256 KB is refused before it is read as CSV.
 #[wasm_bindgen(js_name = parityImportCsv)]
 pub fn parity_import_csv(text: &str) -> Result<JsValue, JsValue> {
     match import_csv(text) {
