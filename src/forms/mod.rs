@@ -194,7 +194,8 @@ pub fn apply_code_intent(form: &ApplyCodeForm) -> Result<Value, Error> {
         }
         other => {
             return Err(Error::invalid_input(format!(
-                "Unknown discount type '{other}'."
+                "Unknown discount type '{}'.",
+                crate::error::clip(other, 20)
             )))
         }
     };
@@ -424,3 +425,6 @@ fn optional_count(typed: &str) -> Result<Option<u64>, Error> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod prop_tests;

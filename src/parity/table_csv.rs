@@ -96,7 +96,7 @@ impl ImportProblem {
     /// One `InvalidInput` error for a refused import: what happened and the first problems
     /// (the message is capped; show the full list from the problems themselves).
     pub fn as_error(problems: &[ImportProblem]) -> Error {
-        let shown: Vec<String> = problems.iter().take(5).map(ToString::to_string).collect();
+        let shown: Vec<String> = problems.iter().take(3).map(ToString::to_string).collect();
         let more = problems.len().saturating_sub(shown.len());
         Error::invalid_input(format!(
             "Nothing was imported: {}{}.",
@@ -509,7 +509,7 @@ mod tests {
             .message()
             .starts_with("Nothing was imported: line 2: unknown country code 'XX'; line 3:"));
         assert!(
-            error.message().ends_with("; and 2 more."),
+            error.message().ends_with("; and 4 more."),
             "{}",
             error.message()
         );
