@@ -426,5 +426,6 @@ fn optional_count(typed: &str) -> Result<Option<u64>, Error> {
 #[cfg(test)]
 mod tests;
 
-#[cfg(test)]
+// proptest is a native dev-dependency only.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod prop_tests;
