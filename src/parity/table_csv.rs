@@ -143,9 +143,7 @@ pub fn export_csv(rows: &[Row]) -> String {
 /// Returns the complete new overrides, or every problem found, by line; on a problem
 /// the caller keeps the overrides it had.
 pub fn import_csv(text: &str) -> Result<Overrides, Vec<ImportProblem>> {
-    if text.len() > MAX_IMPORT_BYTES {
-        return Err(vec![too_large(text.len())]);
-    }
+    check_import_size(text.len() as u64).map_err(|problem| vec![problem])?;
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     // Reading CSV text cannot fail: stray quotes are read as text.
     let mut records = records(text).into_iter();
@@ -223,16 +221,20 @@ pub fn import_csv(text: &str) -> Result<Overrides, Vec<ImportProblem>> {
     }
 }
 
-/// The refusal of a file of `bytes` over [`MAX_IMPORT_BYTES`], before reading it.
-pub fn too_large(bytes: usize) -> ImportProblem {
-    ImportProblem::new(
+/// Whether a file of `bytes` may be read as a parity table: over [`MAX_IMPORT_BYTES`] it
+/// is refused, before reading.
+pub fn check_import_size(bytes: u64) -> Result<(), ImportProblem> {
+    if bytes <= MAX_IMPORT_BYTES as u64 {
+        return Ok(());
+    }
+    Err(ImportProblem::new(
         1,
         format!(
             "the file is {} KB; a parity table is about 10 KB, and Bulkroad reads files up to {} KB",
             bytes.div_ceil(1024),
             MAX_IMPORT_BYTES / 1024
         ),
-    )
+    ))
 }
 
 /// A `your_percent` cell, or the problem with it (without the line).
@@ -482,6 +484,11 @@ mod tests {
         let table = export_csv(&build_table(&Settings::default(), &Overrides::new()));
         assert!(table.len() < MAX_IMPORT_BYTES / 4, "{}", table.len());
         let huge = format!("country_code,your_percent\n{}", "IN,40\n".repeat(60_000));
+        assert!(check_import_size(MAX_IMPORT_BYTES as u64).is_ok());
+        assert_eq!(
+            check_import_size(48 << 20).unwrap_err().to_string(),
+            "line 1: the file is 49152 KB; a parity table is about 10 KB, and Bulkroad reads files up to 256 KB"
+        );
         assert_eq!(
             messages(import_csv(&huge)),
             ["line 1: the file is 352 KB; a parity table is about 10 KB, and Bulkroad reads files up to 256 KB"]

@@ -14,8 +14,8 @@ use crate::forms::{
 };
 use crate::model::Product;
 use crate::parity::{
-    build_table, country_map, export_csv, import_csv, map_csv, map_json, map_snippet, MapRow,
-    Overrides, Row, Settings, DATA_CREDIT,
+    build_table, check_import_size, country_map, export_csv, import_csv, map_csv, map_json,
+    map_snippet, ImportProblem, MapRow, Overrides, Row, Settings, DATA_CREDIT,
 };
 use crate::runtime::BrowserClock;
 
@@ -53,6 +53,14 @@ pub fn parity_table(settings: JsValue, overrides: JsValue) -> Result<JsValue, Js
 pub fn parity_export_csv(settings: JsValue, overrides: JsValue) -> Result<String, JsValue> {
     let (settings, overrides) = table_inputs(settings, overrides)?;
     Ok(export_csv(&build_table(&settings, &overrides)))
+}
+
+/// `parityImportCheckSize(bytes)`: rejects with an `InvalidInput` GumroadError when a file
+/// of `bytes` is too large to be a parity table, so the page need not read it.
+#[wasm_bindgen(js_name = parityImportCheckSize)]
+pub fn parity_import_check_size(bytes: f64) -> Result<(), JsValue> {
+    check_import_size(bytes as u64)
+        .map_err(|problem| to_js_error(ImportProblem::as_error(&[problem])))
 }
 
 /// `parityImportCsv(text)`: the seller's edits read back from a CSV, as overrides
