@@ -47,11 +47,7 @@ pub struct MapRow {
 /// Every country that has a code, sorted by country code, with what each of `products`
 /// costs with it under `policy` — decided by [`MinimumPolicy::percent_on`], as the bulk job
 /// decides (every option and tier price counts), so the map says what buyers will see.
-pub fn country_map(
-    codes: &[ParityCode],
-    products: &[Product],
-    policy: MinimumPolicy,
-) -> Vec<MapRow> {
+pub fn country_map(codes: &[ParityCode], products: &[Product], policy: MinimumPolicy) -> Vec<MapRow> {
     let mut rows: Vec<MapRow> = Vec::new();
     for code in codes {
         let example_prices: Vec<ExamplePrice> = products
