@@ -346,8 +346,18 @@ mod tests {
             ("5", "xyz", Err("does not know")),
             ("99999999999999", "usd", Err("too large")),
         ];
-        for (text, currency, expected) in rows {
-            match (parse_amount(text, currency, &Separators::point()), expected) {
+        let point = Separators::point();
+        let rows: Vec<_> = rows
+            .iter()
+            .map(|(t, c, want)| (*t, *c, &point, *want))
+            .collect();
+        assert_reads(&rows);
+    }
+
+    /// Each row's text reads as its amount, or is refused with a message containing its text.
+    fn assert_reads(rows: &[(&str, &str, &Separators, Result<i64, &str>)]) {
+        for (text, currency, separators, expected) in rows {
+            match (parse_amount(text, currency, separators), expected) {
                 (Ok(v), Ok(want)) => assert_eq!(v, *want, "{text} {currency}"),
                 (Err(e), Err(want)) => {
                     assert_eq!(e.kind(), crate::ErrorKind::InvalidInput);
@@ -380,16 +390,7 @@ mod tests {
             ("1.2,3,4", "eur", &comma, Err("as a number")),
             ("1,2345.6", "eur", &point, Err("as a number")),
         ];
-        for (text, currency, separators, expected) in rows {
-            match (parse_amount(text, currency, separators), expected) {
-                (Ok(v), Ok(want)) => assert_eq!(v, *want, "{text} {currency}"),
-                (Err(e), Err(want)) => {
-                    assert_eq!(e.kind(), crate::ErrorKind::InvalidInput);
-                    assert!(e.message().contains(want), "{text}: {}", e.message());
-                }
-                (got, want) => panic!("{text} {currency}: got {got:?}, want {want:?}"),
-            }
-        }
+        assert_reads(rows);
     }
 
     #[test]
