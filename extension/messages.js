@@ -15,6 +15,7 @@ export const MSG = Object.freeze({
   PARITY_TABLE: 'parity.table',
   PARITY_EXPORT: 'parity.export',
   PARITY_IMPORT: 'parity.import',
+  PARITY_IMPORT_SIZE: 'parity.importSize',
   PARITY_PREVIEW: 'parity.preview',
   PARITY_MAP: 'parity.map',
   PARITY_PREVIEW_REMOVE: 'parity.previewRemove',

@@ -80,6 +80,7 @@ const handlers = {
   // The parity table is pure computation in the core: no token involved.
   [MSG.PARITY_TABLE]: async ({ settings, overrides }) => (await ready()).parityTable(settings, overrides),
   [MSG.PARITY_EXPORT]: async ({ settings, overrides }) => (await ready()).parityExportCsv(settings, overrides),
+  [MSG.PARITY_IMPORT_SIZE]: async ({ size }) => (await ready()).parityImportCheckSize(Number(size) || 0),
   [MSG.PARITY_IMPORT]: async ({ text }) => (await ready()).parityImportCsv(String(text ?? '')),
   [MSG.PARITY_MAP]: async ({ form, products }) => (await ready()).parityMap(form, products),
 

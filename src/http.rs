@@ -116,8 +116,13 @@ fn encode_pairs(pairs: &[(String, String)]) -> String {
 
 /// `value` percent-encoded for use as one path segment: ids normally need nothing (URL-safe
 /// base64 such as `A-m3CDDC5dlrSdKZp0RFhA==`), but a pasted id with `/`, `?` or `#` must
-/// not change which endpoint is called.
-pub fn path_segment(value: &str) -> String {
+/// not change which endpoint is called. `None` for `""`, `"."` and `".."`, which no
+/// encoding keeps in place: URL parsers drop or climb them (`%2E%2E` too), so
+/// `DELETE /v2/products/P/offer_codes/..` would become `DELETE /v2/products/P/`.
+pub fn path_segment(value: &str) -> Option<String> {
+    if matches!(value, "" | "." | "..") {
+        return None;
+    }
     let mut out = String::with_capacity(value.len());
     for byte in value.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'=') {
@@ -126,7 +131,7 @@ pub fn path_segment(value: &str) -> String {
             out.push_str(&format!("%{byte:02X}"));
         }
     }
-    out
+    Some(out)
 }
 
 /// One HTTP answer, as received. `body` is the whole body as text (lossy UTF-8).
@@ -199,9 +204,17 @@ mod tests {
             ("a/b?c#d", "a%2Fb%3Fc%23d"),
             ("../user", "..%2Fuser"),
             ("é ", "%C3%A9%20"),
+            ("...", "..."),
         ];
         for (value, encoded) in rows {
-            assert_eq!(path_segment(value), encoded);
+            assert_eq!(path_segment(value).as_deref(), Some(encoded));
+        }
+    }
+
+    #[test]
+    fn dot_segments_have_no_path_segment() {
+        for value in [".", "..", ""] {
+            assert_eq!(path_segment(value), None, "{value:?}");
         }
     }
 

@@ -3,6 +3,8 @@
 //! `formatted_price`. Amounts are integer minor units; the one float is [`major_units`],
 //! what the product filter compares with the amounts a seller types there. No I/O.
 
+use serde::Deserialize;
+
 use crate::error::Error;
 
 /// One currency. `min_price` is the smallest non-zero price, in minor units.
@@ -130,21 +132,72 @@ fn group_thousands(value: u64) -> String {
     out
 }
 
-/// What a seller typed as an amount of `currency` ("5", "4.99", "1,500", "$12") in minor
-/// units. Refuses what cannot be meant exactly: more decimals than the currency has (yen
-/// have none), negative or empty amounts, text. Messages never guess.
-pub fn parse_amount(text: &str, currency: &str) -> Result<i64, Error> {
+/// The decimal and group separators of the seller's locale, as the page reads them from
+/// `Intl.NumberFormat(navigator.language).formatToParts(12345.6)`. Missing or unusable
+/// ones fall back to the US convention (`.` and `,`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct Separators {
+    pub decimal: String,
+    pub group: String,
+}
+
+impl Separators {
+    /// `"."` and `","`.
+    pub fn point() -> Self {
+        Separators {
+            decimal: ".".into(),
+            group: ",".into(),
+        }
+    }
+
+    /// `","` and `"."`, as in much of Europe and South America.
+    pub fn comma() -> Self {
+        Separators {
+            decimal: ",".into(),
+            group: ".".into(),
+        }
+    }
+
+    /// The decimal mark, `.` or `,` (anything else: `.`).
+    fn decimal_mark(&self) -> char {
+        match self.decimal.trim() {
+            "," => ',',
+            _ => '.',
+        }
+    }
+
+    /// The group separator when it is a character a seller types (space-like ones are
+    /// dropped with the other whitespace anyway).
+    fn group_mark(&self) -> Option<char> {
+        let mut chars = self.group.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) if c != self.decimal_mark() && !c.is_ascii_digit() => Some(c),
+            (None, _) => Some(if self.decimal_mark() == ',' { '.' } else { ',' }),
+            _ => None,
+        }
+    }
+}
+
+/// What a seller typed as an amount of `currency` ("5", "4.99", "4,99", "1,500", "1.500,50",
+/// "$12") in minor units, read with the seller's `separators`. A mark with one, two or many
+/// digits after it is a decimal mark; both marks: the last one is; "1,000" (one mark, three
+/// digits after) is a thousands group only where the locale groups with that mark, and is
+/// refused, quoting both readings, elsewhere. Refuses what cannot be meant exactly: more
+/// decimals than the currency has (yen have none), negative or empty amounts, text.
+pub fn parse_amount(text: &str, currency: &str, separators: &Separators) -> Result<i64, Error> {
     let known = find_currency(currency).ok_or_else(|| {
         Error::invalid_input(format!(
             "Bulkroad does not know the currency '{}'.",
-            currency.trim()
+            crate::error::clip(currency.trim(), 12)
         ))
     })?;
+    let group = separators.group_mark();
     let cleaned: String = text
         .trim()
         .trim_start_matches(known.prefix.trim())
         .chars()
-        .filter(|c| *c != ',' && !c.is_whitespace())
+        .filter(|c| !c.is_whitespace() && (Some(*c) != group || matches!(c, '.' | ',')))
         .collect();
     let invalid = || {
         Error::invalid_input(format!(
@@ -158,11 +211,39 @@ pub fn parse_amount(text: &str, currency: &str) -> Result<i64, Error> {
     if cleaned.starts_with('-') {
         return Err(Error::invalid_input("Enter a positive amount."));
     }
-    let (whole, fraction) = cleaned.split_once('.').unwrap_or((&cleaned, ""));
-    if whole.is_empty() && fraction.is_empty()
-        || !whole.chars().all(|c| c.is_ascii_digit())
-        || !fraction.chars().all(|c| c.is_ascii_digit())
+    if !cleaned
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
     {
+        return Err(invalid());
+    }
+    let (whole, fraction) = match split_marks(&cleaned, group) {
+        Some(parts) => parts,
+        None => {
+            let mark = if cleaned.contains(',') { ',' } else { '.' };
+            let (whole, fraction) = cleaned.split_once(mark).unwrap_or((&cleaned, ""));
+            let grouped = format!("{whole}{fraction}");
+            if !grouped.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(invalid());
+            }
+            match (
+                to_minor(&grouped, "", known),
+                to_minor(whole, fraction.trim_end_matches('0'), known),
+            ) {
+                (Some(a), Some(b)) => {
+                    return Err(Error::invalid_input(format!(
+                        "\"{}\" could mean {} or {}; type {grouped} for the first.",
+                        crate::error::clip(text.trim(), 20),
+                        format_price(a, known.code),
+                        format_price(b, known.code)
+                    )))
+                }
+                // The decimal reading has more decimals than the currency: say so.
+                _ => (whole.to_owned(), fraction.to_owned()),
+            }
+        }
+    };
+    if whole.is_empty() && fraction.is_empty() {
         return Err(invalid());
     }
     let exponent = usize::from(known.exponent);
@@ -179,12 +260,67 @@ pub fn parse_amount(text: &str, currency: &str) -> Result<i64, Error> {
             )
         }));
     }
-    let digits = format!("{whole}{fraction:0<exponent$}");
-    digits
+    to_minor(&whole, &fraction, known)
+        .ok_or_else(|| Error::invalid_input("That amount is too large."))
+}
+
+/// The whole digits and decimal digits of `cleaned` (digits, `.` and `,` only), or `None`
+/// when it reads two ways or is no number (then the caller words which). Groups after the
+/// first hold exactly three digits.
+fn split_marks(cleaned: &str, group: Option<char>) -> Option<(String, String)> {
+    let last_mark = cleaned.rfind(['.', ',']);
+    let Some(at) = last_mark else {
+        return Some((cleaned.to_owned(), String::new()));
+    };
+    let mark = cleaned[at..].chars().next()?;
+    let other = if mark == '.' { ',' } else { '.' };
+    let marks = cleaned.matches(mark).count();
+    let after = &cleaned[at + 1..];
+    let grouped = |whole: &str, sep: char| -> Option<String> {
+        let mut parts = whole.split(sep);
+        let first = parts.next()?;
+        let rest: Vec<&str> = parts.collect();
+        if rest.is_empty() {
+            return Some(whole.to_owned());
+        }
+        (!first.is_empty() && first.len() <= 3 && rest.iter().all(|p| p.len() == 3))
+            .then(|| whole.replace(sep, ""))
+    };
+    if cleaned.contains(other) {
+        // Both marks: the last one is the decimal mark, the other groups.
+        if marks > 1 || cleaned.rfind(other)? > at {
+            return None;
+        }
+        return Some((grouped(&cleaned[..at], other)?, after.to_owned()));
+    }
+    if marks > 1 {
+        // "1.000.000": only groups.
+        return Some((grouped(cleaned, mark)?, String::new()));
+    }
+    let before = &cleaned[..at];
+    if after.len() == 3 && !before.is_empty() {
+        // "1,000": a group where the locale groups with this mark, else two readings.
+        return (group == Some(mark) && before.len() <= 3)
+            .then(|| (format!("{before}{after}"), String::new()));
+    }
+    Some((before.to_owned(), after.to_owned()))
+}
+
+/// `whole.fraction` (ASCII digits, `fraction` at most the currency's decimals) in minor
+/// units, up to a hundred billion.
+fn to_minor(whole: &str, fraction: &str, currency: &Currency) -> Option<i64> {
+    let exponent = usize::from(currency.exponent);
+    if fraction.len() > exponent
+        || !format!("{whole}{fraction}")
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    format!("{whole}{fraction:0<exponent$}")
         .parse::<i64>()
         .ok()
         .filter(|v| *v <= 100_000_000_000)
-        .ok_or_else(|| Error::invalid_input("That amount is too large."))
 }
 
 #[cfg(test)]
@@ -210,8 +346,18 @@ mod tests {
             ("5", "xyz", Err("does not know")),
             ("99999999999999", "usd", Err("too large")),
         ];
-        for (text, currency, expected) in rows {
-            match (parse_amount(text, currency), expected) {
+        let point = Separators::point();
+        let rows: Vec<_> = rows
+            .iter()
+            .map(|(t, c, want)| (*t, *c, &point, *want))
+            .collect();
+        assert_reads(&rows);
+    }
+
+    /// Each row's text reads as its amount, or is refused with a message containing its text.
+    fn assert_reads(rows: &[(&str, &str, &Separators, Result<i64, &str>)]) {
+        for (text, currency, separators, expected) in rows {
+            match (parse_amount(text, currency, separators), expected) {
                 (Ok(v), Ok(want)) => assert_eq!(v, *want, "{text} {currency}"),
                 (Err(e), Err(want)) => {
                     assert_eq!(e.kind(), crate::ErrorKind::InvalidInput);
@@ -220,6 +366,31 @@ mod tests {
                 (got, want) => panic!("{text} {currency}: got {got:?}, want {want:?}"),
             }
         }
+    }
+
+    #[test]
+    fn reads_both_separator_conventions_and_refuses_two_readings() {
+        let (point, comma) = (Separators::point(), Separators::comma());
+        let rows: &[(&str, &str, &Separators, Result<i64, &str>)] = &[
+            ("4,99", "eur", &comma, Ok(499)),
+            ("4,99", "usd", &point, Ok(499)),
+            ("1.234,56", "eur", &comma, Ok(123456)),
+            ("1.234,56", "eur", &point, Ok(123456)),
+            ("1,234.56", "eur", &comma, Ok(123456)),
+            ("1.000.000", "jpy", &comma, Ok(1_000_000)),
+            ("1.000", "jpy", &comma, Ok(1000)),
+            ("1,000", "jpy", &point, Ok(1000)),
+            ("0,5", "eur", &comma, Ok(50)),
+            ("€ 2,50", "eur", &comma, Ok(250)),
+            ("1,000", "eur", &comma, Err("could mean €1,000 or €1")),
+            ("1.000", "usd", &point, Err("could mean $1,000 or $1")),
+            ("1,000", "jpy", &comma, Err("could mean ¥1,000 or ¥1")),
+            ("4,999", "eur", &comma, Err("at most 2 decimals")),
+            ("1,5", "jpy", &comma, Err("no decimals")),
+            ("1.2,3,4", "eur", &comma, Err("as a number")),
+            ("1,2345.6", "eur", &point, Err("as a number")),
+        ];
+        assert_reads(rows);
     }
 
     #[test]

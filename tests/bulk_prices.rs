@@ -452,6 +452,7 @@ fn a_fixed_price_below_the_minimum_and_other_bad_input_are_refused_before_any_re
         allow_free: false,
         on_limit: "clamp".into(),
         product_ids: vec!["x".into()],
+        ..Default::default()
     };
     let intent = price_change_intent(&form).unwrap();
     let error = run(preview_price_change(&client, &clock, &intent, &options())).unwrap_err();

@@ -3,6 +3,7 @@
 // worker, and the wasm core validates it before any request: a bad code or 150 % comes
 // back as a clear InvalidInput message and nothing is written.
 import { MSG, request } from '../messages.js';
+import { localeSeparators } from './number-locale.js';
 import { $, busy, download, element } from './dom.js';
 import { hideError, showError } from './feedback.js';
 import { offerCurrencies, selectedProducts } from './picker.js';
@@ -28,9 +29,11 @@ export function initCodes({ selectTab }) {
       currency: $('code-type').value === 'fixed' ? $('code-currency').value || null : null,
       maxUses: $('code-max').value,
       minimumAmount: $('code-minimum').value,
+      minimumCurrency: $('code-type').value === 'fixed' ? null : $('code-minimum-currency').value || null,
       universal,
       productIds: universal ? [] : selectedProducts().map((p) => p.id),
       onConflict: data.get('conflict'),
+      separators: localeSeparators(),
     };
     await preview($('preview-apply'), MSG.CODES_PREVIEW_APPLY, form, endLocal ? new Date(endLocal).toISOString() : null);
   });
@@ -73,12 +76,14 @@ async function preview(button, type, form, endAt) {
   });
 }
 
-// A fixed amount is in one currency: offer the currencies of the selection (or store).
+// A fixed amount and a minimum order are in one currency: offer the currencies of the
+// selection (or store). A fixed code's minimum is in the amount's currency.
 function syncCurrencyField() {
   const fixed = $('code-type').value === 'fixed';
-  const select = $('code-currency');
-  select.hidden = !fixed;
-  if (fixed) offerCurrencies(select);
+  $('code-currency').hidden = !fixed;
+  $('code-minimum-currency').hidden = fixed;
+  offerCurrencies($('code-currency'));
+  offerCurrencies($('code-minimum-currency'));
 }
 
 function renderInventory() {

@@ -59,6 +59,8 @@ export function initParity() {
     if (!file) return;
     hideError();
     try {
+      // A file far larger than a table is refused before it is read.
+      await request(MSG.PARITY_IMPORT_SIZE, { size: file.size });
       // Any bad row refuses the whole file: nothing changes.
       state.overrides = await request(MSG.PARITY_IMPORT, { text: await file.text() });
       await save();

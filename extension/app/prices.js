@@ -2,6 +2,7 @@
 // rounding and Gumroad's limits. Like every bulk write it only previews here; the wasm
 // core validates the raw text before any request.
 import { MSG, request } from '../messages.js';
+import { localeSeparators } from './number-locale.js';
 import { $, busy } from './dom.js';
 import { hideError, showError } from './feedback.js';
 import { offerCurrencies, selectedProducts } from './picker.js';
@@ -26,6 +27,7 @@ export function initPrices() {
       allowFree: $('price-allow-free').checked,
       onLimit: new FormData(event.target).get('on-limit'),
       productIds: selectedProducts().map((p) => p.id),
+      separators: localeSeparators(),
     };
     await busy($('preview-prices'), 'Reading your products…', async () => {
       hideError();

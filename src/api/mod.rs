@@ -68,13 +68,22 @@ fn scrub(response: &mut Response, token: &str) {
     }
 }
 
-/// One path segment from an id; an empty id would silently address another endpoint
-/// (`/v2/products/` is the list).
+/// One path segment from an id; an empty id, `.` or `..` would silently address another
+/// endpoint (`/v2/products/` is the list, `/v2/products/P/offer_codes/..` is the product).
 fn id_segment(id: &str, what: &str) -> Result<String, Error> {
     if id.trim().is_empty() {
         return Err(Error::invalid_input(format!("A {what} id is missing.")));
     }
-    Ok(path_segment(id))
+    match id.trim() {
+        "." | ".." => None,
+        _ => path_segment(id),
+    }
+    .ok_or_else(|| {
+        Error::invalid_input(format!(
+            "\"{}\" is not a {what} id: it would address another endpoint.",
+            id.trim()
+        ))
+    })
 }
 
 #[cfg(test)]

@@ -296,6 +296,26 @@ fn invalid_input_is_refused_before_sending() {
 }
 
 #[test]
+fn dot_segments_are_refused_before_sending() {
+    let client = client(FakeTransport::default());
+    for id in [".", "..", " .. "] {
+        let error = block_on(client.delete_offer_code(&ProductId::new("P"), &OfferCodeId::new(id)))
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::InvalidInput, "{id:?}");
+        assert!(
+            error.message().contains("discount code id"),
+            "{}",
+            error.message()
+        );
+        let error = block_on(client.product(&ProductId::new(id))).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::InvalidInput, "{id:?}");
+        let error = block_on(client.offer_codes(&ProductId::new(id))).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::InvalidInput, "{id:?}");
+    }
+    assert!(client.transport().sent().is_empty());
+}
+
+#[test]
 fn transport_failures_become_network_errors_with_the_write_flag() {
     let rows = [
         (TransportError::Interrupted, true),

@@ -140,6 +140,7 @@ pub fn apply_intent(
         currency: None,
         max_purchase_count: None,
         minimum_amount_cents: None,
+        minimum_currency: None,
         universal: false,
         product_ids,
         on_conflict,

@@ -231,6 +231,7 @@ fn recreate(old: &OfferCode, product_id: &ProductId, snapshot: &Snapshot) -> Act
     let valid = ValidApply {
         code: new,
         currency,
+        minimum_currency: None,
         product_ids: vec![product_id.clone()],
         on_conflict: OnConflict::Skip,
     };
@@ -452,6 +453,7 @@ fn recreate_new(code: &NewOfferCode, product: &Product, snapshot: &Snapshot) -> 
     let valid = ValidApply {
         code: code.clone(),
         currency,
+        minimum_currency: None,
         product_ids: vec![product.id.clone()],
         on_conflict: OnConflict::Skip,
     };

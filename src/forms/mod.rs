@@ -11,7 +11,7 @@ use crate::bulk::{
     Rounding,
 };
 use crate::error::Error;
-use crate::money::parse_amount;
+use crate::money::{parse_amount, Separators};
 use crate::parity::{
     build_table, parity_codes, CodeMode, MinimumPolicy, Overrides, ParityCode, Settings,
 };
@@ -32,10 +32,15 @@ pub struct ApplyCodeForm {
     pub max_uses: String,
     /// Minimum order amount; empty = none.
     pub minimum_amount: String,
+    /// The currency of the minimum order (lowercase ISO code); for a fixed amount, that
+    /// of the amount when absent.
+    pub minimum_currency: Option<String>,
     pub universal: bool,
     pub product_ids: Vec<String>,
     /// `"skip"` or `"replace"`.
     pub on_conflict: String,
+    /// The separators of the seller's locale, for reading the amounts.
+    pub separators: Separators,
 }
 
 /// The "Remove a code" form.
@@ -65,6 +70,8 @@ pub struct PriceChangeForm {
     /// `"clamp"` or `"skip"` (or empty: skip).
     pub on_limit: String,
     pub product_ids: Vec<String>,
+    /// The separators of the seller's locale, for reading the amount.
+    pub separators: Separators,
 }
 
 /// The "Parity codes" form: the seller's table (settings and per-country edits, as kept in
@@ -183,18 +190,28 @@ pub fn apply_code_intent(form: &ApplyCodeForm) -> Result<Value, Error> {
         "fixed" => {
             let currency = currency
                 .ok_or_else(|| Error::invalid_input("Choose the currency of the amount off."))?;
-            json!({ "fixed": { "cents": parse_amount(&form.amount, currency)? } })
+            json!({ "fixed": { "cents": parse_amount(&form.amount, currency, &form.separators)? } })
         }
         other => {
             return Err(Error::invalid_input(format!(
-                "Unknown discount type '{other}'."
+                "Unknown discount type '{}'.",
+                crate::error::clip(other, 20)
             )))
         }
     };
     let max_uses = optional_count(&form.max_uses)?;
-    let minimum = match form.minimum_amount.trim() {
-        "" => None,
-        typed => Some(parse_amount(typed, currency.unwrap_or("usd"))?),
+    let (minimum, minimum_currency) = match form.minimum_amount.trim() {
+        "" => (None, None),
+        typed => {
+            let of = form
+                .minimum_currency
+                .as_deref()
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .or(currency.filter(|_| form.kind == "fixed"))
+                .ok_or_else(|| Error::invalid_input("Choose the currency of the minimum order."))?;
+            (Some(parse_amount(typed, of, &form.separators)?), Some(of))
+        }
     };
     let on_conflict = match form.on_conflict.as_str() {
         "replace" => "replace",
@@ -206,6 +223,7 @@ pub fn apply_code_intent(form: &ApplyCodeForm) -> Result<Value, Error> {
         "currency": currency,
         "maxPurchaseCount": max_uses,
         "minimumAmountCents": minimum,
+        "minimumCurrency": minimum_currency,
         "universal": form.universal,
         "productIds": if form.universal { Vec::new() } else { form.product_ids.clone() },
         "onConflict": on_conflict,
@@ -252,7 +270,7 @@ pub fn price_change_intent(form: &PriceChangeForm) -> Result<PriceChangeIntent, 
                     "Enter the amount to add (or, with a minus, to take off).",
                 ));
             }
-            let minor = parse_amount(typed, currency)?;
+            let minor = parse_amount(typed, currency, &form.separators)?;
             ChangeInput::Amount {
                 delta: (if negative { -minor } else { minor }).into(),
                 currency: currency.to_owned(),
@@ -268,7 +286,7 @@ pub fn price_change_intent(form: &PriceChangeForm) -> Result<PriceChangeIntent, 
                 return Err(Error::invalid_input("Enter the new price."));
             }
             ChangeInput::Set {
-                amount: parse_amount(typed, currency)?.into(),
+                amount: parse_amount(typed, currency, &form.separators)?.into(),
                 currency: currency.to_owned(),
             }
         }
@@ -407,3 +425,7 @@ fn optional_count(typed: &str) -> Result<Option<u64>, Error> {
 
 #[cfg(test)]
 mod tests;
+
+// proptest is a native dev-dependency only.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod prop_tests;

@@ -112,6 +112,7 @@ fn typed_values_a_seller_could_mean_two_ways_are_refused() {
         (
             ApplyCodeForm {
                 minimum_amount: "abc".into(),
+                minimum_currency: Some("usd".into()),
                 ..form("5", "percent")
             },
             "as a number",
@@ -147,6 +148,7 @@ fn optional_fields_stay_null_when_empty() {
     let limited = apply_code_intent(&ApplyCodeForm {
         max_uses: "5".into(),
         minimum_amount: "20".into(),
+        minimum_currency: Some("usd".into()),
         ..form("10", "percent")
     })
     .unwrap();
@@ -163,6 +165,7 @@ fn price_form(mode: &str, amount: &str) -> PriceChangeForm {
         allow_free: false,
         on_limit: "clamp".into(),
         product_ids: vec!["p1".into(), "p2".into()],
+        separators: Default::default(),
     }
 }
 
@@ -405,4 +408,74 @@ fn parity_forms_that_are_refused() {
         let error = remove(json!({"prefix": bad})).unwrap_err();
         assert_eq!(error.kind(), ErrorKind::InvalidInput, "{bad}");
     }
+}
+
+/// A form as the page sends it, with the locale's separators.
+fn sent<T: serde::de::DeserializeOwned>(fields: Value) -> T {
+    serde_json::from_value(fields).unwrap()
+}
+
+#[test]
+fn amounts_are_read_with_the_locales_decimal_comma() {
+    let comma = json!({"decimal": ",", "group": "."});
+    let fixed: ApplyCodeForm = sent(json!({"code": "SPRING", "amount": "4,99", "type": "fixed",
+        "currency": "eur", "productIds": ["a"], "separators": comma}));
+    assert_eq!(
+        apply_code_intent(&fixed).unwrap()["discount"]["fixed"]["cents"],
+        json!(499)
+    );
+    let minimum: ApplyCodeForm = sent(json!({"code": "SPRING", "amount": "10", "type": "percent",
+        "minimumAmount": "2,50", "minimumCurrency": "eur", "productIds": ["a"], "separators": comma}));
+    assert_eq!(
+        apply_code_intent(&minimum).unwrap()["minimumAmountCents"],
+        json!(250)
+    );
+    let delta: PriceChangeForm = sent(
+        json!({"mode": "amount", "amount": "+0,50", "currency": "eur",
+        "productIds": ["a"], "separators": comma}),
+    );
+    assert_eq!(
+        serde_json::to_value(price_change_intent(&delta).unwrap().change).unwrap(),
+        json!({"amount": {"delta": 50, "currency": "eur"}})
+    );
+}
+
+#[test]
+fn amounts_that_read_two_ways_are_refused_with_both_readings() {
+    let rows = [
+        (",", ".", "1,000", "€1,000 or €1"),
+        (".", ",", "1.000", "€1,000 or €1"),
+    ];
+    for (decimal, group, typed, readings) in rows {
+        let form: PriceChangeForm = sent(json!({"mode": "set", "amount": typed, "currency": "eur",
+            "productIds": ["a"], "separators": {"decimal": decimal, "group": group}}));
+        let error = price_change_intent(&form).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::InvalidInput);
+        assert!(
+            error.message().contains(readings),
+            "{typed}: {}",
+            error.message()
+        );
+    }
+}
+
+#[test]
+fn a_minimum_order_is_read_in_its_own_currency() {
+    let yen: ApplyCodeForm = sent(json!({"code": "SPRING", "amount": "10", "type": "percent",
+        "minimumAmount": "2000", "minimumCurrency": "jpy", "productIds": ["a"]}));
+    let intent = apply_code_intent(&yen).unwrap();
+    assert_eq!(intent["minimumAmountCents"], json!(2000));
+    assert_eq!(intent["minimumCurrency"], json!("jpy"));
+    let decimals: ApplyCodeForm = sent(json!({"code": "SPRING", "amount": "10", "type": "percent",
+        "minimumAmount": "4.99", "minimumCurrency": "jpy", "productIds": ["a"]}));
+    assert!(apply_code_intent(&decimals)
+        .unwrap_err()
+        .message()
+        .contains("JPY amounts have no decimals"));
+    let unsaid: ApplyCodeForm = sent(json!({"code": "SPRING", "amount": "10", "type": "percent",
+        "minimumAmount": "20", "productIds": ["a"]}));
+    assert!(apply_code_intent(&unsaid)
+        .unwrap_err()
+        .message()
+        .contains("currency of the minimum order"));
 }

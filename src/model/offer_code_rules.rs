@@ -8,11 +8,23 @@ use super::{NewOfferCode, OfferCode};
 use crate::error::Error;
 use crate::wording::sentence;
 
+/// The longest code Gumroad can keep, in characters. The contract states no limit on the
+/// name; the `code` column is a `utf8mb4` string that is indexed, and MySQL's index limit
+/// for such a column is 191 characters, so a longer code would fail at Gumroad after the
+/// preview called it a "create".
+pub const MAX_CODE_LENGTH: usize = 191;
+
 /// The code trimmed, or why Gumroad would refuse it (its own wording first).
 pub fn check_code_name(raw: &str) -> Result<String, Error> {
     let name = raw.trim();
     if name.is_empty() {
         return Err(Error::invalid_input("Enter a discount code."));
+    }
+    let length = name.chars().count();
+    if length > MAX_CODE_LENGTH {
+        return Err(Error::invalid_input(format!(
+            "A discount code can have at most {MAX_CODE_LENGTH} characters; this one has {length}."
+        )));
     }
     let mut bad: Vec<char> = Vec::new();
     for c in name.chars() {
@@ -98,5 +110,31 @@ mod collation_tests {
         for (name, key) in rows {
             assert_eq!(super::collation_key(name), key, "{name}");
         }
+    }
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::{check_code_name, MAX_CODE_LENGTH};
+
+    #[test]
+    fn a_code_longer_than_gumroads_column_is_refused_before_sending() {
+        let longest = "A".repeat(MAX_CODE_LENGTH);
+        assert_eq!(check_code_name(&longest).unwrap(), longest);
+        let accented = "É".repeat(MAX_CODE_LENGTH);
+        assert_eq!(
+            check_code_name(&accented).unwrap(),
+            accented,
+            "characters, not bytes"
+        );
+        let error = check_code_name(&"A".repeat(300)).unwrap_err();
+        assert_eq!(error.kind(), crate::ErrorKind::InvalidInput);
+        assert!(
+            error.message().contains("at most 191 characters"),
+            "{}",
+            error.message()
+        );
+        assert!(error.message().contains("300"), "{}", error.message());
+        assert!(error.message().len() < 120, "{}", error.message());
     }
 }

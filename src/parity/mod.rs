@@ -37,7 +37,7 @@ pub use formula::{suggested_percent, Settings};
 pub use map::{country_map, map_csv, map_json, map_snippet, ExamplePrice, MapRow};
 pub use overrides::{build_table, Override, Overrides, Row};
 pub use table::COUNTRIES;
-pub use table_csv::{export_csv, import_csv, ImportProblem};
+pub use table_csv::{check_import_size, export_csv, import_csv, ImportProblem};
 
 use serde::Serialize;
 

@@ -31,7 +31,57 @@ pub struct ImportProblem {
 
 impl fmt::Display for ImportProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            // The count of problems left out, which belongs to no one line.
+            return f.write_str(&self.message);
+        }
         write!(f, "line {}: {}", self.line, self.message)
+    }
+}
+
+/// The largest file an import reads. The whole table as [`export_csv`] writes it is about
+/// 10 KB; a file far past that is not a parity table, and reading one (48 MB took 43 s and
+/// 1.9 GB of wasm memory) would stall the worker.
+pub const MAX_IMPORT_BYTES: usize = 256 * 1024;
+
+/// The problems an import lists before it only counts the lines left.
+pub const MAX_PROBLEMS: usize = 20;
+
+/// Problems by line, the first [`MAX_PROBLEMS`] in full, then a count of the other lines.
+#[derive(Default)]
+struct Problems {
+    shown: Vec<ImportProblem>,
+    more_lines: u64,
+    last_line: u64,
+}
+
+impl Problems {
+    fn push(&mut self, problem: ImportProblem) {
+        if self.shown.len() < MAX_PROBLEMS {
+            self.last_line = problem.line;
+            self.shown.push(problem);
+        } else if problem.line != self.last_line {
+            self.last_line = problem.line;
+            self.more_lines += 1;
+        }
+    }
+
+    fn finish(mut self) -> Vec<ImportProblem> {
+        if self.more_lines > 0 {
+            self.shown.push(ImportProblem::new(
+                0,
+                format!(
+                    "and {} more {} with problems",
+                    self.more_lines,
+                    if self.more_lines == 1 {
+                        "line"
+                    } else {
+                        "lines"
+                    }
+                ),
+            ));
+        }
+        self.shown
     }
 }
 
@@ -46,7 +96,7 @@ impl ImportProblem {
     /// One `InvalidInput` error for a refused import: what happened and the first problems
     /// (the message is capped; show the full list from the problems themselves).
     pub fn as_error(problems: &[ImportProblem]) -> Error {
-        let shown: Vec<String> = problems.iter().take(5).map(ToString::to_string).collect();
+        let shown: Vec<String> = problems.iter().take(3).map(ToString::to_string).collect();
         let more = problems.len().saturating_sub(shown.len());
         Error::invalid_input(format!(
             "Nothing was imported: {}{}.",
@@ -93,6 +143,7 @@ pub fn export_csv(rows: &[Row]) -> String {
 /// Returns the complete new overrides, or every problem found, by line; on a problem
 /// the caller keeps the overrides it had.
 pub fn import_csv(text: &str) -> Result<Overrides, Vec<ImportProblem>> {
+    check_import_size(text.len() as u64).map_err(|problem| vec![problem])?;
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     // Reading CSV text cannot fail: stray quotes are read as text.
     let mut records = records(text).into_iter();
@@ -121,7 +172,7 @@ pub fn import_csv(text: &str) -> Result<Overrides, Vec<ImportProblem>> {
     };
 
     let mut overrides = Overrides::new();
-    let mut problems = Vec::new();
+    let mut problems = Problems::default();
     // country code → the line it was first on. A list rather than a `BTreeMap`: a table
     // has a few hundred countries, and the map's code would be its own copy in the wasm.
     let mut first_seen: Vec<(&'static str, u64)> = Vec::new();
@@ -163,11 +214,27 @@ pub fn import_csv(text: &str) -> Result<Overrides, Vec<ImportProblem>> {
             }
         }
     }
-    if problems.is_empty() {
+    if problems.shown.is_empty() {
         Ok(overrides)
     } else {
-        Err(problems)
+        Err(problems.finish())
     }
+}
+
+/// Whether a file of `bytes` may be read as a parity table: over [`MAX_IMPORT_BYTES`] it
+/// is refused, before reading.
+pub fn check_import_size(bytes: u64) -> Result<(), ImportProblem> {
+    if bytes <= MAX_IMPORT_BYTES as u64 {
+        return Ok(());
+    }
+    Err(ImportProblem::new(
+        1,
+        format!(
+            "the file is {} KB; a parity table is about 10 KB, and Bulkroad reads files up to {} KB",
+            bytes.div_ceil(1024),
+            MAX_IMPORT_BYTES / 1024
+        ),
+    ))
 }
 
 /// A `your_percent` cell, or the problem with it (without the line).
@@ -413,6 +480,31 @@ mod tests {
     }
 
     #[test]
+    fn a_file_far_larger_than_a_table_is_refused_before_reading() {
+        let table = export_csv(&build_table(&Settings::default(), &Overrides::new()));
+        assert!(table.len() < MAX_IMPORT_BYTES / 4, "{}", table.len());
+        let huge = format!("country_code,your_percent\n{}", "IN,40\n".repeat(60_000));
+        assert!(check_import_size(MAX_IMPORT_BYTES as u64).is_ok());
+        assert_eq!(
+            check_import_size(48 << 20).unwrap_err().to_string(),
+            "line 1: the file is 49152 KB; a parity table is about 10 KB, and Bulkroad reads files up to 256 KB"
+        );
+        assert_eq!(
+            messages(import_csv(&huge)),
+            ["line 1: the file is 352 KB; a parity table is about 10 KB, and Bulkroad reads files up to 256 KB"]
+        );
+    }
+
+    #[test]
+    fn problems_stop_at_twenty_and_count_the_rest() {
+        let file = format!("country_code,your_percent\n{}", "XX,1\n".repeat(500));
+        let problems = messages(import_csv(&file));
+        assert_eq!(problems.len(), MAX_PROBLEMS + 1);
+        assert_eq!(problems[19], "line 21: unknown country code 'XX'");
+        assert_eq!(problems[20], "and 480 more lines with problems");
+    }
+
+    #[test]
     fn problems_become_one_error_and_json() {
         let problems =
             import_csv("country_code,your_percent\nXX,1\nYY,2\nZZ,3\nQQ,4\nWW,5\nVV,6\nUU,7\n")
@@ -424,7 +516,7 @@ mod tests {
             .message()
             .starts_with("Nothing was imported: line 2: unknown country code 'XX'; line 3:"));
         assert!(
-            error.message().ends_with("; and 2 more."),
+            error.message().ends_with("; and 4 more."),
             "{}",
             error.message()
         );

@@ -12,11 +12,11 @@ use crate::error::Error;
 use crate::forms::{
     parity_codes_of, parity_intent, remove_parity_intent, ParityForm, RemoveParityForm,
 };
-use crate::parity::{
-    build_table, country_map, export_csv, import_csv, map_csv, map_json, map_snippet,
-    MapRow, Overrides, Row, Settings, DATA_CREDIT,
-};
 use crate::model::Product;
+use crate::parity::{
+    build_table, check_import_size, country_map, export_csv, import_csv, map_csv, map_json,
+    map_snippet, ImportProblem, MapRow, Overrides, Row, Settings, DATA_CREDIT,
+};
 use crate::runtime::BrowserClock;
 
 /// Settings and overrides as JS passes them; `null`/`undefined` = the defaults / no edits.
@@ -55,10 +55,19 @@ pub fn parity_export_csv(settings: JsValue, overrides: JsValue) -> Result<String
     Ok(export_csv(&build_table(&settings, &overrides)))
 }
 
+/// `parityImportCheckSize(bytes)`: rejects with an `InvalidInput` GumroadError when a file
+/// of `bytes` is too large to be a parity table, so the page need not read it.
+#[wasm_bindgen(js_name = parityImportCheckSize)]
+pub fn parity_import_check_size(bytes: f64) -> Result<(), JsValue> {
+    check_import_size(bytes as u64)
+        .map_err(|problem| to_js_error(ImportProblem::as_error(&[problem])))
+}
+
 /// `parityImportCsv(text)`: the seller's edits read back from a CSV, as overrides
 /// (`{"IN": 40, "CN": "excluded"}`, replacing the stored ones). Any problem rejects with one
-/// `InvalidInput` GumroadError whose message has every problem on its own line
-/// (`line N: …`); nothing is imported then.
+/// `InvalidInput` GumroadError whose message has each of the first 20 problems on its own
+/// line (`line N: …`), then how many more lines have one; nothing is imported then. A text
+/// over 256 KB is refused before it is read as CSV.
 #[wasm_bindgen(js_name = parityImportCsv)]
 pub fn parity_import_csv(text: &str) -> Result<JsValue, JsValue> {
     match import_csv(text) {
@@ -124,4 +133,3 @@ pub async fn preview_remove_parity_codes(token: String, form: JsValue) -> Result
             .map_err(to_js_error)?;
     to_js(&plan)
 }
-

@@ -106,6 +106,16 @@ pub(in crate::bulk) fn apply_on_product(
             ));
         }
     }
+    if let (Some(wanted), Some(minimum)) = (valid.minimum_currency, new.minimum_amount_cents) {
+        if !wanted.code.eq_ignore_ascii_case(&product.currency) {
+            return skip(format!(
+                "The minimum order is in {} ({}), but this product is priced in {}; Gumroad compares the minimum with the product's own price.",
+                wanted.code.to_ascii_uppercase(),
+                format_price(minimum, wanted.code),
+                product.currency.to_ascii_uppercase()
+            ));
+        }
+    }
     let key = collation_key(&new.name);
     if let Some(universal) = codes
         .iter()

@@ -30,10 +30,10 @@ use super::plan::{Action, Operation, Plan, Step};
 use super::reconcile::reconcile;
 use super::snapshot::Snapshot;
 use super::steps::{missing_step, product_step, steps_for_products};
+use crate::discount::describe_discount;
 use crate::error::Error;
 use crate::model::{check_code_name, collation_key, Discount, NewOfferCode, Product, ProductId};
-use crate::discount::describe_discount;
-use crate::money::{find_currency, Currency};
+use crate::money::{find_currency, format_price, Currency};
 use crate::wording::{count, quoted_names};
 
 pub(in crate::bulk) use decide::{apply_on_product, apply_universal};
@@ -76,6 +76,11 @@ pub struct ApplyCodeIntent {
     pub max_purchase_count: Option<Number>,
     #[serde(default)]
     pub minimum_amount_cents: Option<Number>,
+    /// The currency of the minimum order (`"jpy"`): the code goes only on products priced
+    /// in it, as Gumroad compares the minimum with the product's own price. Absent in jobs
+    /// kept before it was asked (then every product gets the same minor units).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minimum_currency: Option<String>,
     #[serde(default)]
     pub universal: bool,
     /// The selected products; ignored for creating a universal code.
@@ -91,6 +96,8 @@ pub struct ValidApply {
     pub code: NewOfferCode,
     /// The currency of a fixed amount.
     pub currency: Option<&'static Currency>,
+    /// The currency of the minimum order, when one was given.
+    pub minimum_currency: Option<&'static Currency>,
     pub product_ids: Vec<ProductId>,
     pub on_conflict: OnConflict,
 }
@@ -173,6 +180,24 @@ impl ApplyCodeIntent {
                 }
             },
         };
+        let minimum_currency = match self.minimum_currency.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(code) => Some(find_currency(code).ok_or_else(|| {
+                Error::invalid_input(format!(
+                    "Gumroad does not sell in \"{}\".",
+                    crate::error::clip(code, 12)
+                ))
+            })?),
+        };
+        if let (Some(amount), Some(minimum)) = (currency, minimum_currency) {
+            if amount != minimum {
+                return Err(Error::invalid_input(format!(
+                    "The minimum order ({}) and the amount off ({}) must be in the same currency.",
+                    minimum.code.to_ascii_uppercase(),
+                    amount.code.to_ascii_uppercase()
+                )));
+            }
+        }
         let product_ids = product_ids(&self.product_ids);
         if !self.universal && product_ids.is_empty() {
             return Err(Error::invalid_input(
@@ -190,6 +215,7 @@ impl ApplyCodeIntent {
         Ok(ValidApply {
             code,
             currency,
+            minimum_currency: minimum_currency.filter(|_| minimum_amount_cents.is_some()),
             product_ids,
             on_conflict: self.on_conflict,
         })
@@ -281,6 +307,18 @@ fn apply_notes(valid: &ValidApply, snapshot: &Snapshot, steps: &[Step]) -> Vec<S
                 count(placing.len(), "product")
             ));
         }
+    }
+    if let (Some(minimum), Some(currency)) = (new.minimum_amount_cents, valid.minimum_currency) {
+        notes.push(format!(
+            "Minimum order: {} on each product priced in {}{}.",
+            format_price(minimum, currency.code),
+            currency.code.to_ascii_uppercase(),
+            if new.universal {
+                " (Gumroad compares the same number with the prices of products in other currencies)"
+            } else {
+                ""
+            }
+        ));
     }
     if steps
         .iter()

@@ -486,3 +486,39 @@ fn percent_rounding_matches_gumroad() {
     }
     assert_eq!(amount_off(Discount::Fixed { cents: 300 }, 100), 300);
 }
+
+#[test]
+fn a_minimum_in_yen_goes_on_yen_products_only_and_is_shown() {
+    let yen = intent(json!({"minimumAmountCents": 2000, "minimumCurrency": "jpy",
+        "productIds": ["yen", "a"]}));
+    let plan = plan_apply_code(&yen, &store_with("a", vec![]), NOW).unwrap();
+    let actions: Vec<&str> = plan.steps.iter().map(|s| s.action.kind()).collect();
+    assert_eq!(actions, ["create", "skip"]);
+    assert!(
+        reason(&plan.steps[1].action).contains("minimum order is in JPY"),
+        "{}",
+        reason(&plan.steps[1].action)
+    );
+    assert!(
+        plan.notes
+            .iter()
+            .any(|n| n.contains("Minimum order: ¥2,000")),
+        "{:?}",
+        plan.notes
+    );
+}
+
+#[test]
+fn a_minimum_in_another_currency_than_the_amount_off_is_refused() {
+    let mixed = intent(
+        json!({"discount": {"fixed": {"cents": 100}}, "currency": "usd",
+        "minimumAmountCents": 2000, "minimumCurrency": "jpy"}),
+    );
+    let error = plan_apply_code(&mixed, &store_with("a", vec![]), NOW).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::InvalidInput);
+    assert!(
+        error.message().contains("same currency"),
+        "{}",
+        error.message()
+    );
+}

@@ -103,6 +103,56 @@ describe('applying one code to many products', () => {
   }
 });
 
+describe('amounts as sellers type them', () => {
+  test('a decimal comma in a comma locale is read as such and the preview says the amount', async () => {
+    const tab = await connectedPage(context);
+    const euro = live(await sandbox.state()).find((p) => p.currency === 'eur' && !p.is_tiered_membership && p.price_cents >= 1000);
+    await selectProducts(tab, [euro]);
+    // The page reads the separators from the browser's locale when it sends the form.
+    await tab.evaluate(() => Object.defineProperty(navigator, 'language', { value: 'de-DE', configurable: true }));
+    await tab.getByRole('tab', { name: 'Discount codes' }).click();
+    await tab.getByLabel('Code', { exact: true }).fill('KOMMA');
+    await tab.locator('#code-amount').fill('4,99');
+    await tab.locator('#code-type').selectOption('fixed');
+    await tab.locator('#code-currency').selectOption('eur');
+    await tab.getByRole('button', { name: 'Preview', exact: true }).click();
+    await tab.locator('#preview').waitFor();
+    assert.match(await tab.locator('#preview-title').textContent(), /€4\.99 off/);
+
+    await tab.locator('#preview-cancel').click();
+    await tab.locator('#code-amount').fill('1,000');
+    await tab.getByRole('button', { name: 'Preview', exact: true }).click();
+    await tab.getByRole('alert').waitFor();
+    assert.match(await tab.getByRole('alert').textContent(), /could mean €1,000 or €1/);
+    assert.deepEqual(writes(await sandbox.requests()), []);
+    await tab.close();
+  });
+
+  test('a minimum order in yen is sent in whole yen, and only to yen products', async () => {
+    const tab = await connectedPage(context);
+    const products = live(await sandbox.state()).filter((p) => !p.is_tiered_membership && p.price_cents >= 1000);
+    const yen = products.filter((p) => p.currency === 'jpy').slice(0, 2);
+    const dollar = products.find((p) => p.currency === 'usd');
+    assert.equal(yen.length, 2);
+    await selectProducts(tab, [...yen, dollar]);
+    await tab.getByRole('tab', { name: 'Discount codes' }).click();
+    await tab.getByLabel('Code', { exact: true }).fill('YENMIN');
+    await tab.locator('#code-amount').fill('10');
+    await tab.locator('#code-minimum').fill('2000');
+    await tab.locator('#code-minimum-currency').selectOption('jpy');
+    await tab.getByRole('button', { name: 'Preview', exact: true }).click();
+    await tab.locator('#preview').waitFor();
+    assert.match(await tab.locator('#preview-summary').textContent(), /2 to create · 1 skipped/);
+    assert.match(await tab.locator('#preview-notes').textContent(), /Minimum order: ¥2,000/);
+    await tab.getByRole('button', { name: 'Apply 2 changes' }).click();
+    await waitForJob(tab, 'Apply YENMIN');
+    const posts = writes(await sandbox.requests()).filter((r) => r.method === 'POST');
+    assert.equal(posts.length, 2);
+    for (const post of posts) assert.match(post.body, /(^|&)minimum_amount_cents=2000(&|$)/);
+    await tab.close();
+  });
+});
+
 describe('a long job', () => {
   test('survives its service worker being stopped mid-run: resume ends exact, no code twice', async () => {
     await sandbox.reset({ products: 200 });

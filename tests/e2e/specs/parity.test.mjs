@@ -89,6 +89,20 @@ test('a CSV import with bad rows is reported by line and changes nothing', async
   await tab.close();
 });
 
+test('a CSV import far larger than a table is refused by its size and changes nothing', async () => {
+  const tab = await connectedPage(context);
+  await openParity(tab);
+  await setCountry(tab, 'India', 'IN', 40);
+  const csv = `country_code,your_percent\n${'IN,10\n'.repeat(400_000)}`;
+  await tab.locator('#parity-import').setInputFiles({ name: 'huge.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  const alert = tab.getByRole('alert');
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /the file is 2344 KB; a parity table is about 10 KB, and Bulkroad reads files up to 256 KB/);
+  await tab.getByLabel('Search countries').fill('India');
+  assert.equal(await tab.getByRole('spinbutton', { name: 'Your % for India' }).inputValue(), '40');
+  await tab.close();
+});
+
 test('the table shows the settings in force and the data credit, both from the core', async () => {
   const tab = await connectedPage(context);
   await openParity(tab);

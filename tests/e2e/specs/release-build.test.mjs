@@ -23,8 +23,19 @@ test('the release manifest grants only https://api.gumroad.com/*, storage and al
   assert.equal(manifest.externally_connectable, undefined);
   assert.equal(manifest.background.type, 'module');
   const csp = manifest.content_security_policy.extension_pages;
-  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval';/);
-  assert.match(csp, /connect-src 'self' https:\/\/api\.gumroad\.com$/);
+  // Nothing but the extension's own files and the one API origin, by default nothing.
+  assert.deepEqual(csp.split(';').map((d) => d.trim()), [
+    "default-src 'none'",
+    "script-src 'self' 'wasm-unsafe-eval'",
+    "style-src 'self'",
+    "img-src 'self'",
+    "connect-src 'self' https://api.gumroad.com",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ]);
+  const sandboxCsp = (await readJson(EXTENSION_DIR, 'manifest.json')).content_security_policy.extension_pages;
+  assert.equal(sandboxCsp, csp.replace('https://api.gumroad.com', SANDBOX_URL));
 });
 
 test('the release wasm knows only the Gumroad origin; the sandbox build only the sandbox', async () => {
@@ -59,7 +70,18 @@ test('Chromium loads the release build: the worker starts and the popup asks for
     const reply = await tab.evaluate(() => chrome.runtime.sendMessage({ type: 'worker.ping', payload: {} }));
     assert.equal(reply.ok, true);
     assert.equal(reply.value.apiOrigin, 'https://api.gumroad.com');
-    const errors = ext.consoleLines.filter((line) => /error|refused/i.test(line));
+    // The page works under its CSP: a form goes to the core and its answer is shown,
+    // and nothing the page does is refused by the policy.
+    await tab.evaluate(() => {
+      window.cspViolations = [];
+      document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(e.violatedDirective));
+    });
+    await tab.getByLabel('Access token').fill('two words');
+    await tab.getByRole('button', { name: 'Save' }).click();
+    await tab.getByRole('alert').waitFor();
+    assert.match(await tab.getByRole('alert').textContent(), /must not contain spaces/);
+    assert.deepEqual(await tab.evaluate(() => window.cspViolations), []);
+    const errors = ext.consoleLines.filter((line) => /error|refused|content security/i.test(line));
     assert.deepEqual(errors, []);
   } finally {
     await ext.close();
