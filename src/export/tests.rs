@@ -529,10 +529,12 @@ fn cells_are_quoted_and_formulas_defused() {
         ("+1 555", "'+1 555"),
         ("-2+3", "'-2+3"),
         ("@SUM(A1)", "'@SUM(A1)"),
-        ("\tTab", "'\tTab"),
+        ("\tTab", "\"'\tTab\""),
         ("\rCR", "\"'\rCR\""),
         ("=1,2", "\"'=1,2\""),
         ("a=b", "a=b"),
+        ("x;=1+1;", "\"x;'=1+1;\""),
+        ("x\t-1", "\"x\t'-1\""),
     ];
     let options = CsvOptions {
         bom: false,
@@ -643,7 +645,7 @@ fn customers_group_by_email_with_totals_per_currency() {
         csv,
         "email,name,country,orders,total_spent,first_purchase,last_purchase,products,refunded,can_contact\r\n\
          '=evil@x.com,'@bob,,1,USD 1.00,2024-02-01T00:00:00Z,2024-02-01T00:00:00Z,,1,\r\n\
-         ann@x.com,Ann,France,3,EUR 5.00; USD 12.00,2024-01-01T00:00:00Z,2024-03-01T00:00:00Z,A; B,1,false\r\n"
+         ann@x.com,Ann,France,3,\"EUR 5.00; USD 12.00\",2024-01-01T00:00:00Z,2024-03-01T00:00:00Z,\"A; B\",1,false\r\n"
     );
 }
 
@@ -661,7 +663,7 @@ fn subscribers_file_lists_status() {
     assert!(lines[0].starts_with("\u{FEFF}id,email,status,"));
     assert_eq!(
         lines[1],
-        "s1,a@b.c,alive,p,Club,monthly,2024-01-01T00:00:00Z,3,,,,,,x; y,"
+        "s1,a@b.c,alive,p,Club,monthly,2024-01-01T00:00:00Z,3,,,,,,\"x; y\","
     );
     assert_eq!(lines[2], "s2,'-d@e.f,pending_cancellation,,,,,,,,,,,,");
 }
@@ -1030,4 +1032,32 @@ fn time_left_is_worded_from_the_pace_so_far() {
         Some("about 15 s left")
     );
     assert_eq!(state.progress().time_left, None);
+}
+
+#[test]
+fn a_partially_refunded_sale_counts_what_the_buyer_kept() {
+    let sales = [
+        sale(
+            serde_json::json!({"id": "1", "email": "ann@x.com", "created_at": "2024-01-01T00:00:00Z",
+            "price": 1200, "currency": "usd", "partially_refunded": true,
+            "amount_refundable_in_currency": "9.50"}),
+        ),
+        sale(
+            serde_json::json!({"id": "2", "email": "ann@x.com", "created_at": "2024-01-02T00:00:00Z",
+            "price": 1500, "currency": "jpy", "partially_refunded": true,
+            "amount_refundable_in_currency": "1000"}),
+        ),
+        sale(
+            serde_json::json!({"id": "3", "email": "ann@x.com", "created_at": "2024-01-03T00:00:00Z",
+            "price": 300, "currency": "usd", "amount_refundable_in_currency": "3.00"}),
+        ),
+    ];
+    let mut customers = Customers::default();
+    customers.add(&sales);
+    let ann = customers.list().next().unwrap();
+    assert_eq!(
+        ann.spent,
+        BTreeMap::from([("jpy".to_owned(), 1000), ("usd".to_owned(), 1250)])
+    );
+    assert_eq!(ann.refunded, 2);
 }

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 
-use super::{neutralised, CsvWriter};
+use super::{neutralised, CsvWriter, Separator};
 use crate::export::{
     custom_field_names, decimal_amount, sales_csv, subscribers_csv, CsvOptions, Customers,
     SaleColumn,
@@ -68,7 +68,17 @@ fn cells() -> impl Strategy<Value = String> {
 }
 
 fn reads_back(text: &str) -> Vec<Vec<String>> {
+    reads_back_with(text, Separator::Comma)
+}
+
+/// What the `csv` crate's reader, set to `separator`, reads from `text`.
+fn reads_back_with(text: &str, separator: Separator) -> Vec<Vec<String>> {
+    let delimiter = match separator {
+        Separator::Comma => b',',
+        Separator::Semicolon => b';',
+    };
     let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
@@ -98,15 +108,50 @@ fn plain_number(cell: &str) -> bool {
         && fraction.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// No cell of `rows` would run as a formula.
+/// No cell of `rows`, nor any piece of one a spreadsheet might cut it into (at a comma, a
+/// semicolon, a tab or a line break), would run as a formula.
 fn assert_no_formula(rows: &[Vec<String>]) -> Result<(), TestCaseError> {
     for cell in rows.iter().flatten() {
         prop_assert!(
             !starts_like_a_formula(cell) || plain_number(cell),
             "{cell:?}"
         );
+        for piece in cell.split([',', ';', '\t', '\r', '\n']).skip(1) {
+            prop_assert!(!starts_like_a_formula(piece), "{piece:?} in {cell:?}");
+        }
     }
     Ok(())
+}
+
+/// Cells made to trip a spreadsheet that splits them: a formula start after every
+/// separator, quotes, line breaks, byte-order marks and right-to-left marks.
+fn hostile_cells() -> impl Strategy<Value = String> {
+    let pieces = prop::sample::select(vec![
+        "=",
+        "+",
+        "-",
+        "@",
+        "\t",
+        "\r",
+        "\n",
+        "\r\n",
+        ",",
+        ";",
+        "\"",
+        "'",
+        " ",
+        "\u{FEFF}",
+        "\u{200F}",
+        "\u{202E}",
+        "=1+1",
+        ";=1+1;",
+        ",-2",
+        "\t@SUM(A1)",
+        "\n+3",
+        "x",
+        "é",
+    ]);
+    prop::collection::vec(pieces, 0..8).prop_map(|parts| parts.concat())
 }
 
 /// `text` without the byte-order mark it must start with when `bom` is set.
@@ -232,11 +277,7 @@ proptest! {
         for (cells, record) in read[1..].iter().zip(&records) {
             prop_assert_eq!(cells.len(), record.len());
             for (cell, input) in cells.iter().zip(record) {
-                if starts_like_a_formula(input) {
-                    prop_assert_eq!(cell, &format!("'{input}"));
-                } else {
-                    prop_assert_eq!(cell, input);
-                }
+                prop_assert_eq!(cell, &neutralised(input));
             }
         }
         assert_no_formula(&read)?;
@@ -352,5 +393,28 @@ proptest! {
         prop_assert_eq!(&rows[1][0], &neutralised(&subscriber.id));
         prop_assert_eq!(&rows[1][13], &neutralised(&subscriber.purchase_ids.join("; ")));
         assert_no_formula(&rows)?;
+    }
+
+    #[test]
+    fn hostile_cells_read_back_neutralised_under_either_separator(
+        records in prop::collection::vec(prop::collection::vec(hostile_cells(), 1..5), 0..5),
+    ) {
+        for separator in [Separator::Comma, Separator::Semicolon] {
+            let mut writer = CsvWriter::with_separator(separator);
+            writer.record(["name", "value"]);
+            for record in &records {
+                writer.record(record.iter().map(|cell| neutralised(cell)));
+            }
+            let read = reads_back_with(&writer.finish(), separator);
+            prop_assert_eq!(read.len(), 1 + records.len());
+            prop_assert_eq!(&read[0], &["name", "value"]);
+            for (cells, record) in read[1..].iter().zip(&records) {
+                prop_assert_eq!(cells.len(), record.len());
+                for (cell, input) in cells.iter().zip(record) {
+                    prop_assert_eq!(cell, &neutralised(input), "{:?}", separator);
+                }
+            }
+            assert_no_formula(&read)?;
+        }
     }
 }

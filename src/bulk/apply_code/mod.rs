@@ -30,9 +30,9 @@ use super::plan::{Action, Operation, Plan, Step};
 use super::reconcile::reconcile;
 use super::snapshot::Snapshot;
 use super::steps::{missing_step, product_step, steps_for_products};
+use crate::discount::describe_discount;
 use crate::error::Error;
 use crate::model::{check_code_name, collation_key, Discount, NewOfferCode, Product, ProductId};
-use crate::discount::describe_discount;
 use crate::money::{find_currency, Currency};
 use crate::wording::{count, quoted_names};
 
