@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::model::{ProductId, Sale, Subscriber};
-use crate::money::find_currency;
+use crate::money::{find_currency, parse_amount};
 use crate::spreadsheet_csv::{neutralised, CsvWriter};
 
 /// The byte-order mark that makes Excel read the file as UTF-8.
@@ -341,8 +341,9 @@ pub struct Customer {
     pub name: String,
     pub country: String,
     pub orders: u64,
-    /// Currency (lowercase) → minor units, over sales neither fully refunded nor charged
-    /// back (partially refunded sales count in full: the API does not say how much).
+    /// Currency (lowercase) → minor units the buyer paid and kept: sales neither fully
+    /// refunded nor charged back, a partially refunded one for what is still refundable
+    /// (`amount_refundable_in_currency`; its price when Gumroad does not say).
     pub spent: BTreeMap<String, i64>,
     pub first_purchase: String,
     pub last_purchase: String,
@@ -426,7 +427,8 @@ impl Customers {
                 if let (Some(price), Some(currency)) =
                     (sale.price, sale.currency_code(&self.product_currencies))
                 {
-                    *customer.spent.entry(currency).or_insert(0) += price;
+                    let kept = kept_amount(sale, price, &currency);
+                    *customer.spent.entry(currency).or_insert(0) += kept;
                 }
             }
             if let Some(can) = sale.can_contact {
@@ -486,6 +488,18 @@ impl Customers {
         }
         with_bom(options, writer.finish())
     }
+}
+
+/// What the buyer of `sale` (priced `price` in `currency`) paid and kept: the price, or
+/// after a partial refund the amount still refundable (never more than the price).
+fn kept_amount(sale: &Sale, price: i64, currency: &str) -> i64 {
+    if !sale.partially_refunded {
+        return price;
+    }
+    sale.amount_refundable_in_currency
+        .as_deref()
+        .and_then(|text| parse_amount(text, currency).ok())
+        .map_or(price, |refundable| refundable.clamp(0, price.max(0)))
 }
 
 fn with_bom(options: &CsvOptions, body: String) -> String {

@@ -207,6 +207,7 @@ prop_compose! {
             can_contact,
             license_key: texts[10].clone(),
             referrer: texts[4].clone(),
+            amount_refundable_in_currency: texts[5].clone(),
         }
     }
 }
