@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{ProductId, Sale, Subscriber};
 use crate::money::{find_currency, parse_amount};
+pub use crate::spreadsheet_csv::Separator;
 use crate::spreadsheet_csv::{neutralised, CsvWriter};
 
 /// The byte-order mark that makes Excel read the file as UTF-8.
@@ -144,6 +145,8 @@ pub struct CsvOptions {
     pub columns: Vec<SaleColumn>,
     /// Add one column per custom field.
     pub custom_fields: bool,
+    /// Between cells: `","` (the default) or `";"`.
+    pub separator: Separator,
 }
 
 impl Default for CsvOptions {
@@ -152,6 +155,7 @@ impl Default for CsvOptions {
             bom: true,
             columns: Vec::new(),
             custom_fields: true,
+            separator: Separator::Comma,
         }
     }
 }
@@ -252,7 +256,7 @@ impl SalesCsv {
 
     /// The first line (with the byte-order mark when asked for).
     pub fn header(&self) -> String {
-        let mut writer = CsvWriter::new();
+        let mut writer = CsvWriter::with_separator(self.options.separator);
         writer.record(
             self.columns.iter().map(|c| c.header().to_owned()).chain(
                 self.custom_fields
@@ -270,7 +274,7 @@ impl SalesCsv {
 
     /// The lines of `sales`, in the order given.
     pub fn rows(&self, sales: &[Sale]) -> String {
-        let mut writer = CsvWriter::new();
+        let mut writer = CsvWriter::with_separator(self.options.separator);
         for sale in sales {
             let currency = sale.currency_code(&self.product_currencies);
             let money = |minor: Option<i64>| {
@@ -447,7 +451,7 @@ impl Customers {
 
     /// The customers file: one row per buyer email, sorted by email.
     pub fn csv(&self, options: &CsvOptions) -> String {
-        let mut writer = CsvWriter::new();
+        let mut writer = CsvWriter::with_separator(options.separator);
         writer.record([
             "email",
             "name",
@@ -512,7 +516,7 @@ fn with_bom(options: &CsvOptions, body: String) -> String {
 
 /// The subscribers file: one row per subscription, in the order given, with its status.
 pub fn subscribers_csv(subscribers: &[Subscriber], options: &CsvOptions) -> String {
-    let mut writer = CsvWriter::new();
+    let mut writer = CsvWriter::with_separator(options.separator);
     writer.record([
         "id",
         "email",

@@ -10,7 +10,7 @@ use std::task::{Context, Poll, Waker};
 
 use super::*;
 use crate::auth::AccessToken;
-use crate::model::{Day, Page, ProductId, Sale, SalesQuery};
+use crate::model::{Day, Page, ProductId, Sale, SalesQuery, Subscriber};
 use crate::pacing::{Control, ExecOptions};
 use crate::runtime::FakeClock;
 use crate::transport::{Request, Response, Transport, TransportError};
@@ -540,6 +540,7 @@ fn cells_are_quoted_and_formulas_defused() {
         bom: false,
         columns: vec![SaleColumn::Id, SaleColumn::FullName],
         custom_fields: true,
+        ..CsvOptions::default()
     };
     for (name, cell) in rows {
         let s = sale(
@@ -1060,4 +1061,83 @@ fn a_partially_refunded_sale_counts_what_the_buyer_kept() {
         BTreeMap::from([("jpy".to_owned(), 1000), ("usd".to_owned(), 1250)])
     );
     assert_eq!(ann.refunded, 2);
+}
+
+#[test]
+fn every_file_follows_the_chosen_separator() {
+    let options = CsvOptions {
+        bom: false,
+        columns: vec![SaleColumn::Id, SaleColumn::FullName, SaleColumn::Price],
+        custom_fields: false,
+        separator: Separator::Semicolon,
+    };
+    let sales = [sale(
+        serde_json::json!({"id": "s1", "email": "a@b.c", "full_name": "x;=1+1;",
+        "created_at": "2024-01-01T00:00:00Z", "price": 1250, "currency": "eur", "product_name": "A, B"}),
+    )];
+    assert_eq!(
+        sales_csv(&sales, &options, BTreeMap::new()),
+        "id;full_name;price\r\ns1;\"x;'=1+1;\";12.50\r\n"
+    );
+    let mut customers = Customers::default();
+    customers.add(&sales);
+    assert_eq!(
+        customers.csv(&options),
+        "email;name;country;orders;total_spent;first_purchase;last_purchase;products;refunded;can_contact\r\n\
+         a@b.c;\"x;'=1+1;\";;1;EUR 12.50;2024-01-01T00:00:00Z;2024-01-01T00:00:00Z;\"A, B\";0;\r\n"
+    );
+    let subscribers = subscribers_csv(&[Subscriber::default()], &options);
+    assert!(subscribers.starts_with("id;email;status;"), "{subscribers}");
+    assert!(
+        subscribers.ends_with("\r\n;;;;;;;;;;;;;;\r\n"),
+        "{subscribers}"
+    );
+}
+
+#[test]
+fn the_separator_is_the_one_chosen_or_follows_the_decimal_comma() {
+    let products = [product(serde_json::json!({"id": "p1"}))];
+    // (separator, decimal separator the page read, separator of the files)
+    let rows = [
+        (None, None, Separator::Comma),
+        (None, Some("."), Separator::Comma),
+        (None, Some(","), Separator::Semicolon),
+        (Some("auto"), Some(","), Separator::Semicolon),
+        (Some(""), Some(","), Separator::Semicolon),
+        (Some(","), Some(","), Separator::Comma),
+        (Some(";"), Some("."), Separator::Semicolon),
+    ];
+    for (separator, decimal, expected) in rows {
+        let start = start_export(
+            request(serde_json::json!({"kind": "sales", "separator": separator,
+                "decimalSeparator": decimal})),
+            &products,
+            NOON_MS,
+        )
+        .unwrap();
+        assert_eq!(
+            start.options.separator, expected,
+            "{separator:?} {decimal:?}"
+        );
+    }
+    let error = start_export(
+        request(serde_json::json!({"kind": "sales", "separator": "|"})),
+        &products,
+        NOON_MS,
+    )
+    .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::InvalidInput);
+    assert_eq!(
+        serde_json::to_value(
+            &start_export(
+                request(serde_json::json!({"kind": "sales", "separator": ";"})),
+                &products,
+                NOON_MS
+            )
+            .unwrap()
+            .options
+        )
+        .unwrap()["separator"],
+        ";"
+    );
 }

@@ -290,15 +290,16 @@ proptest! {
         bom in any::<bool>(),
         columns in prop::sample::subsequence(SaleColumn::ALL.to_vec(), 0..=SaleColumn::ALL.len()),
         custom_fields in any::<bool>(),
+        separator in prop::sample::select(vec![Separator::Comma, Separator::Semicolon]),
         currencies in prop::collection::btree_map(
             prop::sample::select(vec!["p1", "p2", "=p3"]).prop_map(ProductId::from),
             prop_oneof![prop::sample::select(vec!["usd", "jpy"]).prop_map(str::to_owned), cells()],
             0..3,
         ),
     ) {
-        let options = CsvOptions { bom, columns, custom_fields };
+        let options = CsvOptions { bom, columns, custom_fields, separator };
         let text = sales_csv(&sales, &options, currencies.clone());
-        let rows = reads_back(without_bom(&text, bom)?);
+        let rows = reads_back_with(without_bom(&text, bom)?, separator);
         let columns = if options.columns.is_empty() {
             SaleColumn::DEFAULT.to_vec()
         } else {
@@ -357,12 +358,13 @@ proptest! {
         purchase_ids in prop::collection::vec(cells(), 0..3),
         count in prop::option::of(any::<i64>()),
         bom in any::<bool>(),
+        separator in prop::sample::select(vec![Separator::Comma, Separator::Semicolon]),
     ) {
-        let options = CsvOptions { bom, ..CsvOptions::default() };
+        let options = CsvOptions { bom, separator, ..CsvOptions::default() };
         let mut customers = Customers::new(BTreeMap::new());
         customers.add(&sales);
         let text = customers.csv(&options);
-        let rows = reads_back(without_bom(&text, bom)?);
+        let rows = reads_back_with(without_bom(&text, bom)?, separator);
         prop_assert_eq!(rows.len(), 1 + customers.list().count());
         prop_assert!(rows.iter().all(|row| row.len() == 10));
         for (row, customer) in rows[1..].iter().zip(customers.list()) {
@@ -388,7 +390,7 @@ proptest! {
             ..Subscriber::default()
         };
         let text = subscribers_csv(&[subscriber.clone(), Subscriber::default()], &options);
-        let rows = reads_back(without_bom(&text, bom)?);
+        let rows = reads_back_with(without_bom(&text, bom)?, separator);
         prop_assert_eq!(rows.len(), 3);
         prop_assert!(rows.iter().all(|row| row.len() == 15));
         prop_assert_eq!(&rows[1][0], &neutralised(&subscriber.id));
