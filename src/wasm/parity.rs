@@ -12,11 +12,11 @@ use crate::error::Error;
 use crate::forms::{
     parity_codes_of, parity_intent, remove_parity_intent, ParityForm, RemoveParityForm,
 };
-use crate::model::Product;
 use crate::parity::{
-    build_table, country_map, export_csv, import_csv, map_csv, map_json, map_snippet, MapRow,
-    Overrides, Row, Settings, DATA_CREDIT,
+    build_table, country_map, export_csv, import_csv, map_csv, map_json, map_snippet,
+    MapRow, Overrides, Row, Settings, DATA_CREDIT,
 };
+use crate::model::Product;
 use crate::runtime::BrowserClock;
 
 /// Settings and overrides as JS passes them; `null`/`undefined` = the defaults / no edits.
@@ -124,3 +124,4 @@ pub async fn preview_remove_parity_codes(token: String, form: JsValue) -> Result
             .map_err(to_js_error)?;
     to_js(&plan)
 }
+
