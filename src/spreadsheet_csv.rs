@@ -1,23 +1,65 @@
 //! CSV for the downloads a seller opens in a spreadsheet (the code inventory, the parity
 //! map and table): RFC 4180 quoting, CRLF line ends, and the neutralisation of cells a
-//! spreadsheet would run as a formula (our own rule); and the reader for the parity table
-//! the seller edits and imports. Both are the `csv` crate, set up once here.
+//! spreadsheet would run as a formula (our own rule), with `,` or `;` between cells; and the
+//! reader for the parity table the seller edits and imports (the `csv` crate, set up once
+//! here).
 
-/// A CSV document being written to memory: the `csv` crate's writer with RFC 4180 quoting
-/// (a field is quoted when it holds a comma, quote, CR or LF; quotes inside doubled), CRLF
-/// line ends, and records that may differ in length.
+use serde::{Deserialize, Serialize};
+
+/// The character between the cells of a download: `,`, or `;` for the spreadsheets of
+/// locales that write a decimal comma (most of continental Europe), whose list separator
+/// it is. JSON: `","` / `";"`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Separator {
+    #[default]
+    #[serde(rename = ",")]
+    Comma,
+    #[serde(rename = ";")]
+    Semicolon,
+}
+
+impl Separator {
+    /// The separator a spreadsheet expects where numbers are written with
+    /// `decimal_separator` (what the browser's locale uses, e.g. `","` in German): `;`
+    /// after a decimal comma, else `,`.
+    pub fn for_decimal_separator(decimal_separator: &str) -> Separator {
+        if decimal_separator.trim() == "," {
+            Separator::Semicolon
+        } else {
+            Separator::Comma
+        }
+    }
+
+    fn as_char(self) -> char {
+        match self {
+            Separator::Comma => ',',
+            Separator::Semicolon => ';',
+        }
+    }
+}
+
+/// Where a spreadsheet may cut a cell in two: either separator (the file may be opened
+/// with the other one), a tab, or a line break.
+const SPLITS: [char; 5] = [',', ';', '\t', '\r', '\n'];
+
+/// A CSV document being written to memory: RFC 4180 quoting, with any of the [`SPLITS`]
+/// quoted too (a field is quoted when it holds a comma, a semicolon, a tab, a quote, CR or
+/// LF, whichever the separator; quotes inside doubled), CRLF line ends, and records that
+/// may differ in length.
 pub(crate) struct CsvWriter {
-    writer: csv::Writer<Vec<u8>>,
+    text: String,
+    separator: char,
 }
 
 impl CsvWriter {
     pub(crate) fn new() -> Self {
+        Self::with_separator(Separator::Comma)
+    }
+
+    pub(crate) fn with_separator(separator: Separator) -> Self {
         Self {
-            writer: csv::WriterBuilder::new()
-                .quote_style(csv::QuoteStyle::Necessary)
-                .terminator(csv::Terminator::CRLF)
-                .flexible(true)
-                .from_writer(Vec::new()),
+            text: String::new(),
+            separator: separator.as_char(),
         }
     }
 
@@ -26,17 +68,31 @@ impl CsvWriter {
     pub(crate) fn record<I, T>(&mut self, cells: I)
     where
         I: IntoIterator<Item = T>,
-        T: AsRef<[u8]>,
+        T: AsRef<str>,
     {
-        // Writing to a `Vec` cannot fail, and `flexible` accepts records of any length.
-        let _ = self.writer.write_record(cells);
+        let line_start = self.text.len();
+        for (index, cell) in cells.into_iter().enumerate() {
+            let cell = cell.as_ref();
+            if index > 0 {
+                self.text.push(self.separator);
+            }
+            if cell.contains(|c| SPLITS.contains(&c) || c == '"') {
+                self.text.push('"');
+                self.text.push_str(&cell.replace('"', "\"\""));
+                self.text.push('"');
+            } else {
+                self.text.push_str(cell);
+            }
+        }
+        if self.text.len() == line_start {
+            self.text.push_str("\"\"");
+        }
+        self.text.push_str("\r\n");
     }
 
     /// The document written so far.
     pub(crate) fn finish(self) -> String {
-        // Only whole UTF-8 cells and ASCII punctuation were written.
-        let bytes = self.writer.into_inner().unwrap_or_default();
-        String::from_utf8(bytes).unwrap_or_default()
+        self.text
     }
 }
 
@@ -76,13 +132,21 @@ pub(crate) fn records(text: &str) -> Vec<CsvRecord> {
     }
 }
 
-/// `cell`, with a `'` in front when a spreadsheet would treat it as a formula (it starts
-/// with `=`, `+`, `-`, `@`, tab or CR).
+/// `cell`, with a `'` in front of every piece a spreadsheet would run as a formula: a `=`,
+/// `+`, `-`, `@`, tab or CR at the start of the cell or right after any of the [`SPLITS`]
+/// (a spreadsheet that cuts the cell there would find a formula). The rest of the text is
+/// kept as it is.
 pub(crate) fn neutralised(cell: &str) -> String {
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
-        _ => cell.to_owned(),
+    let mut out = String::with_capacity(cell.len() + 1);
+    let mut piece_starts = true;
+    for c in cell.chars() {
+        if piece_starts && matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r') {
+            out.push('\'');
+        }
+        out.push(c);
+        piece_starts = SPLITS.contains(&c);
     }
+    out
 }
 
 #[cfg(test)]

@@ -36,6 +36,9 @@ export function initExport() {
         before: $('export-before').value || null,
         productId: $('export-product').value || null,
         bom: $('export-bom').checked,
+        // The core picks the separator for "auto" from the locale's decimal separator.
+        separator: $('export-separator').value,
+        decimalSeparator: decimalSeparator(),
         columns: [...$('export-column-list').querySelectorAll('input:checked')].map((box) => box.value),
       });
     } catch (error) {
@@ -44,6 +47,11 @@ export function initExport() {
       button.disabled = false;
     }
   });
+}
+
+/** The decimal separator of the browser's language ("." or ","). */
+function decimalSeparator() {
+  return new Intl.NumberFormat(navigator.language).formatToParts(1.5).find((part) => part.type === 'decimal')?.value ?? '.';
 }
 
 function render(current) {

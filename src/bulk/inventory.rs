@@ -321,9 +321,9 @@ mod tests {
                 "Code,Discount,Universal,Products,Product names,Product IDs,Uses,Max uses,Max uses count,Minimum amount",
                 "'-5OFF,$5,no,1,\"The \"\"Cozy\"\" Kit\",b,1,,,",
                 "'=cmd|calc,€5,no,1,Euro Pack,c,0,,,€10",
-                "SAVE10,10%,no,3,\"Guide, Vol. 2; The \"\"Cozy\"\" Kit; Euro Pack\",a; b; c,5,5,per product,",
-                "TAKE2,$2,yes,3,\"Guide, Vol. 2; The \"\"Cozy\"\" Kit; Spare\",a; b; d,12,,,",
-                "WELCOME10,10%,yes,4,\"Guide, Vol. 2; The \"\"Cozy\"\" Kit; Euro Pack; Spare\",a; b; c; d,37,,,",
+                "SAVE10,10%,no,3,\"Guide, Vol. 2; The \"\"Cozy\"\" Kit; Euro Pack\",\"a; b; c\",5,5,per product,",
+                "TAKE2,$2,yes,3,\"Guide, Vol. 2; The \"\"Cozy\"\" Kit; Spare\",\"a; b; d\",12,,,",
+                "WELCOME10,10%,yes,4,\"Guide, Vol. 2; The \"\"Cozy\"\" Kit; Euro Pack; Spare\",\"a; b; c; d\",37,,,",
                 "",
             ]
         );

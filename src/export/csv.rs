@@ -20,7 +20,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::model::{ProductId, Sale, Subscriber};
-use crate::money::find_currency;
+use crate::money::{find_currency, parse_amount, Separators};
+pub use crate::spreadsheet_csv::Separator;
 use crate::spreadsheet_csv::{neutralised, CsvWriter};
 
 /// The byte-order mark that makes Excel read the file as UTF-8.
@@ -144,6 +145,8 @@ pub struct CsvOptions {
     pub columns: Vec<SaleColumn>,
     /// Add one column per custom field.
     pub custom_fields: bool,
+    /// Between cells: `","` (the default) or `";"`.
+    pub separator: Separator,
 }
 
 impl Default for CsvOptions {
@@ -152,6 +155,7 @@ impl Default for CsvOptions {
             bom: true,
             columns: Vec::new(),
             custom_fields: true,
+            separator: Separator::Comma,
         }
     }
 }
@@ -252,7 +256,7 @@ impl SalesCsv {
 
     /// The first line (with the byte-order mark when asked for).
     pub fn header(&self) -> String {
-        let mut writer = CsvWriter::new();
+        let mut writer = CsvWriter::with_separator(self.options.separator);
         writer.record(
             self.columns.iter().map(|c| c.header().to_owned()).chain(
                 self.custom_fields
@@ -270,7 +274,7 @@ impl SalesCsv {
 
     /// The lines of `sales`, in the order given.
     pub fn rows(&self, sales: &[Sale]) -> String {
-        let mut writer = CsvWriter::new();
+        let mut writer = CsvWriter::with_separator(self.options.separator);
         for sale in sales {
             let currency = sale.currency_code(&self.product_currencies);
             let money = |minor: Option<i64>| {
@@ -341,8 +345,9 @@ pub struct Customer {
     pub name: String,
     pub country: String,
     pub orders: u64,
-    /// Currency (lowercase) → minor units, over sales neither fully refunded nor charged
-    /// back (partially refunded sales count in full: the API does not say how much).
+    /// Currency (lowercase) → minor units the buyer paid and kept: sales neither fully
+    /// refunded nor charged back, a partially refunded one for what is still refundable
+    /// (`amount_refundable_in_currency`; its price when Gumroad does not say).
     pub spent: BTreeMap<String, i64>,
     pub first_purchase: String,
     pub last_purchase: String,
@@ -426,7 +431,8 @@ impl Customers {
                 if let (Some(price), Some(currency)) =
                     (sale.price, sale.currency_code(&self.product_currencies))
                 {
-                    *customer.spent.entry(currency).or_insert(0) += price;
+                    let kept = kept_amount(sale, price, &currency);
+                    *customer.spent.entry(currency).or_insert(0) += kept;
                 }
             }
             if let Some(can) = sale.can_contact {
@@ -445,7 +451,7 @@ impl Customers {
 
     /// The customers file: one row per buyer email, sorted by email.
     pub fn csv(&self, options: &CsvOptions) -> String {
-        let mut writer = CsvWriter::new();
+        let mut writer = CsvWriter::with_separator(options.separator);
         writer.record([
             "email",
             "name",
@@ -488,6 +494,19 @@ impl Customers {
     }
 }
 
+/// What the buyer of `sale` (priced `price` in `currency`) paid and kept: the price, or
+/// after a partial refund the amount still refundable (never more than the price).
+fn kept_amount(sale: &Sale, price: i64, currency: &str) -> i64 {
+    if !sale.partially_refunded {
+        return price;
+    }
+    sale.amount_refundable_in_currency
+        .as_deref()
+        // Gumroad writes amounts with a decimal point ("9.50"), whatever the seller's locale.
+        .and_then(|text| parse_amount(text, currency, &Separators::point()).ok())
+        .map_or(price, |refundable| refundable.clamp(0, price.max(0)))
+}
+
 fn with_bom(options: &CsvOptions, body: String) -> String {
     if options.bom {
         format!("{BOM}{body}")
@@ -498,7 +517,7 @@ fn with_bom(options: &CsvOptions, body: String) -> String {
 
 /// The subscribers file: one row per subscription, in the order given, with its status.
 pub fn subscribers_csv(subscribers: &[Subscriber], options: &CsvOptions) -> String {
-    let mut writer = CsvWriter::new();
+    let mut writer = CsvWriter::with_separator(options.separator);
     writer.record([
         "id",
         "email",

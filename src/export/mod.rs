@@ -18,7 +18,7 @@ pub mod start;
 
 pub use csv::{
     custom_field_names, custom_field_names_with, decimal_amount, sales_csv, subscribers_csv,
-    CsvOptions, Customer, Customers, SaleColumn, SalesCsv,
+    CsvOptions, Customer, Customers, SaleColumn, SalesCsv, Separator,
 };
 pub use run::{
     assemble, export_options, export_sales, run_export, walk_sales_sequentially, ExportObserver,

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::csv::CsvOptions;
+use super::csv::{CsvOptions, Separator};
 use super::shards::ExportState;
 use crate::error::Error;
 use crate::model::{Day, ProductId, SalesQuery};
@@ -78,6 +78,13 @@ pub struct ExportRequest {
     pub product_id: Option<String>,
     /// Off only when the page says `false`.
     pub bom: Option<bool>,
+    /// Between cells: `","`, `";"`, or `"auto"` / none for the one the seller's locale
+    /// expects (see `decimal_separator`).
+    #[serde(deserialize_with = "blank_as_none")]
+    pub separator: Option<String>,
+    /// The decimal separator of the browser's locale (`"."`, `","`), for `"auto"`.
+    #[serde(deserialize_with = "blank_as_none")]
+    pub decimal_separator: Option<String>,
     /// Sales-file columns; none = the default columns.
     pub columns: Option<Vec<super::csv::SaleColumn>>,
     /// The seller's name, for the file name.
@@ -112,9 +119,22 @@ pub fn start_export(
 ) -> Result<ExportStart, Error> {
     let kind = ExportKind::parse(request.kind.as_deref().unwrap_or(""))?;
     let product_id = request.product_id.map(ProductId::from);
+    let separator = match request.separator.as_deref().map(str::trim) {
+        None | Some("auto") => {
+            Separator::for_decimal_separator(request.decimal_separator.as_deref().unwrap_or("."))
+        }
+        Some(",") => Separator::Comma,
+        Some(";") => Separator::Semicolon,
+        Some(_) => {
+            return Err(Error::invalid_input(
+                "Choose a comma or a semicolon to separate the cells.",
+            ))
+        }
+    };
     let options = CsvOptions {
         bom: request.bom != Some(false),
         columns: request.columns.unwrap_or_default(),
+        separator,
         ..CsvOptions::default()
     };
     let store_name = request.store_name.as_deref();

@@ -10,7 +10,7 @@ use std::task::{Context, Poll, Waker};
 
 use super::*;
 use crate::auth::AccessToken;
-use crate::model::{Day, Page, ProductId, Sale, SalesQuery};
+use crate::model::{Day, Page, ProductId, Sale, SalesQuery, Subscriber};
 use crate::pacing::{Control, ExecOptions};
 use crate::runtime::FakeClock;
 use crate::transport::{Request, Response, Transport, TransportError};
@@ -529,15 +529,18 @@ fn cells_are_quoted_and_formulas_defused() {
         ("+1 555", "'+1 555"),
         ("-2+3", "'-2+3"),
         ("@SUM(A1)", "'@SUM(A1)"),
-        ("\tTab", "'\tTab"),
+        ("\tTab", "\"'\tTab\""),
         ("\rCR", "\"'\rCR\""),
         ("=1,2", "\"'=1,2\""),
         ("a=b", "a=b"),
+        ("x;=1+1;", "\"x;'=1+1;\""),
+        ("x\t-1", "\"x\t'-1\""),
     ];
     let options = CsvOptions {
         bom: false,
         columns: vec![SaleColumn::Id, SaleColumn::FullName],
         custom_fields: true,
+        ..CsvOptions::default()
     };
     for (name, cell) in rows {
         let s = sale(
@@ -643,7 +646,7 @@ fn customers_group_by_email_with_totals_per_currency() {
         csv,
         "email,name,country,orders,total_spent,first_purchase,last_purchase,products,refunded,can_contact\r\n\
          '=evil@x.com,'@bob,,1,USD 1.00,2024-02-01T00:00:00Z,2024-02-01T00:00:00Z,,1,\r\n\
-         ann@x.com,Ann,France,3,EUR 5.00; USD 12.00,2024-01-01T00:00:00Z,2024-03-01T00:00:00Z,A; B,1,false\r\n"
+         ann@x.com,Ann,France,3,\"EUR 5.00; USD 12.00\",2024-01-01T00:00:00Z,2024-03-01T00:00:00Z,\"A; B\",1,false\r\n"
     );
 }
 
@@ -661,7 +664,7 @@ fn subscribers_file_lists_status() {
     assert!(lines[0].starts_with("\u{FEFF}id,email,status,"));
     assert_eq!(
         lines[1],
-        "s1,a@b.c,alive,p,Club,monthly,2024-01-01T00:00:00Z,3,,,,,,x; y,"
+        "s1,a@b.c,alive,p,Club,monthly,2024-01-01T00:00:00Z,3,,,,,,\"x; y\","
     );
     assert_eq!(lines[2], "s2,'-d@e.f,pending_cancellation,,,,,,,,,,,,");
 }
@@ -1030,4 +1033,111 @@ fn time_left_is_worded_from_the_pace_so_far() {
         Some("about 15 s left")
     );
     assert_eq!(state.progress().time_left, None);
+}
+
+#[test]
+fn a_partially_refunded_sale_counts_what_the_buyer_kept() {
+    let sales = [
+        sale(
+            serde_json::json!({"id": "1", "email": "ann@x.com", "created_at": "2024-01-01T00:00:00Z",
+            "price": 1200, "currency": "usd", "partially_refunded": true,
+            "amount_refundable_in_currency": "9.50"}),
+        ),
+        sale(
+            serde_json::json!({"id": "2", "email": "ann@x.com", "created_at": "2024-01-02T00:00:00Z",
+            "price": 1500, "currency": "jpy", "partially_refunded": true,
+            "amount_refundable_in_currency": "1000"}),
+        ),
+        sale(
+            serde_json::json!({"id": "3", "email": "ann@x.com", "created_at": "2024-01-03T00:00:00Z",
+            "price": 300, "currency": "usd", "amount_refundable_in_currency": "3.00"}),
+        ),
+    ];
+    let mut customers = Customers::default();
+    customers.add(&sales);
+    let ann = customers.list().next().unwrap();
+    assert_eq!(
+        ann.spent,
+        BTreeMap::from([("jpy".to_owned(), 1000), ("usd".to_owned(), 1250)])
+    );
+    assert_eq!(ann.refunded, 2);
+}
+
+#[test]
+fn every_file_follows_the_chosen_separator() {
+    let options = CsvOptions {
+        bom: false,
+        columns: vec![SaleColumn::Id, SaleColumn::FullName, SaleColumn::Price],
+        custom_fields: false,
+        separator: Separator::Semicolon,
+    };
+    let sales = [sale(
+        serde_json::json!({"id": "s1", "email": "a@b.c", "full_name": "x;=1+1;",
+        "created_at": "2024-01-01T00:00:00Z", "price": 1250, "currency": "eur", "product_name": "A, B"}),
+    )];
+    assert_eq!(
+        sales_csv(&sales, &options, BTreeMap::new()),
+        "id;full_name;price\r\ns1;\"x;'=1+1;\";12.50\r\n"
+    );
+    let mut customers = Customers::default();
+    customers.add(&sales);
+    assert_eq!(
+        customers.csv(&options),
+        "email;name;country;orders;total_spent;first_purchase;last_purchase;products;refunded;can_contact\r\n\
+         a@b.c;\"x;'=1+1;\";;1;EUR 12.50;2024-01-01T00:00:00Z;2024-01-01T00:00:00Z;\"A, B\";0;\r\n"
+    );
+    let subscribers = subscribers_csv(&[Subscriber::default()], &options);
+    assert!(subscribers.starts_with("id;email;status;"), "{subscribers}");
+    assert!(
+        subscribers.ends_with("\r\n;;;;;;;;;;;;;;\r\n"),
+        "{subscribers}"
+    );
+}
+
+#[test]
+fn the_separator_is_the_one_chosen_or_follows_the_decimal_comma() {
+    let products = [product(serde_json::json!({"id": "p1"}))];
+    // (separator, decimal separator the page read, separator of the files)
+    let rows = [
+        (None, None, Separator::Comma),
+        (None, Some("."), Separator::Comma),
+        (None, Some(","), Separator::Semicolon),
+        (Some("auto"), Some(","), Separator::Semicolon),
+        (Some(""), Some(","), Separator::Semicolon),
+        (Some(","), Some(","), Separator::Comma),
+        (Some(";"), Some("."), Separator::Semicolon),
+    ];
+    for (separator, decimal, expected) in rows {
+        let start = start_export(
+            request(serde_json::json!({"kind": "sales", "separator": separator,
+                "decimalSeparator": decimal})),
+            &products,
+            NOON_MS,
+        )
+        .unwrap();
+        assert_eq!(
+            start.options.separator, expected,
+            "{separator:?} {decimal:?}"
+        );
+    }
+    let error = start_export(
+        request(serde_json::json!({"kind": "sales", "separator": "|"})),
+        &products,
+        NOON_MS,
+    )
+    .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::InvalidInput);
+    assert_eq!(
+        serde_json::to_value(
+            &start_export(
+                request(serde_json::json!({"kind": "sales", "separator": ";"})),
+                &products,
+                NOON_MS
+            )
+            .unwrap()
+            .options
+        )
+        .unwrap()["separator"],
+        ";"
+    );
 }

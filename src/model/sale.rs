@@ -210,6 +210,10 @@ pub struct Sale {
     pub refunded: bool,
     #[serde(default, deserialize_with = "null_as_default")]
     pub partially_refunded: bool,
+    /// What can still be refunded, as a decimal in the sale's currency (`"9.50"`, `"1000"`
+    /// for yen): after a partial refund, what the buyer paid and kept.
+    #[serde(default)]
+    pub amount_refundable_in_currency: Option<String>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub chargedback: bool,
     #[serde(default)]

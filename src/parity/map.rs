@@ -47,7 +47,11 @@ pub struct MapRow {
 /// Every country that has a code, sorted by country code, with what each of `products`
 /// costs with it under `policy` — decided by [`MinimumPolicy::percent_on`], as the bulk job
 /// decides (every option and tier price counts), so the map says what buyers will see.
-pub fn country_map(codes: &[ParityCode], products: &[Product], policy: MinimumPolicy) -> Vec<MapRow> {
+pub fn country_map(
+    codes: &[ParityCode],
+    products: &[Product],
+    policy: MinimumPolicy,
+) -> Vec<MapRow> {
     let mut rows: Vec<MapRow> = Vec::new();
     for code in codes {
         let example_prices: Vec<ExamplePrice> = products
@@ -95,9 +99,9 @@ pub fn map_csv(rows: &[MapRow]) -> String {
     writer.record(&header);
     for row in rows {
         let mut cells = vec![
-            row.country.clone(),
-            row.country_name.clone(),
-            row.code.clone(),
+            neutralised(&row.country),
+            neutralised(&row.country_name),
+            neutralised(&row.code),
             row.percent.to_string(),
         ];
         cells.extend(row.example_prices.iter().map(|example| {
@@ -138,34 +142,35 @@ pub fn map_json(rows: &[MapRow]) -> String {
     serde_json::to_string_pretty(&entries(rows)).unwrap_or_default()
 }
 
-/// A script for the seller's own page: the map inline, `parityCode("IN")` → `{code,
-/// percent}` or `null`, and `showParityCode("IN", element)` that writes "Use code PPP40
-/// for 40% off." into `element` (as text) or hides it. The country comes from the seller
-/// (their own geo lookup or a picker); the script fetches nothing.
+/// A script for the seller's own page that declares one global, `showParityCode(country,
+/// element)`: it returns `{code, percent}` for the country (or `null`) and, when `element`
+/// is given, writes "Use code PPP40 for 40% off." into it (as text) or hides it. The map
+/// stays inside the script. The country comes from the seller (their own geo lookup or a
+/// picker); the script fetches nothing.
 pub fn map_snippet(rows: &[MapRow]) -> String {
     let map = serde_json::to_string(&entries(rows)).unwrap_or_else(|_| "{}".to_owned());
     format!(
         r#"// Parity discount codes: which Gumroad discount code to show a visitor from each
 // country. Gumroad codes work for anyone who types them; this only picks the one to show.
 // Pass the visitor's country as an ISO alpha-2 code ("IN") from your own lookup;
-// nothing is fetched.
-//   parityCode("IN")                    -> {{ code: "PPP40", percent: 40 }} or null
-//   showParityCode("IN", element)       writes "Use code PPP40 for 40% off." into element,
-//                                       or hides it when the country has no code
-var PARITY_CODES = {map};
-function parityCode(country) {{
-  var key = String(country || "").trim().toUpperCase();
-  if (!Object.prototype.hasOwnProperty.call(PARITY_CODES, key)) return null;
-  return {{ code: PARITY_CODES[key].code, percent: PARITY_CODES[key].percent }};
-}}
-function showParityCode(country, element) {{
-  var entry = parityCode(country);
-  if (element) {{
-    element.textContent = entry ? "Use code " + entry.code + " for " + entry.percent + "% off." : "";
-    element.hidden = !entry;
-  }}
-  return entry;
-}}
+// nothing is fetched. Declares one global, showParityCode:
+//   showParityCode("IN")           -> {{ code: "PPP40", percent: 40 }} or null
+//   showParityCode("IN", element)  also writes "Use code PPP40 for 40% off." into element,
+//                                  or hides it when the country has no code
+window.showParityCode = (function () {{
+  var codes = {map};
+  return function showParityCode(country, element) {{
+    var key = String(country || "").trim().toUpperCase();
+    var entry = Object.prototype.hasOwnProperty.call(codes, key)
+      ? {{ code: codes[key].code, percent: codes[key].percent }}
+      : null;
+    if (element) {{
+      element.textContent = entry ? "Use code " + entry.code + " for " + entry.percent + "% off." : "";
+      element.hidden = !entry;
+    }}
+    return entry;
+  }};
+}})();
 "#
     )
 }
@@ -294,6 +299,38 @@ mod tests {
             "IN,India,PPP60,60,$4,code not on this product,code not on this product\r\n"
         ));
         assert_eq!(map_csv(&[]), "country_code,country,code,percent\r\n");
+        // A prefix the seller chose may start like a formula.
+        let hostile = MapRow {
+            country: "IN".into(),
+            country_name: "India".into(),
+            code: "-PPP60".into(),
+            percent: 60,
+            example_prices: Vec::new(),
+        };
+        assert_eq!(
+            map_csv(&[hostile]),
+            "country_code,country,code,percent\r\nIN,India,'-PPP60,60\r\n"
+        );
+    }
+
+    #[test]
+    fn snippet_declares_no_global_but_show_parity_code() {
+        let snippet = map_snippet(&country_map(&codes(), &[], MinimumPolicy::Skip));
+        let top_level: Vec<&str> = snippet
+            .lines()
+            .filter(|l| !l.starts_with("//") && !l.starts_with(' ') && !l.is_empty())
+            .collect();
+        assert!(
+            top_level
+                .iter()
+                .all(|l| !l.starts_with("var ") && !l.starts_with("function ")),
+            "{top_level:?}"
+        );
+        assert_eq!(
+            top_level.first(),
+            Some(&"window.showParityCode = (function () {")
+        );
+        assert_eq!(top_level.last(), Some(&"})();"));
     }
 
     #[test]
@@ -318,7 +355,7 @@ mod tests {
         let snippet = map_snippet(&rows);
         let line = snippet
             .lines()
-            .find_map(|l| l.strip_prefix("var PARITY_CODES = "))
+            .find_map(|l| l.strip_prefix("  var codes = "))
             .unwrap();
         let inline: Value = serde_json::from_str(line.trim_end_matches(';')).unwrap();
         let download: Value = serde_json::from_str(&map_json(&rows)).unwrap();
@@ -333,9 +370,8 @@ mod tests {
         ] {
             assert!(!snippet.contains(word), "{word}");
         }
-        assert!(snippet.contains("function parityCode(country)"));
-        assert!(snippet.contains("function showParityCode(country, element)"));
-        assert!(map_snippet(&[]).contains("var PARITY_CODES = {};"));
+        assert!(snippet.contains("window.showParityCode = (function () {"));
+        assert!(map_snippet(&[]).contains("  var codes = {};"));
     }
 
     #[test]

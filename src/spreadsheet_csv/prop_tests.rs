@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 
-use super::{neutralised, CsvWriter};
+use super::{neutralised, CsvWriter, Separator};
 use crate::export::{
     custom_field_names, decimal_amount, sales_csv, subscribers_csv, CsvOptions, Customers,
     SaleColumn,
@@ -29,34 +29,37 @@ fn config() -> Config {
     }
 }
 
+/// The pieces [`cells`] and [`hostile_cells`] are made of.
+const PIECES: &[&str] = &[
+    "=",
+    "+",
+    "-",
+    "@",
+    "\t",
+    "\r",
+    "\n",
+    "\r\n",
+    ",",
+    "\"",
+    "\"\"",
+    "'",
+    " ",
+    ";",
+    "é",
+    "😀",
+    "\u{0}",
+    "\u{FEFF}",
+    "=1+1",
+    "@SUM(A1)",
+    "-2",
+    "+3",
+    "=HYPERLINK(\"x\")",
+    "0",
+];
+
 /// Cells made to trip a CSV writer or a spreadsheet.
 fn cells() -> impl Strategy<Value = String> {
-    let pieces = prop::sample::select(vec![
-        "=",
-        "+",
-        "-",
-        "@",
-        "\t",
-        "\r",
-        "\n",
-        "\r\n",
-        ",",
-        "\"",
-        "\"\"",
-        "'",
-        " ",
-        ";",
-        "é",
-        "😀",
-        "\u{0}",
-        "\u{FEFF}",
-        "=1+1",
-        "@SUM(A1)",
-        "-2",
-        "+3",
-        "=HYPERLINK(\"x\")",
-        "0",
-    ]);
+    let pieces = prop::sample::select(PIECES);
     prop_oneof![
         2 => ".{0,12}",
         3 => prop::collection::vec(
@@ -68,7 +71,17 @@ fn cells() -> impl Strategy<Value = String> {
 }
 
 fn reads_back(text: &str) -> Vec<Vec<String>> {
+    reads_back_with(text, Separator::Comma)
+}
+
+/// What the `csv` crate's reader, set to `separator`, reads from `text`.
+fn reads_back_with(text: &str, separator: Separator) -> Vec<Vec<String>> {
+    let delimiter = match separator {
+        Separator::Comma => b',',
+        Separator::Semicolon => b';',
+    };
     let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
@@ -98,15 +111,34 @@ fn plain_number(cell: &str) -> bool {
         && fraction.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// No cell of `rows` would run as a formula.
+/// No cell of `rows`, nor any piece of one a spreadsheet might cut it into (at a comma, a
+/// semicolon, a tab or a line break), would run as a formula.
 fn assert_no_formula(rows: &[Vec<String>]) -> Result<(), TestCaseError> {
     for cell in rows.iter().flatten() {
         prop_assert!(
             !starts_like_a_formula(cell) || plain_number(cell),
             "{cell:?}"
         );
+        for piece in cell.split([',', ';', '\t', '\r', '\n']).skip(1) {
+            prop_assert!(!starts_like_a_formula(piece), "{piece:?} in {cell:?}");
+        }
     }
     Ok(())
+}
+
+/// Cells made to trip a spreadsheet that splits them: a formula start after every
+/// separator, quotes, line breaks, byte-order marks and right-to-left marks.
+fn hostile_cells() -> impl Strategy<Value = String> {
+    let more = [
+        "\u{200F}",
+        "\u{202E}",
+        ";=1+1;",
+        ",-2",
+        "\t@SUM(A1)",
+        "\n+3",
+    ];
+    let pieces = prop::sample::select([PIECES, &more].concat());
+    prop::collection::vec(pieces, 0..8).prop_map(|parts| parts.concat())
 }
 
 /// `text` without the byte-order mark it must start with when `bom` is set.
@@ -162,6 +194,7 @@ prop_compose! {
             can_contact,
             license_key: texts[10].clone(),
             referrer: texts[4].clone(),
+            amount_refundable_in_currency: texts[5].clone(),
         }
     }
 }
@@ -232,11 +265,7 @@ proptest! {
         for (cells, record) in read[1..].iter().zip(&records) {
             prop_assert_eq!(cells.len(), record.len());
             for (cell, input) in cells.iter().zip(record) {
-                if starts_like_a_formula(input) {
-                    prop_assert_eq!(cell, &format!("'{input}"));
-                } else {
-                    prop_assert_eq!(cell, input);
-                }
+                prop_assert_eq!(cell, &neutralised(input));
             }
         }
         assert_no_formula(&read)?;
@@ -248,15 +277,16 @@ proptest! {
         bom in any::<bool>(),
         columns in prop::sample::subsequence(SaleColumn::ALL.to_vec(), 0..=SaleColumn::ALL.len()),
         custom_fields in any::<bool>(),
+        separator in prop::sample::select(vec![Separator::Comma, Separator::Semicolon]),
         currencies in prop::collection::btree_map(
             prop::sample::select(vec!["p1", "p2", "=p3"]).prop_map(ProductId::from),
             prop_oneof![prop::sample::select(vec!["usd", "jpy"]).prop_map(str::to_owned), cells()],
             0..3,
         ),
     ) {
-        let options = CsvOptions { bom, columns, custom_fields };
+        let options = CsvOptions { bom, columns, custom_fields, separator };
         let text = sales_csv(&sales, &options, currencies.clone());
-        let rows = reads_back(without_bom(&text, bom)?);
+        let rows = reads_back_with(without_bom(&text, bom)?, separator);
         let columns = if options.columns.is_empty() {
             SaleColumn::DEFAULT.to_vec()
         } else {
@@ -315,12 +345,13 @@ proptest! {
         purchase_ids in prop::collection::vec(cells(), 0..3),
         count in prop::option::of(any::<i64>()),
         bom in any::<bool>(),
+        separator in prop::sample::select(vec![Separator::Comma, Separator::Semicolon]),
     ) {
-        let options = CsvOptions { bom, ..CsvOptions::default() };
+        let options = CsvOptions { bom, separator, ..CsvOptions::default() };
         let mut customers = Customers::new(BTreeMap::new());
         customers.add(&sales);
         let text = customers.csv(&options);
-        let rows = reads_back(without_bom(&text, bom)?);
+        let rows = reads_back_with(without_bom(&text, bom)?, separator);
         prop_assert_eq!(rows.len(), 1 + customers.list().count());
         prop_assert!(rows.iter().all(|row| row.len() == 10));
         for (row, customer) in rows[1..].iter().zip(customers.list()) {
@@ -346,11 +377,34 @@ proptest! {
             ..Subscriber::default()
         };
         let text = subscribers_csv(&[subscriber.clone(), Subscriber::default()], &options);
-        let rows = reads_back(without_bom(&text, bom)?);
+        let rows = reads_back_with(without_bom(&text, bom)?, separator);
         prop_assert_eq!(rows.len(), 3);
         prop_assert!(rows.iter().all(|row| row.len() == 15));
         prop_assert_eq!(&rows[1][0], &neutralised(&subscriber.id));
         prop_assert_eq!(&rows[1][13], &neutralised(&subscriber.purchase_ids.join("; ")));
         assert_no_formula(&rows)?;
+    }
+
+    #[test]
+    fn hostile_cells_read_back_neutralised_under_either_separator(
+        records in prop::collection::vec(prop::collection::vec(hostile_cells(), 1..5), 0..5),
+    ) {
+        for separator in [Separator::Comma, Separator::Semicolon] {
+            let mut writer = CsvWriter::with_separator(separator);
+            writer.record(["name", "value"]);
+            for record in &records {
+                writer.record(record.iter().map(|cell| neutralised(cell)));
+            }
+            let read = reads_back_with(&writer.finish(), separator);
+            prop_assert_eq!(read.len(), 1 + records.len());
+            prop_assert_eq!(&read[0], &["name", "value"]);
+            for (cells, record) in read[1..].iter().zip(&records) {
+                prop_assert_eq!(cells.len(), record.len());
+                for (cell, input) in cells.iter().zip(record) {
+                    prop_assert_eq!(cell, &neutralised(input), "{:?}", separator);
+                }
+            }
+            assert_no_formula(&read)?;
+        }
     }
 }

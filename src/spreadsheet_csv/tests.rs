@@ -140,3 +140,36 @@ fn writes_every_short_cell_as_the_csv_crate_does() {
         }
     }
 }
+
+#[test]
+fn a_formula_after_any_split_is_defused() {
+    // (cell, neutralised): a spreadsheet that splits the cell on `,`, `;`, a tab or a line
+    // break must not find a formula at the start of any piece.
+    let rows = [
+        ("x;=1+1;", "x;'=1+1;"),
+        ("a,-2", "a,'-2"),
+        ("a\t+3", "a\t'+3"),
+        ("line\n@SUM(A1)", "line\n'@SUM(A1)"),
+        ("line\r\n=1", "line\r\n'=1"),
+        ("\t=1", "'\t'=1"),
+        ("a;;=1", "a;;'=1"),
+        ("=1;-2", "'=1;'-2"),
+        ("a; =1", "a; =1"),
+        ("a-b;c=d", "a-b;c=d"),
+        ("=1", "'=1"),
+        ("", ""),
+    ];
+    for (cell, out) in rows {
+        assert_eq!(super::neutralised(cell), out, "{cell:?}");
+    }
+}
+
+#[test]
+fn every_cell_a_spreadsheet_might_split_is_quoted() {
+    let mut writer = CsvWriter::new();
+    writer.record(["x;=1+1;", "a\tb", "a,b", "a\"b", "a\nb", "plain"]);
+    assert_eq!(
+        writer.finish(),
+        "\"x;=1+1;\",\"a\tb\",\"a,b\",\"a\"\"b\",\"a\nb\",plain\r\n"
+    );
+}

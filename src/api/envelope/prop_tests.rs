@@ -308,6 +308,7 @@ prop_compose! {
             can_contact,
             license_key: texts[7].clone(),
             referrer: None,
+            amount_refundable_in_currency: None,
         }
     }
 }

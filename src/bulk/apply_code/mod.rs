@@ -225,9 +225,11 @@ impl ApplyCodeIntent {
 // ---------------------------------------------------------------------------------------
 // Planners
 
-/// The end-time note every apply plan carries (the API has no expiry dates).
+/// The note every apply plan carries (the API has no expiry dates). It holds with or
+/// without an end time: the plan does not know one, and the page adds when Bulkroad
+/// removes the codes when the seller set a time.
 pub const NO_END_DATE_NOTE: &str =
-    "Gumroad codes have no end date; Bulkroad removes them at the end time you set.";
+    "Gumroad codes have no end date: they stay until removed; set an end time to have Bulkroad remove them.";
 
 /// The plan for putting one code on the selected products (or one universal code).
 pub fn plan_apply_code(

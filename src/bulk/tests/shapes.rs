@@ -57,7 +57,7 @@ fn plan_event_and_report_have_the_agreed_shapes() {
         "summaryText": "1 to create · 1 skipped",
         "confirmLabel": "Apply 1 change",
         "runnable": 1,
-        "notes": ["Gumroad codes have no end date; Bulkroad removes them at the end time you set."],
+        "notes": ["Gumroad codes have no end date: they stay until removed; set an end time to have Bulkroad remove them."],
         "createdAt": 1_700_000_000_000.0,
     });
     assert_eq!(serde_json::to_value(&plan).unwrap(), plan_json);

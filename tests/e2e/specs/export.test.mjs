@@ -9,8 +9,9 @@ import { FULL_VIEW, connectedPage, killServiceWorker, openPage, sandbox, useExte
 const context = useExtension();
 const SALES = 2_000;
 
-/** RFC 4180: quoted fields may hold commas, quotes ("") and line breaks. */
-function parseCsv(text) {
+/** RFC 4180: quoted fields may hold commas, quotes ("") and line breaks; cells are split at
+ * `separator`. */
+function parseCsv(text, separator = ',') {
   const rows = [];
   let row = [];
   let field = '';
@@ -24,7 +25,7 @@ function parseCsv(text) {
       } else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') {
+    else if (c === separator) {
       row.push(field);
       field = '';
     } else if (c === '\n' || c === '\r') {
@@ -42,13 +43,13 @@ function parseCsv(text) {
   return rows;
 }
 
-async function exportedSales(tab, kind = 'sales') {
+async function exportedSales(tab, kind = 'sales', separator = ',') {
   await tab.locator('#export-status[data-status="ready"]').waitFor({ timeout: 180_000 });
   const [download] = await Promise.all([tab.waitForEvent('download'), tab.getByRole('button', { name: 'Download' }).click()]);
   assert.equal(download.suggestedFilename(), `sandbox-studio-${kind}-all-time.csv`);
   const text = await readFile(await download.path(), 'utf8');
   assert.equal(text.charCodeAt(0), 0xfeff, 'a byte-order mark for Excel');
-  const [header, ...rows] = parseCsv(text.slice(1));
+  const [header, ...rows] = parseCsv(text.slice(1), separator);
   return rows.map((cells) => Object.fromEntries(header.map((name, i) => [name, cells[i]])));
 }
 
@@ -81,8 +82,9 @@ async function startSalesExport(tab, kind = 'sales') {
   await tab.getByRole('button', { name: 'Start export' }).click();
 }
 
-/** A cell as the file must hold it: text a spreadsheet would run as a formula gets a `'`. */
-const neutralised = (value) => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
+/** A cell as the file must hold it: a `'` before every piece a spreadsheet would run as a
+ * formula (at the start, or after a comma, semicolon, tab or line break). */
+const neutralised = (value) => value.replace(/(?<=^|[,;\t\r\n])(?=[=+\-@\t\r])/g, "'");
 
 function assertSameSales(rows, expected) {
   assert.equal(rows.length, expected.length, 'row count');
@@ -145,7 +147,10 @@ describe('sales export', () => {
       const buyer = buyers.get(email) ?? { orders: 0, spent: new Map() };
       buyer.orders += 1;
       if (!sale.refunded && !sale.chargedback) {
-        buyer.spent.set(sale.currency, (buyer.spent.get(sale.currency) ?? 0) + sale.price);
+        // After a partial refund, what is still refundable is what the buyer kept.
+        const scale = sale.currency === 'jpy' ? 1 : 100;
+        const kept = sale.partially_refunded ? Math.round(Number(sale.amount_refundable_in_currency) * scale) : sale.price;
+        buyer.spent.set(sale.currency, (buyer.spent.get(sale.currency) ?? 0) + kept);
       }
       buyers.set(email, buyer);
     }
@@ -230,6 +235,22 @@ describe('sales export', () => {
     assert.equal(rows.length, 200);
     assert.ok(!('email' in rows[0]), 'the unchecked column is left out');
     assert.ok('referrer' in rows[0] && 'id' in rows[0], 'the chosen columns are there');
+    await tab.close();
+  });
+
+  test('a semicolon export has semicolons between its cells', async () => {
+    await sandbox.reset({ products: 12, sales: 200 });
+    const expected = await sandbox.sales();
+    const tab = await connectedPage(context);
+    await tab.getByRole('tab', { name: 'Export' }).click();
+    await tab.locator('#export-separator').selectOption(';');
+    await startSalesExport(tab);
+    await tab.locator('#export-status[data-status="ready"]').waitFor({ timeout: 180_000 });
+    const [download] = await Promise.all([tab.waitForEvent('download'), tab.getByRole('button', { name: 'Download' }).click()]);
+    const text = await readFile(await download.path(), 'utf8');
+    assert.match(text, /^\uFEFFid;created_at;order_id;email;/, 'the header is split by semicolons');
+    const [header, ...rows] = parseCsv(text.slice(1), ';');
+    assertSameSales(rows.map((cells) => Object.fromEntries(header.map((name, i) => [name, cells[i]]))), expected);
     await tab.close();
   });
 });
