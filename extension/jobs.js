@@ -133,12 +133,11 @@ export function resumeJob(token, jobId) {
   });
 }
 
-/** The undo of a finished job, as a preview (`purpose`: 'undo', or 'endTime' for the
- * removal an end time runs). */
-export async function previewUndo(token, jobId, purpose = 'undo') {
+/** The undo of a finished job, as a preview for the seller to confirm. */
+export async function previewUndo(token, jobId) {
   const { report } = await finishedJob(jobId);
   const core = await ready();
-  const undo = await core.previewUndo(token, report, purpose);
+  const undo = await core.previewUndo(token, report, 'undo');
   return keepPreview(undo, { undoOf: jobId });
 }
 
