@@ -11,6 +11,12 @@
 // (undo, retry, its end time) and job titles come from the core too. One job runs at a
 // time; every change of a job's status goes through one queue (`exclusive`), so two pages
 // (or a page and an alarm) cannot both start or resume it.
+//
+// Two slots: the seller's job (`jobs.current`: running, interrupted and waiting for them,
+// or last finished) and the removal an end time runs (`jobs.endTime`). An end time waits
+// for a running job but never for one waiting for the seller, and never takes the seller's
+// preview; a removal that is interrupted is not left for the seller either: it is closed
+// and the end time stays, so the next alarm re-plans it from a fresh read of Gumroad.
 import { ready } from './core.js';
 import { oneAtATime } from './one-at-a-time.js';
 import * as storage from './storage.js';
@@ -40,18 +46,37 @@ export function recoverInterrupted() {
   recovered ??= (async () => {
     const job = await storage.get(KEYS.CURRENT_JOB);
     if (job?.status === 'running' && !running.has(job.id)) {
-      const plan = await storage.get(storage.planKey(job.id));
-      await loadRows(job, plan);
-      const core = await ready();
-      const unknown = plan ? core.interruptedRows(plan, job.inFlight ?? [], recordedIndices(job)) : [];
-      for (const row of unknown) job.rows[row.index] = row;
-      job.status = 'interrupted';
-      job.inFlight = [];
-      await saveProgress(job, unknown);
+      await interrupt(await loadRows(job, await storage.get(storage.planKey(job.id))), null);
+    }
+    const removal = await storage.get(KEYS.END_TIME_JOB);
+    if (removal?.status === 'running' && !running.has(removal.id)) {
+      const plan = await storage.get(storage.planKey(removal.id));
+      await settleInFlight(await loadRows(removal, plan), plan);
+      removal.error = { kind: 'Network', message: 'Bulkroad was stopped before the codes were all removed.', status: null };
+      await finish(removal, 'failed');
     }
     await rearmEndTimes();
   })();
   return recovered;
+}
+
+/** Steps of `job` that were in flight when its run ended without a report: they may have
+ * been applied, so they get "unknown" rows (saved), never "not run". */
+async function settleInFlight(job, plan) {
+  const core = await ready();
+  const unknown = plan ? core.interruptedRows(plan, job.inFlight ?? [], recordedIndices(job)) : [];
+  for (const row of unknown) job.rows[row.index] = row;
+  job.inFlight = [];
+  return unknown;
+}
+
+/** Leaves `job` interrupted (resume or discard are the seller's), its steps in flight
+ * settled as unknown. */
+async function interrupt(job, error) {
+  const unknown = await settleInFlight(job, await storage.get(storage.planKey(job.id)));
+  job.status = 'interrupted';
+  job.error = error;
+  await saveProgress(job, unknown);
 }
 
 export class JobError extends Error {
@@ -80,6 +105,7 @@ export function startJob(token, { previewId, endAt = null }) {
     const current = await storage.get(KEYS.CURRENT_JOB);
     if (current?.status === 'running') throw new JobError('Another job is still running. Wait for it or cancel it first.');
     if (current?.status === 'interrupted') throw new JobError('A job was interrupted. Resume or discard it first.');
+    await refuseDuringRemoval();
     if (endAt != null) (await ready()).checkEndTime(endAt);
     await storage.remove([KEYS.PREVIEW]);
     const job = await begin(token, preview, endAt);
@@ -102,7 +128,9 @@ export function discardJob(jobId) {
     await recoverInterrupted();
     const job = await storage.get(KEYS.CURRENT_JOB);
     if (job?.id === jobId && job.status === 'interrupted') {
-      await finish(await loadRows(job, await storage.get(storage.planKey(jobId))), 'cancelled');
+      const plan = await storage.get(storage.planKey(jobId));
+      await settleInFlight(await loadRows(job, plan), plan);
+      await finish(job, 'cancelled');
     }
   });
 }
@@ -121,8 +149,11 @@ export function resumeJob(token, jobId) {
     if (!job || job.id !== jobId || job.status !== 'interrupted') {
       throw new JobError('There is no interrupted job to resume.');
     }
+    await refuseDuringRemoval();
     const plan = await storage.get(storage.planKey(jobId));
     await loadRows(job, plan);
+    // A run that ended without a report may have left steps in flight.
+    await saveProgress(job, await settleInFlight(job, plan));
     const core = await ready();
     const remaining = await core.replan(token, plan, reportOf(core, job, plan), 'resume');
     job.status = 'running';
@@ -151,16 +182,21 @@ export async function previewRetry(token, jobId) {
 
 export async function listJobs() {
   await recoverInterrupted();
-  const [current, history] = await Promise.all([storage.get(KEYS.CURRENT_JOB), storage.get(KEYS.HISTORY)]);
-  return { current: current ?? null, history: history ?? [] };
+  const [current, endTime, history] = await Promise.all([
+    storage.get(KEYS.CURRENT_JOB),
+    storage.get(KEYS.END_TIME_JOB),
+    storage.get(KEYS.HISTORY),
+  ]);
+  return { current: current ?? null, endTime: endTime ?? null, history: history ?? [] };
 }
 
 export async function jobReport(jobId) {
   await recoverInterrupted();
   const report = await storage.get(storage.reportKey(jobId));
   if (report) return report;
-  const job = await storage.get(KEYS.CURRENT_JOB);
-  if (job?.id === jobId) {
+  const [current, removal] = await Promise.all([storage.get(KEYS.CURRENT_JOB), storage.get(KEYS.END_TIME_JOB)]);
+  const job = [current, removal].find((candidate) => candidate?.id === jobId);
+  if (job) {
     const plan = await storage.get(storage.planKey(jobId));
     return reportOf(await ready(), await loadRows(job, plan), plan);
   }
@@ -172,7 +208,13 @@ export async function jobReport(jobId) {
 export function cancelEndTime(jobId) {
   return exclusive(async () => {
     await chrome.alarms.clear(END_TIME_ALARM + jobId);
-    await updateHistory(jobId, (entry) => ({ ...entry, endAt: null }));
+    await updateHistory(jobId, (entry) => ({ ...entry, endAt: null, endError: null }));
+    // A removal already under way stops after its requests in flight.
+    const removal = await storage.get(KEYS.END_TIME_JOB);
+    if (removal?.status === 'running' && removal.endTimeOf === jobId) {
+      const control = running.get(removal.id);
+      if (control) control.cancel = true;
+    }
   });
 }
 
@@ -188,11 +230,16 @@ export function isEndTimeAlarm(alarm) {
 async function removeDueCodes(token) {
   await recoverInterrupted();
   const history = (await storage.get(KEYS.HISTORY)) ?? [];
-  const due = history.filter((entry) => entry.endAt && Date.parse(entry.endAt) <= Date.now());
+  // End times not yet tried come before those being tried again.
+  const due = history
+    .filter((entry) => entry.endAt && Date.parse(entry.endAt) <= Date.now())
+    .sort((a, b) => Number(Boolean(a.endError)) - Number(Boolean(b.endError)));
   if (due.length === 0) return;
-  const current = await storage.get(KEYS.CURRENT_JOB);
-  if (current?.status === 'running' || current?.status === 'interrupted') {
-    // Not now; `finish` asks again when the job ends, and this alarm asks again soon.
+  const [current, removal] = await Promise.all([storage.get(KEYS.CURRENT_JOB), storage.get(KEYS.END_TIME_JOB)]);
+  // Behind a running job (one at a time against Gumroad): `finish` asks again when it
+  // ends, and the alarm soon. Never behind an interrupted job: that one waits for the
+  // seller, an end time does not.
+  if (current?.status === 'running' || removal?.status === 'running') {
     await retryEndTimeSoon(due[0].id);
     return;
   }
@@ -200,16 +247,40 @@ async function removeDueCodes(token) {
   try {
     // The seller confirmed this removal when they set the end time, so its plan runs
     // without a preview, and never in the preview slot: a preview the seller has open
-    // stays theirs to confirm.
+    // stays theirs to confirm. The end time stays on the entry until the removal has
+    // finished exactly (see `endTimeDone`).
     const { report } = await finishedJob(entry.id);
     const plan = await (await ready()).previewUndo(token, report, 'endTime');
-    await begin(token, { plan, undoOf: entry.id }, null);
-    await updateHistory(entry.id, (e) => ({ ...e, endAt: null, endError: null }));
     await chrome.alarms.clear(END_TIME_ALARM + entry.id);
+    await begin(token, { plan, undoOf: entry.id, endTimeOf: entry.id }, null);
   } catch (error) {
     // The codes are still live: say so on the job and try again soon.
     await updateHistory(entry.id, (e) => ({ ...e, endError: String(error?.message ?? error) }));
     await retryEndTimeSoon(entry.id);
+  }
+}
+
+/** Once the removal `removal` has ended: its end time is done if every code went, else
+ * it stays (with why) and is tried again soon from a fresh read. Callers hold the queue. */
+async function endTimeDone(removal, verdict) {
+  const entryId = removal.endTimeOf;
+  const entry = ((await storage.get(KEYS.HISTORY)) ?? []).find((e) => e.id === entryId);
+  if (!entry?.endAt) return; // cancelled meanwhile: the codes stay
+  if (removal.status === 'finished' && !verdict.canRetry) {
+    await updateHistory(entryId, (e) => ({ ...e, endAt: null, endError: null }));
+    return;
+  }
+  const why = removal.error?.message ?? verdict.countsText;
+  await updateHistory(entryId, (e) => ({ ...e, endError: why }));
+  await retryEndTimeSoon(entryId);
+}
+
+/** Refuses to start the seller's work while an end time's removal runs (one run at a time
+ * against Gumroad; it takes moments). */
+async function refuseDuringRemoval() {
+  const removal = await storage.get(KEYS.END_TIME_JOB);
+  if (removal?.status === 'running') {
+    throw new JobError('Bulkroad is removing codes whose end time has come. Try again in a moment.');
   }
 }
 
@@ -220,6 +291,7 @@ async function begin(token, preview, endAt) {
     label: preview.plan.title,
     operation: preview.plan.operation,
     undoOf: preview.undoOf,
+    endTimeOf: preview.endTimeOf ?? null,
     endAt,
     status: 'running',
     createdAt: new Date().toISOString(),
@@ -230,7 +302,7 @@ async function begin(token, preview, endAt) {
     current: null,
     error: null,
   };
-  await storage.set({ [KEYS.CURRENT_JOB]: stored(job), [storage.planKey(job.id)]: preview.plan });
+  await storage.set({ [slotOf(job)]: stored(job), [storage.planKey(job.id)]: preview.plan });
   run(token, job, preview.plan);
   return job;
 }
@@ -264,20 +336,38 @@ async function run(token, job, plan) {
     for (const row of report.rows) {
       if (row.outcome.status !== 'notRun') job.rows[row.index] = row;
     }
-    if (report.error) {
+    job.inFlight = [];
+    if (report.error?.kind === 'Unauthorized') await forgetIfStill(token);
+    if (report.error && !job.endTimeOf) {
       // The token was refused mid-run: what is left can be resumed once reconnected.
       job.error = report.error;
-      if (report.error.kind === 'Unauthorized') await forgetIfStill(token);
       job.status = 'interrupted';
-      job.inFlight = [];
       await saveProgress(job, Object.values(job.rows));
     } else {
-      await exclusive(() => finish(job, report.cancelled ? 'cancelled' : 'finished'));
+      job.error = report.error ?? null;
+      const status = report.error ? 'failed' : report.cancelled ? 'cancelled' : 'finished';
+      await exclusive(() => finish(job, status));
     }
   } catch (error) {
+    // The run ended without a report (the core failed mid-run): steps in flight may have
+    // been applied, so they are "unknown", and what is left waits to be resumed.
     job.error = { kind: error?.kind ?? 'Server', message: String(error?.message ?? error), status: error?.status ?? null };
     if (error?.kind === 'Unauthorized') await forgetIfStill(token);
-    await exclusive(() => finish(job, 'failed'));
+    await exclusive(async () => {
+      try {
+        if (job.endTimeOf) {
+          await settleInFlight(job, plan);
+          await finish(job, 'failed');
+        } else {
+          await interrupt(job, job.error);
+        }
+      } catch {
+        // The core cannot settle the steps now: keep them in flight on the record (resume
+        // and discard settle them), and the job waiting.
+        job.status = 'interrupted';
+        await saveProgress(job);
+      }
+    });
   } finally {
     running.delete(job.id);
     if (running.size === 0) {
@@ -316,10 +406,15 @@ function stored(job) {
   return record;
 }
 
+/** Where `job` is kept: the seller's slot, or the end times' one. */
+function slotOf(job) {
+  return job.endTimeOf ? KEYS.END_TIME_JOB : KEYS.CURRENT_JOB;
+}
+
 /** Saves the job record and `rows` of it, each row under its own key. */
 function saveProgress(job, rows = []) {
   const entries = rows.map((row) => [storage.rowKey(job.id, row.index), row]);
-  return storage.set({ ...Object.fromEntries(entries), [KEYS.CURRENT_JOB]: stored(job) });
+  return storage.set({ ...Object.fromEntries(entries), [slotOf(job)]: stored(job) });
 }
 
 /** Puts the stored rows of `job` (one key per step of `plan`) back on it. */
@@ -356,11 +451,12 @@ async function finish(job, status) {
     undoOf: job.undoOf,
     error: job.error,
   };
+  if (job.endTimeOf) summary.endTimeOf = job.endTimeOf;
   const earlier = ((await storage.get(KEYS.HISTORY)) ?? []).filter((e) => e.id !== job.id);
   const history = [summary, ...earlier];
   const dropped = history.slice(HISTORY_LIMIT).map((e) => e.id);
   await storage.set({
-    [KEYS.CURRENT_JOB]: stored(job),
+    [slotOf(job)]: stored(job),
     [storage.reportKey(job.id)]: report,
     [KEYS.HISTORY]: history.slice(0, HISTORY_LIMIT),
   });
@@ -369,8 +465,10 @@ async function finish(job, status) {
   // Reports and plans of jobs that fell out of the history go with them.
   if (dropped.length) await storage.remove(dropped.flatMap((id) => [storage.reportKey(id), storage.planKey(id)]));
   if (summary.endAt) await chrome.alarms.create(END_TIME_ALARM + job.id, { when: Math.max(Date.parse(summary.endAt), Date.now() + 1000) });
-  // An end time that came while this job ran is handled now.
-  if (history.some((e) => e.endAt && Date.parse(e.endAt) <= Date.now())) {
+  if (job.endTimeOf) await endTimeDone(job, verdict);
+  // An end time that came while this job ran is handled now (one that has just been
+  // tried waits for its alarm).
+  if (history.some((e) => e.endAt && Date.parse(e.endAt) <= Date.now() && e.id !== job.endTimeOf)) {
     const token = await storage.get(KEYS.TOKEN);
     if (token) setTimeout(() => runDueEndTimes(token), 0);
   }

@@ -12,6 +12,9 @@ export const KEYS = Object.freeze({
   /** The running, interrupted or last finished job without its rows, rewritten after
    * every step. */
   CURRENT_JOB: 'jobs.current',
+  /** The removal an end time runs, while it runs and once it ended (same shape as
+   * CURRENT_JOB; it never waits for the seller). */
+  END_TIME_JOB: 'jobs.endTime',
   /** Summaries of finished jobs, newest first. */
   HISTORY: 'jobs.history',
 });

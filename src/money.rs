@@ -160,7 +160,7 @@ impl Separators {
     }
 
     /// The decimal mark, `.` or `,` (anything else: `.`).
-    fn decimal_mark(&self) -> char {
+    pub fn decimal_mark(&self) -> char {
         match self.decimal.trim() {
             "," => ',',
             _ => '.',

@@ -94,7 +94,11 @@ fn no_source_file_is_over_the_line_limit() {
         .filter(|(_, file)| file.lines > MAX_LINES)
         .map(|(name, file)| format!("src/{name}: {} lines", file.lines))
         .collect();
-    assert!(long.is_empty(), "over {MAX_LINES} lines:\n{}", long.join("\n"));
+    assert!(
+        long.is_empty(),
+        "over {MAX_LINES} lines:\n{}",
+        long.join("\n")
+    );
 }
 
 /// The checker reads what it claims to: a small tree with a circle through a facade's
@@ -120,7 +124,10 @@ fn the_checker_finds_a_circle_and_ignores_tests_comments_and_facades() {
     let files = house.file_edges();
     assert_eq!(files["b.rs"], BTreeSet::from(["a/inner.rs".to_owned()]));
     assert_eq!(files["a/inner.rs"], BTreeSet::from(["b.rs".to_owned()]));
-    assert!(files["a/mod.rs"].is_empty(), "a facade's re-export is no import");
+    assert!(
+        files["a/mod.rs"].is_empty(),
+        "a facade's re-export is no import"
+    );
     assert_eq!(
         circles(&files),
         vec![vec!["a/inner.rs".to_owned(), "b.rs".to_owned()]]
@@ -171,7 +178,9 @@ impl House {
             let relative = path.strip_prefix(root).unwrap();
             let skipped = test_only.iter().any(|t| path.starts_with(t))
                 || relative.components().any(|c| c.as_os_str() == "tests")
-                || path.file_name().is_some_and(|n| n.to_string_lossy().ends_with("tests.rs"));
+                || path
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().ends_with("tests.rs"));
             if skipped {
                 continue;
             }
@@ -220,7 +229,10 @@ impl House {
         }
         let file = self.file_of(&module)?.to_owned();
         if depth < 8 {
-            if let Some(target) = rest.first().and_then(|n| self.files[&file].reexports.get(n)) {
+            if let Some(target) = rest
+                .first()
+                .and_then(|n| self.files[&file].reexports.get(n))
+            {
                 let mut full = target.clone();
                 full.extend(rest[1..].iter().cloned());
                 if let Some(found) = self.resolve(&full, depth + 1) {
@@ -418,7 +430,10 @@ fn strip_test_items(code: &str) -> (String, Vec<String>) {
         let brace = item.find('{').unwrap_or(item.len());
         if semi < brace {
             let head = item[..semi].trim();
-            if let Some(name) = head.strip_prefix("mod ").or_else(|| head.strip_prefix("pub mod ")) {
+            if let Some(name) = head
+                .strip_prefix("mod ")
+                .or_else(|| head.strip_prefix("pub mod "))
+            {
                 test_mods.push(name.trim().to_owned());
             }
             rest = &item[(semi + 1).min(item.len())..];
@@ -459,7 +474,10 @@ fn references(
         let public = rest[..at].trim_end().ends_with("pub") || rest[..at].trim_end().ends_with(')');
         let after = &rest[at + 3..];
         let end = after.find(';').unwrap_or(after.len());
-        let tree: String = after[..end].chars().filter(|c| !c.is_whitespace()).collect();
+        let tree: String = after[..end]
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
         for (path, alias) in flatten_use(&tree) {
             if let Some(absolute) = absolute(&path, module, facade) {
                 if public && facade {
@@ -495,7 +513,9 @@ fn find_keyword(text: &str, word: &str) -> Option<usize> {
     while let Some(found) = text[from..].find(word) {
         let at = from + found;
         let before = at == 0 || !(bytes[at - 1].is_ascii_alphanumeric() || bytes[at - 1] == b'_');
-        let after = bytes.get(at + word.len()).is_some_and(|b| b.is_ascii_whitespace());
+        let after = bytes
+            .get(at + word.len())
+            .is_some_and(|b| b.is_ascii_whitespace());
         if before && after {
             return Some(at);
         }
@@ -508,15 +528,23 @@ fn find_keyword(text: &str, word: &str) -> Option<usize> {
 fn flatten_use(tree: &str) -> Vec<(Vec<String>, Option<String>)> {
     fn walk(prefix: &[String], tree: &str, out: &mut Vec<(Vec<String>, Option<String>)>) {
         let (head, group) = match tree.find('{') {
-            Some(open) if tree.ends_with('}') => (&tree[..open], Some(&tree[open + 1..tree.len() - 1])),
+            Some(open) if tree.ends_with('}') => {
+                (&tree[..open], Some(&tree[open + 1..tree.len() - 1]))
+            }
             _ => (tree, None),
         };
         let mut path = prefix.to_vec();
         let (head, alias) = match head.split_once("as") {
-            Some((path, alias)) if group.is_none() && !alias.contains("::") => (path, Some(alias.to_owned())),
+            Some((path, alias)) if group.is_none() && !alias.contains("::") => {
+                (path, Some(alias.to_owned()))
+            }
             _ => (head, None),
         };
-        path.extend(head.split("::").filter(|s| !s.is_empty()).map(str::to_owned));
+        path.extend(
+            head.split("::")
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned),
+        );
         match group {
             None => {
                 if path.last().is_some_and(|s| s == "self") {

@@ -1,6 +1,6 @@
 // jobs-view.js — the running job's progress (followed through storage changes, so it
-// keeps up whether or not this page started it), interrupted jobs, and the job history
-// with reports, undo, retry and end times.
+// keeps up whether or not this page started it), interrupted jobs, the removal an end
+// time is running, and the job history with reports, undo, retry and end times.
 import { MSG, request } from '../messages.js';
 import * as storage from '../storage.js';
 import { $, element } from './dom.js';
@@ -9,13 +9,15 @@ import { showPreview } from './preview.js';
 
 export function initJobs({ selectTab }) {
   storage.watch(storage.KEYS.CURRENT_JOB, renderBanner);
+  storage.watch(storage.KEYS.END_TIME_JOB, renderRemoval);
   storage.watch(storage.KEYS.HISTORY, renderHistory);
   refresh();
 
   async function refresh() {
     try {
-      const { current, history } = await request(MSG.JOBS_LIST);
+      const { current, endTime, history } = await request(MSG.JOBS_LIST);
       renderBanner(current);
+      renderRemoval(endTime);
       renderHistory(history);
     } catch {
       // Not connected yet: the banner and history fill in once a job exists.
@@ -42,8 +44,9 @@ export function initJobs({ selectTab }) {
       if (etaText && done < total) children.push(element('span', { class: 'muted' }, ` · ${etaText}`));
       children.push(actionButton('Cancel', () => request(MSG.JOBS_CANCEL, { jobId: job.id })));
     } else {
+      const next = job.error?.kind === 'Unauthorized' ? 'Connect again, then resume.' : 'Resume to finish it.';
       const why = job.error
-        ? ` · Interrupted: ${job.error.message} Connect again, then resume.`
+        ? ` · Interrupted: ${job.error.message} ${next}`
         : ' · Interrupted: Bulkroad was stopped before the job ended.';
       children.push(element('span', { class: 'muted' }, why));
       children.push(actionButton('Resume', async () => {
@@ -53,6 +56,20 @@ export function initJobs({ selectTab }) {
       children.push(actionButton('Discard', () => request(MSG.JOBS_DISCARD, { jobId: job.id })));
     }
     banner.replaceChildren(...children);
+  }
+
+  /** The removal an end time runs: its progress while it runs, nothing to decide. */
+  function renderRemoval(job) {
+    const banner = $('end-time-banner');
+    banner.hidden = job?.status !== 'running';
+    banner.dataset.status = job?.status ?? '';
+    if (banner.hidden) return;
+    const { done, total } = job.progress;
+    banner.replaceChildren(
+      element('strong', {}, job.label),
+      element('progress', { max: total, value: done, 'aria-label': 'End time progress' }),
+      element('span', { class: 'progress-text' }, `${done} of ${total}`),
+    );
   }
 
   function renderHistory(history = []) {

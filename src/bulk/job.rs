@@ -155,7 +155,14 @@ mod tests {
                 description: String::new(),
             })
             .collect();
-        Plan::new(operation, "A job".into(), serde_json::json!({}), steps, Vec::new(), 0.0)
+        Plan::new(
+            operation,
+            "A job".into(),
+            serde_json::json!({}),
+            steps,
+            Vec::new(),
+            0.0,
+        )
     }
 
     fn row(plan: &Plan, index: usize, status: Status) -> ReportRow {
@@ -234,13 +241,55 @@ mod tests {
     fn what_a_finished_job_offers() {
         let rows = [
             // (operation, statuses, job status, end time) → (undo, retry, keeps end time)
-            (Operation::ApplyCode, vec![Status::Applied], JobStatus::Finished, true, (true, false, true)),
-            (Operation::ApplyCode, vec![Status::Applied, Status::Failed], JobStatus::Finished, false, (true, true, false)),
-            (Operation::ApplyCode, vec![Status::Skipped], JobStatus::Finished, true, (false, false, false)),
-            (Operation::ApplyCode, vec![Status::Applied, Status::NotRun], JobStatus::Cancelled, true, (true, false, true)),
-            (Operation::ApplyCode, vec![Status::Applied], JobStatus::Failed, true, (false, false, false)),
-            (Operation::PriceChange, vec![Status::Unknown], JobStatus::Finished, false, (false, true, false)),
-            (Operation::Undo, vec![Status::Applied], JobStatus::Finished, false, (false, false, false)),
+            (
+                Operation::ApplyCode,
+                vec![Status::Applied],
+                JobStatus::Finished,
+                true,
+                (true, false, true),
+            ),
+            (
+                Operation::ApplyCode,
+                vec![Status::Applied, Status::Failed],
+                JobStatus::Finished,
+                false,
+                (true, true, false),
+            ),
+            (
+                Operation::ApplyCode,
+                vec![Status::Skipped],
+                JobStatus::Finished,
+                true,
+                (false, false, false),
+            ),
+            (
+                Operation::ApplyCode,
+                vec![Status::Applied, Status::NotRun],
+                JobStatus::Cancelled,
+                true,
+                (true, false, true),
+            ),
+            (
+                Operation::ApplyCode,
+                vec![Status::Applied],
+                JobStatus::Failed,
+                true,
+                (false, false, false),
+            ),
+            (
+                Operation::PriceChange,
+                vec![Status::Unknown],
+                JobStatus::Finished,
+                false,
+                (false, true, false),
+            ),
+            (
+                Operation::Undo,
+                vec![Status::Applied],
+                JobStatus::Finished,
+                false,
+                (false, false, false),
+            ),
         ];
         for (operation, statuses, status, end_time, expected) in rows {
             let indices: Vec<usize> = (0..statuses.len()).collect();
@@ -270,7 +319,10 @@ mod tests {
             unknown: 2,
             not_run: 0,
         };
-        assert_eq!(summary.sentence(), "3 applied · 1 skipped · 0 failed · 2 unknown");
+        assert_eq!(
+            summary.sentence(),
+            "3 applied · 1 skipped · 0 failed · 2 unknown"
+        );
         summary.not_run = 4;
         assert_eq!(
             summary.sentence(),

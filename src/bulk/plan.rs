@@ -146,7 +146,9 @@ impl Action {
             Action::Skip { reason, .. } => format!("Skip: {reason}"),
             Action::Conflict { reason, .. } => format!("Conflict: {reason}"),
             Action::Verified { offer_code, .. } => format!("Already applied: {}", offer_code.name),
-            Action::UpdatePrice { note: Some(note), .. } => format!("Change the price. {note}"),
+            Action::UpdatePrice {
+                note: Some(note), ..
+            } => format!("Change the price. {note}"),
             Action::UpdatePrice { note: None, .. } => "Change the price".to_owned(),
             Action::VerifiedPrice { .. } => "Already at the new price".to_owned(),
         }
@@ -400,11 +402,51 @@ mod tests {
     #[test]
     fn a_summary_in_words_and_its_confirm_button() {
         let rows = [
-            (PlanSummary { create: 5, skip: 1, total: 6, ..Default::default() }, "5 to create · 1 skipped", "Apply 5 changes"),
-            (PlanSummary { delete: 1, conflict: 2, total: 3, ..Default::default() }, "1 to remove · 2 in conflict", "Apply 1 change"),
-            (PlanSummary { replace: 1, update: 2, verified: 1, total: 4, ..Default::default() }, "1 to replace · 2 to update", "Apply 4 changes"),
-            (PlanSummary { skip: 3, total: 3, ..Default::default() }, "3 skipped", "Nothing to apply"),
-            (PlanSummary::default(), "Nothing to change.", "Nothing to apply"),
+            (
+                PlanSummary {
+                    create: 5,
+                    skip: 1,
+                    total: 6,
+                    ..Default::default()
+                },
+                "5 to create · 1 skipped",
+                "Apply 5 changes",
+            ),
+            (
+                PlanSummary {
+                    delete: 1,
+                    conflict: 2,
+                    total: 3,
+                    ..Default::default()
+                },
+                "1 to remove · 2 in conflict",
+                "Apply 1 change",
+            ),
+            (
+                PlanSummary {
+                    replace: 1,
+                    update: 2,
+                    verified: 1,
+                    total: 4,
+                    ..Default::default()
+                },
+                "1 to replace · 2 to update",
+                "Apply 4 changes",
+            ),
+            (
+                PlanSummary {
+                    skip: 3,
+                    total: 3,
+                    ..Default::default()
+                },
+                "3 skipped",
+                "Nothing to apply",
+            ),
+            (
+                PlanSummary::default(),
+                "Nothing to change.",
+                "Nothing to apply",
+            ),
         ];
         for (summary, sentence, button) in rows {
             assert_eq!(summary.sentence(), sentence);

@@ -190,7 +190,14 @@ pub struct Report {
 
 impl Report {
     /// The report of `plan`'s run: `rows` by step index, counted and put in words.
-    pub fn new(plan: &Plan, rows: Vec<ReportRow>, cancelled: bool, error: Option<Error>, started_at: f64, finished_at: f64) -> Report {
+    pub fn new(
+        plan: &Plan,
+        rows: Vec<ReportRow>,
+        cancelled: bool,
+        error: Option<Error>,
+        started_at: f64,
+        finished_at: f64,
+    ) -> Report {
         let summary = ReportSummary::of(&rows);
         Report {
             operation: plan.operation,

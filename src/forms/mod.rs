@@ -261,7 +261,7 @@ pub fn price_change_intent(form: &PriceChangeForm) -> Result<PriceChangeIntent, 
     let need_currency =
         || currency.ok_or_else(|| Error::invalid_input("Choose the currency of the amount."));
     let change = match form.mode.as_str() {
-        "percent" => ChangeInput::Percent(signed_percent(&form.amount)?),
+        "percent" => ChangeInput::Percent(signed_percent(&form.amount, &form.separators)?),
         "amount" => {
             let currency = need_currency()?;
             let (negative, typed) = split_sign(&form.amount);
@@ -332,9 +332,11 @@ fn split_sign(typed: &str) -> (bool, &str) {
     }
 }
 
-/// A signed percent as typed (`"10"`, `"-15"`, `"+12.5 %"`), as a JSON number (whole
-/// percents stay integers).
-fn signed_percent(typed: &str) -> Result<serde_json::Number, Error> {
+/// A signed percent as typed (`"10"`, `"-15"`, `"+12.5 %"`, `"12,5"`), as a JSON number
+/// (whole percents stay integers). Either mark is a decimal mark: a percent never needs a
+/// thousands group (the planner's range ends at 1000), so `"12,5"` is 12.5 in every
+/// locale, and `"1,000"` (three decimals) is refused rather than read as 1.
+fn signed_percent(typed: &str, separators: &Separators) -> Result<serde_json::Number, Error> {
     let trimmed = typed.trim().trim_end_matches('%').trim_end();
     let (negative, digits) = split_sign(trimmed);
     if digits.is_empty() {
@@ -342,26 +344,34 @@ fn signed_percent(typed: &str) -> Result<serde_json::Number, Error> {
             "Enter by how many percent prices change, like 10 or -15.",
         ));
     }
-    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let example = format!("12{}5", separators.decimal_mark());
+    let not_a_percent = || {
+        Error::invalid_input(format!(
+            "Enter the percent as a number with at most two decimals and no thousands \
+             separator, like 10, -15 or {example}."
+        ))
+    };
+    let mut marks = digits.match_indices(['.', ',']);
+    let (whole, fraction) = match (marks.next(), marks.next()) {
+        (None, _) => (digits, ""),
+        (Some((at, _)), None) => (&digits[..at], &digits[at + 1..]),
+        (Some(_), Some(_)) => return Err(not_a_percent()),
+    };
     let plain = |part: &str| part.chars().all(|c| c.is_ascii_digit());
     if (whole.is_empty() && fraction.is_empty())
         || !plain(whole)
         || !plain(fraction)
         || fraction.len() > 2
     {
-        return Err(Error::invalid_input(
-            "Enter the percent as a number with at most two decimals, like 10, -15 or 12.5.",
-        ));
+        return Err(not_a_percent());
     }
     if fraction.is_empty() || fraction.chars().all(|c| c == '0') {
         // Past i64 is far outside the planner's range: keep a value it refuses.
         let value: i64 = whole.parse().unwrap_or(i64::MAX / 2);
         return Ok((if negative { -value } else { value }).into());
     }
-    let value = hundredths_as_f64(whole, fraction)
-        .ok_or_else(|| Error::invalid_input("Enter the percent as a number, like 10 or -15."))?;
-    serde_json::Number::from_f64(if negative { -value } else { value })
-        .ok_or_else(|| Error::invalid_input("Enter the percent as a number, like 10 or -15."))
+    let value = hundredths_as_f64(whole, fraction).ok_or_else(not_a_percent)?;
+    serde_json::Number::from_f64(if negative { -value } else { value }).ok_or_else(not_a_percent)
 }
 
 /// `whole.fraction` (ASCII digits, at most two after the point) as the nearest `f64`: the

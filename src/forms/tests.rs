@@ -257,12 +257,47 @@ fn price_forms_become_intents_in_minor_units() {
 }
 
 #[test]
+fn a_percent_takes_a_decimal_comma_in_every_locale() {
+    for separators in [Separators::point(), Separators::comma()] {
+        for (typed, want) in [
+            ("12,5", json!(12.5)),
+            ("-0,25 %", json!(-0.25)),
+            ("+10,0", json!(10)),
+            ("12.5", json!(12.5)),
+        ] {
+            let form = PriceChangeForm {
+                separators: separators.clone(),
+                ..price_form("percent", typed)
+            };
+            let intent = serde_json::to_value(price_change_intent(&form).unwrap()).unwrap();
+            assert_eq!(
+                intent["change"]["percent"], want,
+                "{typed} with {separators:?}"
+            );
+        }
+    }
+    let comma = PriceChangeForm {
+        separators: Separators::comma(),
+        ..price_form("percent", "12,345")
+    };
+    let refused = price_change_intent(&comma).unwrap_err();
+    assert!(
+        refused.message().contains("like 10, -15 or 12,5"),
+        "{}",
+        refused.message()
+    );
+}
+
+#[test]
 fn price_forms_a_seller_could_mean_two_ways_are_refused() {
     let rows: &[(PriceChangeForm, &str)] = &[
         (price_form("percent", ""), "how many percent"),
         (price_form("percent", "ten"), "as a number"),
         (price_form("percent", "1.234"), "two decimals"),
         (price_form("percent", "1.2.3"), "as a number"),
+        // One mark is a decimal mark in a percent: three digits after it are no percent.
+        (price_form("percent", "1,000"), "no thousands separator"),
+        (price_form("percent", "1.000,5"), "as a number"),
         (price_form("amount", "4.999"), "at most 2 decimals"),
         (price_form("amount", ""), "Enter the amount"),
         (

@@ -9,8 +9,7 @@ use wasm_bindgen::prelude::*;
 use super::{client, from_js, notify_observer, to_js, to_js_error};
 use crate::bulk::job::{self, JobState, JobStatus};
 use crate::bulk::{
-    self, inventory_csv, Control, Event, ExecOptions, Observer, Plan, ReplanMode, Report,
-    ReportRow,
+    self, inventory_csv, Control, Event, ExecOptions, Observer, Plan, ReplanMode, Report, ReportRow,
 };
 use crate::error::Error;
 use crate::forms::{
@@ -189,7 +188,11 @@ pub fn job_report(plan: JsValue, rows: JsValue, state: JsValue) -> Result<JsValu
 /// `summarizeJob(report, status, hasEndTime)`: what the finished job's history line says
 /// and offers — `{counts, countsText, canUndo, canRetry, keepsEndTime}`.
 #[wasm_bindgen(js_name = summarizeJob)]
-pub fn summarize_job(report: JsValue, status: JsValue, has_end_time: bool) -> Result<JsValue, JsValue> {
+pub fn summarize_job(
+    report: JsValue,
+    status: JsValue,
+    has_end_time: bool,
+) -> Result<JsValue, JsValue> {
     let report: Report = from_js(report)?;
     let status: JobStatus = from_js(status)?;
     to_js(&job::summarize(&report, status, has_end_time))

@@ -274,6 +274,47 @@ describe('end times', () => {
     assert.equal(codesByProduct(await sandbox.state(), 'NEXT10').size, 2);
   });
 
+  test('an end time runs while another job waits interrupted for the seller, who then resumes it exactly', async () => {
+    const tab = await connectedPage(context);
+    await applyWithEndTime(tab, 'FLASH30', 8_000);
+    await tab.evaluate(() => chrome.alarms.clearAll());
+
+    // A long job on every product, stopped midway by the browser.
+    await sandbox.faults({ latency_ms: 150 });
+    await tab.getByRole('tab', { name: 'Products' }).click();
+    await tab.getByRole('button', { name: 'Select all matching' }).click();
+    await tab.getByRole('tab', { name: 'Discount codes' }).click();
+    await tab.getByLabel('Code', { exact: true }).fill('LONG10');
+    await tab.locator('#code-amount').fill('10');
+    await tab.locator('#code-end').fill('');
+    await tab.getByRole('button', { name: 'Preview', exact: true }).click();
+    await tab.locator('#preview').waitFor();
+    const creates = Number((await tab.locator('#preview-summary').textContent()).match(/(\d+) to create/)[1]);
+    await tab.locator('#preview-confirm').click();
+    await tab.waitForFunction(() => Number(document.querySelector('#job-banner progress')?.value) >= 3, null, { timeout: 60_000 });
+    await killServiceWorker(context.ext, tab);
+    await tab.close();
+    await sandbox.faults({});
+
+    // The end time passes while the job waits; the next worker removes FLASH30 anyway.
+    const applied = (await sandbox.state()).offer_codes.filter((c) => c.code === 'FLASH30' && !c.deleted_at).length;
+    assert.equal(applied, 2);
+    await new Promise((resolve) => setTimeout(resolve, 8_000));
+    const reopened = await openPage(context.ext, FULL_VIEW);
+    await reopened.locator('#job-banner[data-status="interrupted"]').waitFor({ timeout: 20_000 });
+    await reopened.getByRole('tab', { name: 'Jobs' }).click();
+    await waitForJob(reopened, 'End time: Apply FLASH30');
+    assert.equal(codesByProduct(await sandbox.state(), 'FLASH30').size, 0);
+    assert.ok(await reopened.locator('#job-banner[data-status="interrupted"]').isVisible(), 'the interrupted job still waits for the seller');
+
+    await reopened.getByRole('button', { name: 'Resume' }).click();
+    await waitForJob(reopened, 'Apply LONG10');
+    const byProduct = codesByProduct(await sandbox.state(), 'LONG10');
+    assert.equal(byProduct.size, creates);
+    for (const [productId, codes] of byProduct) assert.equal(codes.length, 1, `exactly one LONG10 on ${productId}`);
+    await reopened.close();
+  });
+
   test('an end time can be cancelled: the alarm goes and the codes stay', async () => {
     const tab = await connectedPage(context);
     const job = await applyWithEndTime(tab, 'LATER20', 3_600_000);
