@@ -80,10 +80,15 @@ export function clearParts(exportId) {
   return transact('parts', 'readwrite', (store) => store.delete(range));
 }
 
-/** Drops everything kept for `exportId`. */
-export async function forget(exportId) {
-  await clearParts(exportId);
+/** Drops the pages of sales of `exportId` and its checkpoint (its file stays). */
+export async function forgetPages(exportId) {
   const range = IDBKeyRange.bound([exportId, 0, 0], [exportId, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER]);
   await transact('chunks', 'readwrite', (store) => store.delete(range));
   await transact('checkpoints', 'readwrite', (store) => store.delete(exportId));
+}
+
+/** Drops everything kept for `exportId`. */
+export async function forget(exportId) {
+  await clearParts(exportId);
+  await forgetPages(exportId);
 }

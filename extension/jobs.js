@@ -8,21 +8,26 @@
 // leaves a job that the next worker marks "interrupted" (the core turns its steps in flight
 // into "unknown" rows), and Resume re-reads Gumroad and re-plans what is left (the core's
 // `replan`), so nothing is applied twice. Reports, their counts, what a finished job offers
-// (undo, retry, its end time) and job titles come from the core too. One job runs at a
-// time; every change of a job's status goes through one queue (`exclusive`), so two pages
-// (or a page and an alarm) cannot both start or resume it.
+// (undo, retry, its end time) and job titles come from the core too. Every change of a
+// job's status goes through one queue (`exclusive`), so two pages (or a page and an alarm)
+// cannot both start or resume it.
 //
-// Two slots: the seller's job (`jobs.current`: running, interrupted and waiting for them,
-// or last finished) and the removal an end time runs (`jobs.endTime`). An end time waits
-// for a running job but never for one waiting for the seller, and never takes the seller's
-// preview; a removal that is interrupted is not left for the seller either: it is closed
-// and the end time stays, so the next alarm re-plans it from a fresh read of Gumroad.
+// Every job belongs to one account: it lives in that account's storage (`store`, from
+// `storage.account`) and spends only that account's token (`session`, from
+// `accounts.session`), whichever account the pages show. One job runs at a time per
+// account, in two slots: the seller's job (`jobs.current`: running, interrupted and waiting
+// for them, or last finished) and the removal an end time runs (`jobs.endTime`). An end
+// time waits for a running job but never for one waiting for the seller, and never takes
+// the seller's preview; a removal that is interrupted is not left for the seller either: it
+// is closed and the end time stays, so the next alarm re-plans it from a fresh read.
+import * as accounts from './accounts.js';
 import { ready } from './core.js';
 import { oneAtATime } from './one-at-a-time.js';
 import * as storage from './storage.js';
 
 const { KEYS } = storage;
 const HISTORY_LIMIT = 50;
+/** Alarm names: `endtime:<accountId>:<jobId>`. */
 const END_TIME_ALARM = 'endtime:';
 /** An end time that could not run yet (another job, no network) is tried again this soon. */
 const END_TIME_RETRY_MINUTES = 1;
@@ -30,7 +35,7 @@ const END_TIME_RETRY_MINUTES = 1;
  * than that between events while backing off from Gumroad's throttle. */
 const KEEP_ALIVE_MS = 20_000;
 
-/** Jobs this worker instance is running: jobId → { cancel } */
+/** Jobs this worker instance is running: jobId → { accountId, cancel, done } */
 const running = new Map();
 let keepAlive = null;
 
@@ -38,46 +43,6 @@ let keepAlive = null;
 const exclusive = oneAtATime();
 
 let recovered = null;
-
-/** Marks a job left "running" by a stopped worker as interrupted; memoised per instance.
- * Steps that were in flight may have been applied: they become "unknown", which resume,
- * retry and undo settle against a fresh read of Gumroad. */
-export function recoverInterrupted() {
-  recovered ??= (async () => {
-    const job = await storage.get(KEYS.CURRENT_JOB);
-    if (job?.status === 'running' && !running.has(job.id)) {
-      await interrupt(await loadRows(job, await storage.get(storage.planKey(job.id))), null);
-    }
-    const removal = await storage.get(KEYS.END_TIME_JOB);
-    if (removal?.status === 'running' && !running.has(removal.id)) {
-      const plan = await storage.get(storage.planKey(removal.id));
-      await settleInFlight(await loadRows(removal, plan), plan);
-      removal.error = { kind: 'Network', message: 'Bulkroad was stopped before the codes were all removed.', status: null };
-      await finish(removal, 'failed');
-    }
-    await rearmEndTimes();
-  })();
-  return recovered;
-}
-
-/** Steps of `job` that were in flight when its run ended without a report: they may have
- * been applied, so they get "unknown" rows (saved), never "not run". */
-async function settleInFlight(job, plan) {
-  const core = await ready();
-  const unknown = plan ? core.interruptedRows(plan, job.inFlight ?? [], recordedIndices(job)) : [];
-  for (const row of unknown) job.rows[row.index] = row;
-  job.inFlight = [];
-  return unknown;
-}
-
-/** Leaves `job` interrupted (resume or discard are the seller's), its steps in flight
- * settled as unknown. */
-async function interrupt(job, error) {
-  const unknown = await settleInFlight(job, await storage.get(storage.planKey(job.id)));
-  job.status = 'interrupted';
-  job.error = error;
-  await saveProgress(job, unknown);
-}
 
 export class JobError extends Error {
   constructor(message, kind = 'InvalidInput') {
@@ -87,28 +52,73 @@ export class JobError extends Error {
   }
 }
 
+/** Marks jobs left "running" by a stopped worker as interrupted, in every account;
+ * memoised per instance. Steps that were in flight may have been applied: they become
+ * "unknown", which resume, retry and undo settle against a fresh read of Gumroad. */
+export function recoverInterrupted() {
+  recovered ??= (async () => {
+    for (const { id } of (await accounts.index()).list) {
+      const store = storage.account(id);
+      const job = await store.get(KEYS.CURRENT_JOB);
+      if (job?.status === 'running' && !running.has(job.id)) {
+        await interrupt(store, await loadRows(store, job, await store.get(storage.planKey(job.id))), null);
+      }
+      const removal = await store.get(KEYS.END_TIME_JOB);
+      if (removal?.status === 'running' && !running.has(removal.id)) {
+        const plan = await store.get(storage.planKey(removal.id));
+        await settleInFlight(store, await loadRows(store, removal, plan), plan);
+        removal.error = { kind: 'Network', message: 'Bulkroad was stopped before the codes were all removed.', status: null };
+        await finish(store, removal, 'failed');
+      }
+      await rearmEndTimes(store);
+    }
+  })();
+  return recovered;
+}
+
+/** Steps of `job` that were in flight when its run ended without a report: they may have
+ * been applied, so they get "unknown" rows (saved), never "not run". */
+async function settleInFlight(store, job, plan) {
+  const core = await ready();
+  const unknown = plan ? core.interruptedRows(plan, job.inFlight ?? [], recordedIndices(job)) : [];
+  for (const row of unknown) job.rows[row.index] = row;
+  job.inFlight = [];
+  return unknown;
+}
+
+/** Leaves `job` interrupted (resume or discard are the seller's), its steps in flight
+ * settled as unknown. */
+async function interrupt(store, job, error) {
+  const unknown = await settleInFlight(store, job, await store.get(storage.planKey(job.id)));
+  job.status = 'interrupted';
+  job.error = error;
+  await saveProgress(store, job, unknown);
+}
+
 /** Keeps a plan for the seller to confirm; only a kept preview can be started. */
-export async function keepPreview(plan, { undoOf = null } = {}) {
+export async function keepPreview(store, plan, { undoOf = null } = {}) {
   const preview = { id: crypto.randomUUID(), plan, undoOf };
-  await storage.set({ [KEYS.PREVIEW]: preview });
+  await store.set({ [KEYS.PREVIEW]: preview });
   return { previewId: preview.id, plan };
 }
 
-/** Starts the kept preview `previewId`; resolves as soon as the job is recorded. */
-export function startJob(token, { previewId, endAt = null }) {
+/** Starts the kept preview `previewId` of the session's account; resolves as soon as the
+ * job is recorded. */
+export function startJob(session, { previewId, endAt = null }) {
+  const { store } = session;
   return exclusive(async () => {
     await recoverInterrupted();
-    const preview = await storage.get(KEYS.PREVIEW);
+    const preview = await store.get(KEYS.PREVIEW);
     if (!preview || preview.id !== previewId) {
       throw new JobError('This preview is out of date. Preview the change again.');
     }
-    const current = await storage.get(KEYS.CURRENT_JOB);
+    const current = await store.get(KEYS.CURRENT_JOB);
     if (current?.status === 'running') throw new JobError('Another job is still running. Wait for it or cancel it first.');
     if (current?.status === 'interrupted') throw new JobError('A job was interrupted. Resume or discard it first.');
-    await refuseDuringRemoval();
+    await refuseDuringRemoval(store);
     if (endAt != null) (await ready()).checkEndTime(endAt);
-    await storage.remove([KEYS.PREVIEW]);
-    const job = await begin(token, preview, endAt);
+    await store.remove([KEYS.PREVIEW]);
+    const job = await begin(session, preview, endAt);
     return { jobId: job.id };
   });
 }
@@ -123,94 +133,111 @@ export function cancelJob(jobId) {
 }
 
 /** Ends the interrupted job `jobId` without resuming it (kept as cancelled, with its report). */
-export function discardJob(jobId) {
+export function discardJob(store, jobId) {
   return exclusive(async () => {
     await recoverInterrupted();
-    const job = await storage.get(KEYS.CURRENT_JOB);
+    const job = await store.get(KEYS.CURRENT_JOB);
     if (job?.id === jobId && job.status === 'interrupted') {
-      const plan = await storage.get(storage.planKey(jobId));
-      await settleInFlight(await loadRows(job, plan), plan);
-      await finish(job, 'cancelled');
+      const plan = await store.get(storage.planKey(jobId));
+      await settleInFlight(store, await loadRows(store, job, plan), plan);
+      await finish(store, job, 'cancelled');
     }
   });
 }
 
-/** Cancels every job of this worker (the token was forgotten: nothing may spend it). */
-export async function cancelAll() {
-  for (const control of running.values()) control.cancel = true;
-  await storage.remove([KEYS.PREVIEW]);
+/** Stops every job of account `accountId` (it is being forgotten): nothing new starts, and
+ * resolves once their runs have ended (so nothing writes into the account afterwards).
+ * Callers have aborted the account's requests already. */
+export async function stopAccount(accountId) {
+  const runs = [...running.values()].filter((control) => control.accountId === accountId);
+  for (const control of runs) control.cancel = true;
+  await Promise.all(runs.map((control) => control.done));
+  // Status changes already queued (a resume re-reading Gumroad) settle before the caller
+  // deletes anything: their requests fail at once, the account's signal being aborted.
+  await exclusive(async () => {});
 }
 
 /** Resumes an interrupted job: re-read what is left, re-plan it, run it. */
-export function resumeJob(token, jobId) {
+export function resumeJob(session, jobId) {
+  const { store } = session;
   return exclusive(async () => {
     await recoverInterrupted();
-    const job = await storage.get(KEYS.CURRENT_JOB);
+    const job = await store.get(KEYS.CURRENT_JOB);
     if (!job || job.id !== jobId || job.status !== 'interrupted') {
       throw new JobError('There is no interrupted job to resume.');
     }
-    await refuseDuringRemoval();
-    const plan = await storage.get(storage.planKey(jobId));
-    await loadRows(job, plan);
+    await refuseDuringRemoval(store);
+    const plan = await store.get(storage.planKey(jobId));
+    await loadRows(store, job, plan);
     // A run that ended without a report may have left steps in flight.
-    await saveProgress(job, await settleInFlight(job, plan));
+    await saveProgress(store, job, await settleInFlight(store, job, plan));
     const core = await ready();
-    const remaining = await core.replan(token, plan, reportOf(core, job, plan), 'resume');
+    const remaining = await core.replan(session.token, plan, reportOf(core, job, plan), 'resume', session.signal);
+    if (session.signal.aborted) throw new JobError('This account was disconnected.', 'Stopped');
     job.status = 'running';
     job.error = null;
-    await saveProgress(job);
-    run(token, job, remaining);
+    await saveProgress(store, job);
+    run(session, job, remaining);
     return { jobId };
   });
 }
 
 /** The undo of a finished job, as a preview for the seller to confirm. */
-export async function previewUndo(token, jobId) {
-  const { report } = await finishedJob(jobId);
+export async function previewUndo(session, jobId) {
+  const { report } = await finishedJob(session.store, jobId);
   const core = await ready();
-  const undo = await core.previewUndo(token, report, 'undo');
-  return keepPreview(undo, { undoOf: jobId });
+  const undo = await core.previewUndo(session.token, report, 'undo', session.signal);
+  return keepPreview(session.store, undo, { undoOf: jobId });
 }
 
 /** A new plan for the targets that failed or ended unknown, as a preview. */
-export async function previewRetry(token, jobId) {
-  const { report, plan } = await finishedJob(jobId);
+export async function previewRetry(session, jobId) {
+  const { report, plan } = await finishedJob(session.store, jobId);
   const core = await ready();
-  const retry = await core.replan(token, plan, report, 'retryFailed');
-  return keepPreview(retry);
+  const retry = await core.replan(session.token, plan, report, 'retryFailed', session.signal);
+  return keepPreview(session.store, retry);
 }
 
-export async function listJobs() {
+/** The account's jobs: its current job, its end-time removal, its history. */
+export async function listJobs(store) {
   await recoverInterrupted();
-  const [current, endTime, history] = await Promise.all([
-    storage.get(KEYS.CURRENT_JOB),
-    storage.get(KEYS.END_TIME_JOB),
-    storage.get(KEYS.HISTORY),
-  ]);
+  const { [KEYS.CURRENT_JOB]: current, [KEYS.END_TIME_JOB]: endTime, [KEYS.HISTORY]: history } =
+    await store.getMany([KEYS.CURRENT_JOB, KEYS.END_TIME_JOB, KEYS.HISTORY]);
   return { current: current ?? null, endTime: endTime ?? null, history: history ?? [] };
 }
 
-export async function jobReport(jobId) {
+/** Work of every account that waits for the seller or runs: [{ accountId, job }]. */
+export async function pendingJobs() {
   await recoverInterrupted();
-  const report = await storage.get(storage.reportKey(jobId));
+  const pending = [];
+  for (const { id } of (await accounts.index()).list) {
+    const job = await storage.account(id).get(KEYS.CURRENT_JOB);
+    if (job && ['running', 'interrupted'].includes(job.status)) pending.push({ accountId: id, job });
+  }
+  return pending;
+}
+
+export async function jobReport(store, jobId) {
+  await recoverInterrupted();
+  const report = await store.get(storage.reportKey(jobId));
   if (report) return report;
-  const [current, removal] = await Promise.all([storage.get(KEYS.CURRENT_JOB), storage.get(KEYS.END_TIME_JOB)]);
+  const { [KEYS.CURRENT_JOB]: current, [KEYS.END_TIME_JOB]: removal } = await store.getMany([KEYS.CURRENT_JOB, KEYS.END_TIME_JOB]);
   const job = [current, removal].find((candidate) => candidate?.id === jobId);
   if (job) {
-    const plan = await storage.get(storage.planKey(jobId));
-    return reportOf(await ready(), await loadRows(job, plan), plan);
+    const plan = await store.get(storage.planKey(jobId));
+    return reportOf(await ready(), await loadRows(store, job, plan), plan);
   }
   throw new JobError('That job has no report.', 'NotFound');
 }
 
 /** Keeps the codes of `jobId` past its end time. In the queue, like every change of the
  * history: a job finishing at the same moment cannot write an older history over it. */
-export function cancelEndTime(jobId) {
+export function cancelEndTime(store, jobId) {
   return exclusive(async () => {
-    await chrome.alarms.clear(END_TIME_ALARM + jobId);
-    await updateHistory(jobId, (entry) => ({ ...entry, endAt: null, endError: null }));
+    await chrome.alarms.clear(alarmName(store.id, jobId));
+    await updateHistory(store, jobId, (entry) => ({ ...entry, endAt: null, endError: null }));
     // A removal already under way stops after its requests in flight.
-    const removal = await storage.get(KEYS.END_TIME_JOB);
+    const removal = await store.get(KEYS.END_TIME_JOB);
     if (removal?.status === 'running' && removal.endTimeOf === jobId) {
       const control = running.get(removal.id);
       if (control) control.cancel = true;
@@ -218,29 +245,53 @@ export function cancelEndTime(jobId) {
   });
 }
 
-/** Removes the codes of every job whose end time has come (alarm, or worker start). */
-export function runDueEndTimes(token) {
-  return exclusive(() => removeDueCodes(token));
+/** The open end times of an account: [{ id, label, endAt }] (shown before it is forgotten). */
+export async function openEndTimes(store) {
+  const history = (await store.get(KEYS.HISTORY)) ?? [];
+  return history.filter((e) => e.endAt).map(({ id, label, endAt }) => ({ id, label, endAt }));
+}
+
+/** Brings every open end time of the session's account to now, and runs them. */
+export function runEndTimesNow(session) {
+  return exclusive(async () => {
+    const now = new Date().toISOString();
+    await updateHistory(session.store, null, (e) => (e.endAt ? { ...e, endAt: now } : e));
+    await removeDueCodes(session);
+  });
+}
+
+/** Removes the codes of every job whose end time has come, in every connected account
+ * (alarm, or worker start). An account without a usable token keeps its end times: they
+ * run once it is connected again. */
+export async function runDueEndTimes() {
+  await recoverInterrupted();
+  for (const { id } of (await accounts.index()).list) {
+    const session = await accounts.sessionIfConnected(id);
+    if (session) await exclusive(() => removeDueCodes(session));
+  }
 }
 
 export function isEndTimeAlarm(alarm) {
   return alarm.name.startsWith(END_TIME_ALARM);
 }
 
-async function removeDueCodes(token) {
+const alarmName = (accountId, jobId) => `${END_TIME_ALARM}${accountId}:${jobId}`;
+
+async function removeDueCodes(session) {
+  const { store } = session;
   await recoverInterrupted();
-  const history = (await storage.get(KEYS.HISTORY)) ?? [];
+  const history = (await store.get(KEYS.HISTORY)) ?? [];
   // End times not yet tried come before those being tried again.
   const due = history
     .filter((entry) => entry.endAt && Date.parse(entry.endAt) <= Date.now())
     .sort((a, b) => Number(Boolean(a.endError)) - Number(Boolean(b.endError)));
   if (due.length === 0) return;
-  const [current, removal] = await Promise.all([storage.get(KEYS.CURRENT_JOB), storage.get(KEYS.END_TIME_JOB)]);
+  const { [KEYS.CURRENT_JOB]: current, [KEYS.END_TIME_JOB]: removal } = await store.getMany([KEYS.CURRENT_JOB, KEYS.END_TIME_JOB]);
   // Behind a running job (one at a time against Gumroad): `finish` asks again when it
   // ends, and the alarm soon. Never behind an interrupted job: that one waits for the
   // seller, an end time does not.
   if (current?.status === 'running' || removal?.status === 'running') {
-    await retryEndTimeSoon(due[0].id);
+    await retryEndTimeSoon(store, due[0].id);
     return;
   }
   const [entry] = due;
@@ -249,45 +300,48 @@ async function removeDueCodes(token) {
     // without a preview, and never in the preview slot: a preview the seller has open
     // stays theirs to confirm. The end time stays on the entry until the removal has
     // finished exactly (see `endTimeDone`).
-    const { report } = await finishedJob(entry.id);
-    const plan = await (await ready()).previewUndo(token, report, 'endTime');
-    await chrome.alarms.clear(END_TIME_ALARM + entry.id);
-    await begin(token, { plan, undoOf: entry.id, endTimeOf: entry.id }, null);
+    const { report } = await finishedJob(store, entry.id);
+    const plan = await (await ready()).previewUndo(session.token, report, 'endTime', session.signal);
+    await chrome.alarms.clear(alarmName(store.id, entry.id));
+    await begin(session, { plan, undoOf: entry.id, endTimeOf: entry.id }, null);
   } catch (error) {
+    if (session.signal.aborted) return; // the account is being forgotten
     // The codes are still live: say so on the job and try again soon.
-    await updateHistory(entry.id, (e) => ({ ...e, endError: String(error?.message ?? error) }));
-    await retryEndTimeSoon(entry.id);
+    if (error?.kind === 'Unauthorized') await accounts.tokenRefused(store.id, session.token);
+    await updateHistory(store, entry.id, (e) => ({ ...e, endError: String(error?.message ?? error) }));
+    await retryEndTimeSoon(store, entry.id);
   }
 }
 
 /** Once the removal `removal` has ended: its end time is done if every code went, else
  * it stays (with why) and is tried again soon from a fresh read. Callers hold the queue. */
-async function endTimeDone(removal, verdict) {
+async function endTimeDone(store, removal, verdict) {
   const entryId = removal.endTimeOf;
-  const entry = ((await storage.get(KEYS.HISTORY)) ?? []).find((e) => e.id === entryId);
+  const entry = ((await store.get(KEYS.HISTORY)) ?? []).find((e) => e.id === entryId);
   if (!entry?.endAt) return; // cancelled meanwhile: the codes stay
   if (removal.status === 'finished' && !verdict.canRetry) {
-    await updateHistory(entryId, (e) => ({ ...e, endAt: null, endError: null }));
+    await updateHistory(store, entryId, (e) => ({ ...e, endAt: null, endError: null }));
     return;
   }
   const why = removal.error?.message ?? verdict.countsText;
-  await updateHistory(entryId, (e) => ({ ...e, endError: why }));
-  await retryEndTimeSoon(entryId);
+  await updateHistory(store, entryId, (e) => ({ ...e, endError: why }));
+  await retryEndTimeSoon(store, entryId);
 }
 
 /** Refuses to start the seller's work while an end time's removal runs (one run at a time
  * against Gumroad; it takes moments). */
-async function refuseDuringRemoval() {
-  const removal = await storage.get(KEYS.END_TIME_JOB);
+async function refuseDuringRemoval(store) {
+  const removal = await store.get(KEYS.END_TIME_JOB);
   if (removal?.status === 'running') {
     throw new JobError('Bulkroad is removing codes whose end time has come. Try again in a moment.');
   }
 }
 
 /** Records a new job for `preview` and starts it; callers hold the queue. */
-async function begin(token, preview, endAt) {
+async function begin(session, preview, endAt) {
   const job = {
     id: crypto.randomUUID(),
+    accountId: session.id,
     label: preview.plan.title,
     operation: preview.plan.operation,
     undoOf: preview.undoOf,
@@ -302,86 +356,84 @@ async function begin(token, preview, endAt) {
     current: null,
     error: null,
   };
-  await storage.set({ [slotOf(job)]: stored(job), [storage.planKey(job.id)]: preview.plan });
-  run(token, job, preview.plan);
+  await session.store.set({ [slotOf(job)]: stored(job), [storage.planKey(job.id)]: preview.plan });
+  run(session, job, preview.plan);
   return job;
 }
 
-async function retryEndTimeSoon(jobId) {
-  await chrome.alarms.create(END_TIME_ALARM + jobId, { delayInMinutes: END_TIME_RETRY_MINUTES });
+async function retryEndTimeSoon(store, jobId) {
+  await chrome.alarms.create(alarmName(store.id, jobId), { delayInMinutes: END_TIME_RETRY_MINUTES });
 }
 
 // Alarms do not survive an extension update (and may not survive a browser restart):
 // every future end time gets its alarm back at worker start.
-async function rearmEndTimes() {
-  const history = (await storage.get(KEYS.HISTORY)) ?? [];
+async function rearmEndTimes(store) {
+  const history = (await store.get(KEYS.HISTORY)) ?? [];
   for (const entry of history) {
     if (!entry.endAt) continue;
-    const name = END_TIME_ALARM + entry.id;
+    const name = alarmName(store.id, entry.id);
     if (!(await chrome.alarms.get(name))) await chrome.alarms.create(name, { when: Math.max(Date.parse(entry.endAt), Date.now() + 1000) });
   }
 }
 
-async function run(token, job, plan) {
-  const control = { cancel: false };
+function run(session, job, plan) {
+  const { store } = session;
+  const control = { accountId: session.id, cancel: false, done: null };
   running.set(job.id, control);
   keepAlive ??= setInterval(() => chrome.runtime.getPlatformInfo(), KEEP_ALIVE_MS);
-  try {
-    const core = await ready();
-    const report = await core.executePlan(token, plan, async (event) => {
-      const row = record(job, event);
-      await saveProgress(job, row ? [row] : []);
-      return control.cancel ? 'cancel' : 'continue';
-    });
-    for (const row of report.rows) {
-      if (row.outcome.status !== 'notRun') job.rows[row.index] = row;
-    }
-    job.inFlight = [];
-    if (report.error?.kind === 'Unauthorized') await forgetIfStill(token);
-    if (report.error && !job.endTimeOf) {
-      // The token was refused mid-run: what is left can be resumed once reconnected.
-      job.error = report.error;
-      job.status = 'interrupted';
-      await saveProgress(job, Object.values(job.rows));
-    } else {
-      job.error = report.error ?? null;
-      const status = report.error ? 'failed' : report.cancelled ? 'cancelled' : 'finished';
-      await exclusive(() => finish(job, status));
-    }
-  } catch (error) {
-    // The run ended without a report (the core failed mid-run): steps in flight may have
-    // been applied, so they are "unknown", and what is left waits to be resumed.
-    job.error = { kind: error?.kind ?? 'Server', message: String(error?.message ?? error), status: error?.status ?? null };
-    if (error?.kind === 'Unauthorized') await forgetIfStill(token);
-    await exclusive(async () => {
-      try {
-        if (job.endTimeOf) {
-          await settleInFlight(job, plan);
-          await finish(job, 'failed');
-        } else {
-          await interrupt(job, job.error);
-        }
-      } catch {
-        // The core cannot settle the steps now: keep them in flight on the record (resume
-        // and discard settle them), and the job waiting.
-        job.status = 'interrupted';
-        await saveProgress(job);
+  control.done = (async () => {
+    try {
+      const core = await ready();
+      const report = await core.executePlan(session.token, plan, async (event) => {
+        const row = record(job, event);
+        await saveProgress(store, job, row ? [row] : []);
+        return control.cancel || session.signal.aborted ? 'cancel' : 'continue';
+      }, session.signal);
+      if (session.signal.aborted) return; // forgotten: nothing more is written
+      for (const row of report.rows) {
+        if (row.outcome.status !== 'notRun') job.rows[row.index] = row;
       }
-    });
-  } finally {
-    running.delete(job.id);
-    if (running.size === 0) {
-      clearInterval(keepAlive);
-      keepAlive = null;
+      job.inFlight = [];
+      if (report.error?.kind === 'Unauthorized') await accounts.tokenRefused(session.id, session.token);
+      if (report.error && !job.endTimeOf) {
+        // The token was refused mid-run: what is left can be resumed once reconnected.
+        job.error = report.error;
+        job.status = 'interrupted';
+        await saveProgress(store, job, Object.values(job.rows));
+      } else {
+        job.error = report.error ?? null;
+        const status = report.error ? 'failed' : report.cancelled ? 'cancelled' : 'finished';
+        await exclusive(() => finish(store, job, status));
+      }
+    } catch (error) {
+      if (session.signal.aborted) return;
+      // The run ended without a report (the core failed mid-run): steps in flight may have
+      // been applied, so they are "unknown", and what is left waits to be resumed.
+      job.error = { kind: error?.kind ?? 'Server', message: String(error?.message ?? error), status: error?.status ?? null };
+      if (error?.kind === 'Unauthorized') await accounts.tokenRefused(session.id, session.token);
+      await exclusive(async () => {
+        try {
+          if (job.endTimeOf) {
+            await settleInFlight(store, job, plan);
+            await finish(store, job, 'failed');
+          } else {
+            await interrupt(store, job, job.error);
+          }
+        } catch {
+          // The core cannot settle the steps now: keep them in flight on the record (resume
+          // and discard settle them), and the job waiting.
+          job.status = 'interrupted';
+          await saveProgress(store, job);
+        }
+      });
+    } finally {
+      running.delete(job.id);
+      if (running.size === 0) {
+        clearInterval(keepAlive);
+        keepAlive = null;
+      }
     }
-  }
-}
-
-/** Forgets the stored token if it is still `token` (not one the seller pasted since). */
-export async function forgetIfStill(token) {
-  if ((await storage.get(KEYS.TOKEN)) === token) {
-    await storage.remove([KEYS.TOKEN, KEYS.PROFILE, KEYS.PRODUCTS]);
-  }
+  })();
 }
 
 // Applies one engine event to the job (rows by step index); returns the row it wrote, if any.
@@ -400,7 +452,7 @@ function record(job, event) {
   return row;
 }
 
-/** The job as kept under jobs.current: all but its rows, which have a key each. */
+/** The job as kept in its slot: all but its rows, which have a key each. */
 function stored(job) {
   const { rows: _rows, ...record } = job;
   return record;
@@ -412,14 +464,14 @@ function slotOf(job) {
 }
 
 /** Saves the job record and `rows` of it, each row under its own key. */
-function saveProgress(job, rows = []) {
+function saveProgress(store, job, rows = []) {
   const entries = rows.map((row) => [storage.rowKey(job.id, row.index), row]);
-  return storage.set({ ...Object.fromEntries(entries), [slotOf(job)]: stored(job) });
+  return store.set({ ...Object.fromEntries(entries), [slotOf(job)]: stored(job) });
 }
 
 /** Puts the stored rows of `job` (one key per step of `plan`) back on it. */
-async function loadRows(job, plan) {
-  const found = await storage.getMany((plan?.steps ?? []).map((step) => storage.rowKey(job.id, step.index)));
+async function loadRows(store, job, plan) {
+  const found = await store.getMany((plan?.steps ?? []).map((step) => storage.rowKey(job.id, step.index)));
   job.rows = {};
   for (const row of Object.values(found)) job.rows[row.index] = row;
   return job;
@@ -431,11 +483,11 @@ function recordedIndices(job) {
 
 /** Ends `job` as `status`: its report, its history line, its end time. Callers hold the
  * queue (it rewrites the history). */
-async function finish(job, status) {
+async function finish(store, job, status) {
   job.status = status;
   job.finishedAt = new Date().toISOString();
   job.inFlight = [];
-  const plan = await storage.get(storage.planKey(job.id));
+  const plan = await store.get(storage.planKey(job.id));
   const core = await ready();
   const report = reportOf(core, job, plan);
   const verdict = core.summarizeJob(report, status, job.endAt != null);
@@ -452,25 +504,25 @@ async function finish(job, status) {
     error: job.error,
   };
   if (job.endTimeOf) summary.endTimeOf = job.endTimeOf;
-  const earlier = ((await storage.get(KEYS.HISTORY)) ?? []).filter((e) => e.id !== job.id);
+  const earlier = ((await store.get(KEYS.HISTORY)) ?? []).filter((e) => e.id !== job.id);
   const history = [summary, ...earlier];
   const dropped = history.slice(HISTORY_LIMIT).map((e) => e.id);
-  await storage.set({
+  await store.set({
     [slotOf(job)]: stored(job),
     [storage.reportKey(job.id)]: report,
     [KEYS.HISTORY]: history.slice(0, HISTORY_LIMIT),
   });
   // The report holds every row now.
-  await storage.remove(plan.steps.map((step) => storage.rowKey(job.id, step.index)));
+  await store.remove(plan.steps.map((step) => storage.rowKey(job.id, step.index)));
   // Reports and plans of jobs that fell out of the history go with them.
-  if (dropped.length) await storage.remove(dropped.flatMap((id) => [storage.reportKey(id), storage.planKey(id)]));
-  if (summary.endAt) await chrome.alarms.create(END_TIME_ALARM + job.id, { when: Math.max(Date.parse(summary.endAt), Date.now() + 1000) });
-  if (job.endTimeOf) await endTimeDone(job, verdict);
+  if (dropped.length) await store.remove(dropped.flatMap((id) => [storage.reportKey(id), storage.planKey(id)]));
+  if (summary.endAt) await chrome.alarms.create(alarmName(store.id, job.id), { when: Math.max(Date.parse(summary.endAt), Date.now() + 1000) });
+  if (job.endTimeOf) await endTimeDone(store, job, verdict);
   // An end time that came while this job ran is handled now (one that has just been
   // tried waits for its alarm).
   if (history.some((e) => e.endAt && Date.parse(e.endAt) <= Date.now() && e.id !== job.endTimeOf)) {
-    const token = await storage.get(KEYS.TOKEN);
-    if (token) setTimeout(() => runDueEndTimes(token), 0);
+    const session = await accounts.sessionIfConnected(store.id);
+    if (session) setTimeout(() => exclusive(() => removeDueCodes(session)), 0);
   }
 }
 
@@ -485,13 +537,14 @@ function reportOf(core, job, plan) {
 }
 
 /** A finished job's kept report and plan (undo and retry work from these). */
-async function finishedJob(jobId) {
-  const [report, plan] = await Promise.all([storage.get(storage.reportKey(jobId)), storage.get(storage.planKey(jobId))]);
+async function finishedJob(store, jobId) {
+  const { [storage.reportKey(jobId)]: report, [storage.planKey(jobId)]: plan } = await store.getMany([storage.reportKey(jobId), storage.planKey(jobId)]);
   if (!report || !plan) throw new JobError('That job has no report to work from.', 'NotFound');
   return { report, plan };
 }
 
-async function updateHistory(jobId, change) {
-  const history = (await storage.get(KEYS.HISTORY)) ?? [];
-  await storage.set({ [KEYS.HISTORY]: history.map((e) => (e.id === jobId ? change(e) : e)) });
+/** Rewrites the history line `jobId` (every line when `jobId` is null) with `change`. */
+async function updateHistory(store, jobId, change) {
+  const history = (await store.get(KEYS.HISTORY)) ?? [];
+  await store.set({ [KEYS.HISTORY]: history.map((e) => (jobId === null || e.id === jobId ? change(e) : e)) });
 }

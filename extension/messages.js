@@ -7,6 +7,8 @@ export const MSG = Object.freeze({
   AUTH_STATUS: 'auth.status',
   AUTH_CONNECT: 'auth.connect',
   AUTH_FORGET: 'auth.forget',
+  AUTH_FORGET_PREVIEW: 'auth.forgetPreview',
+  AUTH_SWITCH: 'auth.switch',
   PRODUCTS_LIST: 'products.list',
   CODES_PREVIEW_APPLY: 'codes.previewApply',
   CODES_PREVIEW_REMOVE: 'codes.previewRemove',
@@ -23,8 +25,11 @@ export const MSG = Object.freeze({
   EXPORT_RESUME: 'export.resume',
   EXPORT_CANCEL: 'export.cancel',
   EXPORT_STATUS: 'export.status',
+  EXPORT_DOWNLOADED: 'export.downloaded',
   EXPORT_COLUMNS: 'export.columns',
   JOBS_LIST: 'jobs.list',
+  JOBS_PENDING: 'jobs.pending',
+  JOBS_RUN_END_TIMES_NOW: 'jobs.runEndTimesNow',
   JOBS_START: 'jobs.start',
   JOBS_CANCEL: 'jobs.cancel',
   JOBS_RESUME: 'jobs.resume',
@@ -55,9 +60,23 @@ const SLOW = new Set([
   MSG.EXPORT_START,
 ]);
 
+/** The account this page shows (its Gumroad user id): every request says it, so the
+ * worker acts on that account's data and token even if another became active meanwhile. */
+let pageAccount = null;
+
+export function useAccount(accountId) {
+  pageAccount = accountId ?? null;
+}
+
+export function currentAccount() {
+  return pageAccount;
+}
+
 /** Sends `type` with `payload` to the service worker; resolves to `value` or throws a
- * plain Error carrying `kind` and `status` from the worker's error envelope. */
+ * plain Error carrying `kind` and `status` from the worker's error envelope. The page's
+ * account goes along unless `payload` names one. */
 export async function request(type, payload = {}) {
+  if (pageAccount && payload.accountId === undefined) payload = { accountId: pageAccount, ...payload };
   let timer;
   const timeout = new Promise((_, reject) => {
     timer = setTimeout(

@@ -4,6 +4,7 @@
 // added after an await misses the event that woke the worker); each handler awaits the
 // memoised wasm start. Nothing lives only in memory: what a later message needs is
 // kept in chrome.storage, so a worker stopped by Chrome loses nothing.
+import * as accounts from './accounts.js';
 import { ready } from './core.js';
 import * as exportJobs from './export-jobs.js';
 import * as jobs from './jobs.js';
@@ -16,8 +17,8 @@ const instanceId = crypto.randomUUID();
 // Starting the wasm now, not at the first message, hides its start-up behind the
 // popup's own loading. A job left running by a stopped worker is marked interrupted.
 ready().catch(() => {});
-jobs.recoverInterrupted();
-exportJobs.recoverInterrupted();
+jobs.recoverInterrupted().catch(() => {});
+exportJobs.recoverInterrupted().catch(() => {});
 // Alarms may not survive a browser restart, and a stopped browser misses them: every
 // worker start (a browser start included) also handles end times that have passed.
 runEndTimes();
@@ -28,54 +29,63 @@ const handlers = {
     return { instanceId, apiOrigin: core.apiOrigin() };
   },
 
+  // The accounts, the active one and its profile (never a token).
   [MSG.AUTH_STATUS]: async () => {
-    const profile = await storage.get(storage.KEYS.PROFILE);
-    const token = await storage.get(storage.KEYS.TOKEN);
-    return token && profile ? { connected: true, profile } : { connected: false };
+    const { active, list } = await accounts.index();
+    const session = active ? await accounts.sessionIfConnected(active) : null;
+    const profile = active ? await storage.account(active).get(storage.KEYS.PROFILE) : null;
+    return { connected: Boolean(session && profile), active, accounts: list, profile: profile ?? null };
   },
 
   // The token is verified before it is kept: a token Gumroad refuses, or one that could
-  // not be checked (no network), is never stored.
+  // not be checked (no network), is never stored. It becomes (or replaces the token of)
+  // the account of its Gumroad user, which becomes active; work of that account that
+  // waited for it goes on.
   [MSG.AUTH_CONNECT]: async ({ token }) => {
     const core = await ready();
-    const profile = await core.connect(String(token ?? ''));
-    await storage.remove([storage.KEYS.PRODUCTS]);
-    await storage.set({ [storage.KEYS.TOKEN]: profile.token, [storage.KEYS.PROFILE]: withoutToken(profile) });
-    return { connected: true, profile: withoutToken(profile) };
+    const { account, profile } = await accounts.connected(await core.connect(String(token ?? '')));
+    jobs.runDueEndTimes().catch(() => {});
+    return { connected: true, active: account.id, account, profile };
   },
 
-  [MSG.AUTH_FORGET]: async () => {
-    await forgetToken();
+  [MSG.AUTH_SWITCH]: async ({ accountId }) => {
+    await accounts.activate(String(accountId ?? ''));
+    return null;
+  },
+
+  // What forgetting the account deletes, its open end times first.
+  [MSG.AUTH_FORGET_PREVIEW]: async (payload) => {
+    const store = await accountOf(payload);
+    const [{ history }, current, openEndTimes] = await Promise.all([
+      jobs.listJobs(store),
+      exportJobs.currentExport(store),
+      jobs.openEndTimes(store),
+    ]);
+    return { accountId: store.id, name: (await accounts.find(store.id)).name, jobs: history.length, export: Boolean(current), openEndTimes };
+  },
+
+  [MSG.AUTH_FORGET]: async (payload) => {
+    const store = await accountOf(payload);
+    await forgetAccount(store.id);
     return { connected: false };
   },
 
-  [MSG.PRODUCTS_LIST]: async ({ refresh = false }) => {
+  [MSG.PRODUCTS_LIST]: async ({ refresh = false, ...payload }) => {
+    const store = await accountOf(payload);
     if (!refresh) {
-      const cached = await storage.get(storage.KEYS.PRODUCTS);
+      const cached = await store.get(storage.KEYS.PRODUCTS);
       if (cached) return cached;
     }
-    const items = await withToken((core, token) => core.listProducts(token));
+    const items = await withSession(payload, (core, s) => core.listProducts(s.token, s.signal));
     const listing = { items, fetchedAt: new Date().toISOString() };
-    await storage.set({ [storage.KEYS.PRODUCTS]: listing });
+    await store.set({ [storage.KEYS.PRODUCTS]: listing });
     return listing;
   },
 
-  [MSG.CODES_PREVIEW_APPLY]: async ({ form }) => {
-    const plan = await withToken((core, token) => core.previewApplyCode(token, form));
-    return jobs.keepPreview(plan);
-  },
-
-  [MSG.CODES_PREVIEW_REMOVE]: async ({ form }) => {
-    const plan = await withToken((core, token) => core.previewRemoveCode(token, form));
-    return jobs.keepPreview(plan);
-  },
-
-  [MSG.CODES_INVENTORY]: async () => withToken((core, token) => core.loadInventory(token)),
-
-  [MSG.PRICES_PREVIEW]: async ({ form }) => {
-    const plan = await withToken((core, token) => core.previewPriceChange(token, form));
-    return jobs.keepPreview(plan);
-  },
+  [MSG.CODES_PREVIEW_APPLY]: async (payload) => preview(payload, (core, s) => core.previewApplyCode(s.token, payload.form, s.signal)),
+  [MSG.CODES_PREVIEW_REMOVE]: async (payload) => preview(payload, (core, s) => core.previewRemoveCode(s.token, payload.form, s.signal)),
+  [MSG.CODES_INVENTORY]: async (payload) => withSession(payload, (core, s) => core.loadInventory(s.token, s.signal)),
+  [MSG.PRICES_PREVIEW]: async (payload) => preview(payload, (core, s) => core.previewPriceChange(s.token, payload.form, s.signal)),
 
   // The parity table is pure computation in the core: no token involved.
   [MSG.PARITY_TABLE]: async ({ settings, overrides }) => (await ready()).parityTable(settings, overrides),
@@ -83,35 +93,40 @@ const handlers = {
   [MSG.PARITY_IMPORT_SIZE]: async ({ size }) => (await ready()).parityImportCheckSize(Number(size) || 0),
   [MSG.PARITY_IMPORT]: async ({ text }) => (await ready()).parityImportCsv(String(text ?? '')),
   [MSG.PARITY_MAP]: async ({ form, products }) => (await ready()).parityMap(form, products),
+  [MSG.PARITY_PREVIEW]: async (payload) => preview(payload, (core, s) => core.previewParityCodes(s.token, payload.form, s.signal)),
+  [MSG.PARITY_PREVIEW_REMOVE]: async (payload) => preview(payload, (core, s) => core.previewRemoveParityCodes(s.token, payload.form, s.signal)),
 
-  [MSG.PARITY_PREVIEW]: async ({ form }) => {
-    const plan = await withToken((core, token) => core.previewParityCodes(token, form));
-    return jobs.keepPreview(plan);
-  },
-
-  [MSG.PARITY_PREVIEW_REMOVE]: async ({ form }) => {
-    const plan = await withToken((core, token) => core.previewRemoveParityCodes(token, form));
-    return jobs.keepPreview(plan);
-  },
-
-  [MSG.EXPORT_START]: async (options) => {
-    const profile = await storage.get(storage.KEYS.PROFILE);
-    return withToken((_, token) => exportJobs.startExport(token, { ...options, storeName: profile?.user?.name }));
-  },
-  [MSG.EXPORT_RESUME]: async () => withToken((_, token) => exportJobs.resumeExport(token)),
-  [MSG.EXPORT_CANCEL]: async () => exportJobs.cancelExport(),
-  [MSG.EXPORT_STATUS]: async () => exportJobs.currentExport(),
+  [MSG.EXPORT_START]: async ({ accountId, ...options }) =>
+    withSession({ accountId }, async (_, s) => {
+      const profile = await s.store.get(storage.KEYS.PROFILE);
+      return exportJobs.startExport(s, { ...options, storeName: profile?.user?.name });
+    }),
+  [MSG.EXPORT_RESUME]: async (payload) => withSession(payload, (_, s) => exportJobs.resumeExport(s)),
+  [MSG.EXPORT_CANCEL]: async (payload) => exportJobs.cancelExport(await accountOf(payload)),
+  [MSG.EXPORT_STATUS]: async (payload) => exportJobs.currentExport(await accountOf(payload)),
+  [MSG.EXPORT_DOWNLOADED]: async ({ exportId, ...payload }) => exportJobs.downloaded(await accountOf(payload), exportId),
   [MSG.EXPORT_COLUMNS]: async () => (await ready()).exportSaleColumns(),
 
-  [MSG.JOBS_LIST]: async () => jobs.listJobs(),
-  [MSG.JOBS_START]: async ({ previewId, endAt }) => withToken((_, token) => jobs.startJob(token, { previewId, endAt })),
+  [MSG.JOBS_LIST]: async (payload) => jobs.listJobs(await accountOf(payload)),
+  // Work of any account that runs or waits for the seller, with the account's name.
+  [MSG.JOBS_PENDING]: async () => {
+    const { list } = await accounts.index();
+    const named = (accountId) => list.find((a) => a.id === accountId)?.name ?? accountId;
+    const [pendingJobs, pendingExports] = await Promise.all([jobs.pendingJobs(), exportJobs.pendingExports()]);
+    return {
+      jobs: pendingJobs.map((p) => ({ ...p, accountName: named(p.accountId) })),
+      exports: pendingExports.map((p) => ({ ...p, accountName: named(p.accountId) })),
+    };
+  },
+  [MSG.JOBS_START]: async ({ previewId, endAt, ...payload }) => withSession(payload, (_, s) => jobs.startJob(s, { previewId, endAt })),
   [MSG.JOBS_CANCEL]: async ({ jobId }) => jobs.cancelJob(jobId),
-  [MSG.JOBS_RESUME]: async ({ jobId }) => withToken((_, token) => jobs.resumeJob(token, jobId)),
-  [MSG.JOBS_DISCARD]: async ({ jobId }) => jobs.discardJob(jobId),
-  [MSG.JOBS_PREVIEW_UNDO]: async ({ jobId }) => withToken((_, token) => jobs.previewUndo(token, jobId)),
-  [MSG.JOBS_PREVIEW_RETRY]: async ({ jobId }) => withToken((_, token) => jobs.previewRetry(token, jobId)),
-  [MSG.JOBS_REPORT]: async ({ jobId }) => jobs.jobReport(jobId),
-  [MSG.JOBS_CANCEL_END_TIME]: async ({ jobId }) => jobs.cancelEndTime(jobId),
+  [MSG.JOBS_RESUME]: async ({ jobId, ...payload }) => withSession(payload, (_, s) => jobs.resumeJob(s, jobId)),
+  [MSG.JOBS_DISCARD]: async ({ jobId, ...payload }) => jobs.discardJob(await accountOf(payload), jobId),
+  [MSG.JOBS_PREVIEW_UNDO]: async ({ jobId, ...payload }) => withSession(payload, (_, s) => jobs.previewUndo(s, jobId)),
+  [MSG.JOBS_PREVIEW_RETRY]: async ({ jobId, ...payload }) => withSession(payload, (_, s) => jobs.previewRetry(s, jobId)),
+  [MSG.JOBS_REPORT]: async ({ jobId, ...payload }) => jobs.jobReport(await accountOf(payload), jobId),
+  [MSG.JOBS_CANCEL_END_TIME]: async ({ jobId, ...payload }) => jobs.cancelEndTime(await accountOf(payload), jobId),
+  [MSG.JOBS_RUN_END_TIMES_NOW]: async (payload) => withSession(payload, (_, s) => jobs.runEndTimesNow(s)),
 };
 
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
@@ -129,17 +144,19 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
   return true;
 });
 
-// End times: the alarm fires at the time (see also the start-up check above).
+// End times: the alarm fires at the time (see also the start-up check above). Files kept
+// past their time are freed by theirs.
 chrome.alarms.onAlarm.addListener((alarm) => {
   if (jobs.isEndTimeAlarm(alarm)) runEndTimes();
+  else if (exportJobs.isFreeAlarm(alarm)) exportJobs.freeExpired(alarm).catch(() => {});
 });
 chrome.runtime.onStartup.addListener(() => runEndTimes());
-// Product lists kept by earlier versions lack the fields the picker filters on now.
-chrome.runtime.onInstalled.addListener(() => storage.remove(['cache.products']));
+// Product lists kept by earlier versions lack the fields the picker filters on now; what an
+// earlier version kept for its one token becomes that token's account.
+chrome.runtime.onInstalled.addListener(() => accounts.migrated());
 
-async function runEndTimes() {
-  const token = await storage.get(storage.KEYS.TOKEN);
-  if (token) await jobs.runDueEndTimes(token);
+function runEndTimes() {
+  return jobs.runDueEndTimes().catch(() => {});
 }
 
 // Only this extension's own pages may spend the token: content scripts (we have none)
@@ -148,28 +165,45 @@ function isOwnPage(sender) {
   return sender?.id === chrome.runtime.id && typeof sender.url === 'string' && sender.url.startsWith(chrome.runtime.getURL(''));
 }
 
-async function withToken(call) {
-  const token = await storage.get(storage.KEYS.TOKEN);
-  if (!token) throw Object.assign(new Error('Connect your Gumroad account first.'), { kind: 'Unauthorized', status: null });
+/** The storage of the account a page's request is for: the one it names (the account it
+ * shows), else the active one. */
+async function accountOf({ accountId } = {}) {
+  const id = accountId ?? (await accounts.activeId());
+  if (!id || !(await accounts.find(id))) {
+    throw new accounts.AccountError('Connect your Gumroad account first.', 'Unauthorized');
+  }
+  return storage.account(id);
+}
+
+/** Runs `call(core, session)` with the token of the request's account. */
+async function withSession(payload, call) {
+  const { id } = await accountOf(payload);
+  const session = await accounts.session(id);
   const core = await ready();
   try {
-    return await call(core, token);
+    return await call(core, session);
   } catch (error) {
-    // A token Gumroad stopped accepting (revoked, deleted app) must not stay as if good.
-    if (error?.kind === 'Unauthorized') await jobs.forgetIfStill(token);
+    // A token Gumroad stopped accepting (revoked, deleted app) must not stay as if good;
+    // the account and its work stay, waiting for a new one.
+    if (error?.kind === 'Unauthorized') await accounts.tokenRefused(session.id, session.token);
     throw error;
   }
 }
 
-// Nothing may spend a forgotten token: running jobs stop after their steps in flight.
-async function forgetToken() {
-  await jobs.cancelAll();
-  await storage.remove([storage.KEYS.TOKEN, storage.KEYS.PROFILE, storage.KEYS.PRODUCTS]);
+/** A preview made with the request's account, kept in that account's preview slot. */
+async function preview(payload, make) {
+  return withSession(payload, async (core, session) => jobs.keepPreview(session.store, await make(core, session)));
 }
 
-function withoutToken(profile) {
-  const { token: _token, ...rest } = profile;
-  return rest;
+// Forgetting an account: its requests stop first (those waiting to be sent included), then
+// its job and export end, then everything it keeps goes, in chrome.storage and IndexedDB.
+async function forgetAccount(accountId) {
+  accounts.stopAll(accountId);
+  await Promise.all([jobs.stopAccount(accountId), exportJobs.stopAccount(accountId)]);
+  for (const alarm of await chrome.alarms.getAll()) {
+    if (alarm.name.split(':')[1] === accountId) await chrome.alarms.clear(alarm.name);
+  }
+  await accounts.remove(accountId);
 }
 
 // Errors from the wasm core are GumroadErrors with kind/status and messages that never

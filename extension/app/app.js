@@ -1,8 +1,9 @@
 // app.js — the popup and the full view: one app, two layouts (index.html?view=full).
-// It connects the account, switches tabs and starts the feature modules. It hands a pasted
-// token to the service worker once and never reads it back: it follows the kept profile,
-// which the worker stores and drops together with the token.
-import { MSG, request } from '../messages.js';
+// It connects accounts, switches between them, forgets them, switches tabs and starts the
+// feature modules. It hands a pasted token to the service worker once and never reads it
+// back. A page shows one account (the active one when it opened) and every request it
+// sends names it; switching reloads the page, so nothing of the other account stays on it.
+import { MSG, currentAccount, request, useAccount } from '../messages.js';
 import * as storage from '../storage.js';
 import { initCodes } from './codes.js';
 import { $, busy, element } from './dom.js';
@@ -31,10 +32,11 @@ $('connect-form').addEventListener('submit', async (event) => {
   await busy($('save-token'), 'Checking…', async () => {
     hideError();
     try {
-      const status = await request(MSG.AUTH_CONNECT, { token: input.value });
+      await request(MSG.AUTH_CONNECT, { token: input.value, accountId: null });
       input.value = '';
-      showConnected(status.profile);
-      await loadProducts({ refresh: true });
+      // The account of that token is the active one now (a new one, or the same one with
+      // its token replaced): the page starts again on it.
+      location.reload();
     } catch (error) {
       showError(error, 'connect');
     }
@@ -43,17 +45,62 @@ $('connect-form').addEventListener('submit', async (event) => {
 
 $('forget').addEventListener('click', async () => {
   try {
-    await request(MSG.AUTH_FORGET);
-    showDisconnected();
+    const what = await request(MSG.AUTH_FORGET_PREVIEW);
+    showForgetDialog(what);
   } catch (error) {
     showError(error);
   }
 });
 
-// The worker drops a token Gumroad refuses (during a job, say), and the profile with it:
-// follow it at once.
-storage.watch(storage.KEYS.PROFILE, (profile) => {
-  if (!profile && document.body.dataset.state === 'connected') showDisconnected();
+$('add-account').addEventListener('click', () => {
+  $('connect-note').textContent = 'Paste a token of another Gumroad account. Your other accounts stay connected.';
+  $('connect-note').hidden = false;
+  $('connect').hidden = false;
+  $('token').focus();
+});
+
+// What forgetting deletes, with the account's open end times first: the seller may have
+// them run now (else the codes stay on Gumroad).
+function showForgetDialog(what) {
+  $('forget-title').textContent = `Forget ${what.name}?`;
+  $('forget-end-times').hidden = what.openEndTimes.length === 0;
+  $('forget-end-time-list').replaceChildren(
+    ...what.openEndTimes.map((e) => element('li', {}, `${e.label} — end time ${new Date(e.endAt).toLocaleString()}`)),
+  );
+  $('forget-summary').textContent =
+    `Bulkroad stops this account's running job and export, then deletes its token, its product list, ` +
+    `${what.jobs} job${what.jobs === 1 ? '' : 's'} with their reports and end times, ` +
+    `${what.export ? 'its export and file, ' : ''}from this browser. Nothing changes on Gumroad.`;
+  $('forget-dialog').showModal();
+}
+
+$('forget-cancel').addEventListener('click', () => $('forget-dialog').close());
+$('forget-run-end-times').addEventListener('click', async () => {
+  try {
+    await request(MSG.JOBS_RUN_END_TIMES_NOW);
+    $('forget-dialog').close();
+    selectTab('tab-jobs');
+  } catch (error) {
+    $('forget-dialog').close();
+    showError(error);
+  }
+});
+$('forget-confirm').addEventListener('click', async () => {
+  try {
+    await request(MSG.AUTH_FORGET);
+    location.reload();
+  } catch (error) {
+    $('forget-dialog').close();
+    showError(error);
+  }
+});
+
+// Another page switched or forgot the account, or the worker found the token refused
+// (during a job, say): follow it at once.
+storage.watch(storage.ACCOUNTS, (accounts) => {
+  if ((accounts?.active ?? null) !== currentAccount()) return location.reload();
+  const shown = accounts.list.find((a) => a.id === currentAccount());
+  if (shown?.needsReconnect && document.body.dataset.state === 'connected') showDisconnected(shown);
 });
 
 for (const tab of document.querySelectorAll('[role="tab"]')) {
@@ -68,7 +115,10 @@ export function selectTab(tabId) {
   }
 }
 
-initPicker({ view, onUnauthorized: showDisconnected });
+// The account this page shows: the active one, read before anything draws.
+useAccount((await storage.get(storage.ACCOUNTS))?.active ?? null);
+
+initPicker({ view, onUnauthorized: () => showDisconnected() });
 initCodes({ selectTab });
 initPrices();
 initParity();
@@ -80,22 +130,53 @@ async function start() {
   try {
     // The worker has the last word on the connection; asking it also wakes it, and it
     // starts its wasm at once. Meanwhile the page draws what storage already holds: the
-    // profile is kept and dropped together with the token, the product list beside them.
+    // profile is kept beside the token, the product list beside them.
     const status = request(MSG.AUTH_STATUS);
-    const kept = await storage.getMany([storage.KEYS.PROFILE, storage.KEYS.PRODUCTS]);
+    const store = currentAccount() ? storage.account(currentAccount()) : null;
+    const kept = store ? await store.getMany([storage.KEYS.PROFILE, storage.KEYS.PRODUCTS]) : {};
     const profile = kept[storage.KEYS.PROFILE];
     if (profile) {
       showConnected(profile);
       await loadProducts({ refresh: false, cached: kept[storage.KEYS.PRODUCTS] });
     }
     const answer = await status;
-    if (!answer.connected) return showDisconnected();
+    // The worker moved an earlier version's data into its account just now.
+    if (answer.active !== currentAccount()) return location.reload();
+    showAccounts(answer);
+    if (!answer.connected) return showDisconnected(answer.accounts.find((a) => a.id === answer.active));
     if (!profile) {
       showConnected(answer.profile);
       await loadProducts({ refresh: false });
     }
   } catch (error) {
     showError(error, 'start');
+  }
+}
+
+/** The header's accounts: the one shown, and one button per other account to switch. */
+function showAccounts({ active, accounts }) {
+  $('accounts').hidden = accounts.length === 0;
+  const shown = accounts.find((a) => a.id === active);
+  $('active-account').textContent = shown ? shown.name : '';
+  $('account-switches').replaceChildren(
+    ...accounts
+      .filter((a) => a.id !== active)
+      .map((a) =>
+        element(
+          'button',
+          { type: 'button', class: 'link', 'data-account': a.id, onclick: () => switchTo(a.id), title: a.needsReconnect ? `${a.name} needs reconnecting` : null },
+          `Switch to ${a.name}`,
+        ),
+      ),
+  );
+}
+
+async function switchTo(accountId) {
+  try {
+    await request(MSG.AUTH_SWITCH, { accountId });
+    location.reload();
+  } catch (error) {
+    showError(error);
   }
 }
 
@@ -117,7 +198,8 @@ function showConnected(profile) {
   document.body.classList.toggle('no-sales', salesMissing);
 }
 
-function showDisconnected() {
+/** No usable token for the shown account (`account`: the account waiting for one, if any). */
+function showDisconnected(account = null) {
   // Nothing of the previous account stays on screen, not even hidden.
   setProducts([]);
   for (const id of ['inventory-table', 'download-inventory', 'inventory-filter', 'report']) $(id).hidden = true;
@@ -125,7 +207,11 @@ function showDisconnected() {
   $('connect').hidden = false;
   $('account').hidden = true;
   $('workspace').hidden = true;
-  $('connection').textContent = 'Not connected';
+  $('connection').textContent = account ? `${account.name} needs reconnecting` : 'Not connected';
+  $('connect-note').hidden = !account;
+  $('connect-note').textContent = account
+    ? `Gumroad no longer accepts the token of ${account.name}. Paste a new token for it: its jobs, end times and export wait and go on.`
+    : '';
   document.body.dataset.state = 'disconnected';
   $('token').focus();
 }

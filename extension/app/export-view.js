@@ -2,14 +2,14 @@
 // whether or not this page started it) and the download, assembled here from the CSV
 // parts the worker wrote (a worker has no URL.createObjectURL; an extension page does).
 import * as files from '../export-files.js';
-import { MSG, request } from '../messages.js';
+import { MSG, currentAccount, request } from '../messages.js';
 import * as storage from '../storage.js';
 import { $, download, element } from './dom.js';
 import { actionButton, hideError, showError } from './feedback.js';
 import { allProducts } from './picker.js';
 
 export function initExport() {
-  storage.watch('exports.current', render);
+  if (currentAccount()) storage.account(currentAccount()).watch(storage.KEYS.EXPORT, render);
   $('tab-export').addEventListener('click', async () => {
     if (!$('export-column-list').childElementCount) {
       const offered = await request(MSG.EXPORT_COLUMNS).catch(() => []);
@@ -78,12 +78,19 @@ function render(current) {
     children.push(element('span', {}, `${(current.rows ?? 0).toLocaleString()} rows ready.`), actionButton('Download', () => save(current), 'primary'));
   } else if (current.status === 'cancelled') {
     children.push(element('span', { class: 'muted' }, 'Cancelled.'));
+  } else if (current.status === 'downloaded') {
+    children.push(element('span', { class: 'muted' }, `${(current.rows ?? 0).toLocaleString()} rows downloaded; the copy kept for the download is deleted. Export again for a new one.`));
+  } else if (current.status === 'expired') {
+    children.push(element('span', { class: 'muted' }, 'This file was not downloaded within a day, so it was deleted. Export again for a new one.'));
   }
   box.replaceChildren(...children);
 }
 
+// Once the browser has the file, the worker deletes the copy kept for it (buyers' data
+// does not stay in the extension).
 async function save(current) {
   const text = (await files.parts(current.id)).join('');
   download(current.filename, text);
+  await request(MSG.EXPORT_DOWNLOADED, { exportId: current.id });
 }
 

@@ -1,19 +1,28 @@
 // jobs-view.js — the running job's progress (followed through storage changes, so it
 // keeps up whether or not this page started it), interrupted jobs, the removal an end
 // time is running, and the job history with reports, undo, retry and end times.
-import { MSG, request } from '../messages.js';
+import { MSG, currentAccount, request } from '../messages.js';
 import * as storage from '../storage.js';
 import { $, element } from './dom.js';
 import { actionButton } from './feedback.js';
 import { showPreview } from './preview.js';
 
 export function initJobs({ selectTab }) {
-  storage.watch(storage.KEYS.CURRENT_JOB, renderBanner);
-  storage.watch(storage.KEYS.END_TIME_JOB, renderRemoval);
-  storage.watch(storage.KEYS.HISTORY, renderHistory);
+  // Only the shown account's jobs; work of other accounts that waits shows as a notice.
+  if (currentAccount()) {
+    const store = storage.account(currentAccount());
+    store.watch(storage.KEYS.CURRENT_JOB, (job) => {
+      renderBanner(job);
+      refreshPending();
+    });
+    store.watch(storage.KEYS.END_TIME_JOB, renderRemoval);
+    store.watch(storage.KEYS.HISTORY, renderHistory);
+  }
   refresh();
 
   async function refresh() {
+    refreshPending();
+    if (!currentAccount()) return;
     try {
       const { current, endTime, history } = await request(MSG.JOBS_LIST);
       renderBanner(current);
@@ -22,6 +31,38 @@ export function initJobs({ selectTab }) {
     } catch {
       // Not connected yet: the banner and history fill in once a job exists.
     }
+  }
+
+  /** Jobs and exports of other accounts that run or wait for the seller: each named by its
+   * store, resumable from here with its own account's token. */
+  async function refreshPending() {
+    let pending;
+    try {
+      pending = await request(MSG.JOBS_PENDING);
+    } catch {
+      return;
+    }
+    const others = (list) => list.filter((p) => p.accountId !== currentAccount());
+    const items = [
+      ...others(pending.jobs).map(({ accountId, accountName, job }) =>
+        element('li', { 'data-account': accountId }, [
+          `${accountName}: ${job.label} — ${job.status === 'running' ? 'running' : 'interrupted'}`,
+          job.status === 'interrupted'
+            ? actionButton('Resume', () => request(MSG.JOBS_RESUME, { accountId, jobId: job.id }).then(refreshPending), null, `Resume ${job.label} on ${accountName}`)
+            : '',
+        ]),
+      ),
+      ...others(pending.exports).map(({ accountId, accountName, export: file }) =>
+        element('li', { 'data-account': accountId }, [
+          `${accountName}: export ${file.filename} — ${file.status === 'interrupted' ? 'interrupted' : 'running'}`,
+          file.status === 'interrupted'
+            ? actionButton('Resume', () => request(MSG.EXPORT_RESUME, { accountId }).then(refreshPending), null, `Resume the export of ${accountName}`)
+            : '',
+        ]),
+      ),
+    ];
+    $('other-accounts').hidden = items.length === 0;
+    $('other-accounts-list').replaceChildren(...items);
   }
 
   function renderBanner(job) {

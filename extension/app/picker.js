@@ -2,12 +2,11 @@
 // (refreshable), search by name, filters, select all matching, and the selection count
 // that stays visible on every tab. The selection is kept in storage so that closing the
 // popup does not lose it.
-import { MSG, request } from '../messages.js';
+import { MSG, currentAccount, request } from '../messages.js';
 import * as storage from '../storage.js';
 import { $, busy, element } from './dom.js';
 import { hideError, showError } from './feedback.js';
 
-const SELECTION_KEY = 'ui.selection';
 const state = { products: [], selected: new Set(), view: 'popup', onUnauthorized: () => {} };
 
 export function initPicker({ view, onUnauthorized }) {
@@ -41,8 +40,8 @@ export async function loadProducts({ refresh, cached = undefined }) {
   try {
     // The cache is read from storage directly (one hop); only a read of Gumroad needs the worker.
     const [stored, kept] = await Promise.all([
-      refresh ? null : cached ?? storage.get(storage.KEYS.PRODUCTS),
-      storage.get(SELECTION_KEY),
+      refresh ? null : cached ?? accountStore()?.get(storage.KEYS.PRODUCTS),
+      accountStore()?.get(storage.KEYS.SELECTION),
     ]);
     const listing = stored ?? (await request(MSG.PRODUCTS_LIST, { refresh }));
     setProducts(listing.items, kept ?? []);
@@ -89,7 +88,7 @@ function selectionChanged() {
   const n = state.selected.size;
   $('selection-count').textContent = `${n} selected`;
   for (const el of document.querySelectorAll('.selected-n')) el.textContent = String(n);
-  storage.set({ [SELECTION_KEY]: [...state.selected] });
+  accountStore()?.set({ [storage.KEYS.SELECTION]: [...state.selected] });
   render();
 }
 
@@ -156,4 +155,9 @@ function productKind(p) {
   if (p.is_tiered_membership) return 'Membership (tiers)';
   if (p.customizable_price) return 'Pay what you want';
   return 'Fixed price';
+}
+
+/** The storage of the account this page shows (the selection is that account's). */
+function accountStore() {
+  return currentAccount() ? storage.account(currentAccount()) : null;
 }

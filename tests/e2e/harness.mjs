@@ -196,21 +196,48 @@ export const writes = (log) => log.filter((r) => WRITE_METHODS.has(r.method));
 /** The store's products that are not deleted. */
 export const live = (state) => state.products.filter((p) => !p.deleted_at);
 
-/** Fills the token field and saves. */
+/** Fills the token field and saves; resolves once the page has started again on the
+ * connected account (it reloads) or shows why the token was not kept. */
 export async function connect(tab, token) {
   await tab.getByLabel('Access token').fill(token);
+  const reloaded = tab.waitForEvent('load', { timeout: 60_000 }).then(() => true, () => false);
   await tab.getByRole('button', { name: 'Save' }).click();
+  await Promise.race([reloaded, tab.getByRole('alert').waitFor({ timeout: 60_000 }).catch(() => {})]);
+  await tab.locator('body[data-state]').waitFor();
 }
 
 /** Waits until the app has asked the worker (body[data-state]) and forgets any token. */
+/** Forgets every account, through the page as a seller would (and, for accounts waiting
+ * for a token, through the same message the page sends). */
 export async function forgetIfConnected(tab) {
   await tab.locator('body[data-state]').waitFor();
-  if ((await tab.locator('body').getAttribute('data-state')) === 'connected') {
-    await tab.getByRole('button', { name: 'Forget token' }).click();
+  while ((await tab.locator('body').getAttribute('data-state')) === 'connected') {
+    await tab.getByRole('button', { name: 'Forget account' }).click();
+    await tab.locator('#forget-dialog').waitFor();
+    await Promise.all([tab.waitForEvent('load'), tab.getByRole('button', { name: 'Forget', exact: true }).click()]);
+    await tab.locator('body[data-state]').waitFor();
   }
+  const waiting = await tab.evaluate(async () => ((await chrome.storage.local.get('accounts')).accounts?.list ?? []).map((a) => a.id));
+  if (waiting.length === 0) return;
+  for (const accountId of waiting) {
+    await tab.evaluate((id) => chrome.runtime.sendMessage({ type: 'auth.forget', payload: { accountId: id } }), accountId);
+  }
+  await tab.reload();
+  await tab.locator('body[data-state]').waitFor();
 }
 
-/** Opens `page` connected with the full token, every product listed, nothing selected. */
+/** The key under which the active account keeps `key` (`acct.<userId>.<key>`). */
+export async function accountKey(tab, key) {
+  const active = await tab.evaluate(async () => (await chrome.storage.local.get('accounts')).accounts?.active);
+  assert.ok(active, 'an account is active');
+  return `acct.${active}.${key}`;
+}
+
+/** The stored keys that hold a token (`acct.<userId>.auth.token`). */
+export function tokenKeys(stored) {
+  return Object.keys(stored).filter((key) => key.endsWith('.auth.token'));
+}
+
 export async function connectedPage({ ext, tokens }, page = FULL_VIEW) {
   const tab = await openPage(ext, page);
   await forgetIfConnected(tab);

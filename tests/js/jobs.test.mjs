@@ -1,6 +1,7 @@
 // jobs.js: what the worker keeps when a run ends without a report, and end times that run
 // on their own — beside a job waiting for the seller, and again after an interrupted
-// removal. The core is a stand-in here (its rules are tested in Rust); chrome is in memory.
+// removal — each in its own account. The core is a stand-in here (its rules are tested in
+// Rust); chrome is in memory.
 import assert from 'node:assert/strict';
 import { register } from 'node:module';
 import { beforeEach, describe, test } from 'node:test';
@@ -10,13 +11,18 @@ register('./fakes/hooks.mjs', import.meta.url);
 const { fakeCore, report, row } = await import('./fakes/core.mjs');
 
 const TOKEN = 'test-token';
+const ACCOUNT = 'u1';
 let chrome;
 let workers = 0;
 
-/** The jobs module as a freshly started worker has it (its own memory, the same storage). */
+/** The jobs module as a freshly started worker has it (its own memory, the same storage),
+ * with `store` and `session` of the account the tests work in. */
 async function freshWorker() {
   workers += 1;
-  return import(`../../extension/jobs.js?worker=${workers}`);
+  const jobs = await import(`../../extension/jobs.js?worker=${workers}`);
+  const accounts = await import(`../../extension/accounts.js?worker=${workers}`);
+  const storage = await import(`../../extension/storage.js?worker=${workers}`);
+  return { ...jobs, store: storage.account(ACCOUNT), session: () => accounts.session(ACCOUNT) };
 }
 
 function plan(count, title = 'Apply SUMMER') {
@@ -38,11 +44,15 @@ async function until(check, what) {
   }
 }
 
-const stored = (key) => chrome.data.get(key);
+/** What the account keeps under the logical `key`. */
+const stored = (key) => chrome.data.get(`acct.${ACCOUNT}.${key}`);
+const keep = (key, value) => chrome.data.set(`acct.${ACCOUNT}.${key}`, value);
 
 beforeEach(() => {
   chrome = fakeChrome();
   globalThis.chrome = chrome;
+  chrome.data.set('accounts', { active: ACCOUNT, list: [{ id: ACCOUNT, name: 'Store One', email: null, needsReconnect: false }] });
+  keep('auth.token', TOKEN);
   fakeCore.calls = [];
   fakeCore.execute = null;
 });
@@ -58,20 +68,20 @@ describe('a run that ends without a report', () => {
       // The core fails with step 1's request on its way (a trap, a broken answer).
       throw new Error('RuntimeError: unreachable');
     };
-    const { previewId } = await jobs.keepPreview(applyPlan);
-    const { jobId } = await jobs.startJob(TOKEN, { previewId });
+    const { previewId } = await jobs.keepPreview(jobs.store, applyPlan);
+    const { jobId } = await jobs.startJob(await jobs.session(), { previewId });
     await until(() => stored('jobs.current')?.status !== 'running', 'the run to end');
 
     const job = stored('jobs.current');
     assert.equal(job.status, 'interrupted');
     assert.match(job.error.message, /unreachable/);
     assert.deepEqual(job.inFlight, []);
-    const rows = (await jobs.jobReport(jobId)).rows.map((r) => r.outcome.status);
+    const rows = (await jobs.jobReport(jobs.store, jobId)).rows.map((r) => r.outcome.status);
     assert.deepEqual(rows, ['applied', 'unknown', 'notRun']);
 
     // Resume re-plans what is left (the unknown step and the one never started).
     fakeCore.execute = async (token, p) => report(p, p.steps.map((s) => row(s, 'applied')));
-    await jobs.resumeJob(TOKEN, jobId);
+    await jobs.resumeJob(await jobs.session(), jobId);
     await until(() => stored('jobs.current')?.status === 'finished', 'the resumed run to finish');
     assert.deepEqual(fakeCore.calls.at(-1).plan.steps.map((s) => s.index), [1, 2]);
   });
@@ -81,8 +91,8 @@ describe('end times', () => {
   /** A finished job of the past with an end time `endAt`, as `finish` keeps it. */
   function finishedWithEndTime(id, endAt) {
     const p = plan(2, `Apply ${id}`);
-    chrome.data.set(`plans.${id}`, p);
-    chrome.data.set(`reports.${id}`, report(p, p.steps.map((s) => row(s, 'applied'))));
+    keep(`plans.${id}`, p);
+    keep(`reports.${id}`, report(p, p.steps.map((s) => row(s, 'applied'))));
     return { id, label: p.title, operation: 'applyCode', status: 'finished', createdAt: new Date(0).toISOString(), endAt };
   }
 
@@ -91,13 +101,13 @@ describe('end times', () => {
 
   test('run while the seller\'s job waits interrupted, and leave that job and their preview alone', async () => {
     const interrupted = { id: 'waiting', label: 'Raise prices', status: 'interrupted', inFlight: [], progress: { done: 1, total: 3 } };
-    chrome.data.set('jobs.current', interrupted);
-    chrome.data.set('jobs.history', [finishedWithEndTime('FLASH', past())]);
-    chrome.data.set('jobs.preview', { id: 'theirs', plan: plan(1, 'Apply NEXT') });
+    keep('jobs.current', interrupted);
+    keep('jobs.history', [finishedWithEndTime('FLASH', past())]);
+    keep('jobs.preview', { id: 'theirs', plan: plan(1, 'Apply NEXT') });
     fakeCore.execute = async (token, p) => report(p, p.steps.map((s) => row(s, 'applied')));
 
     const jobs = await freshWorker();
-    await jobs.runDueEndTimes(TOKEN);
+    await jobs.runDueEndTimes();
     await until(() => stored('jobs.endTime')?.status === 'finished', 'the removal to finish');
 
     assert.equal(fakeCore.calls.find((c) => c.call === 'previewUndo').purpose, 'endTime');
@@ -110,10 +120,10 @@ describe('end times', () => {
   });
 
   test('wait behind a running job and ask again soon', async () => {
-    chrome.data.set('jobs.current', { id: 'busy', status: 'running', inFlight: [], createdAt: new Date().toISOString(), progress: { done: 0, total: 3 } });
-    chrome.data.set('plans.busy', plan(3));
-    chrome.data.set('auth.token', TOKEN);
-    chrome.data.set('jobs.history', [finishedWithEndTime('FLASH', past())]);
+    keep('jobs.current', { id: 'busy', status: 'running', inFlight: [], createdAt: new Date().toISOString(), progress: { done: 0, total: 3 } });
+    keep('plans.busy', plan(3));
+    keep('auth.token', TOKEN);
+    keep('jobs.history', [finishedWithEndTime('FLASH', past())]);
     const jobs = await freshWorker();
     // This worker did not start "busy": the start-up check marks it interrupted first, so
     // the end time runs; a job this worker runs is the one that holds it back.
@@ -122,12 +132,12 @@ describe('end times', () => {
 
     let release;
     fakeCore.execute = (token, p) => new Promise((resolve) => (release = () => resolve(report(p, p.steps.map((s) => row(s, 'applied'))))));
-    const { previewId } = await jobs.keepPreview(plan(1, 'Apply OTHER'));
-    await jobs.discardJob('busy');
-    await jobs.startJob(TOKEN, { previewId });
-    await jobs.runDueEndTimes(TOKEN);
+    const { previewId } = await jobs.keepPreview(jobs.store, plan(1, 'Apply OTHER'));
+    await jobs.discardJob(jobs.store, 'busy');
+    await jobs.startJob(await jobs.session(), { previewId });
+    await jobs.runDueEndTimes();
     assert.equal(stored('jobs.endTime'), undefined, 'nothing started beside the running job');
-    assert.ok(chrome.alarmList.has('endtime:FLASH'), 'asked again soon');
+    assert.ok(chrome.alarmList.has(`endtime:${ACCOUNT}:FLASH`), 'asked again soon');
     assert.equal(entry('FLASH').endAt != null, true);
 
     // The running job ends: the end time runs right after.
@@ -141,11 +151,11 @@ describe('end times', () => {
 
   test('a removal stopped midway is closed, keeps its end time and runs again from a fresh read', async () => {
     const endAt = past();
-    chrome.data.set('jobs.history', [finishedWithEndTime('FLASH', endAt)]);
+    keep('jobs.history', [finishedWithEndTime('FLASH', endAt)]);
     const removalPlan = plan(2, 'End time: Apply FLASH');
-    chrome.data.set('plans.gone', removalPlan);
-    chrome.data.set('jobs.endTime', { id: 'gone', endTimeOf: 'FLASH', undoOf: 'FLASH', label: removalPlan.title, status: 'running', inFlight: [1], createdAt: new Date().toISOString(), progress: { done: 1, total: 2 } });
-    chrome.data.set('jobrows.gone.0', row(removalPlan.steps[0], 'applied'));
+    keep('plans.gone', removalPlan);
+    keep('jobs.endTime', { id: 'gone', endTimeOf: 'FLASH', undoOf: 'FLASH', label: removalPlan.title, status: 'running', inFlight: [1], createdAt: new Date().toISOString(), progress: { done: 1, total: 2 } });
+    keep('jobrows.gone.0', row(removalPlan.steps[0], 'applied'));
 
     const jobs = await freshWorker();
     await jobs.recoverInterrupted();
@@ -153,28 +163,28 @@ describe('end times', () => {
     assert.deepEqual(stored('reports.gone').rows.map((r) => r.outcome.status), ['applied', 'unknown']);
     assert.equal(entry('FLASH').endAt, endAt, 'the end time stays');
     assert.match(entry('FLASH').endError, /stopped before the codes were all removed/);
-    assert.ok(chrome.alarmList.has('endtime:FLASH'));
+    assert.ok(chrome.alarmList.has(`endtime:${ACCOUNT}:FLASH`));
 
     fakeCore.execute = async (token, p) => report(p, p.steps.map((s) => row(s, 'applied')));
-    await jobs.runDueEndTimes(TOKEN);
+    await jobs.runDueEndTimes();
     await until(() => entry('FLASH').endAt === null, 'the second removal');
     assert.equal(entry('FLASH').endError, null);
   });
 
   test('a removal with failed steps keeps the end time, says why and tries again', async () => {
     const endAt = past();
-    chrome.data.set('jobs.history', [finishedWithEndTime('FLASH', endAt)]);
+    keep('jobs.history', [finishedWithEndTime('FLASH', endAt)]);
     fakeCore.execute = async (token, p) => report(p, [row(p.steps[0], 'applied'), row(p.steps[1], 'failed')]);
     const jobs = await freshWorker();
-    await jobs.runDueEndTimes(TOKEN);
+    await jobs.runDueEndTimes();
     await until(() => stored('jobs.endTime')?.status === 'finished', 'the removal');
     assert.equal(entry('FLASH').endAt, endAt);
     assert.match(entry('FLASH').endError, /1 failed/);
-    assert.ok(chrome.alarmList.has('endtime:FLASH'));
+    assert.ok(chrome.alarmList.has(`endtime:${ACCOUNT}:FLASH`));
   });
 
   test('cancelling the end time while its removal runs stops the removal and keeps the codes', async () => {
-    chrome.data.set('jobs.history', [finishedWithEndTime('FLASH', past())]);
+    keep('jobs.history', [finishedWithEndTime('FLASH', past())]);
     let answered = 0;
     fakeCore.execute = async (token, p, onEvent) => {
       const control = await onEvent(event('stepStarted', 0));
@@ -185,13 +195,13 @@ describe('end times', () => {
       return { ...report(p, [row(p.steps[0], 'applied'), row(p.steps[1], 'notRun')]), cancelled };
     };
     const jobs = await freshWorker();
-    await jobs.runDueEndTimes(TOKEN);
+    await jobs.runDueEndTimes();
     await until(() => answered === 1, 'the first step');
-    await jobs.cancelEndTime('FLASH');
+    await jobs.cancelEndTime(jobs.store, 'FLASH');
     await until(() => ['cancelled', 'finished'].includes(stored('jobs.endTime')?.status), 'the removal to stop');
     assert.equal(stored('jobs.endTime').status, 'cancelled');
     assert.equal(entry('FLASH').endAt, null);
     assert.equal(entry('FLASH').endError, null);
-    assert.ok(!chrome.alarmList.has('endtime:FLASH'));
+    assert.ok(!chrome.alarmList.has(`endtime:${ACCOUNT}:FLASH`));
   });
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   FULL_VIEW,
+  accountKey,
   connect,
   extensionStorage,
   forgetIfConnected,
@@ -10,6 +11,7 @@ import {
   live,
   openPage,
   sandbox,
+  tokenKeys,
   useExtension,
   workerInstanceId,
 } from '../harness.mjs';
@@ -115,7 +117,7 @@ describe('connecting a token', () => {
     assert.ok(!(await alert.textContent()).includes(bogus));
 
     const stored = await extensionStorage(tab);
-    assert.equal(stored['auth.token'], undefined);
+    assert.deepEqual(tokenKeys(stored), []);
     assert.ok(!JSON.stringify(stored).includes(bogus));
 
     // Reopening the popup still asks for a token.
@@ -131,7 +133,7 @@ describe('connecting a token', () => {
     await connect(tab, context.tokens.revoked);
     await tab.getByRole('alert').waitFor();
     assert.match(await tab.getByRole('alert').textContent(), /revoked/);
-    assert.equal((await extensionStorage(tab))['auth.token'], undefined);
+    assert.deepEqual(tokenKeys(await extensionStorage(tab)), []);
     await tab.close();
   });
 
@@ -141,7 +143,7 @@ describe('connecting a token', () => {
     await connect(tab, context.tokens.no_read_scope);
     await tab.getByRole('alert').waitFor();
     assert.match(await tab.getByRole('alert').textContent(), /lacks a permission \(scope\)/);
-    assert.equal((await extensionStorage(tab))['auth.token'], undefined);
+    assert.deepEqual(tokenKeys(await extensionStorage(tab)), []);
     await tab.close();
   });
 
@@ -164,7 +166,7 @@ describe('connecting a token', () => {
     await connect(tab, context.tokens.full);
     await tab.getByRole('alert').waitFor();
     assert.match(await tab.getByRole('alert').textContent(), /Could not reach Gumroad/);
-    assert.equal((await extensionStorage(tab))['auth.token'], undefined);
+    assert.deepEqual(tokenKeys(await extensionStorage(tab)), []);
     await tab.close();
   });
 });
@@ -184,7 +186,7 @@ describe('a connection that lasts', () => {
     await probe.close();
 
     tab = await openPage(context.ext);
-    await tab.getByRole('button', { name: 'Forget token' }).waitFor();
+    await tab.getByRole('button', { name: 'Forget account' }).waitFor();
     await tab.waitForFunction((n) => document.querySelectorAll('#product-table tbody tr').length === n, expected.length);
     assert.notEqual(await workerInstanceId(tab), before, 'the worker should have restarted');
 
@@ -201,13 +203,14 @@ describe('a connection that lasts', () => {
     const tab = await openPage(context.ext);
     await forgetIfConnected(tab);
     await connect(tab, context.tokens.full);
-    await tab.getByRole('button', { name: 'Forget token' }).waitFor();
+    await tab.getByRole('button', { name: 'Forget account' }).waitFor();
     // The stored token is swapped for one the sandbox no longer accepts.
-    await tab.evaluate((revoked) => chrome.storage.local.set({ 'auth.token': revoked }), context.tokens.revoked);
+    const key = await accountKey(tab, 'auth.token');
+    await tab.evaluate(([k, revoked]) => chrome.storage.local.set({ [k]: revoked }), [key, context.tokens.revoked]);
     await tab.getByRole('button', { name: 'Refresh' }).click();
     await tab.getByRole('alert').waitFor();
     assert.match(await tab.getByRole('alert').textContent(), /no longer accepts the saved token/);
-    assert.equal((await extensionStorage(tab))['auth.token'], undefined);
+    assert.deepEqual(tokenKeys(await extensionStorage(tab)), []);
     await tab.getByLabel('Access token').waitFor();
     await tab.close();
   });
@@ -216,7 +219,7 @@ describe('a connection that lasts', () => {
     const tab = await openPage(context.ext);
     await forgetIfConnected(tab);
     await connect(tab, context.tokens.full);
-    await tab.getByRole('button', { name: 'Forget token' }).waitFor();
+    await tab.getByRole('button', { name: 'Forget account' }).waitFor();
     const [full] = await Promise.all([
       context.ext.context.waitForEvent('page'),
       tab.getByRole('button', { name: 'Open full view' }).click(),

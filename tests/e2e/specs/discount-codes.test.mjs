@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   FULL_VIEW,
+  accountKey,
   connectedPage,
   killServiceWorker,
   live,
@@ -256,11 +257,12 @@ describe('end times', () => {
     await killServiceWorker(context.ext, tab);
     await tab.evaluate(() => chrome.runtime.sendMessage({ type: 'worker.ping' }));
     // The dialog stays open over the page: follow the job history in storage.
+    const historyKey = await accountKey(tab, 'jobs.history');
     const endTimeRan = () =>
-      tab.evaluate(async () => {
-        const { 'jobs.history': history = [] } = await chrome.storage.local.get('jobs.history');
+      tab.evaluate(async (key) => {
+        const { [key]: history = [] } = await chrome.storage.local.get(key);
         return history.some((e) => e.label.startsWith('End time: Apply SOON20') && e.status === 'finished');
-      });
+      }, historyKey);
     for (let waited = 0; !(await endTimeRan()); waited += 200) {
       assert.ok(waited < 60_000, 'the end time ran within a minute');
       await new Promise((resolve) => setTimeout(resolve, 200));

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
-import { FULL_VIEW, connectedPage, killServiceWorker, openPage, sandbox, useExtension } from '../harness.mjs';
+import { FULL_VIEW, accountKey, connectedPage, killServiceWorker, openPage, sandbox, useExtension } from '../harness.mjs';
 
 const context = useExtension();
 const SALES = 2_000;
@@ -54,7 +54,10 @@ async function exportedSales(tab, kind = 'sales', separator = ',') {
 }
 
 /** The export kept in the worker's storage (`exports.current`), or null. */
-const currentExport = (tab) => tab.evaluate(async () => (await chrome.storage.local.get('exports.current'))['exports.current'] ?? null);
+const currentExport = async (tab) => {
+  const key = await accountKey(tab, 'exports.current');
+  return tab.evaluate(async (k) => (await chrome.storage.local.get(k))[k] ?? null, key);
+};
 
 /** Waits until an export other than `previousId` is ready; resolves to its record. (Polled
  * from here: storage is read asynchronously, and a page predicate must be synchronous.) */

@@ -1,0 +1,165 @@
+// accounts.js — the Gumroad accounts Bulkroad knows, in the service worker: which one is
+// active, each one's token, the stop signal that ends every request of an account at once,
+// and the move of what an earlier version kept (one anonymous token) into the first account.
+//
+// An account is keyed by its Gumroad user id, so a token pasted for an account already
+// known replaces that account's token and never makes a second one. An account whose token
+// Gumroad refused stays (its jobs, end times and export wait) and shows "Reconnect"; only
+// forgetting it deletes what it holds.
+import { oneAtATime } from './one-at-a-time.js';
+import * as storage from './storage.js';
+
+const { KEYS, ACCOUNTS } = storage;
+/** Changes of the list of accounts, one at a time (two connects at once keep both). */
+const exclusive = oneAtATime();
+/** userId → AbortController whose signal every request of that account carries. */
+const stops = new Map();
+
+export class AccountError extends Error {
+  constructor(message, kind = 'NotConnected') {
+    super(message);
+    this.kind = kind;
+    this.status = null;
+  }
+}
+
+/** { active, list }: the accounts, each { id, name, email, needsReconnect }. */
+export async function index() {
+  await migrated();
+  return (await storage.get(ACCOUNTS)) ?? { active: null, list: [] };
+}
+
+/** The account `userId` as kept in the list, or null. */
+export async function find(userId) {
+  return (await index()).list.find((a) => a.id === userId) ?? null;
+}
+
+/** The id of the account the pages show and new work starts on (null: none connected). */
+export async function activeId() {
+  return (await index()).active;
+}
+
+/** What the work of account `userId` needs: its storage, its token and its stop signal.
+ * Throws NotConnected (naming the store) while the account has no usable token: the work
+ * then waits, nothing of it is skipped or cleared. */
+export async function session(userId) {
+  const known = await find(userId);
+  if (!known) throw new AccountError('That Gumroad account is not connected to Bulkroad any more.');
+  const store = storage.account(userId);
+  const token = await store.get(KEYS.TOKEN);
+  if (!token) throw new AccountError(`This needs ${known.name} connected: paste a token for it (or sign in) to continue.`);
+  return { id: userId, name: known.name, store, token, signal: stopSignal(userId) };
+}
+
+/** The session of `userId`, or null while it cannot spend anything. */
+export async function sessionIfConnected(userId) {
+  try {
+    return await session(userId);
+  } catch {
+    return null;
+  }
+}
+
+/** Keeps a verified connection (`core.connect`'s answer) as the account of its user id and
+ * makes it active; a second token for the same user replaces the first. */
+export function connected(connection) {
+  return exclusive(async () => {
+    const { token, ...profile } = connection;
+    const id = String(profile.user.user_id ?? profile.user.id ?? '');
+    if (!id) throw new AccountError('Gumroad did not say which account this token belongs to, so it was not saved.', 'Server');
+    const entry = { id, name: profile.user.name || profile.user.email || `Gumroad account ${id}`, email: profile.user.email ?? null, needsReconnect: false };
+    const store = storage.account(id);
+    await store.remove([KEYS.PRODUCTS]);
+    await store.set({ [KEYS.TOKEN]: token, [KEYS.PROFILE]: profile });
+    const { list } = await index();
+    await storage.set({ [ACCOUNTS]: { active: id, list: [...list.filter((a) => a.id !== id), entry] } });
+    return { account: entry, profile };
+  });
+}
+
+/** Makes `userId` the active account. */
+export function activate(userId) {
+  return exclusive(async () => {
+    const accounts = await index();
+    if (!accounts.list.some((a) => a.id === userId)) throw new AccountError('That Gumroad account is not connected to Bulkroad.');
+    await storage.set({ [ACCOUNTS]: { ...accounts, active: userId } });
+  });
+}
+
+/** Drops the token of `userId` if it is still `token` (Gumroad refused it; a token pasted
+ * since stays). The account and its work stay, waiting for a new token. */
+export function tokenRefused(userId, token) {
+  return exclusive(async () => {
+    const store = storage.account(userId);
+    if ((await store.get(KEYS.TOKEN)) !== token) return;
+    await store.remove([KEYS.TOKEN]);
+    const accounts = await index();
+    const list = accounts.list.map((a) => (a.id === userId ? { ...a, needsReconnect: true } : a));
+    await storage.set({ [ACCOUNTS]: { ...accounts, list } });
+  });
+}
+
+/** The signal every request of `userId` carries; aborted when the account is forgotten. */
+export function stopSignal(userId) {
+  if (!stops.has(userId)) stops.set(userId, new AbortController());
+  return stops.get(userId).signal;
+}
+
+/** Stops every request of `userId` now, those waiting to be sent included. */
+export function stopAll(userId) {
+  stops.get(userId)?.abort();
+  stops.delete(userId);
+}
+
+/** Deletes everything account `userId` keeps in chrome.storage, and the account; the next
+ * account in the list becomes active. Callers stop its work first. */
+export function remove(userId) {
+  return exclusive(async () => {
+    const store = storage.account(userId);
+    await store.remove(await store.keys());
+    const accounts = await index();
+    const list = accounts.list.filter((a) => a.id !== userId);
+    const active = accounts.active === userId ? (list[0]?.id ?? null) : accounts.active;
+    await storage.set({ [ACCOUNTS]: { active, list } });
+  });
+}
+
+// --- What an earlier version kept -------------------------------------------------------
+
+/** The keys an earlier version kept for its one account (exact, and prefixes). */
+const LEGACY_KEYS = ['auth.token', 'auth.profile', 'cache.productList', 'ui.selection', 'jobs.preview', 'jobs.current', 'jobs.endTime', 'jobs.history', 'exports.current'];
+const LEGACY_PREFIXES = ['reports.', 'plans.', 'jobrows.'];
+const LEGACY_DROPPED = ['cache.products'];
+/** An earlier version's end-time alarms: `endtime:<jobId>`. */
+const LEGACY_ALARM = /^endtime:[^:]+$/;
+
+let migrating = null;
+
+/** Moves what an earlier version kept (one token, its jobs, reports, end times and export)
+ * into the account of that token's user, once per worker; nothing is lost. Without a kept
+ * profile (the token had been forgotten) the jobs become an "Earlier account" that no
+ * token can spend. */
+export function migrated() {
+  migrating ??= (async () => {
+    const all = await chrome.storage.local.get(null);
+    const legacy = Object.keys(all).filter((k) => LEGACY_KEYS.includes(k) || LEGACY_PREFIXES.some((p) => k.startsWith(p)));
+    if (legacy.length === 0) return;
+    const profile = all['auth.profile'];
+    const id = String(profile?.user?.user_id ?? profile?.user?.id ?? '') || 'earlier';
+    const name = profile?.user?.name || profile?.user?.email || (id === 'earlier' ? 'Earlier account' : `Gumroad account ${id}`);
+    const store = storage.account(id);
+    await store.set(Object.fromEntries(legacy.map((k) => [k, all[k]])));
+    const accounts = all[ACCOUNTS] ?? { active: null, list: [] };
+    const entry = { id, name, email: profile?.user?.email ?? null, needsReconnect: !all['auth.token'] };
+    const list = [...accounts.list.filter((a) => a.id !== id), entry];
+    await storage.set({ [ACCOUNTS]: { active: accounts.active ?? (all['auth.token'] ? id : null), list } });
+    await storage.remove([...legacy, ...LEGACY_DROPPED]);
+    for (const alarm of await chrome.alarms.getAll()) {
+      if (LEGACY_ALARM.test(alarm.name)) await chrome.alarms.clear(alarm.name);
+    }
+  })().catch((error) => {
+    migrating = null;
+    throw error;
+  });
+  return migrating;
+}

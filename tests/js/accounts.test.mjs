@@ -1,0 +1,114 @@
+// accounts.js: several Gumroad accounts, keyed by user id — what an earlier version kept
+// becomes the first account, a second token for the same user replaces the first, a refused
+// token leaves the account (and its work) waiting, forgetting deletes one account only.
+import assert from 'node:assert/strict';
+import { register } from 'node:module';
+import { beforeEach, test } from 'node:test';
+import { fakeChrome } from './fakes/chrome.mjs';
+
+register('./fakes/hooks.mjs', import.meta.url);
+
+let chrome;
+let workers = 0;
+
+/** The worker's modules as a freshly started worker has them. */
+async function freshWorker() {
+  workers += 1;
+  const load = (name) => import(`../../extension/${name}.js?worker=${workers}`);
+  return { accounts: await load('accounts'), jobs: await load('jobs'), storage: await load('storage') };
+}
+
+const connection = (userId, name, token) => ({ token, user: { user_id: userId, name, email: `${name.toLowerCase().replace(' ', '')}@example.com` }, scopes: ['edit_products'], missingFeatures: [] });
+
+beforeEach(() => {
+  chrome = fakeChrome();
+  globalThis.chrome = chrome;
+});
+
+test("an earlier version's one token, jobs, end times and export become that user's account", async () => {
+  const endAt = new Date(Date.now() + 3_600_000).toISOString();
+  const legacy = {
+    'auth.token': 'old-token',
+    'auth.profile': { user: { user_id: 'U1', name: 'Old Store' }, scopes: null, missingFeatures: [] },
+    'cache.productList': { items: [{ id: 'p1' }], fetchedAt: 'then' },
+    'cache.products': [{ id: 'p1' }],
+    'ui.selection': ['p1'],
+    'jobs.current': { id: 'j1', status: 'finished' },
+    'jobs.history': [{ id: 'j1', label: 'Apply FLASH', status: 'finished', endAt }],
+    'reports.j1': { rows: [] },
+    'plans.j1': { steps: [] },
+    'jobrows.j2.0': { index: 0 },
+    'exports.current': { id: 'e1', status: 'ready' },
+    'settings.parity': { settings: {} },
+  };
+  for (const [key, value] of Object.entries(legacy)) chrome.data.set(key, value);
+  await chrome.alarms.create('endtime:j1', { when: Date.parse(endAt) });
+
+  const { accounts, jobs } = await freshWorker();
+  const index = await accounts.index();
+  assert.deepEqual(index, { active: 'U1', list: [{ id: 'U1', name: 'Old Store', email: null, needsReconnect: false }] });
+  for (const [key, value] of Object.entries(legacy)) {
+    if (key === 'cache.products' || key === 'settings.parity') continue;
+    assert.deepEqual(chrome.data.get(`acct.U1.${key}`), value, key);
+    assert.ok(!chrome.data.has(key), `${key} moved`);
+  }
+  assert.ok(!chrome.data.has('cache.products'), 'the obsolete cache is dropped');
+  assert.deepEqual(chrome.data.get('settings.parity'), { settings: {} }, "the seller's settings stay");
+  assert.equal((await accounts.session('U1')).token, 'old-token');
+
+  // The end time is armed again under the account's name.
+  await jobs.recoverInterrupted();
+  assert.deepEqual([...chrome.alarmList.keys()], ['endtime:U1:j1']);
+});
+
+test('jobs kept without a token become an "Earlier account" that nothing can spend', async () => {
+  chrome.data.set('jobs.history', [{ id: 'j1', label: 'Apply FLASH', status: 'finished' }]);
+  const { accounts } = await freshWorker();
+  assert.deepEqual(await accounts.index(), { active: null, list: [{ id: 'earlier', name: 'Earlier account', email: null, needsReconnect: true }] });
+  await assert.rejects(accounts.session('earlier'), { kind: 'NotConnected', message: /Earlier account/ });
+});
+
+test('a second token of the same user replaces the first; another user is a second account', async () => {
+  const { accounts } = await freshWorker();
+  await accounts.connected(connection('U1', 'Store One', 'token-a'));
+  await accounts.connected(connection('U2', 'Store Two', 'token-b'));
+  await accounts.connected(connection('U1', 'Store One', 'token-a2'));
+  const index = await accounts.index();
+  assert.equal(index.active, 'U1');
+  assert.deepEqual(index.list.map((a) => a.id).sort(), ['U1', 'U2']);
+  assert.equal((await accounts.session('U1')).token, 'token-a2');
+  assert.equal((await accounts.session('U2')).token, 'token-b');
+  assert.equal(chrome.data.get('acct.U1.auth.profile').token, undefined, 'the profile holds no token');
+});
+
+test('a refused token leaves the account and its work waiting, named; a new token revives it', async () => {
+  const { accounts } = await freshWorker();
+  await accounts.connected(connection('U1', 'Store One', 'token-a'));
+  chrome.data.set('acct.U1.jobs.history', [{ id: 'j1' }]);
+  await accounts.tokenRefused('U1', 'some-other-token');
+  assert.equal((await accounts.session('U1')).token, 'token-a', 'only the refused token is dropped');
+  await accounts.tokenRefused('U1', 'token-a');
+  await assert.rejects(accounts.session('U1'), { kind: 'NotConnected', message: /needs Store One connected/ });
+  assert.equal((await accounts.find('U1')).needsReconnect, true);
+  assert.deepEqual(chrome.data.get('acct.U1.jobs.history'), [{ id: 'j1' }]);
+  await accounts.connected(connection('U1', 'Store One', 'token-new'));
+  assert.equal((await accounts.find('U1')).needsReconnect, false);
+  assert.equal((await accounts.session('U1')).token, 'token-new');
+});
+
+test("forgetting an account aborts its requests and deletes its keys only; the next becomes active", async () => {
+  const { accounts } = await freshWorker();
+  await accounts.connected(connection('U2', 'Store Two', 'token-b'));
+  await accounts.connected(connection('U1', 'Store One', 'token-a'));
+  chrome.data.set('acct.U1.reports.j1', { rows: [] });
+  chrome.data.set('acct.U2.reports.j9', { rows: [] });
+  const { signal } = await accounts.session('U1');
+  accounts.stopAll('U1');
+  assert.equal(signal.aborted, true);
+  await accounts.remove('U1');
+  assert.deepEqual([...chrome.data.keys()].filter((k) => k.startsWith('acct.U1.')), []);
+  assert.ok(chrome.data.has('acct.U2.reports.j9'));
+  assert.deepEqual(await accounts.index(), { active: 'U2', list: [{ id: 'U2', name: 'Store Two', email: 'storetwo@example.com', needsReconnect: false }] });
+  // A new session of another account is not stopped.
+  assert.equal((await accounts.session('U2')).signal.aborted, false);
+});
