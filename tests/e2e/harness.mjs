@@ -219,10 +219,12 @@ export async function forgetIfConnected(tab) {
   }
   const waiting = await tab.evaluate(async () => ((await chrome.storage.local.get('accounts')).accounts?.list ?? []).map((a) => a.id));
   if (waiting.length === 0) return;
+  // The page reloads itself when its account goes.
+  const reloaded = tab.waitForEvent('load', { timeout: 5_000 }).catch(() => {});
   for (const accountId of waiting) {
     await tab.evaluate((id) => chrome.runtime.sendMessage({ type: 'auth.forget', payload: { accountId: id } }), accountId);
   }
-  await tab.reload();
+  await reloaded;
   await tab.locator('body[data-state]').waitFor();
 }
 
