@@ -50,7 +50,7 @@ pub struct LoggedRequest {
     pub authorization: Option<String>,
     /// Status the client received; null when the connection was dropped.
     pub status: Option<u16>,
-    /// null, "429", "5xx", "drop_before", "drop_after" or "throttled".
+    /// null, "429", "5xx", "drop_before", "drop_after", "throttled" or "hostile_…".
     pub fault: Option<String>,
     /// The store whose token the request carried (header or `access_token`/`bearer_token`
     /// parameter); null without a token of a store the sandbox serves.
