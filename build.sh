@@ -182,7 +182,8 @@ cmd_test() {
   log "unit tests of the extension's JavaScript"
   node --test --test-reporter=spec tests/js/
 
-  start_sandbox --port 0 --products 25
+  # Two stores: specs may connect a second seller's account; store 0 is what all others use.
+  start_sandbox --port 0 --products 25 --stores 2
   log "sandbox at $SANDBOX_URL"
 
   log "wasm tests in headless Chromium"
@@ -209,7 +210,8 @@ run_e2e() {
 cmd_e2e() {
   ensure_wasm_toolchain
   ensure_browser
-  start_sandbox --port 0 --products 25
+  # Two stores: specs may connect a second seller's account; store 0 is what all others use.
+  start_sandbox --port 0 --products 25 --stores 2
   local specs=()
   for spec in "$@"; do specs+=("specs/$(basename "$spec")"); done
   run_e2e "${specs[@]}"

@@ -99,20 +99,25 @@ export async function killServiceWorker(ext, tab) {
   }
 }
 
+// The sandbox runs with two stores (build.sh starts it with --stores 2): store 0, the one
+// every spec uses unless it says otherwise, and store 1, a second seller with its own
+// tokens (`tokens.stores[1].tokens.full`), products and sales. `{ store: N }` picks one.
 export const sandbox = {
+  /** Store 0's tokens by name (`full`, `read_only`, `account`, `no_read_scope`, `revoked`)
+   * and `stores`: `[{ index, user_id, resource_owner_id, name, email, tokens }]`, one per store. */
   async tokens() {
     return get('/__sandbox/tokens');
   },
-  async state() {
-    return get('/__sandbox/state');
+  async state({ store } = {}) {
+    return get(ofStore('/__sandbox/state', store));
   },
   /** Every sale, newest first, as the API serves them. */
-  async sales() {
-    return get('/__sandbox/sales');
+  async sales({ store } = {}) {
+    return get(ofStore('/__sandbox/sales', store));
   },
   /** Every subscription, any status, newest first. */
-  async subscribers() {
-    return get('/__sandbox/subscribers');
+  async subscribers({ store } = {}) {
+    return get(ofStore('/__sandbox/subscribers', store));
   },
   async requests() {
     return get('/__sandbox/requests');
@@ -120,9 +125,10 @@ export const sandbox = {
   async clearRequests() {
     await send('DELETE', '/__sandbox/requests');
   },
-  /** Reseeds the store (optionally `{ products: N }` of them) and clears faults and log. */
-  async reset(store) {
-    await send('POST', '/__sandbox/reset', store);
+  /** Reseeds every store (optionally `{ products, sales, seed, stores }` other than at
+   * start) and clears faults and log. */
+  async reset(options) {
+    await send('POST', '/__sandbox/reset', options);
     await sandbox.faults({});
   },
   /** Reads the API as the extension would, for expectations (it shows in the request log). */
@@ -140,6 +146,11 @@ export const sandbox = {
     });
   },
 };
+
+/** `pathname` for one store; store 0 (the side door's default) without `store`. */
+function ofStore(pathname, store) {
+  return store == null ? pathname : `${pathname}?store=${encodeURIComponent(store)}`;
+}
 
 async function get(pathname) {
   const response = await fetch(SANDBOX_URL + pathname);
@@ -187,8 +198,12 @@ export function useExtension() {
   return context;
 }
 
+/** Whether `text` holds any token the sandbox listed: store 0's and every store's. */
 function holdsToken(text, tokens) {
-  return Object.values(tokens ?? {}).some((token) => typeof token === 'string' && token.length > 0 && text.includes(token));
+  const stores = (tokens?.stores ?? []).flatMap((store) => Object.values(store.tokens ?? {}));
+  return [...Object.values(tokens ?? {}), ...stores].some(
+    (token) => typeof token === 'string' && token.length > 0 && text.includes(token),
+  );
 }
 
 export const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

@@ -2,10 +2,12 @@
 //! exact 401/403 answers (contract §1.2, §1.3, §1.5).
 //!
 //! No store access here: a token either passes or turns into a finished [`Reply`].
+//! Which known token a request carries (and whether its store is served) the server
+//! settles first, since it also picks the store by it; these checks get the result.
 
 use crate::params::Params;
 use crate::reply::Reply;
-use crate::tokens::{self, KnownToken};
+use crate::tokens::KnownToken;
 
 /// `public_api_read_scopes + view_public`: what READ endpoints accept (`account` included).
 pub const READ: &[&str] = &[
@@ -74,8 +76,8 @@ pub fn forbidden() -> Reply {
 }
 
 /// The token if it is known and not revoked; else the description for the 401.
-pub fn accessible(token: Option<&str>) -> Result<&'static KnownToken, &'static str> {
-    match token.and_then(tokens::find) {
+pub fn accessible(token: Option<&'static KnownToken>) -> Result<&'static KnownToken, &'static str> {
+    match token {
         None => Err(INVALID),
         Some(k) if k.revoked => Err(REVOKED),
         Some(k) => Ok(k),
@@ -84,7 +86,10 @@ pub fn accessible(token: Option<&str>) -> Result<&'static KnownToken, &'static s
 
 /// `doorkeeper_authorize!(*accepted)` as overridden by `Api::V2::BaseController`, which
 /// always appends `account`: any one accepted scope passes.
-pub fn authorize(token: Option<&str>, accepted: &[&str]) -> Result<&'static KnownToken, Reply> {
+pub fn authorize(
+    token: Option<&'static KnownToken>,
+    accepted: &[&str],
+) -> Result<&'static KnownToken, Reply> {
     let known = accessible(token).map_err(unauthorized)?;
     let passes = known
         .scopes
@@ -100,7 +105,7 @@ pub fn authorize(token: Option<&str>, accepted: &[&str]) -> Result<&'static Know
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tokens::{ACCOUNT, FULL, NO_READ_SCOPE, READ_ONLY};
+    use crate::tokens::{self, ACCOUNT, FULL, NO_READ_SCOPE, READ_ONLY};
 
     #[test]
     fn scope_checks_per_token() {
@@ -116,7 +121,9 @@ mod tests {
             ("nope", READ, Some(401)),
         ];
         for (token, accepted, want) in cases {
-            let got = authorize(Some(token), accepted).err().map(|r| r.status);
+            let got = authorize(tokens::find(token), accepted)
+                .err()
+                .map(|r| r.status);
             assert_eq!(got, want, "{token} {accepted:?}");
         }
     }

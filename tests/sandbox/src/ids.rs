@@ -32,7 +32,8 @@ pub fn base64url_padded(bytes: &[u8]) -> String {
     out
 }
 
-/// Hands out ids that are unique within one store.
+/// Hands out ids that are unique within one store, and (with [`IdMint::avoid`]) across
+/// stores: Gumroad's ids come from one database, so two sellers never share one.
 #[derive(Clone, Debug)]
 pub struct IdMint {
     rng: SplitMix64,
@@ -47,6 +48,19 @@ impl IdMint {
             taken: HashSet::new(),
             next_serial: 1,
         }
+    }
+
+    /// The same mint with row numbers from `first` on: another store's rows (row ids are
+    /// global on Gumroad, so two stores' products never share one).
+    pub fn starting_at(mut self, first: u64) -> Self {
+        self.next_serial = first;
+        self
+    }
+
+    /// Never hands out an id or permalink that `other` has handed out so far. Only a
+    /// collision would redraw, so a store's own ids stay what its seed makes them.
+    pub fn avoid(&mut self, other: &IdMint) {
+        self.taken.extend(other.taken.iter().cloned());
     }
 
     /// The internal row number: creation order, the tie-breaker of every cursor.
@@ -149,6 +163,19 @@ mod tests {
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
             assert!(seen.insert(id));
         }
+    }
+
+    #[test]
+    fn a_mint_that_avoids_another_never_repeats_its_ids() {
+        let mut first = IdMint::new(1);
+        let ids: Vec<String> = (0..50).map(|_| first.external_id()).collect();
+        // The same seed would draw the very same ids; avoiding makes it draw past them.
+        let mut second = IdMint::new(1).starting_at(1001);
+        second.avoid(&first);
+        for _ in 0..50 {
+            assert!(!ids.contains(&second.external_id()));
+        }
+        assert_eq!(second.serial(), 1001);
     }
 
     #[test]

@@ -3,17 +3,20 @@
 //! No auth, no faults, no throttle, not logged. Never part of the Gumroad
 //! contract; clients under test must not call it.
 //!
+//! `state`, `sales` and `subscribers` show one store: `?store=N` (default 0; 400 when N
+//! is not a number, 404 when the sandbox serves no store N).
+//!
 //! | route | answer |
 //! |---|---|
 //! | `GET /__sandbox/state` | the store without its sales (see [`state_json`]) |
 //! | `GET /__sandbox/sales` | every sale as `GET /v2/sales` shows it, in its order (newest first, `created_at DESC, id DESC`) |
 //! | `GET /__sandbox/subscribers` | every subscription, any status, as the API shows it, newest first |
-//! | `GET /__sandbox/requests` | the request log, oldest first |
+//! | `GET /__sandbox/requests` | the request log of every store, oldest first |
 //! | `DELETE /__sandbox/requests` | clears the log → `{"cleared": N}` |
-//! | `POST /__sandbox/reset` | reseeds the store from the start config (or a body `{"products": N, "sales": N, "seed": S}`, each optional), clears log and throttle, restores the start faults |
-//! | `GET /__sandbox/faults` | the current [`Faults`] |
+//! | `POST /__sandbox/reset` | reseeds every store from the start config (or a body `{"products": N, "sales": N, "seed": S, "stores": N}`, each optional), clears log and throttle, restores the start faults |
+//! | `GET /__sandbox/faults` | the current [`Faults`] (one set for all stores) |
 //! | `POST /__sandbox/faults` | sets them (missing fields take defaults) → the faults now in force |
-//! | `GET /__sandbox/tokens` | the tokens object the binary prints at start |
+//! | `GET /__sandbox/tokens` | store 0's tokens by name plus `stores` (see [`tokens_json`]) |
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -23,7 +26,7 @@ use crate::reply::{Reply, JSON};
 use crate::routes;
 use crate::server::Shared;
 use crate::store::Store;
-use crate::tokens;
+use crate::tokens::{self, MAX_STORES};
 use crate::views;
 
 /// Upper bound of `sales` on reset (and of `--sales`).
@@ -47,8 +50,16 @@ pub struct LoggedRequest {
     pub authorization: Option<String>,
     /// Status the client received; null when the connection was dropped.
     pub status: Option<u16>,
-    /// null, "429", "5xx", "drop_before", "drop_after" or "throttled".
+    /// null, "429", "5xx", "drop_before", "drop_after", "throttled" or "hostile_…".
     pub fault: Option<String>,
+    /// The store whose token the request carried (header or `access_token`/`bearer_token`
+    /// parameter); null without a token of a store the sandbox serves.
+    #[serde(default)]
+    pub store: Option<usize>,
+    /// That token's label (`full`, `read_only`, `store1.full`…), never the token itself;
+    /// null likewise.
+    #[serde(default)]
+    pub token: Option<String>,
 }
 
 /// `{"seller", "products", "offer_codes", "universal_offer_codes", "sales_count",
@@ -66,6 +77,50 @@ pub fn state_json(store: &Store) -> Value {
         "sales_count": store.sales.len(),
         "subscribers_count": store.subscriptions.len(),
     })
+}
+
+/// Store 0's tokens by name (the keys `/__sandbox/tokens` always had) plus `stores`: each
+/// store served, `{"index", "user_id", "resource_owner_id", "name", "email", "tokens"}`,
+/// where `user_id` is the one `GET /v2/user` shows, `resource_owner_id` the one token
+/// info shows, and `tokens` that store's tokens by name.
+pub fn tokens_json(stores: &[Store]) -> Value {
+    let listed: Vec<Value> = stores
+        .iter()
+        .enumerate()
+        .map(|(index, store)| {
+            json!({
+                "index": index,
+                "user_id": store.seller.user_id,
+                "resource_owner_id": store.seller.resource_owner_id,
+                "name": store.seller.name,
+                "email": store.seller.email,
+                "tokens": tokens::of_store(index),
+            })
+        })
+        .collect();
+    let mut all = tokens::as_json();
+    all["stores"] = Value::Array(listed);
+    all
+}
+
+/// Which store `?store=N` names (0 without it), or the answer refusing it.
+fn chosen_store(shared: &Shared, query: &str) -> Result<usize, Reply> {
+    let Some((_, raw)) = form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "store")
+    else {
+        return Ok(0);
+    };
+    let count = shared.store_count();
+    match raw.parse::<usize>() {
+        Ok(n) if n < count => Ok(n),
+        Ok(n) => Err(Reply::json(
+            404,
+            &json!({"error": format!("no store {n}: this sandbox serves stores 0 to {}", count - 1)}),
+        )),
+        Err(_) => Err(Reply::json(
+            400,
+            &json!({"error": format!("store must be a store index, not {raw:?}")}),
+        )),
+    }
 }
 
 /// Every sale, newest first, as a JSON array of the API's sale objects (serialized
@@ -91,39 +146,30 @@ pub fn subscribers_json(store: &Store) -> Value {
     )
 }
 
-pub(crate) fn handle(shared: &Shared, method: &str, path: &str, body: &[u8]) -> Reply {
+pub(crate) fn handle(shared: &Shared, method: &str, path: &str, query: &str, body: &[u8]) -> Reply {
     let route = path.trim_start_matches("/__sandbox").trim_end_matches('/');
+    // `?store=N` is only read by the routes that show one store.
+    let store = || chosen_store(shared, query);
     match (method, route) {
-        ("GET", "/state") => Reply::ok(&shared.state()),
-        ("GET", "/sales") => Reply::text(200, JSON, shared.sales_json()),
-        ("GET", "/subscribers") => Reply::ok(&shared.subscribers_json()),
+        ("GET", "/state") => match store() {
+            Ok(n) => shared.state(n).map_or_else(gone, |v| Reply::ok(&v)),
+            Err(refused) => refused,
+        },
+        ("GET", "/sales") => match store() {
+            Ok(n) => shared
+                .sales_json(n)
+                .map_or_else(gone, |bytes| Reply::text(200, JSON, bytes)),
+            Err(refused) => refused,
+        },
+        ("GET", "/subscribers") => match store() {
+            Ok(n) => shared
+                .subscribers_json(n)
+                .map_or_else(gone, |v| Reply::ok(&v)),
+            Err(refused) => refused,
+        },
         ("GET", "/requests") => Reply::ok(&json!(shared.requests())),
         ("DELETE", "/requests") => Reply::ok(&json!({"cleared": shared.clear_requests()})),
-        ("POST", "/reset") => {
-            // An optional body `{"products": N, "sales": N, "seed": S}` reseeds another store.
-            let wanted: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
-            let products = wanted["products"]
-                .as_u64()
-                .map_or(shared.config.products, |n| n as usize);
-            let seed = wanted["seed"].as_u64().unwrap_or(shared.config.seed);
-            let sales = wanted["sales"]
-                .as_u64()
-                .map_or(shared.config.sales, |n| n as usize);
-            if sales > MAX_SALES {
-                return Reply::json(
-                    400,
-                    &json!({"error": format!("sales must be between 0 and {MAX_SALES}")}),
-                );
-            }
-            if !(1..=5000).contains(&products) {
-                return Reply::json(
-                    400,
-                    &json!({"error": "products must be between 1 and 5000"}),
-                );
-            }
-            shared.reset_with(products, sales, seed);
-            Reply::ok(&json!({"reset": true, "products": products, "sales": sales, "seed": seed}))
-        }
+        ("POST", "/reset") => reset(shared, body),
         ("GET", "/faults") => Reply::ok(&json!(shared.faults())),
         ("POST" | "PUT", "/faults") => {
             let parsed = if body.iter().all(u8::is_ascii_whitespace) {
@@ -139,7 +185,43 @@ pub(crate) fn handle(shared: &Shared, method: &str, path: &str, body: &[u8]) -> 
                 Err(e) => Reply::json(400, &json!({"error": format!("invalid faults JSON: {e}")})),
             }
         }
-        ("GET", "/tokens") => Reply::ok(&tokens::as_json()),
+        ("GET", "/tokens") => Reply::ok(&shared.tokens_json()),
         _ => Reply::json(404, &json!({"error": "unknown sandbox route"})),
     }
+}
+
+/// A store removed by a reset between the check and the lookup.
+fn gone() -> Reply {
+    Reply::json(404, &json!({"error": "no such store"}))
+}
+
+/// `POST /__sandbox/reset`: an optional body `{"products": N, "sales": N, "seed": S,
+/// "stores": N}` reseeds other stores; each missing key keeps the start config's value.
+/// Answers `{"reset": true, "products", "sales", "seed"}`, plus `"stores"` when more
+/// than one store is served.
+fn reset(shared: &Shared, body: &[u8]) -> Reply {
+    let wanted: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    let config = &shared.config;
+    let count = |key: &str, default: usize| wanted[key].as_u64().map_or(default, |n| n as usize);
+    let products = count("products", config.products);
+    let sales = count("sales", config.sales);
+    let stores = count("stores", config.stores);
+    let seed = wanted["seed"].as_u64().unwrap_or(config.seed);
+    let refuse = |error: String| Reply::json(400, &json!({ "error": error }));
+    if sales > MAX_SALES {
+        return refuse(format!("sales must be between 0 and {MAX_SALES}"));
+    }
+    if !(1..=5000).contains(&products) {
+        return refuse("products must be between 1 and 5000".into());
+    }
+    if !(1..=MAX_STORES).contains(&stores) {
+        return refuse(format!("stores must be between 1 and {MAX_STORES}"));
+    }
+    shared.reset_with(products, sales, seed, stores);
+    let mut answer = json!({"reset": true, "products": products, "sales": sales, "seed": seed});
+    // A one-store answer keeps the shape it had before there were several stores.
+    if stores > 1 {
+        answer["stores"] = stores.into();
+    }
+    Reply::ok(&answer)
 }

@@ -12,6 +12,13 @@
 //! let base = sandbox.url(); // http://127.0.0.1:PORT ; send `Authorization: Bearer {tokens::FULL}`
 //! ```
 //!
+//! # Stores
+//! With `Config::stores` > 1 the sandbox serves several sellers' stores, each opened by
+//! its own tokens (`tokens::FULL_BY_STORE[k]`…): a request is answered from its token's
+//! store, as Gumroad answers each token with its owner's data. Store 0 is the one a
+//! single-store sandbox serves, byte for byte; `src/accounts.rs` seeds the others
+//! so that no id is shared between stores.
+//!
 //! # Endpoints
 //! | method & path | scope | notes |
 //! |---|---|---|
@@ -35,13 +42,15 @@
 //! answers a CORS preflight (204).
 //!
 //! # Modules
-//! `server` (HTTP, pipeline) → `routes` (one file per resource) → `store` (data and
+//! `server` (HTTP, pipeline, the stores) → `routes` (one file per resource) → `store` (data and
 //! model rules) with `views` (API JSON), `auth` (tokens, scopes, 401/403), `params`
-//! (Rails-style parameters), `money` (currencies), `seed` (the seeded store) and
-//! `seed_sales` (its sales, buyers and subscriptions),
+//! (Rails-style parameters), `money` (currencies), `accounts` (the stores and their
+//! sellers, numbered apart), `seed` (one seeded store) and `seed_sales` (its sales,
+//! buyers and subscriptions),
 //! `faults` (latency, 429, 5xx, drops, hostile answers to reads) and `throttle`
 //! (failures), `inspect` (the side door).
 
+mod accounts;
 mod auth;
 mod clock;
 mod faults;
@@ -73,8 +82,12 @@ pub struct Config {
     /// Number of seeded sales (0 = none: no buyers, subscriptions, custom fields or
     /// deleted product either, so the store is exactly the products-only one).
     pub sales: usize,
-    /// Seed of the store; the same seed always builds the same store.
+    /// Seed of the store; the same seed always builds the same store. Store k ≥ 1 is
+    /// seeded from `seed + k` (with the same `products` and `sales`).
     pub seed: u64,
+    /// Number of stores (seller accounts), 1 to [`tokens::MAX_STORES`]; a request is
+    /// served from its token's store. Store 0 is the same whatever this number.
+    pub stores: usize,
     /// Faults in force from the start.
     pub faults: Faults,
     /// Gumroad's throttle on `PUT`/`PATCH /v2/products/:id`.
@@ -91,6 +104,7 @@ impl Default for Config {
             products: 25,
             sales: 0,
             seed: 1,
+            stores: 1,
             faults: Faults::default(),
             throttle: true,
             port: 0,

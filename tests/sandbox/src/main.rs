@@ -1,15 +1,18 @@
 //! `bulkroad-sandbox`: the sandbox as a process, for browser tests and the demo.
 //!
-//! Prints exactly one JSON line on stdout (`{"url":…,"tokens":{…}}`, plus `tls_url` with
-//! `--tls`) once it is listening, then serves until SIGTERM or SIGINT. Anything for
-//! humans goes to stderr, and never a token.
+//! Prints exactly one JSON line on stdout (`{"url":…,"tokens":{…},"stores":[…]}`, plus
+//! `tls_url` with `--tls`) once it is listening, then serves until SIGTERM or SIGINT.
+//! `tokens` is store 0's tokens by name (as before there were several stores), `stores`
+//! every store served with its seller and tokens. Anything for humans goes to stderr,
+//! and never a token.
 
 use std::io::Write;
 use std::process::ExitCode;
 
-use bulkroad_sandbox::{tokens, Config, DropPhase, Faults, Sandbox};
+use bulkroad_sandbox::tokens::MAX_STORES;
+use bulkroad_sandbox::{Config, DropPhase, Faults, Sandbox};
 
-const USAGE: &str = "usage: bulkroad-sandbox [--port N] [--products N] [--sales N] [--seed N] [--latency-ms N] \
+const USAGE: &str = "usage: bulkroad-sandbox [--port N] [--products N] [--sales N] [--seed N] [--stores N] [--latency-ms N] \
 [--rate-429 F] [--rate-5xx F] [--rate-drop F] [--drop-phase before|after|either] [--fault-seed N] [--no-throttle] [--tls]";
 
 fn value<T: std::str::FromStr>(flag: &str, raw: Option<String>) -> Result<T, String> {
@@ -50,6 +53,12 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Config, String> 
                 }
             }
             "--seed" => config.seed = value(&flag, next())?,
+            "--stores" => {
+                config.stores = value(&flag, next())?;
+                if !(1..=MAX_STORES).contains(&config.stores) {
+                    return Err(format!("--stores must be between 1 and {MAX_STORES}"));
+                }
+            }
             "--latency-ms" => faults.latency_ms = value(&flag, next())?,
             "--rate-429" => faults.rate_429 = rate(&flag, next())?,
             "--rate-5xx" => faults.rate_5xx = rate(&flag, next())?,
@@ -113,7 +122,8 @@ fn main() -> ExitCode {
             };
         }
     };
-    let (products, sales, seed) = (config.products, config.sales, config.seed);
+    let (products, sales, seed, stores) =
+        (config.products, config.sales, config.seed, config.stores);
     let sandbox = match Sandbox::start(config) {
         Ok(s) => s,
         Err(e) => {
@@ -121,7 +131,13 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let mut line = serde_json::json!({"url": sandbox.url(), "tokens": tokens::as_json()});
+    // `tokens` keeps its one-store shape; the stores sit beside it.
+    let mut tokens = sandbox.tokens();
+    let listed = tokens
+        .as_object_mut()
+        .and_then(|t| t.remove("stores"))
+        .unwrap_or_default();
+    let mut line = serde_json::json!({"url": sandbox.url(), "tokens": tokens, "stores": listed});
     if let Some(tls_url) = sandbox.tls_url() {
         line["tls_url"] = tls_url.into();
     }
@@ -131,7 +147,7 @@ fn main() -> ExitCode {
     }
     drop(out);
     eprintln!(
-        "bulkroad-sandbox: serving {products} products and {sales} sales (seed {seed}) at {}",
+        "bulkroad-sandbox: serving {stores} store(s) of {products} products and {sales} sales (seed {seed}) at {}",
         sandbox.url()
     );
 
@@ -171,6 +187,8 @@ mod tests {
         );
         assert_eq!(c.sales, 5000);
         assert_eq!(parse_args(args("")).unwrap().sales, 0);
+        assert_eq!(parse_args(args("")).unwrap().stores, 1);
+        assert_eq!(parse_args(args("--stores 2")).unwrap().stores, 2);
         assert_eq!(c.faults.latency_ms, 5);
         assert_eq!(
             (c.faults.rate_429, c.faults.rate_5xx, c.faults.rate_drop),
@@ -188,6 +206,8 @@ mod tests {
             "--sales 999999999",
             "--rate-429 2",
             "--drop-phase sometimes",
+            "--stores 0",
+            "--stores 5",
             "--wat",
         ] {
             assert!(parse_args(args(bad)).is_err(), "{bad}");

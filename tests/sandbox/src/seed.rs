@@ -124,32 +124,11 @@ pub fn anchor() -> i64 {
     clock::micros_at(2025, 10, 1, 9, 0, 0)
 }
 
-/// [`build`], plus `sales` seeded sales (and their buyers, subscriptions, custom
-/// fields and one deleted product) when `sales > 0`; see `seed_sales`.
-pub fn build_with_sales(products: usize, sales: usize, seed: u64) -> Store {
-    let mut store = build(products, seed);
-    if sales > 0 {
-        crate::seed_sales::add(&mut store, sales, seed);
-    }
-    store
-}
-
-pub fn build(products: usize, seed: u64) -> Store {
-    let mut mint = IdMint::new(seed);
+/// The store of `seller` (whose `user_id` `mint` has already drawn): `products`
+/// products and their offer codes, from `seed`. Sales come on top (`seed_sales`), and
+/// which seller and mint a store gets is `accounts`' business.
+pub fn build(seller: Seller, mint: IdMint, products: usize, seed: u64) -> Store {
     let mut rng = SplitMix64::derive(seed, "store");
-    let seller = Seller {
-        resource_owner_id: 48_213,
-        id: "4821390176543".into(),
-        user_id: mint.external_id(),
-        username: "sandboxstudio".into(),
-        name: "Sandbox Studio".into(),
-        display_name: "Sandbox Studio".into(),
-        email: "seller@example.com".into(),
-        bio: Some("Tools and templates for makers.".into()),
-        twitter_handle: None,
-        currency_type: "usd".into(),
-        avatar_url: "https://public-files.gumroad.com/sandboxstudio-avatar.png".into(),
-    };
     let mut store = Store::new(seller, mint);
 
     // Creation instants, oldest first, all distinct, the newest at the anchor.
@@ -604,6 +583,11 @@ fn seed_product_codes(store: &mut Store, rng: &mut SplitMix64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Store 0 of a one-store sandbox without sales.
+    fn build(products: usize, seed: u64) -> Store {
+        crate::accounts::store(0, products, 0, seed, &[])
+    }
 
     #[test]
     fn same_seed_same_store_and_different_seed_different_store() {

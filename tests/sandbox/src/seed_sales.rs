@@ -623,12 +623,12 @@ pub fn add(store: &mut Store, n: usize, seed: u64) {
 
 #[cfg(test)]
 mod tests {
-    use crate::seed;
+    use crate::accounts;
 
     #[test]
     fn exactly_n_sales_numbered_in_time_order() {
         for n in [1usize, 7, 100, 2000] {
-            let s = seed::build_with_sales(25, n, 3);
+            let s = accounts::store(0, 25, n, 3, &[]);
             assert_eq!(s.sales.len(), n);
             for w in s.sales.windows(2) {
                 assert!(w[0].created_at <= w[1].created_at);
@@ -640,14 +640,14 @@ mod tests {
     #[test]
     fn small_stores_with_sales_build() {
         for products in [0usize, 1, 2, 3] {
-            let s = seed::build_with_sales(products, 500, 1);
+            let s = accounts::store(0, products, 500, 1, &[]);
             assert_eq!(s.sales.len(), 500);
         }
     }
 
     #[test]
     fn the_mix_is_there() {
-        let s = seed::build_with_sales(25, 5000, 1);
+        let s = accounts::store(0, 25, 5000, 1, &[]);
         let deleted = s.products.iter().position(|p| p.is_deleted()).unwrap();
         assert!(s.sales.iter().any(|x| x.product as usize == deleted));
         assert!(s

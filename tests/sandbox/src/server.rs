@@ -4,6 +4,10 @@
 //! connection whose first byte is a TLS handshake gets TLS, any other plain HTTP/1.1, so
 //! tests and tools keep reading `/__sandbox` over `http://`.
 //!
+//! Each request is served from the store of its token (`Config::stores` of them, store
+//! 0 when the token is missing or unknown, which can only be refused anyway). Faults,
+//! the throttle and the request log are the sandbox's, shared by every store.
+//!
 //! Order for each `/v2` and `/oauth` request: latency, injected fault, Gumroad's
 //! throttle, the handler, then the hostile answer in place of a success (for
 //! `rate_hostile`) or (for `drop_after`) the unanswered close. A
@@ -32,13 +36,14 @@ use serde_json::Value;
 use tokio::sync::oneshot;
 use tokio_rustls::TlsAcceptor;
 
+use crate::accounts;
 use crate::faults::{self, Decision, FaultState, Faults};
 use crate::inspect::{self, LoggedRequest};
 use crate::reply::Reply;
-use crate::routes;
-use crate::seed;
+use crate::routes::{self, ApiRequest};
 use crate::store::Store;
 use crate::throttle::Throttle;
+use crate::tokens::{self, MAX_STORES};
 use crate::Config;
 
 /// Locks even if a handler panicked while holding the lock: a test server should keep serving.
@@ -48,7 +53,8 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 pub(crate) struct Shared {
     pub(crate) config: Config,
-    store: Mutex<Store>,
+    /// One store per seller account, by index: `Config::stores` of them, or a reset's count.
+    stores: Mutex<Vec<Store>>,
     log: Mutex<Vec<LoggedRequest>>,
     faults: Mutex<FaultState>,
     throttle: Mutex<Throttle>,
@@ -58,7 +64,8 @@ pub(crate) struct Shared {
 impl Shared {
     fn new(config: Config) -> Shared {
         Shared {
-            store: Mutex::new(seed::build_with_sales(
+            stores: Mutex::new(accounts::build(
+                config.stores,
                 config.products,
                 config.sales,
                 config.seed,
@@ -71,16 +78,25 @@ impl Shared {
         }
     }
 
-    pub(crate) fn state(&self) -> Value {
-        inspect::state_json(&lock(&self.store))
+    pub(crate) fn store_count(&self) -> usize {
+        lock(&self.stores).len()
     }
 
-    pub(crate) fn sales_json(&self) -> Vec<u8> {
-        inspect::sales_json(&lock(&self.store))
+    /// Store `store`'s state; `None` when the sandbox serves no such store.
+    pub(crate) fn state(&self, store: usize) -> Option<Value> {
+        lock(&self.stores).get(store).map(inspect::state_json)
     }
 
-    pub(crate) fn subscribers_json(&self) -> Value {
-        inspect::subscribers_json(&lock(&self.store))
+    pub(crate) fn sales_json(&self, store: usize) -> Option<Vec<u8>> {
+        lock(&self.stores).get(store).map(inspect::sales_json)
+    }
+
+    pub(crate) fn subscribers_json(&self, store: usize) -> Option<Value> {
+        lock(&self.stores).get(store).map(inspect::subscribers_json)
+    }
+
+    pub(crate) fn tokens_json(&self) -> Value {
+        inspect::tokens_json(&lock(&self.stores))
     }
 
     pub(crate) fn requests(&self) -> Vec<LoggedRequest> {
@@ -105,13 +121,14 @@ impl Shared {
     }
 
     pub(crate) fn reset(&self) {
-        self.reset_with(self.config.products, self.config.sales, self.config.seed);
+        let c = &self.config;
+        self.reset_with(c.products, c.sales, c.seed, c.stores);
     }
 
-    /// Reseeds a store of `products` products and `sales` sales from `seed` (tests that
-    /// need a bigger or another store than the one the sandbox started with).
-    pub(crate) fn reset_with(&self, products: usize, sales: usize, seed: u64) {
-        *lock(&self.store) = seed::build_with_sales(products, sales, seed);
+    /// Reseeds `stores` stores of `products` products and `sales` sales each from `seed`
+    /// (tests that need a bigger or another store than the one the sandbox started with).
+    pub(crate) fn reset_with(&self, products: usize, sales: usize, seed: u64, stores: usize) {
+        *lock(&self.stores) = accounts::build(stores, products, sales, seed);
         lock(&self.log).clear();
         *lock(&self.throttle) = Throttle::new();
         self.set_faults(self.config.faults.clone());
@@ -185,7 +202,9 @@ async fn serve_request(
     };
 
     if path == "/__sandbox" || path.starts_with("/__sandbox/") {
-        return Ok(to_response(inspect::handle(&shared, &method, &path, &body)));
+        return Ok(to_response(inspect::handle(
+            &shared, &method, &path, &query, &body,
+        )));
     }
     if method == "OPTIONS" {
         return Ok(to_response(preflight(requested_headers.as_deref())));
@@ -194,6 +213,20 @@ async fn serve_request(
         return Ok(to_response(Reply::not_found_route()));
     }
 
+    let request = ApiRequest::read(
+        &method,
+        &path,
+        &query,
+        &body,
+        authorization.as_deref(),
+        content_type.as_deref(),
+    );
+    // Whose request this is: a known token of a store being served, else nobody's.
+    let token = request
+        .token
+        .as_deref()
+        .and_then(tokens::find)
+        .filter(|k| k.store < shared.store_count());
     let seq = shared.seq.fetch_add(1, Ordering::SeqCst) + 1;
     let (latency_ms, decision) = {
         let mut f = lock(&shared.faults);
@@ -212,16 +245,11 @@ async fn serve_request(
                 fault.get_or_insert_with(|| "throttled".to_string());
                 Some(faults::too_many_requests())
             } else {
-                let mut store = lock(&shared.store);
-                Some(routes::handle(
-                    &mut store,
-                    &method,
-                    &path,
-                    &query,
-                    &body,
-                    authorization.as_deref(),
-                    content_type.as_deref(),
-                ))
+                let mut stores = lock(&shared.stores);
+                // A reset meanwhile may have removed the token's store: unknown then.
+                let token = token.filter(|k| k.store < stores.len());
+                let store = &mut stores[token.map_or(0, |k| k.store)];
+                Some(routes::handle(store, request, token))
             }
         }
     };
@@ -250,6 +278,8 @@ async fn serve_request(
         authorization,
         status: answered.as_ref().map(|r| r.status),
         fault,
+        store: token.map(|k| k.store),
+        token: token.map(|k| k.label()),
     });
     answered.map(to_response).ok_or(Dropped)
 }
@@ -342,9 +372,16 @@ pub struct Sandbox {
 }
 
 impl Sandbox {
-    /// Binds `127.0.0.1:config.port` (0 = any free port), seeds the store and starts
+    /// Binds `127.0.0.1:config.port` (0 = any free port), seeds the stores and starts
     /// serving on a thread of its own. The port accepts connections once this returns.
+    /// `config.stores` outside 1..=[`MAX_STORES`] is an `InvalidInput` error.
     pub fn start(config: Config) -> std::io::Result<Sandbox> {
+        if !(1..=MAX_STORES).contains(&config.stores) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("stores must be between 1 and {MAX_STORES}"),
+            ));
+        }
         let listener = std::net::TcpListener::bind(("127.0.0.1", config.port))?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
@@ -403,20 +440,70 @@ impl Sandbox {
         self.shared.faults()
     }
 
-    /// The whole store as JSON; same shape as `GET /__sandbox/state`.
+    /// Store 0 as JSON; same shape as `GET /__sandbox/state`.
     pub fn state(&self) -> Value {
-        self.shared.state()
+        self.state_of(0)
     }
 
-    /// Every sale as the API shows it, newest first; same as `GET /__sandbox/sales`.
+    /// Every sale of store 0 as the API shows it, newest first; same as `GET /__sandbox/sales`.
     pub fn sales(&self) -> Value {
-        serde_json::from_slice(&self.shared.sales_json()).unwrap_or(Value::Null)
+        self.sales_of(0)
     }
 
-    /// Every subscription (any status) as the API shows it, newest first; same as
-    /// `GET /__sandbox/subscribers`.
+    /// Every subscription (any status) of store 0 as the API shows it, newest first; same
+    /// as `GET /__sandbox/subscribers`.
     pub fn subscribers(&self) -> Value {
-        self.shared.subscribers_json()
+        self.subscribers_of(0)
+    }
+
+    /// How many stores the sandbox serves now.
+    pub fn stores(&self) -> usize {
+        self.shared.store_count()
+    }
+
+    /// Store `store` as JSON (`GET /__sandbox/state?store=N`).
+    ///
+    /// # Panics
+    /// When the sandbox serves no store `store`.
+    pub fn state_of(&self, store: usize) -> Value {
+        self.shared
+            .state(store)
+            .unwrap_or_else(|| self.no_store(store))
+    }
+
+    /// Every sale of store `store`, newest first (`GET /__sandbox/sales?store=N`).
+    ///
+    /// # Panics
+    /// When the sandbox serves no store `store`.
+    pub fn sales_of(&self, store: usize) -> Value {
+        let bytes = self
+            .shared
+            .sales_json(store)
+            .unwrap_or_else(|| self.no_store(store));
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null)
+    }
+
+    /// Every subscription of store `store`, newest first (`GET /__sandbox/subscribers?store=N`).
+    ///
+    /// # Panics
+    /// When the sandbox serves no store `store`.
+    pub fn subscribers_of(&self, store: usize) -> Value {
+        self.shared
+            .subscribers_json(store)
+            .unwrap_or_else(|| self.no_store(store))
+    }
+
+    /// The tokens object of `GET /__sandbox/tokens`: store 0's tokens by name, and
+    /// `stores`, each served store with its seller and tokens.
+    pub fn tokens(&self) -> Value {
+        self.shared.tokens_json()
+    }
+
+    fn no_store(&self, store: usize) -> ! {
+        panic!(
+            "the sandbox serves stores 0 to {}, not store {store}",
+            self.stores() - 1
+        )
     }
 
     /// The `/v2` and `/oauth` requests received so far, oldest first.
@@ -428,7 +515,7 @@ impl Sandbox {
         self.shared.clear_requests();
     }
 
-    /// Reseeds the store from the start config, clears the log and the throttle
+    /// Reseeds every store from the start config, clears the log and the throttle
     /// counters, and restores the start faults.
     pub fn reset(&self) {
         self.shared.reset();

@@ -8,6 +8,10 @@
 //! request counts, throttled ones included, and the first tier that trips
 //! stops the count (Rack::Attack's `any?`). Gumroad safelists 127.0.0.1; the
 //! sandbox does not, since it stands in for a remote server.
+//!
+//! One throttle for every store: Gumroad keys these rules by client IP and path, not by
+//! token or seller, and all sandbox clients share one IP. Stores never share a product
+//! id or permalink, so one store's updates still never count against another's products.
 
 use std::collections::HashMap;
 use std::time::Instant;

@@ -511,7 +511,8 @@ pub fn subscriber(store: &Store, x: &Subscription) -> Value {
         .purchases
         .iter()
         .filter_map(|serial| {
-            let i = serial.checked_sub(seed_sales::FIRST_SALE_SERIAL)? as usize;
+            // Sales are numbered consecutively from the store's first one.
+            let i = serial.checked_sub(store.sales.first()?.serial)? as usize;
             store.sales.get(i).map(|s| sale_external_id(store, s))
         })
         .collect();

@@ -28,13 +28,49 @@ pub struct Ctx<'a> {
     /// The raw query string.
     pub query: &'a str,
     pub params: Params,
-    pub token: Option<String>,
+    /// The known token the request carries (of a store the sandbox serves), if any.
+    pub token: Option<&'static KnownToken>,
+    /// The store of that token (store 0 when there is none: nothing of it is shown then).
     pub store: &'a mut Store,
 }
 
 impl Ctx<'_> {
     pub fn authorize(&self, accepted: &[&str]) -> Result<&'static KnownToken, Reply> {
-        auth::authorize(self.token.as_deref(), accepted)
+        auth::authorize(self.token, accepted)
+    }
+}
+
+/// An API request read before any store is chosen: the server picks the store by the
+/// token, so the token has to be found first (header, then `access_token`, then
+/// `bearer_token`, as Doorkeeper reads it).
+pub struct ApiRequest<'a> {
+    pub method: &'a str,
+    pub path: &'a str,
+    pub query: &'a str,
+    /// `None` when the query or body does not parse: Rails answers 400 before anything.
+    params: Option<Params>,
+    /// The token as sent (from the header alone when the parameters do not parse).
+    pub token: Option<String>,
+}
+
+impl<'a> ApiRequest<'a> {
+    pub fn read(
+        method: &'a str,
+        path: &'a str,
+        query: &'a str,
+        body: &[u8],
+        authorization: Option<&str>,
+        content_type: Option<&str>,
+    ) -> ApiRequest<'a> {
+        let params = Params::parse(query, body, content_type).ok();
+        let token = auth::token_from(authorization, params.as_ref().unwrap_or(&Params::default()));
+        ApiRequest {
+            method,
+            path,
+            query,
+            params,
+            token,
+        }
     }
 }
 
@@ -78,20 +114,19 @@ fn segments(rest: &str) -> Vec<String> {
         .collect()
 }
 
-/// Answers one API request. `params` failed to parse → Rails' 400 before anything else.
-pub fn handle(
-    store: &mut Store,
-    method: &str,
-    path: &str,
-    query: &str,
-    body: &[u8],
-    authorization: Option<&str>,
-    content_type: Option<&str>,
-) -> Reply {
-    let Ok(params) = Params::parse(query, body, content_type) else {
+/// Answers one API request from `store`, the store of `token` (the request's token if
+/// the sandbox knows it). Parameters that failed to parse → Rails' 400 before anything else.
+pub fn handle(store: &mut Store, request: ApiRequest, token: Option<&'static KnownToken>) -> Reply {
+    let ApiRequest {
+        method,
+        path,
+        query,
+        params,
+        ..
+    } = request;
+    let Some(params) = params else {
         return Reply::error_400("Invalid request.");
     };
-    let token = auth::token_from(authorization, &params);
     let mut ctx = Ctx {
         path,
         query,

@@ -7,10 +7,11 @@ use crate::auth;
 use crate::reply::Reply;
 use crate::tokens;
 
-/// 200 with the token's owner, scopes (an array) and application; an unknown or revoked
-/// token gets a 401 whose JSON body repeats the `WWW-Authenticate` error.
+/// 200 with the token's owner (the seller of the token's store), scopes (an array) and
+/// application; an unknown or revoked token gets a 401 whose JSON body repeats the
+/// `WWW-Authenticate` error.
 pub fn token_info(ctx: &mut Ctx) -> Outcome {
-    match auth::accessible(ctx.token.as_deref()) {
+    match auth::accessible(ctx.token) {
         Ok(known) => Ok(Reply::ok(&json!({
             "resource_owner_id": ctx.store.seller.resource_owner_id,
             "scope": known.scopes,
