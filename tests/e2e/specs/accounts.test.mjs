@@ -291,5 +291,27 @@ describe('two accounts', () => {
     assert.ok((await tab.evaluate(() => chrome.alarms.getAll())).some((a) => a.name === `endtime:${id}:old-job`), 'its end time is armed');
     await tab.close();
   });
+
+  test('forgetting lists the open end times first; "Remove these codes now" runs them before the account goes', async () => {
+    const tab = await connectedPage(context);
+    const aProducts = live(await sandbox.state({ store: A })).filter((p) => p.currency === 'usd' && p.price_cents >= 500).slice(0, 2);
+    await applyCode(tab, 'LATERA', { products: aProducts, endsIn: 3_600_000 });
+    await waitForJob(tab, 'Apply LATERA');
+
+    await tab.getByRole('button', { name: 'Forget account' }).click();
+    await tab.locator('#forget-dialog').waitFor();
+    assert.match(await tab.locator('#forget-end-time-list').textContent(), /Apply LATERA — end time/);
+    await tab.getByRole('button', { name: 'Remove these codes now' }).click();
+    await waitForJob(tab, 'End time: Apply LATERA');
+    assert.equal(codesByProduct(await sandbox.state({ store: A }), 'LATERA').size, 0);
+
+    await tab.getByRole('button', { name: 'Forget account' }).click();
+    await tab.locator('#forget-dialog').waitFor();
+    assert.equal(await tab.locator('#forget-end-times').isVisible(), false, 'no open end time left');
+    await Promise.all([tab.waitForEvent('load'), tab.getByRole('button', { name: 'Forget', exact: true }).click()]);
+    await tab.locator('body[data-state="disconnected"]').waitFor();
+    assert.deepEqual(Object.keys(await extensionStorage(tab)).filter((k) => k.startsWith('acct.')), []);
+    await tab.close();
+  });
 });
 
