@@ -284,3 +284,37 @@ export async function reportOutcomes(tab, job) {
   await tab.locator('#report:not([hidden]) #report-table tbody tr').first().waitFor();
   return tab.locator('#report-table tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.outcome));
 }
+
+/** RFC 4180: quoted fields may hold commas, quotes ("") and line breaks; cells are split at
+ * `separator`. */
+export function parseCsv(text, separator = ',') {
+  const rows = [];
+  let row = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === separator) {
+      row.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += c;
+  }
+  if (field || row.length) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}

@@ -4,44 +4,11 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
-import { FULL_VIEW, accountKey, connectedPage, killServiceWorker, openPage, sandbox, useExtension } from '../harness.mjs';
+import { FULL_VIEW, accountKey, connectedPage, parseCsv, killServiceWorker, openPage, sandbox, useExtension } from '../harness.mjs';
 
 const context = useExtension();
 const SALES = 2_000;
 
-/** RFC 4180: quoted fields may hold commas, quotes ("") and line breaks; cells are split at
- * `separator`. */
-function parseCsv(text, separator = ',') {
-  const rows = [];
-  let row = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === separator) {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += c;
-  }
-  if (field || row.length) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
-}
 
 async function exportedSales(tab, kind = 'sales', separator = ',') {
   await tab.locator('#export-status[data-status="ready"]').waitFor({ timeout: 180_000 });
