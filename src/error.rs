@@ -31,6 +31,11 @@ pub enum ErrorKind {
     Decode,
     /// The operation was cancelled by the seller.
     Cancelled,
+    /// The account was disconnected in Bulkroad (its stop signal was set): nothing more is
+    /// sent with its token. Stops a bulk run and an export, and is never retried. A request
+    /// stopped before it was sent cannot have applied; a write abandoned on its way may have
+    /// (`may_have_applied`).
+    Stopped,
 }
 
 impl ErrorKind {
@@ -47,9 +52,14 @@ impl ErrorKind {
             ErrorKind::Network => "Network",
             ErrorKind::Decode => "Decode",
             ErrorKind::Cancelled => "Cancelled",
+            ErrorKind::Stopped => "Stopped",
         }
     }
 }
+
+/// The message of every [`ErrorKind::Stopped`] error.
+pub const STOPPED_MESSAGE: &str =
+    "Stopped: this account was disconnected in Bulkroad. Nothing more is sent with its token.";
 
 /// Longest message an [`Error`] keeps, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 500;
@@ -126,14 +136,31 @@ impl Error {
         Self::new(ErrorKind::Cancelled, "Cancelled.")
     }
 
-    /// A transport failure on `method path`. A connection that was never established
-    /// cannot have applied anything; any other lost answer to a write may have.
+    /// The account was disconnected: what every request stopped by its signal fails with.
+    pub fn stopped() -> Self {
+        Self::new(ErrorKind::Stopped, STOPPED_MESSAGE)
+    }
+
+    /// A transport failure on `method path`. A connection that was never established, or a
+    /// request stopped before it was sent, cannot have applied anything; any other lost
+    /// answer to a write (one abandoned on its way by the stop signal too) may have.
     pub fn from_transport(error: TransportError, method: Method, path: &str) -> Self {
-        let mut network = Self::network(error.to_string()).at(method, path);
-        if error == TransportError::Connect {
-            network.may_have_applied = false;
+        match error {
+            TransportError::Stopped => Self::stopped().at(method, path),
+            TransportError::StoppedInFlight => {
+                let mut stopped = Self::stopped().at(method, path);
+                stopped.may_have_applied = method.is_write();
+                stopped
+            }
+            TransportError::Connect => {
+                let mut network = Self::network(error.to_string()).at(method, path);
+                network.may_have_applied = false;
+                network
+            }
+            TransportError::Timeout | TransportError::Interrupted => {
+                Self::network(error.to_string()).at(method, path)
+            }
         }
-        network
     }
 
     /// Records the HTTP status of the answer.
@@ -315,6 +342,8 @@ mod tests {
             (Decode, Method::Put, false, true),
             (Cancelled, Method::Get, false, false),
             (Cancelled, Method::Post, false, false),
+            (Stopped, Method::Get, false, false),
+            (Stopped, Method::Post, false, false),
         ];
         for (kind, method, retryable, applied) in rows {
             let error = make(kind).at(method, "/v2/x");
@@ -346,6 +375,35 @@ mod tests {
     }
 
     #[test]
+    fn a_stopped_request_is_never_retried_and_only_a_write_on_its_way_may_have_applied() {
+        // (transport error, method, may_have_applied)
+        let rows = [
+            (TransportError::Stopped, Method::Get, false),
+            (TransportError::Stopped, Method::Post, false),
+            (TransportError::Stopped, Method::Delete, false),
+            (TransportError::StoppedInFlight, Method::Get, false),
+            (TransportError::StoppedInFlight, Method::Post, true),
+            (TransportError::StoppedInFlight, Method::Put, true),
+            (TransportError::StoppedInFlight, Method::Delete, true),
+        ];
+        for (transport, method, applied) in rows {
+            let error = Error::from_transport(transport, method, "/v2/x");
+            assert_eq!(error.kind(), Stopped, "{transport:?} {method:?}");
+            assert_eq!(error.message(), STOPPED_MESSAGE);
+            assert!(!error.retryable(), "{transport:?} {method:?}");
+            assert_eq!(
+                error.may_have_applied(),
+                applied,
+                "{transport:?} {method:?}"
+            );
+            assert_eq!(
+                error.endpoint(),
+                Some(&*format!("{} /v2/x", method.as_str()))
+            );
+        }
+    }
+
+    #[test]
     fn serializes_kind_as_pascal_case_name() {
         let kinds = [
             InvalidInput,
@@ -358,6 +416,7 @@ mod tests {
             Network,
             Decode,
             Cancelled,
+            Stopped,
         ];
         for kind in kinds {
             assert_eq!(

@@ -144,8 +144,9 @@ pub struct Response {
     pub body: String,
 }
 
-/// No answer was received (the error layer reports it as `ErrorKind::Network`).
-/// Messages are fixed, seller-readable text: they never carry a URL or a library's words.
+/// No answer was received (the error layer reports it as `ErrorKind::Network`, or
+/// `ErrorKind::Stopped` for the two `Stopped…` variants). Messages are fixed,
+/// seller-readable text: they never carry a URL or a library's words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum TransportError {
     /// The connection could not be established: nothing reached Gumroad.
@@ -157,6 +158,13 @@ pub enum TransportError {
     /// The connection failed after the request may have been sent.
     #[error("The connection to Gumroad was lost before its answer arrived.")]
     Interrupted,
+    /// The account's stop signal was set before sending: nothing left the worker.
+    #[error("The account was disconnected before the request was sent.")]
+    Stopped,
+    /// The account's stop signal was set while the request was on its way: it was abandoned
+    /// without an answer, so it may have reached Gumroad.
+    #[error("The account was disconnected while the request was on its way.")]
+    StoppedInFlight,
 }
 
 #[cfg(test)]

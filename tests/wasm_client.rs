@@ -104,7 +104,7 @@ async fn a_missing_product_is_not_found_from_a_success_false_answer() {
 #[wasm_bindgen_test]
 async fn connect_export_resolves_to_the_seller_and_scopes() {
     let full = token("full").await;
-    let connection = bulkroad::wasm::connect(format!("  {full}\n"))
+    let connection = bulkroad::wasm::connect(format!("  {full}\n"), None)
         .await
         .unwrap();
     assert_eq!(
@@ -124,9 +124,10 @@ async fn connect_export_resolves_to_the_seller_and_scopes() {
 
 #[wasm_bindgen_test]
 async fn connect_export_rejects_with_a_gumroad_error_that_js_can_branch_on() {
-    let rejected = bulkroad::wasm::connect("RejectedTokenRejectedTokenRejectedToken0123".into())
-        .await
-        .unwrap_err();
+    let rejected =
+        bulkroad::wasm::connect("RejectedTokenRejectedTokenRejectedToken0123".into(), None)
+            .await
+            .unwrap_err();
     let error: js_sys::Error = rejected.dyn_into().expect("a real JS Error");
     assert_eq!(error.name(), "GumroadError");
     assert_eq!(
@@ -146,7 +147,7 @@ async fn connect_export_refuses_a_malformed_token_before_any_request() {
         .as_array()
         .unwrap()
         .len();
-    let refused = bulkroad::wasm::connect("two words".into())
+    let refused = bulkroad::wasm::connect("two words".into(), None)
         .await
         .unwrap_err();
     assert_eq!(
@@ -207,7 +208,7 @@ async fn a_price_job_runs_and_undoes_through_the_exports() {
         "rounding": "charm99", "allowFree": false, "onLimit": "clamp", "productIds": chosen})
         .to_string(),
     );
-    let plan = bulkroad::wasm::preview_price_change(full.clone(), form)
+    let plan = bulkroad::wasm::preview_price_change(full.clone(), form, None)
         .await
         .unwrap();
     let plan_json = rust(&plan);
@@ -217,7 +218,7 @@ async fn a_price_job_runs_and_undoes_through_the_exports() {
         assert_eq!(step["action"]["after"], step["priceAfter"]);
     }
     let on_event = js_sys::Function::new_with_args("event", "return null");
-    let report = bulkroad::wasm::execute_plan(full.clone(), plan, on_event.clone())
+    let report = bulkroad::wasm::execute_plan(full.clone(), plan, on_event.clone(), None)
         .await
         .unwrap();
     assert_eq!(rust(&report)["summary"]["applied"], 2);
@@ -226,11 +227,11 @@ async fn a_price_job_runs_and_undoes_through_the_exports() {
         let id = step["productId"].as_str().unwrap();
         assert_eq!(Some(raised[id]), step["priceAfter"].as_i64());
     }
-    let undo = bulkroad::wasm::preview_undo(full.clone(), report, None)
+    let undo = bulkroad::wasm::preview_undo(full.clone(), report, None, None)
         .await
         .unwrap();
     assert_eq!(rust(&undo)["summary"]["update"], 2);
-    let undone = bulkroad::wasm::execute_plan(full.clone(), undo, on_event)
+    let undone = bulkroad::wasm::execute_plan(full.clone(), undo, on_event, None)
         .await
         .unwrap();
     assert_eq!(rust(&undone)["summary"]["applied"], 2);
@@ -246,7 +247,7 @@ async fn a_price_job_runs_and_undoes_through_the_exports() {
         r#"{"mode": "set", "amount": "0.50", "currency": "usd", "rounding": "none",
         "allowFree": false, "onLimit": "skip", "productIds": ["x"]}"#,
     );
-    let refused = bulkroad::wasm::preview_price_change(full, form)
+    let refused = bulkroad::wasm::preview_price_change(full, form, None)
         .await
         .unwrap_err();
     assert_eq!(
@@ -281,4 +282,148 @@ fn a_value_of_the_wrong_shape_is_invalid_input_naming_the_field() {
     let order = bulkroad::wasm::export_chunk_order(state.clone()).unwrap();
     assert!(js_sys::Array::is_array(&order));
     assert!(js_field(&state, "query").is_object(), "{:?}", rust(&state));
+}
+
+/// How many requests the sandbox has logged so far.
+async fn logged() -> usize {
+    inspect("/__sandbox/requests")
+        .await
+        .as_array()
+        .expect("the request log is a list")
+        .len()
+}
+
+/// Sets the sandbox's faults (JSON), returning those that were in force. Sent as plain
+/// text, a simple request: the side door answers no CORS preflight.
+async fn set_faults(faults: &Value) -> Value {
+    let before = inspect("/__sandbox/faults").await;
+    gloo_net::http::Request::post(&format!("{}/__sandbox/faults", sandbox_url()))
+        .header("Content-Type", "text/plain")
+        .body(faults.to_string())
+        .unwrap()
+        .send()
+        .await
+        .expect("the sandbox takes faults");
+    before
+}
+
+fn assert_stopped(rejected: JsValue, may_have_applied: bool) {
+    let error: js_sys::Error = rejected.dyn_into().expect("a real JS Error");
+    assert_eq!(error.name(), "GumroadError");
+    assert_eq!(js_field(&error, "kind").as_string().unwrap(), "Stopped");
+    assert_eq!(
+        String::from(error.message()),
+        "Stopped: this account was disconnected in Bulkroad. Nothing more is sent with its token."
+    );
+    assert_eq!(js_field(&error, "retryable").as_bool(), Some(false));
+    assert_eq!(
+        js_field(&error, "mayHaveApplied").as_bool(),
+        Some(may_have_applied)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn an_aborted_stop_signal_rejects_as_stopped_and_sends_nothing() {
+    let full = token("full").await;
+    let before = logged().await;
+    let controller = web_sys::AbortController::new().unwrap();
+    controller.abort();
+    let rejected = bulkroad::wasm::list_products(full.clone(), Some(controller.signal()))
+        .await
+        .unwrap_err();
+    assert_stopped(rejected, false);
+    assert_eq!(logged().await, before, "nothing was sent");
+
+    // A signal that has not aborted changes nothing; a stop that is no signal is refused.
+    let live = web_sys::AbortController::new().unwrap();
+    let listed = bulkroad::wasm::list_products(full.clone(), Some(live.signal()))
+        .await
+        .unwrap();
+    assert!(js_sys::Array::is_array(&listed));
+    let not_a_signal: web_sys::AbortSignal = JsValue::from("stop").unchecked_into();
+    let refused = bulkroad::wasm::list_products(full, Some(not_a_signal))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        js_field(&refused, "kind").as_string().unwrap(),
+        "InvalidInput"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_stop_signal_aborts_the_request_on_its_way_whatever_the_reason() {
+    let full = token("full").await;
+    let faults = set_faults(&serde_json::json!({"latency_ms": 3_000})).await;
+    let controller = web_sys::AbortController::new().unwrap();
+    let aborts = controller.clone();
+    // A reason that is not an Error: the module must still read the abort.
+    gloo_timers::callback::Timeout::new(300, move || aborts.abort_with_reason(&"forgotten".into()))
+        .forget();
+    let started = js_sys::Date::now();
+    let rejected = bulkroad::wasm::list_products(full, Some(controller.signal()))
+        .await
+        .unwrap_err();
+    let took = js_sys::Date::now() - started;
+    set_faults(&faults).await;
+    assert_stopped(rejected, false);
+    assert!(
+        took < 2_500.0,
+        "aborted on its way, not answered: {took} ms"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_job_whose_account_is_disconnected_as_it_starts_sends_nothing_and_ends_not_run() {
+    let full = token("full").await;
+    let state = inspect("/__sandbox/state").await;
+    let chosen: Vec<String> = state["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["deleted_at"].is_null() && p["is_tiered_membership"] == false)
+        .filter(|p| p["currency"] == "usd" && p["price_cents"].as_i64().unwrap() >= 500)
+        .map(|p| p["id"].as_str().unwrap().to_owned())
+        .take(2)
+        .collect();
+    let form = js(
+        &serde_json::json!({"mode": "percent", "amount": "+10", "currency": null,
+        "rounding": "none", "allowFree": false, "onLimit": "skip", "productIds": chosen})
+        .to_string(),
+    );
+    let plan = bulkroad::wasm::preview_price_change(full.clone(), form, None)
+        .await
+        .unwrap();
+    let before = logged().await;
+    let prices = prices_now().await;
+    let controller = web_sys::AbortController::new().unwrap();
+    let aborts = controller.clone();
+    // The seller forgets the account while the first step is about to start.
+    let on_event = wasm_bindgen::closure::Closure::<dyn FnMut(JsValue) -> JsValue>::new(
+        move |_event: JsValue| {
+            aborts.abort();
+            JsValue::NULL
+        },
+    );
+    let report = bulkroad::wasm::execute_plan(
+        full,
+        plan,
+        on_event
+            .as_ref()
+            .unchecked_ref::<js_sys::Function>()
+            .clone(),
+        Some(controller.signal()),
+    )
+    .await
+    .expect("a stopped run still has its report");
+    let report = rust(&report);
+    assert_eq!(report["error"]["kind"], "Stopped", "{report}");
+    assert_eq!(report["summary"]["notRun"], 2, "{report}");
+    for row in report["rows"].as_array().unwrap() {
+        assert_eq!(
+            row["outcome"]["message"], "Not run: the account was disconnected.",
+            "{row}"
+        );
+    }
+    assert_eq!(logged().await, before, "nothing was sent");
+    assert_eq!(prices_now().await, prices);
 }

@@ -8,18 +8,23 @@
 //! Outcomes: a step's definite refusal is `failed` with Gumroad's message and the run goes
 //! on; `Unauthorized` stops the run — steps not started become `notRun` and the report
 //! comes back as `Ok` with `error` set (so the job keeps its rows and can be resumed after
-//! reconnecting); a cancel from the observer starts nothing new, lets the steps in flight
-//! finish (a step waiting to retry something that cannot have been applied gives up as
-//! `notRun`), and returns the report with `cancelled: true`. `Err` is returned only for a
-//! plan that cannot be run as given (duplicate step indices).
+//! reconnecting). `Stopped` (the account was disconnected: its transport sends nothing
+//! more) stops it the same way, with its own `notRun` wording; a step it caught is
+//! `notRun` when nothing of it was sent, `failed` when an earlier part of it (the delete
+//! of a replace) was done but the rest was never sent, and `unknown` when a write of it
+//! was on its way (or its answer was lost and the re-read was stopped). A cancel from the
+//! observer starts nothing new, lets the steps in flight finish (a step waiting to retry
+//! something that cannot have been applied gives up as `notRun`), and returns the report
+//! with `cancelled: true`. `Err` is returned only for a plan that cannot be run as given
+//! (duplicate step indices).
 
 use super::plan::{Plan, Step};
 use super::report::{
     Event, EventKind, Outcome, Progress, Report, ReportRow, ReportSummary, Status,
 };
-use super::writes::run_step;
+use super::writes::{run_step, NOT_RUN_DISCONNECTED};
 use crate::api::GumroadClient;
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::pacing::{Control, ExecOptions, InFlight, Runner};
 use crate::runtime::Clock;
 use crate::transport::Transport;
@@ -91,6 +96,17 @@ impl Tally {
             failed: self.summary.failed,
             unknown: self.summary.unknown,
         }
+    }
+}
+
+/// Why a step did not run: the error that stopped the run, or else a cancel.
+fn not_run_because(stop: Option<&Error>) -> &'static str {
+    match stop {
+        Some(error) if error.kind() == ErrorKind::Stopped => NOT_RUN_DISCONNECTED,
+        Some(_) => {
+            "Not run: Gumroad rejected the access token. Connect again, then resume the job."
+        }
+        None => "Not run: the job was cancelled.",
     }
 }
 
@@ -186,22 +202,23 @@ pub async fn execute<T: Transport, C: Clock, O: Observer>(
             stop.get_or_insert(error);
             runner.wind_down(true);
         }
-        tally.record(&finished.outcome, true);
-        outcomes[position] = Some(finished.outcome.clone());
+        let mut outcome = finished.outcome;
+        if outcome.status == Status::NotRun && stop.is_some() {
+            // Wound down by the stop: it says why, as the steps never started do.
+            outcome.message = not_run_because(stop.as_ref()).to_owned();
+        }
+        tally.record(&outcome, true);
+        outcomes[position] = Some(outcome.clone());
         let e = event(
             EventKind::StepFinished,
             Some(&steps[position]),
-            Some(finished.outcome),
+            Some(outcome),
             &tally,
         );
         cancelled |= observer.on_event(&e).await == Control::Cancel;
     }
 
-    let why_not = if stop.is_some() {
-        "Not run: Gumroad rejected the access token. Connect again, then resume the job."
-    } else {
-        "Not run: the job was cancelled."
-    };
+    let why_not = not_run_because(stop.as_ref());
     let rows: Vec<ReportRow> = steps
         .iter()
         .zip(outcomes)

@@ -180,8 +180,9 @@ pub struct Report {
     pub summary_text: String,
     /// The seller cancelled: steps not started are `notRun`.
     pub cancelled: bool,
-    /// Why the run stopped early (the token was rejected), or null. Steps not started are
-    /// `notRun`; the job can be resumed once the seller has connected again.
+    /// Why the run stopped early (the token was rejected, or the account was disconnected:
+    /// kind `Stopped`), or null. Steps not started are `notRun`; the job can be resumed
+    /// once the seller has connected again.
     #[serde(default)]
     pub error: Option<Error>,
     pub started_at: f64,

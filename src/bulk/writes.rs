@@ -11,9 +11,13 @@ use crate::model::{
     ProductUpdate, ProductUpdated,
 };
 use crate::money::format_price;
-use crate::pacing::{Runner, Written};
+use crate::pacing::{Reach, Runner, Written};
 use crate::runtime::Clock;
 use crate::transport::Transport;
+
+/// Why a step that never ran did not: the account was disconnected (an `ErrorKind::Stopped`
+/// stopped the run), so nothing was sent for it.
+pub(super) const NOT_RUN_DISCONNECTED: &str = "Not run: the account was disconnected.";
 
 /// A step's outcome, and the error that stops the run if there is one.
 pub(super) struct Finished {
@@ -353,8 +357,19 @@ fn not_done<R>(written: Written<R>, unknown: &str) -> Finished {
         )
         .into(),
         Written::NotRun => Outcome::new(Status::NotRun, "Not run: the job was stopped.").into(),
-        Written::Stop(error) => Finished {
-            outcome: Outcome::new(Status::Failed, error.message()),
+        Written::Stop(error, reach) => Finished {
+            outcome: match reach {
+                Reach::NotSent => Outcome::new(Status::NotRun, NOT_RUN_DISCONNECTED),
+                Reach::NotDone => Outcome::new(Status::Failed, error.message()),
+                // Only a disconnected account leaves a write open this way.
+                Reach::Maybe => Outcome::new(
+                    Status::Unknown,
+                    format!(
+                        "{}: the account was disconnected in Bulkroad while the request was on its way. Connect it again and use \"Retry failed\" to check and finish.",
+                        uppercase_first(unknown)
+                    ),
+                ),
+            },
             stop: Some(error),
         },
     }

@@ -1141,3 +1141,83 @@ fn the_separator_is_the_one_chosen_or_follows_the_decimal_comma() {
         ";"
     );
 }
+
+/// Disconnects the account (sets its stop flag) at the `at`-th chunk, noting how many
+/// requests the store had received by then.
+struct DisconnectAt<'a> {
+    client: &'a GumroadClient<crate::transport::Stoppable<FakeSales>>,
+    stop: crate::transport::StopFlag,
+    at: usize,
+    chunks: Cell<usize>,
+    sent_by_then: Cell<usize>,
+}
+
+impl ExportObserver for DisconnectAt<'_> {
+    async fn on_chunk(&self, _chunk: &Chunk, _state: &ExportState) -> Control {
+        self.chunks.set(self.chunks.get() + 1);
+        if self.chunks.get() == self.at {
+            self.sent_by_then
+                .set(self.client.transport().inner().requests.get());
+            self.stop.stop();
+        }
+        Control::Continue
+    }
+}
+
+#[test]
+fn a_disconnected_account_ends_the_export_with_stopped_and_asks_for_no_more_pages() {
+    let stop = crate::transport::StopFlag::new();
+    let client = GumroadClient::new(
+        crate::transport::Stoppable::new(FakeSales::seeded(41, 600, 0), stop.clone()),
+        AccessToken::parse("tok_0123456789abcdefghijklmnopqrstuvwxyzABCD").unwrap(),
+    );
+    let clock = FakeClock::new(NOW);
+    let observer = DisconnectAt {
+        client: &client,
+        stop,
+        at: 5,
+        chunks: Cell::new(0),
+        sent_by_then: Cell::new(0),
+    };
+    let mut state = ExportState::new(SalesQuery::default(), Day::from_epoch_ms(NOW)).unwrap();
+    let error = block_on(run_export(
+        &client,
+        &clock,
+        &mut state,
+        &export_options(),
+        &observer,
+    ))
+    .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Stopped);
+    assert!(!error.retryable() && !error.may_have_applied());
+    assert!(!state.is_done());
+    assert!(
+        observer.sent_by_then.get() > observer.at,
+        "pages were on their way at the disconnect"
+    );
+    assert_eq!(
+        client.transport().inner().requests.get(),
+        observer.sent_by_then.get(),
+        "no page was asked for after the disconnect"
+    );
+    assert!(clock.sleeps().is_empty(), "no retry, no backoff");
+
+    // The sequential walk stops the same way.
+    let stopped = GumroadClient::new(
+        crate::transport::Stoppable::new(FakeSales::seeded(41, 600, 0), {
+            let flag = crate::transport::StopFlag::new();
+            flag.stop();
+            flag
+        }),
+        AccessToken::parse("tok_0123456789abcdefghijklmnopqrstuvwxyzABCD").unwrap(),
+    );
+    let error = block_on(walk_sales_sequentially(
+        &stopped,
+        &clock,
+        &SalesQuery::default(),
+        &export_options(),
+    ))
+    .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Stopped);
+    assert_eq!(stopped.transport().inner().requests.get(), 0);
+}

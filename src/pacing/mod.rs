@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 pub(crate) use in_flight::InFlight;
 pub use retry::ExecOptions;
 pub use runner::READ_DECODE_RETRIES;
-pub(crate) use runner::{Runner, Written};
+pub(crate) use runner::{Reach, Runner, Written};
 
 /// What the observer wants after an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -72,7 +72,8 @@ pub enum Verdict {
     /// refused as a duplicate (a silently resent POST gets that answer after the first one
     /// created the code, see `shared/design/toolchain.md`): re-read before deciding.
     Verify,
-    /// The token is no longer valid: stop the whole run.
+    /// The token is no longer valid, or the account was disconnected (`Stopped`): stop the
+    /// whole run, with no retry, backoff or re-read.
     Stop,
     /// A definite answer: record it and go on.
     Fail,
@@ -84,7 +85,7 @@ pub const NOT_UNIQUE: &str = "Discount code must be unique.";
 /// The verdict for `error` on a read (`write == false`) or a write.
 pub fn verdict(error: &Error, write: bool) -> Verdict {
     match error.kind() {
-        ErrorKind::Unauthorized => Verdict::Stop,
+        ErrorKind::Unauthorized | ErrorKind::Stopped => Verdict::Stop,
         ErrorKind::RateLimited => Verdict::Throttled,
         _ if write && error.may_have_applied() => Verdict::Verify,
         ErrorKind::Rejected if write && error.message() == NOT_UNIQUE => Verdict::Verify,
@@ -245,7 +246,15 @@ mod tests {
         let unique = Error::rejected(NOT_UNIQUE).at(Method::Post, "/x");
         let other_refusal =
             Error::rejected("Please enter a positive discount amount.").at(Method::Post, "/x");
+        let stopped_write = Error::from_transport(TransportError::Stopped, Method::Post, "/x");
+        let abandoned_write =
+            Error::from_transport(TransportError::StoppedInFlight, Method::Post, "/x");
+        let abandoned_read =
+            Error::from_transport(TransportError::StoppedInFlight, Method::Get, "/x");
         let rows = [
+            (stopped_write, true, Verdict::Stop),
+            (abandoned_write, true, Verdict::Stop),
+            (abandoned_read, false, Verdict::Stop),
             (Error::unauthorized("revoked"), false, Verdict::Stop),
             (Error::unauthorized("revoked"), true, Verdict::Stop),
             (

@@ -82,7 +82,8 @@ impl<'a, T: Transport, C: Clock> Runner<'a, T, C> {
     }
 
     /// A read, retried on 429, 5xx and lost answers up to the attempt limit, and on an
-    /// unreadable answer [`READ_DECODE_RETRIES`] times.
+    /// unreadable answer [`READ_DECODE_RETRIES`] times; a refused token or a disconnected
+    /// account (`Stopped`) ends it at once, with no retry and no backoff.
     pub(crate) async fn read<R, F, Fut>(&self, request: F) -> Result<R, Error>
     where
         F: Fn() -> Fut,
@@ -162,7 +163,16 @@ impl<'a, T: Transport, C: Clock> Runner<'a, T, C> {
             };
             let last_attempt = attempt >= self.options.max_attempts;
             match verdict(&error, true) {
-                Verdict::Stop => return Written::Stop(error),
+                Verdict::Stop => {
+                    let reach = if error.may_have_applied() {
+                        Reach::Maybe
+                    } else if stoppable && error.kind() == ErrorKind::Stopped {
+                        Reach::NotSent
+                    } else {
+                        Reach::NotDone
+                    };
+                    return Written::Stop(error, reach);
+                }
                 Verdict::Throttled => {
                     self.throttled(epoch);
                     if last_attempt {
@@ -180,8 +190,13 @@ impl<'a, T: Transport, C: Clock> Runner<'a, T, C> {
                         maybe_sent = true;
                         self.back_off(attempt - 1).await;
                     }
+                    // The write's answer was lost and the run must stop before the re-read
+                    // could tell: a stopped re-read leaves the write open.
+                    Err(read) if read.kind() == ErrorKind::Stopped => {
+                        return Written::Stop(read, Reach::Maybe)
+                    }
                     Err(read) if read.kind() == ErrorKind::Unauthorized => {
-                        return Written::Stop(read)
+                        return Written::Stop(read, Reach::NotDone)
                     }
                     Err(read) => return Written::Unknown(error, read),
                 },
@@ -207,6 +222,21 @@ pub(crate) enum Written<R> {
     Unknown(Error, Error),
     /// Cancelled before anything that could have happened was sent.
     NotRun,
-    /// The token was rejected.
-    Stop(Error),
+    /// The run must stop: the token was rejected (`Unauthorized`) or the account was
+    /// disconnected (`Stopped`). The error, and how far this write got.
+    Stop(Error, Reach),
+}
+
+/// How far a write got when its run had to stop ([`Written::Stop`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reach {
+    /// The account was disconnected before it was sent, and nothing of its step has
+    /// happened yet (a stoppable write): it may be left for a later run.
+    NotSent,
+    /// It did not happen: Gumroad refused the token, or the account was disconnected
+    /// before it was sent while an earlier part of its step had already changed something.
+    NotDone,
+    /// It may have happened: the account was disconnected while it was on its way, or while
+    /// re-reading after its answer was lost.
+    Maybe,
 }

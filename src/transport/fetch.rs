@@ -1,9 +1,18 @@
 //! The browser transport: the service worker's `fetch` through gloo-net (wasm32 only). It
 //! must not log, must not send cookies, and puts the token only into the `Authorization`
 //! header. No `JsValue` here: gloo-net and web-sys types only.
+//!
+//! Given the account's stop signal (an `AbortSignal` from the worker), it checks the signal
+//! before every request and sends nothing once it is aborted (`TransportError::Stopped`),
+//! and a request on its way is aborted with it (`TransportError::StoppedInFlight`, never a
+//! timeout: the request may have reached Gumroad).
+
+use std::rc::Rc;
 
 use gloo_net::http::{Method as FetchMethod, RequestBuilder};
-use web_sys::{AbortSignal, RequestCache, RequestCredentials, RequestRedirect};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::{AbortController, AbortSignal, RequestCache, RequestCredentials, RequestRedirect};
 
 use super::{Method, Request, Response, Transport, TransportError, FORM_CONTENT_TYPE};
 use crate::auth::AccessToken;
@@ -17,13 +26,81 @@ const TIMEOUT_MS: u32 = 25_000;
 #[derive(Debug, Clone)]
 pub struct FetchTransport {
     base_url: String,
+    stop: Option<Rc<Stop>>,
+}
+
+/// An account's stop signal, checked before every request, and a relay of it that
+/// requests on their way listen to.
+#[derive(Debug)]
+struct Stop {
+    account: AbortSignal,
+    /// `None` only if the browser could not make one (it cannot fail): the check before
+    /// every request still holds then.
+    relay: Option<Relay>,
+}
+
+/// `fetch` rejects with its signal's abort reason, and a reason that is not an `Error` (JS
+/// may call `controller.abort("forgotten")`) is more than gloo-net can read; so a request
+/// never gets the account's signal itself, only this controller's, aborted without a reason
+/// (an `AbortError`) by an `abort` listener on the account's signal.
+#[derive(Debug)]
+struct Relay {
+    account: AbortSignal,
+    controller: AbortController,
+    listener: Closure<dyn FnMut()>,
+}
+
+impl Relay {
+    fn new(account: &AbortSignal) -> Option<Relay> {
+        let controller = AbortController::new().ok()?;
+        let aborts = controller.clone();
+        let listener = Closure::<dyn FnMut()>::new(move || aborts.abort());
+        account
+            .add_event_listener_with_callback("abort", listener.as_ref().unchecked_ref())
+            .ok()?;
+        Some(Relay {
+            account: account.clone(),
+            controller,
+            listener,
+        })
+    }
+}
+
+/// The account's signal outlives the transport: the listener goes with the transport.
+impl Drop for Relay {
+    fn drop(&mut self) {
+        let _ = self
+            .account
+            .remove_event_listener_with_callback("abort", self.listener.as_ref().unchecked_ref());
+    }
 }
 
 impl FetchTransport {
     pub fn new(base_url: impl Into<String>) -> Self {
         FetchTransport {
             base_url: base_url.into(),
+            stop: None,
         }
+    }
+
+    /// The same transport, stopped for good once `stop` (the account's signal) aborts:
+    /// nothing is sent after that, and a request on its way is aborted. `None`: never
+    /// stopped.
+    pub fn with_stop(mut self, stop: Option<AbortSignal>) -> Self {
+        self.stop = stop.map(|account| {
+            Rc::new(Stop {
+                relay: Relay::new(&account),
+                account,
+            })
+        });
+        self
+    }
+
+    /// Whether the account's stop signal has aborted.
+    fn stopped(&self) -> bool {
+        self.stop
+            .as_ref()
+            .is_some_and(|stop| stop.account.aborted())
     }
 
     pub fn base_url(&self) -> &str {
@@ -51,7 +128,18 @@ impl Transport for FetchTransport {
             Method::Patch => FetchMethod::PATCH,
             Method::Delete => FetchMethod::DELETE,
         };
-        let signal = AbortSignal::timeout_with_u32(TIMEOUT_MS);
+        if self.stopped() {
+            // Checked right before `fetch` is called, with no JS running in between.
+            return Err(TransportError::Stopped);
+        }
+        let timeout = AbortSignal::timeout_with_u32(TIMEOUT_MS);
+        let relayed = self.stop.as_ref().and_then(|stop| stop.relay.as_ref());
+        let signal = match relayed {
+            Some(relay) => {
+                AbortSignal::any(&js_sys::Array::of2(&timeout, &relay.controller.signal()))
+            }
+            None => timeout,
+        };
         let builder = RequestBuilder::new(&request.url(&self.base_url))
             .method(method)
             .header("Authorization", &format!("Bearer {}", bearer.expose()))
@@ -70,12 +158,12 @@ impl Transport for FetchTransport {
             None => builder.build(),
         }
         .map_err(|_| TransportError::Connect)?;
-        let answer = built.send().await.map_err(classify)?;
+        let answer = built.send().await.map_err(|error| self.classify(error))?;
         let headers = answer.headers();
         let status = answer.status();
         let content_type = headers.get("content-type");
         let www_authenticate = headers.get("www-authenticate");
-        let body = answer.text().await.map_err(classify)?;
+        let body = answer.text().await.map_err(|error| self.classify(error))?;
         Ok(Response {
             status,
             content_type,
@@ -85,14 +173,22 @@ impl Transport for FetchTransport {
     }
 }
 
-/// `fetch` rejects with a `TypeError` both when it cannot connect and when the connection
-/// drops, so those count as "may have been sent"; the abort signal rejects with a
-/// `TimeoutError` (or `AbortError`).
-fn classify(error: gloo_net::Error) -> TransportError {
-    match error {
-        gloo_net::Error::JsError(js) if js.name == "TimeoutError" || js.name == "AbortError" => {
-            TransportError::Timeout
+impl FetchTransport {
+    /// `fetch` rejects with a `TypeError` both when it cannot connect and when the
+    /// connection drops, so those count as "may have been sent"; the abort signal rejects
+    /// with a `TimeoutError` (or `AbortError`). Any failure once the account's signal has
+    /// aborted is that stop (the request was on its way: it may have been sent).
+    fn classify(&self, error: gloo_net::Error) -> TransportError {
+        if self.stopped() {
+            return TransportError::StoppedInFlight;
         }
-        _ => TransportError::Interrupted,
+        match error {
+            gloo_net::Error::JsError(js)
+                if js.name == "TimeoutError" || js.name == "AbortError" =>
+            {
+                TransportError::Timeout
+            }
+            _ => TransportError::Interrupted,
+        }
     }
 }

@@ -3,16 +3,25 @@
 //! [`Transport`] turns it into one HTTP exchange and hands back the raw [`Response`] without
 //! judging it (the envelope check in `api` does that). The access token goes only into the `Authorization: Bearer` header, never into a
 //! URL or a body. Nothing here knows Gumroad's answer shapes; no `JsValue` here.
+//!
+//! An account can be stopped (the seller disconnected it): a transport given its stop
+//! signal — the account's `AbortSignal` in the browser, a [`StopFlag`] (through
+//! [`Stoppable`]) natively and in tests — checks it before every request and fails with
+//! [`TransportError::Stopped`] without sending anything, and abandons a request on its way
+//! when it is set ([`TransportError::StoppedInFlight`]: the request may have reached
+//! Gumroad).
 
 #[cfg(target_arch = "wasm32")]
 pub mod fetch;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;
+pub mod stop;
 
 #[cfg(target_arch = "wasm32")]
 pub use fetch::FetchTransport;
 #[cfg(not(target_arch = "wasm32"))]
 pub use native::NativeTransport;
+pub use stop::{StopFlag, Stoppable};
 
 use crate::auth::AccessToken;
 

@@ -1,6 +1,7 @@
 //! The native transport (reqwest), used by integration tests and benchmarks against the
 //! sandbox. Not compiled for wasm32. It must not log, and the token goes only into the
-//! `Authorization` header.
+//! `Authorization` header. Wrapped in a [`Stoppable`](super::Stoppable), it honours an
+//! account's [`StopFlag`](super::StopFlag) as the browser transport honours its signal.
 
 use std::time::Duration;
 

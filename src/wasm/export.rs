@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
+use web_sys::AbortSignal;
 
 use super::{client, from_js, notify_observer, to_js, to_js_error};
 use crate::bulk::Control;
@@ -37,18 +38,21 @@ pub fn export_start(form: JsValue, products: JsValue) -> Result<JsValue, JsValue
     to_js(&start_export(form, &products, now).map_err(to_js_error)?)
 }
 
-/// `runExport(token, state, onChunk)`: fetches what is left of `state`; after every page
-/// `onChunk({chunk, state, progress})` is awaited (resolve `"cancel"` to stop). Resolves to
-/// the final state; rejects with the failing page's error (the last state handed to
-/// `onChunk` is a valid checkpoint to resume from).
+/// `runExport(token, state, onChunk, stop?)`: fetches what is left of `state`; after every
+/// page `onChunk({chunk, state, progress})` is awaited (resolve `"cancel"` to stop).
+/// Resolves to the final state; rejects with the failing page's error (the last state
+/// handed to `onChunk` is a valid checkpoint to resume from). `stop`: the account's
+/// `AbortSignal`; once it aborts no page is asked for or retried, the pages in flight are
+/// aborted, and it rejects with `Stopped`.
 #[wasm_bindgen(js_name = runExport)]
 pub async fn run_export(
     token: String,
     state: JsValue,
     on_chunk: js_sys::Function,
+    stop: Option<AbortSignal>,
 ) -> Result<JsValue, JsValue> {
     let mut state: ExportState = from_js(state)?;
-    let client = client(&token)?;
+    let client = client(&token, stop)?;
     let observer = JsChunkObserver { on_chunk };
     match drive(
         &client,
@@ -173,13 +177,15 @@ impl CustomersFile {
     }
 }
 
-/// `subscribersCsv(token, productIds, options)`: the active subscribers of each product
-/// (`GET /v2/products/:id/subscribers`, paginated), one row each with its status.
+/// `subscribersCsv(token, productIds, options, stop?)`: the active subscribers of each
+/// product (`GET /v2/products/:id/subscribers`, paginated), one row each with its status.
+/// `stop`: the account's `AbortSignal` (rejects with `Stopped` once it aborts).
 #[wasm_bindgen(js_name = subscribersCsv)]
 pub async fn subscribers_csv_export(
     token: String,
     product_ids: JsValue,
     options: JsValue,
+    stop: Option<AbortSignal>,
 ) -> Result<JsValue, JsValue> {
     #[derive(Serialize)]
     struct File {
@@ -188,7 +194,7 @@ pub async fn subscribers_csv_export(
     }
     let product_ids: Vec<ProductId> = from_js(product_ids)?;
     let options: CsvOptions = from_js::<Option<CsvOptions>>(options)?.unwrap_or_default();
-    let client = client(&token)?;
+    let client = client(&token, stop)?;
     let mut all = Vec::new();
     for product in &product_ids {
         all.extend(client.subscribers(product).await.map_err(to_js_error)?);

@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
+use web_sys::AbortSignal;
 
 use super::{client, from_js, notify_observer, to_js, to_js_error};
 use crate::bulk::job::{self, JobState, JobStatus};
@@ -18,55 +19,71 @@ use crate::forms::{
 };
 use crate::runtime::BrowserClock;
 
-/// `previewApplyCode(token, form)`: the plan for the "Apply a discount code" form. Bad
-/// input rejects with an `InvalidInput` GumroadError before any request.
+/// `previewApplyCode(token, form, stop?)`: the plan for the "Apply a discount code" form.
+/// Bad input rejects with an `InvalidInput` GumroadError before any request. `stop`: the account's `AbortSignal` (rejects with `Stopped` once it aborts).
 #[wasm_bindgen(js_name = previewApplyCode)]
-pub async fn preview_apply_code(token: String, form: JsValue) -> Result<JsValue, JsValue> {
+pub async fn preview_apply_code(
+    token: String,
+    form: JsValue,
+    stop: Option<AbortSignal>,
+) -> Result<JsValue, JsValue> {
     let form: ApplyCodeForm = from_js(form)?;
     let intent = apply_code_intent(&form).map_err(to_js_error)?;
-    let client = client(&token)?;
+    let client = client(&token, stop)?;
     let plan = bulk::preview_apply_code(&client, &BrowserClock, &intent, &ExecOptions::default())
         .await
         .map_err(to_js_error)?;
     to_js(&plan)
 }
 
-/// `previewRemoveCode(token, form)`: the plan for the "Remove a code" form.
+/// `previewRemoveCode(token, form, stop?)`: the plan for the "Remove a code" form.
+/// `stop`: the account's `AbortSignal` (rejects with `Stopped` once it aborts).
 #[wasm_bindgen(js_name = previewRemoveCode)]
-pub async fn preview_remove_code(token: String, form: JsValue) -> Result<JsValue, JsValue> {
+pub async fn preview_remove_code(
+    token: String,
+    form: JsValue,
+    stop: Option<AbortSignal>,
+) -> Result<JsValue, JsValue> {
     let form: RemoveCodeForm = from_js(form)?;
     let intent = remove_code_intent(&form).map_err(to_js_error)?;
-    let client = client(&token)?;
+    let client = client(&token, stop)?;
     let plan = bulk::preview_remove_code(&client, &BrowserClock, &intent, &ExecOptions::default())
         .await
         .map_err(to_js_error)?;
     to_js(&plan)
 }
 
-/// `previewPriceChange(token, form)`: the plan for the "Change prices" form
+/// `previewPriceChange(token, form, stop?)`: the plan for the "Change prices" form
 /// (`{mode, amount, currency, rounding, allowFree, onLimit, productIds}`, amounts as
 /// typed). Bad input rejects with an `InvalidInput` GumroadError before any request.
+/// `stop`: the account's `AbortSignal` (rejects with `Stopped` once it aborts).
 #[wasm_bindgen(js_name = previewPriceChange)]
-pub async fn preview_price_change(token: String, form: JsValue) -> Result<JsValue, JsValue> {
+pub async fn preview_price_change(
+    token: String,
+    form: JsValue,
+    stop: Option<AbortSignal>,
+) -> Result<JsValue, JsValue> {
     let form: PriceChangeForm = from_js(form)?;
     let intent = price_change_intent(&form).map_err(to_js_error)?;
-    let client = client(&token)?;
+    let client = client(&token, stop)?;
     let plan = bulk::preview_price_change(&client, &BrowserClock, &intent, &ExecOptions::default())
         .await
         .map_err(to_js_error)?;
     to_js(&plan)
 }
 
-/// `previewUndo(token, report, purpose)`: the inverse plan of a finished job; `purpose`
-/// `"endTime"` titles it as the removal the job's end time runs (anything else: an undo).
+/// `previewUndo(token, report, purpose, stop?)`: the inverse plan of a finished job;
+/// `purpose` `"endTime"` titles it as the removal the job's end time runs (anything else,
+/// `undefined` too: an undo). `stop`: the account's `AbortSignal` (rejects with `Stopped` once it aborts).
 #[wasm_bindgen(js_name = previewUndo)]
 pub async fn preview_undo(
     token: String,
     report: JsValue,
     purpose: Option<String>,
+    stop: Option<AbortSignal>,
 ) -> Result<JsValue, JsValue> {
     let report: Report = from_js(report)?;
-    let client = client(&token)?;
+    let client = client(&token, stop)?;
     let mut plan = bulk::preview_undo(&client, &BrowserClock, &report, &ExecOptions::default())
         .await
         .map_err(to_js_error)?;
@@ -76,14 +93,16 @@ pub async fn preview_undo(
     to_js(&plan)
 }
 
-/// `replan(token, plan, report, mode)`: what is left of a job (`"resume"`) or its failed
-/// steps (`"retryFailed"`), re-planned from a fresh read of the targets.
+/// `replan(token, plan, report, mode, stop?)`: what is left of a job (`"resume"`) or its
+/// failed steps (`"retryFailed"`), re-planned from a fresh read of the targets.
+/// `stop`: the account's `AbortSignal` (rejects with `Stopped` once it aborts).
 #[wasm_bindgen]
 pub async fn replan(
     token: String,
     plan: JsValue,
     report: JsValue,
     mode: String,
+    stop: Option<AbortSignal>,
 ) -> Result<JsValue, JsValue> {
     let plan: Plan = from_js(plan)?;
     let report: Report = from_js(report)?;
@@ -96,7 +115,7 @@ pub async fn replan(
             ))))
         }
     };
-    let client = client(&token)?;
+    let client = client(&token, stop)?;
     let plan = bulk::replan(
         &client,
         &BrowserClock,
@@ -110,16 +129,21 @@ pub async fn replan(
     to_js(&plan)
 }
 
-/// `executePlan(token, plan, onEvent)`: runs a confirmed plan. `onEvent(event)` is awaited
-/// after every step (the worker checkpoints there) and may resolve to `"cancel"`.
+/// `executePlan(token, plan, onEvent, stop?)`: runs a confirmed plan. `onEvent(event)` is
+/// awaited after every step (the worker checkpoints there) and may resolve to `"cancel"`.
+/// `stop`: the account's `AbortSignal`; once it aborts the run stops as for a refused
+/// token — the report resolves with `error` of kind `Stopped`, the steps not started
+/// `notRun` ("Not run: the account was disconnected."), a write that was on its way
+/// `unknown`.
 #[wasm_bindgen(js_name = executePlan)]
 pub async fn execute_plan(
     token: String,
     plan: JsValue,
     on_event: js_sys::Function,
+    stop: Option<AbortSignal>,
 ) -> Result<JsValue, JsValue> {
     let plan: Plan = from_js(plan)?;
-    let client = client(&token)?;
+    let client = client(&token, stop)?;
     let observer = JsObserver { on_event };
     let report = bulk::execute(
         &client,
@@ -133,15 +157,16 @@ pub async fn execute_plan(
     to_js(&report)
 }
 
-/// `loadInventory(token)`: `{rows, csv}` — every code across every product.
+/// `loadInventory(token, stop?)`: `{rows, csv}` — every code across every product.
+/// `stop`: the account's `AbortSignal` (rejects with `Stopped` once it aborts).
 #[wasm_bindgen(js_name = loadInventory)]
-pub async fn load_inventory(token: String) -> Result<JsValue, JsValue> {
+pub async fn load_inventory(token: String, stop: Option<AbortSignal>) -> Result<JsValue, JsValue> {
     #[derive(Serialize)]
     struct Inventory {
         rows: Vec<bulk::InventoryRow>,
         csv: String,
     }
-    let client = client(&token)?;
+    let client = client(&token, stop)?;
     let rows = bulk::load_inventory(&client, &BrowserClock, &ExecOptions::default())
         .await
         .map_err(to_js_error)?;

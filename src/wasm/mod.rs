@@ -8,6 +8,15 @@
 //! Failures cross as a JS `Error` named `GumroadError` with `kind`, `status`, `retryable`
 //! and `mayHaveApplied`, so JS branches on `kind`, never on message text. The API origin is fixed at build time
 //! (`config::API_BASE_URL`); nothing here accepts another one.
+//!
+//! Every export that sends requests takes one more parameter, last and optional: `stop`,
+//! the account's `AbortSignal` (the worker passes its `AbortController.signal`, or
+//! nothing). Once it aborts, nothing more is sent with that token: a request not yet sent
+//! fails before sending, one on its way is aborted, and the call rejects with a
+//! `GumroadError` of kind `Stopped` (never retried; `mayHaveApplied` only for a write that
+//! was on its way) — except `executePlan`, which resolves to its report with `error` set
+//! and the steps it did not run `notRun`, as for a refused token. A `stop` that is not an
+//! `AbortSignal` rejects with `InvalidInput` before any request.
 
 mod export;
 mod jobs;
@@ -20,6 +29,7 @@ pub use parity::*;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
+use web_sys::AbortSignal;
 
 use crate::api::GumroadClient;
 use crate::auth::AccessToken;
@@ -57,21 +67,24 @@ struct MissingFeature {
     explanation: String,
 }
 
-/// `connect(token)`: verifies a pasted token with `GET /v2/user` and reads its scopes with
-/// `GET /oauth/token/info`. Resolves to `{token, user, scopes, missingFeatures}`; rejects
-/// with a `GumroadError` (`InvalidInput` for a malformed token, before any request).
+/// `connect(token, stop?)`: verifies a pasted token with `GET /v2/user` and reads its
+/// scopes with `GET /oauth/token/info`. Resolves to `{token, user, scopes,
+/// missingFeatures}`; rejects with a `GumroadError` (`InvalidInput` for a malformed token,
+/// before any request; `Stopped` once `stop` aborts).
 #[wasm_bindgen]
-pub async fn connect(token: String) -> Result<JsValue, JsValue> {
+pub async fn connect(token: String, stop: Option<AbortSignal>) -> Result<JsValue, JsValue> {
     let token = AccessToken::parse(&token).map_err(to_js_error)?;
     let stored = token.expose().to_owned();
-    let client = GumroadClient::new(FetchTransport::new(API_BASE_URL), token);
+    let client = GumroadClient::new(transport(stop)?, token);
     let user = client.user().await.map_err(to_js_error)?;
     // `GET /v2/user` has already proved the token. The scopes come from Doorkeeper's
     // token-info route, outside `/v2`: if only that read fails (other than a refused token),
     // the seller is still connected, with the scopes shown as unknown rather than refused.
     let scopes = match client.token_info().await {
         Ok(info) => Some(info.scopes),
-        Err(error) if error.kind() == ErrorKind::Unauthorized => return Err(to_js_error(error)),
+        Err(error) if matches!(error.kind(), ErrorKind::Unauthorized | ErrorKind::Stopped) => {
+            return Err(to_js_error(error))
+        }
         Err(_) => None,
     };
     let missing_features = scopes
@@ -105,10 +118,18 @@ struct ListedProduct {
     price_decimal: f64,
 }
 
-/// `listProducts(token)`: every product, all `GET /v2/products` pages, as `ListedProduct`s.
+/// `listProducts(token, stop?)`: every product, all `GET /v2/products` pages, as
+/// `ListedProduct`s. `stop`: the account's `AbortSignal` (rejects with `Stopped` once it
+/// aborts).
 #[wasm_bindgen(js_name = listProducts)]
-pub async fn list_products(token: String) -> Result<JsValue, JsValue> {
-    let products = client(&token)?.products().await.map_err(to_js_error)?;
+pub async fn list_products(
+    token: String,
+    stop: Option<AbortSignal>,
+) -> Result<JsValue, JsValue> {
+    let products = client(&token, stop)?
+        .products()
+        .await
+        .map_err(to_js_error)?;
     let listed: Vec<ListedProduct> = products
         .into_iter()
         .map(|product| ListedProduct {
@@ -119,9 +140,25 @@ pub async fn list_products(token: String) -> Result<JsValue, JsValue> {
     to_js(&listed)
 }
 
-pub(crate) fn client(token: &str) -> Result<GumroadClient<FetchTransport>, JsValue> {
+/// A client for `token` (`InvalidInput` when malformed) whose requests `stop` stops.
+pub(crate) fn client(
+    token: &str,
+    stop: Option<AbortSignal>,
+) -> Result<GumroadClient<FetchTransport>, JsValue> {
     let token = AccessToken::parse(token).map_err(to_js_error)?;
-    Ok(GumroadClient::new(FetchTransport::new(API_BASE_URL), token))
+    Ok(GumroadClient::new(transport(stop)?, token))
+}
+
+/// The build's origin, stopped for good once `stop` (the account's signal) aborts. JS
+/// types are not checked when they cross, so a `stop` that is not an `AbortSignal` is
+/// refused here, before any request.
+fn transport(stop: Option<AbortSignal>) -> Result<FetchTransport, JsValue> {
+    if stop.as_ref().is_some_and(|s| !s.has_type::<AbortSignal>()) {
+        return Err(to_js_error(Error::invalid_input(
+            "Bulkroad received a stop signal that is not an AbortSignal.",
+        )));
+    }
+    Ok(FetchTransport::new(API_BASE_URL).with_stop(stop))
 }
 
 fn with_formatted_price(mut product: Product) -> Product {

@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
+use web_sys::AbortSignal;
 
 use super::{client, from_js, to_js, to_js_error};
 use crate::bulk::{self, ExecOptions};
@@ -107,26 +108,35 @@ pub fn parity_map(form: JsValue, products: JsValue) -> Result<JsValue, JsValue> 
     })
 }
 
-/// `previewParityCodes(token, form)`: the `applyParity` plan for the parity form. Bad input
-/// rejects with an `InvalidInput` GumroadError before any request.
+/// `previewParityCodes(token, form, stop?)`: the `applyParity` plan for the parity form.
+/// Bad input rejects with an `InvalidInput` GumroadError before any request.
+/// `stop`: the account's `AbortSignal` (rejects with `Stopped` once it aborts).
 #[wasm_bindgen(js_name = previewParityCodes)]
-pub async fn preview_parity_codes(token: String, form: JsValue) -> Result<JsValue, JsValue> {
+pub async fn preview_parity_codes(
+    token: String,
+    form: JsValue,
+    stop: Option<AbortSignal>,
+) -> Result<JsValue, JsValue> {
     let form: ParityForm = from_js(form)?;
     let intent = parity_intent(&form).map_err(to_js_error)?;
-    let client = client(&token)?;
+    let client = client(&token, stop)?;
     let plan = bulk::preview_apply_parity(&client, &BrowserClock, &intent, &ExecOptions::default())
         .await
         .map_err(to_js_error)?;
     to_js(&plan)
 }
 
-/// `previewRemoveParityCodes(token, form)`: the `removeParity` plan (`{prefix, productIds}`,
-/// no ids = every product).
+/// `previewRemoveParityCodes(token, form, stop?)`: the `removeParity` plan (`{prefix,
+/// productIds}`, no ids = every product). `stop`: the account's `AbortSignal` (rejects with `Stopped` once it aborts).
 #[wasm_bindgen(js_name = previewRemoveParityCodes)]
-pub async fn preview_remove_parity_codes(token: String, form: JsValue) -> Result<JsValue, JsValue> {
+pub async fn preview_remove_parity_codes(
+    token: String,
+    form: JsValue,
+    stop: Option<AbortSignal>,
+) -> Result<JsValue, JsValue> {
     let form: RemoveParityForm = from_js(form)?;
     let intent = remove_parity_intent(&form).map_err(to_js_error)?;
-    let client = client(&token)?;
+    let client = client(&token, stop)?;
     let plan =
         bulk::preview_remove_parity(&client, &BrowserClock, &intent, &ExecOptions::default())
             .await

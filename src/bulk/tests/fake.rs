@@ -1,8 +1,9 @@
 //! A small in-memory Gumroad for engine tests: products (read and price updates, with
 //! the minimum price, the tiered-membership refusal and the offer-code `warning`), offer
 //! codes with Gumroad's uniqueness rules, a request log, scripted faults (429, 5xx, 401,
-//! lost answers before or after applying, a silently repeated POST, someone else's edit)
-//! and a count of requests in flight.
+//! lost answers before or after applying, a silently repeated POST, someone else's edit,
+//! the account disconnected on the way or after an answer), a [`StopFlag`] honoured as the
+//! browser transport honours an account's signal, and a count of requests in flight.
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -16,7 +17,7 @@ use crate::bulk::snapshot::Snapshot;
 use crate::discount::price_after;
 use crate::model::{collation_key, Discount, OfferCode, OfferCodeId, Product};
 use crate::money::{find_currency, format_price};
-use crate::transport::{Method, Request, Response, Transport, TransportError};
+use crate::transport::{Method, Request, Response, StopFlag, Transport, TransportError};
 use crate::GumroadClient;
 
 /// A well-formed token (the fake checks none).
@@ -41,6 +42,12 @@ pub enum Fault {
     LostThenPriced(i64),
     /// A 200 whose JSON body is cut off half way; applied.
     Truncated,
+    /// The account is disconnected while this request is on its way: the stop flag is set
+    /// and the request abandoned unanswered (Gumroad never got it). Also the label of every
+    /// request on its way when the flag was set.
+    StopOnTheWay,
+    /// Applied and answered, then the account is disconnected (the stop flag is set).
+    StopAfter,
 }
 
 struct Rule {
@@ -72,6 +79,9 @@ pub struct FakeGumroad {
     pub max_in_flight: Cell<usize>,
     late: RefCell<Option<Request>>,
     next_id: Cell<u64>,
+    /// Once set, nothing more is sent (not logged: it never left) and what is on its way is
+    /// abandoned (logged, labelled [`Fault::StopOnTheWay`]).
+    pub stop: StopFlag,
 }
 
 pub fn product(id: &str, name: &str, price: i64, currency: &str) -> Product {
@@ -416,11 +426,18 @@ impl Transport for FakeGumroad {
         request: &Request,
         _bearer: &AccessToken,
     ) -> Result<Response, TransportError> {
+        if self.stop.is_stopped() {
+            return Err(TransportError::Stopped);
+        }
         self.in_flight.set(self.in_flight.get() + 1);
         self.max_in_flight
             .set(self.max_in_flight.get().max(self.in_flight.get()));
         Yield(3).await;
-        let fault = self.scripted(request);
+        let fault = if self.stop.is_stopped() {
+            Some(Fault::StopOnTheWay)
+        } else {
+            self.scripted(request)
+        };
         self.log
             .borrow_mut()
             .push((request.method, request.path.clone(), fault));
@@ -444,6 +461,15 @@ impl Transport for FakeGumroad {
             Some(Fault::Truncated) => {
                 let mut answer = self.handle(request);
                 answer.body.truncate(answer.body.len() / 2);
+                Ok(answer)
+            }
+            Some(Fault::StopOnTheWay) => {
+                self.stop.stop();
+                Err(TransportError::StoppedInFlight)
+            }
+            Some(Fault::StopAfter) => {
+                let answer = self.handle(request);
+                self.stop.stop();
                 Ok(answer)
             }
             Some(Fault::LostThenPriced(price)) => {

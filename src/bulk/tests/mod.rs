@@ -10,6 +10,7 @@ mod prices;
 mod remove_code;
 mod replan;
 mod shapes;
+mod stop;
 mod undo;
 
 use std::future::Future;
