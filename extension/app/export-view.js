@@ -25,7 +25,7 @@ export function initExport() {
   });
   $('export-form').addEventListener('submit', async (event) => {
     event.preventDefault();
-    // Disabled until the worker has taken the start: a second click would only be refused.
+    // Disabled at once: a second click (a double click) would only be refused.
     const button = $('export-start');
     button.disabled = true;
     hideError();
@@ -41,9 +41,9 @@ export function initExport() {
         decimalSeparator: decimalSeparator(),
         columns: [...$('export-column-list').querySelectorAll('input:checked')].map((box) => box.value),
       });
+      // Stays disabled while the export runs: `render` enables it again when it ends.
     } catch (error) {
       showError(error);
-    } finally {
       button.disabled = false;
     }
   });
@@ -56,6 +56,8 @@ function decimalSeparator() {
 
 function render(current) {
   const box = $('export-status');
+  // One export at a time per account: no second start while one runs.
+  $('export-start').disabled = ['running', 'writing'].includes(current?.status);
   if (!current) {
     box.hidden = true;
     return;
