@@ -6,6 +6,13 @@
 // known replaces that account's token and never makes a second one. An account whose token
 // Gumroad refused stays (its jobs, end times and export wait) and shows "Reconnect"; only
 // forgetting it deletes what it holds.
+//
+// An account signed in with Gumroad also keeps its grant (`auth.grant`: the refresh token,
+// scopes, creation and expiry, the application id). Its work gets a credential that renews
+// the access token when Gumroad answers 401 — one renewal at a time per account, the new
+// refresh token stored before the new access token is used — and a token close to its expiry
+// is renewed before work starts.
+import { ready } from './core.js';
 import { oneAtATime } from './one-at-a-time.js';
 import * as storage from './storage.js';
 
@@ -14,6 +21,8 @@ const { KEYS, ACCOUNTS } = storage;
 const exclusive = oneAtATime();
 /** userId → AbortController whose signal every request of that account carries. */
 const stops = new Map();
+/** userId → the renewal under way (a refresh token is single-use: never two at once). */
+const renewals = new Map();
 
 export class AccountError extends Error {
   constructor(message, kind = 'NotConnected') {
@@ -39,16 +48,70 @@ export async function activeId() {
   return (await index()).active;
 }
 
-/** What the work of account `userId` needs: its storage, its token and its stop signal.
- * Throws NotConnected (naming the store) while the account has no usable token: the work
- * then waits, nothing of it is skipped or cleared. */
+/** What the work of account `userId` needs: its storage, its token, the credential the core
+ * takes (the token, or the token with a way to renew it) and its stop signal. Throws
+ * NotConnected (naming the store) while the account has no usable token: the work then
+ * waits, nothing of it is skipped or cleared. */
 export async function session(userId) {
   const known = await find(userId);
   if (!known) throw new AccountError('That Gumroad account is not connected to Bulkroad any more.');
   const store = storage.account(userId);
-  const token = await store.get(KEYS.TOKEN);
-  if (!token) throw new AccountError(`This needs ${known.name} connected: paste a token for it (or sign in) to continue.`);
-  return { id: userId, name: known.name, store, token, signal: stopSignal(userId) };
+  let { [KEYS.TOKEN]: token, [KEYS.GRANT]: grant } = await store.getMany([KEYS.TOKEN, KEYS.GRANT]);
+  if (token && grant?.refreshToken && (await ready()).tokenNeedsRefresh(grant, Date.now())) {
+    token = await renew(userId, token);
+  }
+  if (!token) throw new AccountError(`This needs ${known.name} connected: sign in again (or paste a token for it) to continue.`);
+  const session = { id: userId, name: known.name, store, token, credential: token, signal: stopSignal(userId) };
+  if (grant?.refreshToken) {
+    // `token` follows the renewals, so a refusal is told about the token last used.
+    session.credential = {
+      accessToken: token,
+      renew: async (stale) => {
+        const fresh = await renew(userId, stale);
+        if (fresh) session.token = fresh;
+        return fresh;
+      },
+    };
+  }
+  return session;
+}
+
+/** A fresh access token for `userId` in place of `stale`, or null (the account then needs
+ * reconnecting). One renewal at a time per account: a caller arriving meanwhile waits for
+ * it, and one whose token was already replaced gets the current one without a new refresh. */
+export function renew(userId, stale) {
+  if (renewals.has(userId)) return renewals.get(userId);
+  const renewal = (async () => {
+    const store = storage.account(userId);
+    const { [KEYS.TOKEN]: current, [KEYS.GRANT]: grant } = await store.getMany([KEYS.TOKEN, KEYS.GRANT]);
+    if (current && current !== stale) return current;
+    if (!current || !grant?.refreshToken) return null;
+    try {
+      const tokens = await (await ready()).oauthRefresh(grant.clientId, grant.refreshToken, stopSignal(userId));
+      // The old refresh token is spent: the new one is kept before the new access token
+      // goes out (one write holds both).
+      await store.set({ [KEYS.TOKEN]: tokens.accessToken, [KEYS.GRANT]: grantOf(tokens, grant.clientId) });
+      return tokens.accessToken;
+    } catch (error) {
+      if (error?.kind === 'Stopped' || error?.kind === 'Network') throw error;
+      // Refused (the grant was revoked on Gumroad): the account waits for a new sign-in.
+      await tokenRefused(userId, current);
+      return null;
+    }
+  })().finally(() => renewals.delete(userId));
+  renewals.set(userId, renewal);
+  return renewal;
+}
+
+/** What is kept of a token set besides the access token. */
+export function grantOf(tokens, clientId) {
+  return {
+    clientId,
+    refreshToken: tokens.refreshToken ?? null,
+    scope: tokens.scope ?? [],
+    createdAt: tokens.createdAt ?? null,
+    expiresIn: tokens.expiresIn ?? null,
+  };
 }
 
 /** The session of `userId`, or null while it cannot spend anything. */
@@ -61,16 +124,17 @@ export async function sessionIfConnected(userId) {
 }
 
 /** Keeps a verified connection (`core.connect`'s answer) as the account of its user id and
- * makes it active; a second token for the same user replaces the first. */
-export function connected(connection) {
+ * makes it active; a second token for the same user replaces the first. `grant`: what a
+ * sign-in with Gumroad gave besides the access token (none for a pasted token). */
+export function connected(connection, grant = null) {
   return exclusive(async () => {
     const { token, ...profile } = connection;
     const id = String(profile.user.user_id ?? profile.user.id ?? '');
     if (!id) throw new AccountError('Gumroad did not say which account this token belongs to, so it was not saved.', 'Server');
-    const entry = { id, name: profile.user.name || profile.user.email || `Gumroad account ${id}`, email: profile.user.email ?? null, needsReconnect: false };
+    const entry = { id, name: profile.user.name || profile.user.email || `Gumroad account ${id}`, email: profile.user.email ?? null, needsReconnect: false, signedIn: Boolean(grant) };
     const store = storage.account(id);
-    await store.remove([KEYS.PRODUCTS]);
-    await store.set({ [KEYS.TOKEN]: token, [KEYS.PROFILE]: profile });
+    await store.remove([KEYS.PRODUCTS, KEYS.GRANT]);
+    await store.set({ [KEYS.TOKEN]: token, [KEYS.PROFILE]: profile, ...(grant ? { [KEYS.GRANT]: grant } : {}) });
     const { list } = await index();
     await storage.set({ [ACCOUNTS]: { active: id, list: [...list.filter((a) => a.id !== id), entry] } });
     return { account: entry, profile };

@@ -86,7 +86,7 @@ async function start(session, form) {
 // Subscribers are few (100 a page, memberships only): read and written in one go.
 async function exportSubscribers(session, core, exportJob, productIds) {
   try {
-    const file = await core.subscribersCsv(session.token, productIds, exportJob.options, session.signal);
+    const file = await core.subscribersCsv(session.credential, productIds, exportJob.options, session.signal);
     await files.putPart(exportJob.id, 0, file.csv);
     Object.assign(exportJob, { status: 'ready', rows: file.rows });
     await freeLater(session.store, exportJob);
@@ -187,7 +187,7 @@ function run(session, exportJob) {
     try {
       const core = await ready();
       let shownAt = 0;
-      const final = await core.runExport(session.token, exportJob.state, async ({ chunk, state, progress }) => {
+      const final = await core.runExport(session.credential, exportJob.state, async ({ chunk, state, progress }) => {
         if (session.signal.aborted) return 'cancel';
         await files.putChunk(exportJob.id, chunk, state);
         exportJob.state = state;

@@ -172,7 +172,7 @@ export function resumeJob(session, jobId) {
     // A run that ended without a report may have left steps in flight.
     await saveProgress(store, job, await settleInFlight(store, job, plan));
     const core = await ready();
-    const remaining = await core.replan(session.token, plan, reportOf(core, job, plan), 'resume', session.signal);
+    const remaining = await core.replan(session.credential, plan, reportOf(core, job, plan), 'resume', session.signal);
     if (session.signal.aborted) throw new JobError('This account was disconnected.', 'Stopped');
     job.status = 'running';
     job.error = null;
@@ -186,7 +186,7 @@ export function resumeJob(session, jobId) {
 export async function previewUndo(session, jobId) {
   const { report } = await finishedJob(session.store, jobId);
   const core = await ready();
-  const undo = await core.previewUndo(session.token, report, 'undo', session.signal);
+  const undo = await core.previewUndo(session.credential, report, 'undo', session.signal);
   return keepPreview(session.store, undo, { undoOf: jobId });
 }
 
@@ -194,7 +194,7 @@ export async function previewUndo(session, jobId) {
 export async function previewRetry(session, jobId) {
   const { report, plan } = await finishedJob(session.store, jobId);
   const core = await ready();
-  const retry = await core.replan(session.token, plan, report, 'retryFailed', session.signal);
+  const retry = await core.replan(session.credential, plan, report, 'retryFailed', session.signal);
   return keepPreview(session.store, retry);
 }
 
@@ -301,7 +301,7 @@ async function removeDueCodes(session) {
     // stays theirs to confirm. The end time stays on the entry until the removal has
     // finished exactly (see `endTimeDone`).
     const { report } = await finishedJob(store, entry.id);
-    const plan = await (await ready()).previewUndo(session.token, report, 'endTime', session.signal);
+    const plan = await (await ready()).previewUndo(session.credential, report, 'endTime', session.signal);
     await chrome.alarms.clear(alarmName(store.id, entry.id));
     await begin(session, { plan, undoOf: entry.id, endTimeOf: entry.id }, null);
   } catch (error) {
@@ -384,7 +384,7 @@ function run(session, job, plan) {
   control.done = (async () => {
     try {
       const core = await ready();
-      const report = await core.executePlan(session.token, plan, async (event) => {
+      const report = await core.executePlan(session.credential, plan, async (event) => {
         const row = record(job, event);
         await saveProgress(store, job, row ? [row] : []);
         return control.cancel || session.signal.aborted ? 'cancel' : 'continue';

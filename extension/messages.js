@@ -9,6 +9,8 @@ export const MSG = Object.freeze({
   AUTH_FORGET: 'auth.forget',
   AUTH_FORGET_PREVIEW: 'auth.forgetPreview',
   AUTH_SWITCH: 'auth.switch',
+  AUTH_SIGN_IN: 'auth.signIn',
+  AUTH_OAUTH_SETTINGS: 'auth.oauthSettings',
   PRODUCTS_LIST: 'products.list',
   CODES_PREVIEW_APPLY: 'codes.previewApply',
   CODES_PREVIEW_REMOVE: 'codes.previewRemove',
@@ -47,6 +49,8 @@ const REPLY_TIMEOUT_MS = 90_000;
 // can take minutes, which is no reason to give up on the answer.
 const SLOW_REPLY_TIMEOUT_MS = 10 * 60_000;
 const SLOW = new Set([
+  // The seller may take minutes to log in to Gumroad in the sign-in window.
+  MSG.AUTH_SIGN_IN,
   MSG.CODES_PREVIEW_APPLY,
   MSG.CODES_PREVIEW_REMOVE,
   MSG.CODES_INVENTORY,

@@ -11,6 +11,9 @@ import * as jobs from './jobs.js';
 import { MSG } from './messages.js';
 import * as storage from './storage.js';
 
+/** The path of the redirect URI (`https://<extension id>.chromiumapp.org/gumroad`). */
+const OAUTH_REDIRECT_PATH = 'gumroad';
+
 // Lets tests (and diagnostics) tell one worker instance from the next after a restart.
 const instanceId = crypto.randomUUID();
 
@@ -48,6 +51,51 @@ const handlers = {
     return { connected: true, active: account.id, account, profile };
   },
 
+  // Sign in with Gumroad: authorization code + PKCE + state through the browser's auth
+  // window. The worker runs it (the toolbar popup closes when that window takes focus);
+  // the core builds the request, reads the answer and exchanges the code. Nothing is kept
+  // unless every step worked.
+  [MSG.AUTH_SIGN_IN]: async ({ readOnly = false }) => {
+    const core = await ready();
+    const clientId = await oauthClientId(core);
+    const redirectUri = chrome.identity.getRedirectURL(OAUTH_REDIRECT_PATH);
+    const { authorizeUrl, state, verifier } = core.oauthStart(clientId, redirectUri, Boolean(readOnly), crypto.getRandomValues(new Uint8Array(64)));
+    let finalUrl;
+    try {
+      finalUrl = await chrome.identity.launchWebAuthFlow({ url: authorizeUrl, interactive: true });
+    } catch {
+      // Chrome says only that the flow did not end at the redirect URI: the window was
+      // closed, or Gumroad showed an error page instead of redirecting (an unknown
+      // application id or redirect URI).
+      throw new accounts.AccountError(
+        'The sign-in window closed before Gumroad sent Bulkroad back. If Gumroad showed an error there, check the application ID and that its redirect URI is exactly the one shown here.',
+        'Denied',
+      );
+    }
+    const { code } = core.oauthCallback(finalUrl, redirectUri, state);
+    const tokens = await core.oauthExchange(clientId, redirectUri, code, verifier);
+    const connection = await core.connect(tokens.accessToken);
+    const { account, profile } = await accounts.connected(connection, accounts.grantOf(tokens, clientId));
+    jobs.runDueEndTimes().catch(() => {});
+    return { connected: true, active: account.id, account, profile };
+  },
+
+  // What signing in needs from the seller: the build's application id (if any), their own,
+  // and the exact redirect URI to register on Gumroad.
+  [MSG.AUTH_OAUTH_SETTINGS]: async ({ clientId } = {}) => {
+    const core = await ready();
+    if (typeof clientId === 'string') {
+      const trimmed = clientId.trim();
+      if (trimmed) await storage.set({ [storage.OAUTH_CLIENT_ID]: trimmed });
+      else await storage.remove([storage.OAUTH_CLIENT_ID]);
+    }
+    return {
+      buildClientId: core.buildClientId() ?? null,
+      clientId: (await storage.get(storage.OAUTH_CLIENT_ID)) ?? null,
+      redirectUri: chrome.identity.getRedirectURL(OAUTH_REDIRECT_PATH),
+    };
+  },
+
   [MSG.AUTH_SWITCH]: async ({ accountId }) => {
     await accounts.activate(String(accountId ?? ''));
     return null;
@@ -61,13 +109,16 @@ const handlers = {
       exportJobs.currentExport(store),
       jobs.openEndTimes(store),
     ]);
-    return { accountId: store.id, name: (await accounts.find(store.id)).name, jobs: history.length, export: Boolean(current), openEndTimes };
+    const signedIn = Boolean(await store.get(storage.KEYS.GRANT));
+    return { accountId: store.id, name: (await accounts.find(store.id)).name, signedIn, jobs: history.length, export: Boolean(current), openEndTimes };
   },
 
+  // `revoked`: true or false for a signed-in account (Gumroad could not be reached), null for
+  // a pasted token (the seller revokes it on Gumroad).
   [MSG.AUTH_FORGET]: async (payload) => {
     const store = await accountOf(payload);
-    await forgetAccount(store.id);
-    return { connected: false };
+    const { revoked } = await forgetAccount(store.id);
+    return { connected: false, revoked };
   },
 
   [MSG.PRODUCTS_LIST]: async ({ refresh = false, ...payload }) => {
@@ -76,16 +127,16 @@ const handlers = {
       const cached = await store.get(storage.KEYS.PRODUCTS);
       if (cached) return cached;
     }
-    const items = await withSession(payload, (core, s) => core.listProducts(s.token, s.signal));
+    const items = await withSession(payload, (core, s) => core.listProducts(s.credential, s.signal));
     const listing = { items, fetchedAt: new Date().toISOString() };
     await store.set({ [storage.KEYS.PRODUCTS]: listing });
     return listing;
   },
 
-  [MSG.CODES_PREVIEW_APPLY]: async (payload) => preview(payload, (core, s) => core.previewApplyCode(s.token, payload.form, s.signal)),
-  [MSG.CODES_PREVIEW_REMOVE]: async (payload) => preview(payload, (core, s) => core.previewRemoveCode(s.token, payload.form, s.signal)),
-  [MSG.CODES_INVENTORY]: async (payload) => withSession(payload, (core, s) => core.loadInventory(s.token, s.signal)),
-  [MSG.PRICES_PREVIEW]: async (payload) => preview(payload, (core, s) => core.previewPriceChange(s.token, payload.form, s.signal)),
+  [MSG.CODES_PREVIEW_APPLY]: async (payload) => preview(payload, (core, s) => core.previewApplyCode(s.credential, payload.form, s.signal)),
+  [MSG.CODES_PREVIEW_REMOVE]: async (payload) => preview(payload, (core, s) => core.previewRemoveCode(s.credential, payload.form, s.signal)),
+  [MSG.CODES_INVENTORY]: async (payload) => withSession(payload, (core, s) => core.loadInventory(s.credential, s.signal)),
+  [MSG.PRICES_PREVIEW]: async (payload) => preview(payload, (core, s) => core.previewPriceChange(s.credential, payload.form, s.signal)),
 
   // The parity table is pure computation in the core: no token involved.
   [MSG.PARITY_TABLE]: async ({ settings, overrides }) => (await ready()).parityTable(settings, overrides),
@@ -93,8 +144,8 @@ const handlers = {
   [MSG.PARITY_IMPORT_SIZE]: async ({ size }) => (await ready()).parityImportCheckSize(Number(size) || 0),
   [MSG.PARITY_IMPORT]: async ({ text }) => (await ready()).parityImportCsv(String(text ?? '')),
   [MSG.PARITY_MAP]: async ({ form, products }) => (await ready()).parityMap(form, products),
-  [MSG.PARITY_PREVIEW]: async (payload) => preview(payload, (core, s) => core.previewParityCodes(s.token, payload.form, s.signal)),
-  [MSG.PARITY_PREVIEW_REMOVE]: async (payload) => preview(payload, (core, s) => core.previewRemoveParityCodes(s.token, payload.form, s.signal)),
+  [MSG.PARITY_PREVIEW]: async (payload) => preview(payload, (core, s) => core.previewParityCodes(s.credential, payload.form, s.signal)),
+  [MSG.PARITY_PREVIEW_REMOVE]: async (payload) => preview(payload, (core, s) => core.previewRemoveParityCodes(s.credential, payload.form, s.signal)),
 
   [MSG.EXPORT_START]: async ({ accountId, ...options }) =>
     withSession({ accountId }, async (_, s) => {
@@ -195,15 +246,33 @@ async function preview(payload, make) {
   return withSession(payload, async (core, session) => jobs.keepPreview(session.store, await make(core, session)));
 }
 
-// Forgetting an account: its requests stop first (those waiting to be sent included), then
-// its job and export end, then everything it keeps goes, in chrome.storage and IndexedDB.
+/** The application id signing in uses: the seller's own, else the build's. */
+async function oauthClientId(core) {
+  const own = await storage.get(storage.OAUTH_CLIENT_ID);
+  const clientId = own ?? core.buildClientId();
+  if (!clientId) {
+    throw new accounts.AccountError('Enter the Application ID of your Gumroad application first (under "Use my own application").', 'InvalidInput');
+  }
+  return clientId;
+}
+
+// Forgetting an account: a signed-in account's token is revoked on Gumroad first; then its
+// requests stop (those waiting to be sent included), its job and export end, and everything
+// it keeps goes, in chrome.storage and IndexedDB.
 async function forgetAccount(accountId) {
+  const store = storage.account(accountId);
+  const { [storage.KEYS.TOKEN]: token, [storage.KEYS.GRANT]: grant } = await store.getMany([storage.KEYS.TOKEN, storage.KEYS.GRANT]);
+  let revoked = null;
+  if (token && grant?.clientId) {
+    revoked = await (await ready()).oauthRevoke(grant.clientId, token).then(() => true, () => false);
+  }
   accounts.stopAll(accountId);
   await Promise.all([jobs.stopAccount(accountId), exportJobs.stopAccount(accountId)]);
   for (const alarm of await chrome.alarms.getAll()) {
     if (alarm.name.split(':')[1] === accountId) await chrome.alarms.clear(alarm.name);
   }
   await accounts.remove(accountId);
+  return { revoked };
 }
 
 // Errors from the wasm core are GumroadErrors with kind/status and messages that never

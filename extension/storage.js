@@ -12,6 +12,9 @@
 export const KEYS = Object.freeze({
   TOKEN: 'auth.token',
   PROFILE: 'auth.profile',
+  /** What a sign-in with Gumroad gave besides the access token: { clientId, refreshToken,
+   * scope, createdAt, expiresIn } (absent for a pasted token). */
+  GRANT: 'auth.grant',
   /** The product list as the core lists it (with `price_decimal`): { items, fetchedAt }. */
   PRODUCTS: 'cache.productList',
   /** The product ids the seller has selected in the picker. */
@@ -32,6 +35,8 @@ export const KEYS = Object.freeze({
 
 /** The accounts Bulkroad knows: { active: userId | null, list: [{ id, name, email }] }. */
 export const ACCOUNTS = 'accounts';
+/** The seller's own Gumroad application id for signing in (when the build has none). */
+export const OAUTH_CLIENT_ID = 'settings.oauthClientId';
 
 /** `reports.<jobId>`: the full report of one job. */
 export const reportKey = (jobId) => `reports.${jobId}`;

@@ -43,6 +43,37 @@ $('connect-form').addEventListener('submit', async (event) => {
   });
 });
 
+// Sign in with Gumroad: the worker runs the whole flow (this popup may close meanwhile,
+// when the sign-in window takes focus; the worker finishes it and the next popup shows it).
+$('sign-in').addEventListener('click', async () => {
+  await busy($('sign-in'), 'Waiting for Gumroad…', async () => {
+    hideError();
+    try {
+      await request(MSG.AUTH_SIGN_IN, { readOnly: $('sign-in-read-only').checked, accountId: null });
+      location.reload();
+    } catch (error) {
+      showError(error, 'connect');
+    }
+  });
+});
+
+$('copy-redirect-uri').addEventListener('click', () => navigator.clipboard.writeText($('redirect-uri').textContent));
+$('save-client-id').addEventListener('click', async () => {
+  try {
+    await showOAuthSettings(await request(MSG.AUTH_OAUTH_SETTINGS, { clientId: $('client-id').value }));
+  } catch (error) {
+    showError(error);
+  }
+});
+
+/** The redirect URI to register and the application id in use; a build without its own
+ * application opens "Use my own application" until the seller has entered one. */
+function showOAuthSettings({ buildClientId, clientId, redirectUri }) {
+  $('redirect-uri').textContent = redirectUri;
+  $('client-id').value = clientId ?? '';
+  $('own-app').open = !buildClientId && !clientId;
+}
+
 $('forget').addEventListener('click', async () => {
   try {
     const what = await request(MSG.AUTH_FORGET_PREVIEW);
@@ -63,6 +94,9 @@ $('add-account').addEventListener('click', () => {
 // them run now (else the codes stay on Gumroad).
 function showForgetDialog(what) {
   $('forget-title').textContent = `Forget ${what.name}?`;
+  $('forget-revoke').textContent = what.signedIn
+    ? 'Bulkroad first tells Gumroad to revoke its access to this account.'
+    : 'This account was connected with a pasted token: to cut it off on Gumroad too, remove the application under Settings → Advanced → Applications.';
   $('forget-end-times').hidden = what.openEndTimes.length === 0;
   $('forget-end-time-list').replaceChildren(
     ...what.openEndTimes.map((e) => element('li', {}, `${e.label} — end time ${new Date(e.endAt).toLocaleString()}`)),
@@ -132,6 +166,7 @@ async function start() {
     // starts its wasm at once. Meanwhile the page draws what storage already holds: the
     // profile is kept beside the token, the product list beside them.
     const status = request(MSG.AUTH_STATUS);
+    request(MSG.AUTH_OAUTH_SETTINGS).then(showOAuthSettings, () => {});
     const store = currentAccount() ? storage.account(currentAccount()) : null;
     const kept = store ? await store.getMany([storage.KEYS.PROFILE, storage.KEYS.PRODUCTS]) : {};
     const profile = kept[storage.KEYS.PROFILE];

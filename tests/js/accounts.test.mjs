@@ -7,6 +7,7 @@ import { beforeEach, test } from 'node:test';
 import { fakeChrome } from './fakes/chrome.mjs';
 
 register('./fakes/hooks.mjs', import.meta.url);
+const { fakeCore } = await import('./fakes/core.mjs');
 
 let chrome;
 let workers = 0;
@@ -23,6 +24,57 @@ const connection = (userId, name, token) => ({ token, user: { user_id: userId, n
 beforeEach(() => {
   chrome = fakeChrome();
   globalThis.chrome = chrome;
+  fakeCore.calls = [];
+  fakeCore.refresh = null;
+});
+
+/** A signed-in account: its token and grant as a sign-in keeps them. */
+async function signedIn(accounts, grant = {}) {
+  await accounts.connected(connection('U1', 'Store One', 'access-1'), { clientId: 'app', refreshToken: 'refresh-1', scope: ['view_profile'], createdAt: Math.floor(Date.now() / 1000), expiresIn: null, ...grant });
+}
+
+test('many requests meeting 401 at once renew the token once; the new refresh token is kept before use', async () => {
+  const { accounts } = await freshWorker();
+  await signedIn(accounts);
+  let release;
+  fakeCore.refresh = () => new Promise((resolve) => (release = () => resolve({ accessToken: 'access-2', refreshToken: 'refresh-2', scope: ['view_profile'], createdAt: 1, expiresIn: null })));
+  const session = await accounts.session('U1');
+  const renewals = Array.from({ length: 5 }, () => session.credential.renew('access-1'));
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  release();
+  assert.deepEqual(await Promise.all(renewals), Array(5).fill('access-2'));
+  assert.equal(fakeCore.calls.filter((c) => c.call === 'oauthRefresh').length, 1);
+  assert.equal(chrome.data.get('acct.U1.auth.token'), 'access-2');
+  assert.equal(chrome.data.get('acct.U1.auth.grant').refreshToken, 'refresh-2');
+  assert.equal(session.token, 'access-2', 'the session follows the renewal');
+  // A request still holding the old token gets the new one, without a second refresh.
+  assert.equal(await accounts.renew('U1', 'access-1'), 'access-2');
+  assert.equal(fakeCore.calls.filter((c) => c.call === 'oauthRefresh').length, 1);
+});
+
+test('a refused renewal leaves the account waiting for a new sign-in', async () => {
+  const { accounts } = await freshWorker();
+  await signedIn(accounts);
+  fakeCore.refresh = async () => {
+    throw Object.assign(new Error('The sign-in expired.'), { kind: 'Unauthorized' });
+  };
+  assert.equal(await accounts.renew('U1', 'access-1'), null);
+  assert.equal((await accounts.find('U1')).needsReconnect, true);
+  await assert.rejects(accounts.session('U1'), { kind: 'NotConnected' });
+});
+
+test('a token close to its expiry is renewed before work starts; a pasted token has nothing to renew', async () => {
+  const { accounts } = await freshWorker();
+  await signedIn(accounts, { createdAt: Math.floor(Date.now() / 1000) - 3500, expiresIn: 3600 });
+  fakeCore.refresh = async () => ({ accessToken: 'access-2', refreshToken: 'refresh-2', scope: [], createdAt: Math.floor(Date.now() / 1000), expiresIn: 3600 });
+  assert.equal((await accounts.session('U1')).token, 'access-2');
+  assert.equal((await accounts.session('U1')).token, 'access-2', 'renewed once');
+  assert.equal(fakeCore.calls.filter((c) => c.call === 'oauthRefresh').length, 1);
+
+  await accounts.connected(connection('U2', 'Store Two', 'pasted'));
+  const pasted = await accounts.session('U2');
+  assert.equal(pasted.credential, 'pasted');
+  assert.equal(chrome.data.get('acct.U2.auth.grant'), undefined);
 });
 
 test("an earlier version's one token, jobs, end times and export become that user's account", async () => {
@@ -108,7 +160,7 @@ test("forgetting an account aborts its requests and deletes its keys only; the n
   await accounts.remove('U1');
   assert.deepEqual([...chrome.data.keys()].filter((k) => k.startsWith('acct.U1.')), []);
   assert.ok(chrome.data.has('acct.U2.reports.j9'));
-  assert.deepEqual(await accounts.index(), { active: 'U2', list: [{ id: 'U2', name: 'Store Two', email: 'storetwo@example.com', needsReconnect: false }] });
+  assert.deepEqual(await accounts.index(), { active: 'U2', list: [{ id: 'U2', name: 'Store Two', email: 'storetwo@example.com', needsReconnect: false, signedIn: false }] });
   // A new session of another account is not stopped.
   assert.equal((await accounts.session('U2')).signal.aborted, false);
 });

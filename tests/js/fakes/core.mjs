@@ -41,6 +41,15 @@ export const fakeCore = {
     return { ...plan, steps: plan.steps.filter((s) => !done.has(s.index)) };
   },
   checkEndTime() {},
+  /** (clientId, refreshToken) → token set; set by the tests that renew. */
+  refresh: null,
+  oauthRefresh(clientId, refreshToken) {
+    this.calls.push({ call: 'oauthRefresh', clientId, refreshToken });
+    return this.refresh(clientId, refreshToken);
+  },
+  tokenNeedsRefresh(grant, nowMs) {
+    return grant.expiresIn != null && (grant.createdAt + grant.expiresIn) * 1000 - nowMs < 5 * 60_000;
+  },
 };
 
 export function row(step, status, message = status) {
