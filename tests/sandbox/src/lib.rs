@@ -57,6 +57,7 @@ mod faults;
 mod ids;
 pub mod inspect;
 mod money;
+mod oauth;
 mod params;
 mod reply;
 mod rng;
