@@ -611,7 +611,8 @@ impl Sandbox {
     }
 
     /// Reseeds every store from the start config, clears the log and the throttle
-    /// counters, and restores the start faults.
+    /// counters, restores the start faults and resets the OAuth server (no issued token,
+    /// code or extra application; the default application without redirect URIs).
     pub fn reset(&self) {
         self.shared.reset();
     }
