@@ -145,6 +145,41 @@ export const sandbox = {
       ...faults,
     });
   },
+  // The OAuth server ("Sign in with Gumroad"). Every reset (so every test) brings it back
+  // to its start: the default application (`client_id` J9gZg3564QGGjCJpgme38bPpFVXK4Ua3-_y6TvNRVaE)
+  // without redirect URIs, nothing issued, tokens that never expire.
+  /** Registers redirect URIs on an application: the default one with
+   * `{ clientId: <default id>, redirectUris }`, a new one (fresh `client_id`) without
+   * `clientId`. Resolves to `{ client_id, client_secret, name, redirect_uris, confidential }`. */
+  async registerApplication({ redirectUris, clientId, confidential, name } = {}) {
+    return sendJson('POST', '/__sandbox/applications', {
+      ...(redirectUris !== undefined && { redirect_uris: redirectUris }),
+      ...(clientId !== undefined && { client_id: clientId }),
+      ...(confidential !== undefined && { confidential }),
+      ...(name !== undefined && { name }),
+    });
+  },
+  /** Tokens issued from now on expire `accessTokenExpiresIn` seconds after issue (null:
+   * never, the default); `advanceSeconds` moves the OAuth server's clock ahead (codes live
+   * 600 s). Resolves to `oauthState()`. */
+  async oauthConfig({ accessTokenExpiresIn, advanceSeconds } = {}) {
+    return sendJson('POST', '/__sandbox/oauth', {
+      ...(accessTokenExpiresIn !== undefined && { access_token_expires_in: accessTokenExpiresIn }),
+      ...(advanceSeconds !== undefined && { advance_seconds: advanceSeconds }),
+    });
+  },
+  /** Revokes every issued token (and pending code) of `store`, of every store without
+   * one: the seller removing the app on Gumroad. Resolves to `{ revoked: pairs }`. */
+  async revokeAllIssued({ store } = {}) {
+    return sendJson('POST', '/__sandbox/oauth/revoke_all', store == null ? {} : { store });
+  },
+  /** `{ access_token_expires_in, code_expires_in, clock_offset_seconds, issued: [{ label,
+   * store, client_id, scope, created_at, expires_at, expired, revoked }], grants: [{ store,
+   * client_id, scope, redirect_uri, code_challenge_method, created_at, expires_at, revoked }] }`
+   * (no token strings). `label` is what the request log's `token` says (`issued.1`…). */
+  async oauthState() {
+    return get('/__sandbox/oauth');
+  },
 };
 
 /** `pathname` for one store; store 0 (the side door's default) without `store`. */
@@ -156,6 +191,18 @@ async function get(pathname) {
   const response = await fetch(SANDBOX_URL + pathname);
   if (!response.ok) throw new Error(`sandbox ${pathname}: HTTP ${response.status}`);
   return response.json();
+}
+
+/** A side-door call with a JSON body; its JSON answer. */
+async function sendJson(method, pathname, body) {
+  const response = await fetch(SANDBOX_URL + pathname, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const answer = await response.json();
+  if (!response.ok) throw new Error(`sandbox ${method} ${pathname}: HTTP ${response.status} ${answer.error ?? ''}`);
+  return answer;
 }
 
 async function send(method, pathname, body) {

@@ -7,7 +7,7 @@
 
 use crate::params::Params;
 use crate::reply::Reply;
-use crate::tokens::KnownToken;
+use crate::tokens::Bearer;
 
 /// `public_api_read_scopes + view_public`: what READ endpoints accept (`account` included).
 pub const READ: &[&str] = &[
@@ -44,6 +44,7 @@ pub const OFFER_CODE_READ: &[&str] = &[
 
 pub const INVALID: &str = "The access token is invalid";
 pub const REVOKED: &str = "The access token was revoked";
+pub const EXPIRED: &str = "The access token expired";
 
 /// Doorkeeper 5.7 order: `Authorization: Bearer …` header, then `access_token`, then `bearer_token`.
 pub fn token_from(authorization: Option<&str>, params: &Params) -> Option<String> {
@@ -75,26 +76,25 @@ pub fn forbidden() -> Reply {
     Reply::empty(403).with_header("cache-control", "no-store, no-cache")
 }
 
-/// The token if it is known and not revoked; else the description for the 401.
-pub fn accessible(token: Option<&'static KnownToken>) -> Result<&'static KnownToken, &'static str> {
+/// The token if it is known, not revoked and not expired; else the description for the
+/// 401 (revoked before expired, as Doorkeeper's `InvalidTokenResponse` picks it).
+pub fn accessible(token: Option<&Bearer>) -> Result<&Bearer, &'static str> {
     match token {
         None => Err(INVALID),
         Some(k) if k.revoked => Err(REVOKED),
+        Some(k) if k.expired => Err(EXPIRED),
         Some(k) => Ok(k),
     }
 }
 
 /// `doorkeeper_authorize!(*accepted)` as overridden by `Api::V2::BaseController`, which
 /// always appends `account`: any one accepted scope passes.
-pub fn authorize(
-    token: Option<&'static KnownToken>,
-    accepted: &[&str],
-) -> Result<&'static KnownToken, Reply> {
+pub fn authorize<'t>(token: Option<&'t Bearer>, accepted: &[&str]) -> Result<&'t Bearer, Reply> {
     let known = accessible(token).map_err(unauthorized)?;
     let passes = known
         .scopes
         .iter()
-        .any(|s| *s == "account" || accepted.contains(s));
+        .any(|s| s == "account" || accepted.contains(&s.as_str()));
     if passes {
         Ok(known)
     } else {
@@ -121,11 +121,24 @@ mod tests {
             ("nope", READ, Some(401)),
         ];
         for (token, accepted, want) in cases {
-            let got = authorize(tokens::find(token), accepted)
-                .err()
-                .map(|r| r.status);
+            let bearer = tokens::find(token).map(Bearer::from);
+            let got = authorize(bearer.as_ref(), accepted).err().map(|r| r.status);
             assert_eq!(got, want, "{token} {accepted:?}");
         }
+    }
+
+    #[test]
+    fn revoked_comes_before_expired() {
+        let mut bearer = Bearer::from(tokens::find(FULL).unwrap());
+        assert!(accessible(Some(&bearer)).is_ok());
+        bearer.expired = true;
+        assert_eq!(accessible(Some(&bearer)).err(), Some(EXPIRED));
+        bearer.revoked = true;
+        assert_eq!(accessible(Some(&bearer)).err(), Some(REVOKED));
+        assert_eq!(
+            authorize(Some(&bearer), READ).err().map(|r| r.status),
+            Some(401)
+        );
     }
 
     #[test]

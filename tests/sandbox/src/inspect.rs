@@ -17,11 +17,19 @@
 //! | `GET /__sandbox/faults` | the current [`Faults`] (one set for all stores) |
 //! | `POST /__sandbox/faults` | sets them (missing fields take defaults) → the faults now in force |
 //! | `GET /__sandbox/tokens` | store 0's tokens by name plus `stores` (see [`tokens_json`]) |
+//! | `GET`/`POST /__sandbox/applications` | the OAuth applications; register or change one (`src/oauth/side_door.rs`) |
+//! | `GET`/`POST /__sandbox/oauth` | issued tokens and codes (never their strings); token lifetime, server clock |
+//! | `POST /__sandbox/oauth/revoke_all` | revokes every issued token of a store (`{"store": N}`) or of all |
+//!
+//! A reset also resets the OAuth server: the default application loses its redirect URIs,
+//! other applications, codes and issued tokens are gone, tokens never expire again and
+//! the server's clock is the real one.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::faults::Faults;
+use crate::oauth::side_door;
 use crate::reply::{Reply, JSON};
 use crate::routes;
 use crate::server::Shared;
@@ -56,8 +64,8 @@ pub struct LoggedRequest {
     /// parameter); null without a token of a store the sandbox serves.
     #[serde(default)]
     pub store: Option<usize>,
-    /// That token's label (`full`, `read_only`, `store1.full`…), never the token itself;
-    /// null likewise.
+    /// That token's label (`full`, `read_only`, `store1.full`…, `issued.<n>` for the n-th
+    /// token the OAuth server issued), never the token itself; null likewise.
     #[serde(default)]
     pub token: Option<String>,
 }
@@ -186,6 +194,11 @@ pub(crate) fn handle(shared: &Shared, method: &str, path: &str, query: &str, bod
             }
         }
         ("GET", "/tokens") => Reply::ok(&shared.tokens_json()),
+        ("GET", "/applications") => side_door::applications(&shared.oauth()),
+        ("POST" | "PUT", "/applications") => side_door::register(&mut shared.oauth(), body),
+        ("GET", "/oauth") => Reply::ok(&side_door::state_json(&shared.oauth())),
+        ("POST" | "PUT", "/oauth") => side_door::configure(&mut shared.oauth(), body),
+        ("POST", "/oauth/revoke_all") => side_door::revoke_all(&mut shared.oauth(), body),
         _ => Reply::json(404, &json!({"error": "unknown sandbox route"})),
     }
 }
@@ -198,7 +211,7 @@ fn gone() -> Reply {
 /// `POST /__sandbox/reset`: an optional body `{"products": N, "sales": N, "seed": S,
 /// "stores": N}` reseeds other stores; each missing key keeps the start config's value.
 /// Answers `{"reset": true, "products", "sales", "seed"}`, plus `"stores"` when more
-/// than one store is served.
+/// than one store is served. The OAuth server goes back to its start state too.
 fn reset(shared: &Shared, body: &[u8]) -> Reply {
     let wanted: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
     let config = &shared.config;

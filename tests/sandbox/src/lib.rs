@@ -22,7 +22,10 @@
 //! # Endpoints
 //! | method & path | scope | notes |
 //! |---|---|---|
-//! | `GET /oauth/token/info` | any valid token | `{resource_owner_id, scope:[…], expires_in:null, application:{uid}, created_at}`; else 401 JSON |
+//! | `GET /oauth/token/info` | any valid token | `{resource_owner_id, scope:[…], expires_in, application:{uid}, created_at}`; else 401 JSON |
+//! | `GET /oauth/authorize` | none | consent page (HTML); `POST` approves, `DELETE` (or `POST` with `_method=delete`) denies; see `src/oauth/authorize.rs` |
+//! | `POST /oauth/token` | client | `authorization_code` (PKCE S256/plain) and `refresh_token` grants |
+//! | `POST /oauth/revoke` | client | RFC 7009: revokes an issued token pair |
 //! | `GET /v2/user` | READ | field set depends on scopes (§2.11) |
 //! | `GET /v2/products` | READ | 10 per page, `page_key` cursor, slim items |
 //! | `GET /v2/products/:id` | READ | by external id or `unique_permalink`, deleted ones too |
@@ -48,7 +51,8 @@
 //! sellers, numbered apart), `seed` (one seeded store) and `seed_sales` (its sales,
 //! buyers and subscriptions),
 //! `faults` (latency, 429, 5xx, drops, hostile answers to reads) and `throttle`
-//! (failures), `inspect` (the side door).
+//! (failures), `inspect` (the side door), `oauth` (the OAuth server: applications,
+//! codes and issued tokens, which open the API like the fixed tokens).
 
 mod accounts;
 mod auth;
@@ -57,6 +61,7 @@ mod faults;
 mod ids;
 pub mod inspect;
 mod money;
+mod oauth;
 mod params;
 mod reply;
 mod rng;

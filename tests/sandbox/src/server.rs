@@ -10,11 +10,17 @@
 //!
 //! Order for each `/v2` and `/oauth` request: latency, injected fault, Gumroad's
 //! throttle, the handler, then the hostile answer in place of a success (for
-//! `rate_hostile`) or (for `drop_after`) the unanswered close. A
+//! `rate_hostile`) or (for `drop_after`) the unanswered close. `/oauth/authorize`, the
+//! page the seller sees in the browser's sign-in window, is logged but never delayed or
+//! faulted; `/oauth/token` and `/oauth/revoke`, which the client's code calls, are. A
 //! service error is how a connection is closed without an answer: hyper 1 drops
 //! the connection when the service returns `Err`. Every response carries CORS
 //! headers, and every preflight is answered, so pages on other origins (the
-//! wasm test runner) can call the sandbox.
+//! wasm test runner) can call the sandbox; the preflight of `/oauth/token` and
+//! `/oauth/revoke` allows Gumroad's methods there (GET, POST, PUT, DELETE).
+//!
+//! A request's token is one of the fixed tokens or one the OAuth server issued; either
+//! way it picks the store and labels the request in the log.
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -39,11 +45,13 @@ use tokio_rustls::TlsAcceptor;
 use crate::accounts;
 use crate::faults::{self, Decision, FaultState, Faults};
 use crate::inspect::{self, LoggedRequest};
+use crate::oauth::{self, OAuth};
+use crate::params::Params;
 use crate::reply::Reply;
 use crate::routes::{self, ApiRequest};
 use crate::store::Store;
 use crate::throttle::Throttle;
-use crate::tokens::{self, MAX_STORES};
+use crate::tokens::{self, Bearer, MAX_STORES};
 use crate::Config;
 
 /// Locks even if a handler panicked while holding the lock: a test server should keep serving.
@@ -58,6 +66,8 @@ pub(crate) struct Shared {
     log: Mutex<Vec<LoggedRequest>>,
     faults: Mutex<FaultState>,
     throttle: Mutex<Throttle>,
+    /// The OAuth server: applications, codes and issued tokens (of every store).
+    oauth: Mutex<OAuth>,
     seq: AtomicU64,
 }
 
@@ -73,6 +83,7 @@ impl Shared {
             log: Mutex::new(Vec::new()),
             faults: Mutex::new(FaultState::new(config.faults.clone())),
             throttle: Mutex::new(Throttle::new()),
+            oauth: Mutex::new(OAuth::new()),
             seq: AtomicU64::new(0),
             config,
         }
@@ -80,6 +91,25 @@ impl Shared {
 
     pub(crate) fn store_count(&self) -> usize {
         lock(&self.stores).len()
+    }
+
+    /// The sellers' names of the stores served, by index (the consent page's accounts).
+    pub(crate) fn store_names(&self) -> Vec<String> {
+        lock(&self.stores)
+            .iter()
+            .map(|s| s.seller.name.clone())
+            .collect()
+    }
+
+    pub(crate) fn oauth(&self) -> MutexGuard<'_, OAuth> {
+        lock(&self.oauth)
+    }
+
+    /// The token `token` names: a fixed one, else one the OAuth server issued.
+    fn bearer(&self, token: &str) -> Option<Bearer> {
+        tokens::find(token)
+            .map(Bearer::from)
+            .or_else(|| self.oauth().bearer(token))
     }
 
     /// Store `store`'s state; `None` when the sandbox serves no such store.
@@ -132,6 +162,7 @@ impl Shared {
         lock(&self.log).clear();
         *lock(&self.throttle) = Throttle::new();
         self.set_faults(self.config.faults.clone());
+        self.oauth().reset();
     }
 }
 
@@ -165,18 +196,69 @@ fn to_response(reply: Reply) -> Response<Full<Bytes>> {
     res
 }
 
-fn preflight(requested_headers: Option<&str>) -> Reply {
+fn preflight(path: &str, requested_headers: Option<&str>) -> Reply {
     let mut allow = "authorization, content-type".to_string();
     if let Some(extra) = requested_headers.filter(|h| !h.trim().is_empty()) {
         allow = format!("{allow}, {extra}");
     }
+    // Gumroad's CORS rule for the OAuth endpoints on the API host (additions §1): no PATCH.
+    let methods = match OAuthRoute::of(path) {
+        Some(OAuthRoute::Token | OAuthRoute::Revoke) => "GET, POST, PUT, DELETE",
+        _ => "GET, POST, PUT, PATCH, DELETE, OPTIONS",
+    };
     Reply::empty(204)
-        .with_header(
-            "access-control-allow-methods",
-            "GET, POST, PUT, PATCH, DELETE, OPTIONS",
-        )
+        .with_header("access-control-allow-methods", methods)
         .with_header("access-control-allow-headers", allow)
         .with_header("access-control-max-age", "600")
+}
+
+/// The OAuth server's own endpoints (`/oauth/token/info` is an API route like `/v2`'s).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum OAuthRoute {
+    Authorize,
+    Token,
+    Revoke,
+}
+
+impl OAuthRoute {
+    fn of(path: &str) -> Option<OAuthRoute> {
+        match path.trim_end_matches('/') {
+            "/oauth/authorize" => Some(OAuthRoute::Authorize),
+            "/oauth/token" => Some(OAuthRoute::Token),
+            "/oauth/revoke" => Some(OAuthRoute::Revoke),
+            _ => None,
+        }
+    }
+}
+
+/// Answers an OAuth endpoint (the routes Doorkeeper draws: authorize by GET, POST and
+/// DELETE, token and revoke by POST; anything else is the usual 404).
+fn serve_oauth(
+    shared: &Shared,
+    route: OAuthRoute,
+    method: &str,
+    query: &str,
+    body: &[u8],
+    authorization: Option<&str>,
+    content_type: Option<&str>,
+) -> Reply {
+    match (route, method) {
+        (OAuthRoute::Authorize, "GET" | "POST" | "DELETE") => {
+            oauth::authorize::handle(shared, method, query, body, content_type)
+        }
+        (OAuthRoute::Token | OAuthRoute::Revoke, "POST") => {
+            let Ok(params) = Params::parse(query, body, content_type) else {
+                return Reply::error_400("Invalid request.");
+            };
+            let mut state = shared.oauth();
+            if route == OAuthRoute::Token {
+                oauth::token::token(&mut state, &params, authorization)
+            } else {
+                oauth::token::revoke(&mut state, &params, authorization)
+            }
+        }
+        _ => Reply::not_found_route(),
+    }
 }
 
 fn header(req: &Request<Incoming>, name: &str) -> Option<String> {
@@ -207,7 +289,7 @@ async fn serve_request(
         )));
     }
     if method == "OPTIONS" {
-        return Ok(to_response(preflight(requested_headers.as_deref())));
+        return Ok(to_response(preflight(&path, requested_headers.as_deref())));
     }
     if !routes::is_api_path(&path) {
         return Ok(to_response(Reply::not_found_route()));
@@ -225,10 +307,13 @@ async fn serve_request(
     let token = request
         .token
         .as_deref()
-        .and_then(tokens::find)
+        .and_then(|t| shared.bearer(t))
         .filter(|k| k.store < shared.store_count());
     let seq = shared.seq.fetch_add(1, Ordering::SeqCst) + 1;
-    let (latency_ms, decision) = {
+    let oauth_route = OAuthRoute::of(&path);
+    let (latency_ms, decision) = if oauth_route == Some(OAuthRoute::Authorize) {
+        (0, Decision::Pass)
+    } else {
         let mut f = lock(&shared.faults);
         (f.faults.latency_ms, f.decide_for(&method, &path))
     };
@@ -244,11 +329,21 @@ async fn serve_request(
             if shared.config.throttle && lock(&shared.throttle).hit(&method, &path) {
                 fault.get_or_insert_with(|| "throttled".to_string());
                 Some(faults::too_many_requests())
+            } else if let Some(route) = oauth_route {
+                Some(serve_oauth(
+                    &shared,
+                    route,
+                    &method,
+                    &query,
+                    &body,
+                    authorization.as_deref(),
+                    content_type.as_deref(),
+                ))
             } else {
                 let mut stores = lock(&shared.stores);
                 // A reset meanwhile may have removed the token's store: unknown then.
-                let token = token.filter(|k| k.store < stores.len());
-                let store = &mut stores[token.map_or(0, |k| k.store)];
+                let token = token.clone().filter(|k| k.store < stores.len());
+                let store = &mut stores[token.as_ref().map_or(0, |k| k.store)];
                 Some(routes::handle(store, request, token))
             }
         }
@@ -278,8 +373,8 @@ async fn serve_request(
         authorization,
         status: answered.as_ref().map(|r| r.status),
         fault,
-        store: token.map(|k| k.store),
-        token: token.map(|k| k.label()),
+        store: token.as_ref().map(|k| k.store),
+        token: token.map(|k| k.label),
     });
     answered.map(to_response).ok_or(Dropped)
 }
@@ -516,7 +611,8 @@ impl Sandbox {
     }
 
     /// Reseeds every store from the start config, clears the log and the throttle
-    /// counters, and restores the start faults.
+    /// counters, restores the start faults and resets the OAuth server (no issued token,
+    /// code or extra application; the default application without redirect URIs).
     pub fn reset(&self) {
         self.shared.reset();
     }

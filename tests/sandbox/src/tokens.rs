@@ -7,6 +7,10 @@
 //! Each token belongs to one store (one seller account, `Config::stores`): the five
 //! original tokens to store 0, `STOREk_FULL` and `STOREk_READ_ONLY` to store k. A token
 //! of a store the sandbox does not serve is as unknown as any other string.
+//!
+//! A request's token, once found, is a [`Bearer`]: an owned record that a fixed token
+//! and a token the OAuth server issued (`src/oauth`) both turn into, so handlers,
+//! scope checks and the request log treat both alike.
 
 /// `edit_products view_sales view_profile`: everything Bulkroad needs.
 pub const FULL: &str = "xcQgn3I3lF1EPiHZy2bblK5NEtPOcb1LjC8Xbz7yPa4";
@@ -69,6 +73,48 @@ impl KnownToken {
             self.name.to_string()
         } else {
             format!("store{}.{}", self.store, self.name)
+        }
+    }
+}
+
+/// A token as a request presents it and the sandbox found it (Doorkeeper's access token
+/// record): a fixed one ([`KNOWN`]) or one the OAuth server issued.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bearer {
+    pub scopes: Vec<String>,
+    /// The store (seller account) it opens.
+    pub store: usize,
+    /// `created_at` in token info (Unix seconds).
+    pub created_at: i64,
+    /// What the request log calls it (`full`, `store1.full`, `issued.3`), never the token.
+    pub label: String,
+    pub revoked: bool,
+    /// Past its lifetime (only issued tokens have one, and only when the sandbox was told
+    /// to issue expiring tokens).
+    pub expired: bool,
+    /// Seconds left (token info's `expires_in`, 0 once expired); `None`: it never expires.
+    pub expires_in: Option<i64>,
+    /// The application it was issued to (`application.uid` in token info).
+    pub application: String,
+}
+
+impl Bearer {
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s == scope)
+    }
+}
+
+impl From<&KnownToken> for Bearer {
+    fn from(k: &KnownToken) -> Bearer {
+        Bearer {
+            scopes: k.scopes.iter().map(|s| s.to_string()).collect(),
+            store: k.store,
+            created_at: k.created_at,
+            label: k.label(),
+            revoked: k.revoked,
+            expired: false,
+            expires_in: None,
+            application: APPLICATION_UID.to_string(),
         }
     }
 }

@@ -15,7 +15,7 @@ use crate::seed_sales;
 use crate::store::{
     recurrence_long_indicator, Product, Sale, Seller, Store, Subscription, NO_ANSWER,
 };
-use crate::tokens::KnownToken;
+use crate::tokens::Bearer;
 
 /// Gumroad's PPP factors per country, already clamped the way its service does
 /// (at most 60 % off; 0.8 and above means no discount, stored as 1.0).
@@ -63,15 +63,12 @@ pub fn ppp_prices(price_cents: i64, min_price: i64) -> Value {
     Value::Object(m)
 }
 
-fn sees_sales(token: &KnownToken) -> bool {
-    token
-        .scopes
-        .iter()
-        .any(|s| *s == "view_sales" || *s == "account")
+fn sees_sales(token: &Bearer) -> bool {
+    token.has_scope("view_sales") || token.has_scope("account")
 }
 
 /// One product as the API shows it. `slim` is the list form (no files, no rich content).
-pub fn product(store: &Store, p: &Product, token: &KnownToken, slim: bool) -> Value {
+pub fn product(store: &Store, p: &Product, token: &Bearer, slim: bool) -> Value {
     let cur = p.cur();
     let ppp = p.ppp_enabled;
     let variants: Vec<Value> = p
@@ -198,7 +195,7 @@ pub fn offer_code(c: &crate::store::OfferCode) -> Value {
 /// `User::AsJson`: the full field set needs one of edit_products, view_sales,
 /// revenue_share, ifttt, view_profile (`account` is not in that list); otherwise
 /// name/bio/twitter_handle are compacted and email/currency_type/profile_url left out.
-pub fn user(store: &Store, token: &KnownToken) -> Value {
+pub fn user(store: &Store, token: &Bearer) -> Value {
     let s: &Seller = &store.seller;
     let full = token.scopes.iter().any(|x| {
         [
@@ -208,7 +205,7 @@ pub fn user(store: &Store, token: &KnownToken) -> Value {
             "ifttt",
             "view_profile",
         ]
-        .contains(x)
+        .contains(&x.as_str())
     });
     let alive_permalinks: Vec<String> = store
         .products
@@ -248,7 +245,7 @@ pub fn user(store: &Store, token: &KnownToken) -> Value {
         j.insert("profile_url".into(), json!(s.avatar_url));
         j.insert("email".into(), json!(s.email));
     }
-    if token.scopes.contains(&"view_profile") {
+    if token.has_scope("view_profile") {
         j.insert("display_name".into(), json!(s.display_name));
     }
     Value::Object(j)

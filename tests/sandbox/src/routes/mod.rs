@@ -1,4 +1,6 @@
 //! The API router: `/v2/…` (and the legacy `/api/v2/…`) plus `/oauth/token/info`.
+//! (`/oauth/authorize`, `/oauth/token` and `/oauth/revoke` are the OAuth server's, in
+//! `src/oauth`: they answer from the sandbox's grants, not from one store.)
 //!
 //! Handlers are plain functions over [`Ctx`] returning [`Outcome`]: `Err` carries an
 //! early answer (401/403, not found), so `?` reads like Rails' `before_action`
@@ -17,7 +19,7 @@ use crate::auth;
 use crate::params::Params;
 use crate::reply::Reply;
 use crate::store::Store;
-use crate::tokens::KnownToken;
+use crate::tokens::Bearer;
 
 pub type Outcome = Result<Reply, Reply>;
 
@@ -29,14 +31,16 @@ pub struct Ctx<'a> {
     pub query: &'a str,
     pub params: Params,
     /// The known token the request carries (of a store the sandbox serves), if any.
-    pub token: Option<&'static KnownToken>,
+    pub token: Option<Bearer>,
     /// The store of that token (store 0 when there is none: nothing of it is shown then).
     pub store: &'a mut Store,
 }
 
 impl Ctx<'_> {
-    pub fn authorize(&self, accepted: &[&str]) -> Result<&'static KnownToken, Reply> {
-        auth::authorize(self.token, accepted)
+    /// The request's token if it passes `doorkeeper_authorize!(*accepted)` (a copy, so
+    /// the handler may go on changing the store), else the 401/403.
+    pub fn authorize(&self, accepted: &[&str]) -> Result<Bearer, Reply> {
+        auth::authorize(self.token.as_ref(), accepted).cloned()
     }
 }
 
@@ -116,7 +120,7 @@ fn segments(rest: &str) -> Vec<String> {
 
 /// Answers one API request from `store`, the store of `token` (the request's token if
 /// the sandbox knows it). Parameters that failed to parse → Rails' 400 before anything else.
-pub fn handle(store: &mut Store, request: ApiRequest, token: Option<&'static KnownToken>) -> Reply {
+pub fn handle(store: &mut Store, request: ApiRequest, token: Option<Bearer>) -> Reply {
     let ApiRequest {
         method,
         path,

@@ -5,18 +5,17 @@ use serde_json::json;
 use super::{Ctx, Outcome};
 use crate::auth;
 use crate::reply::Reply;
-use crate::tokens;
 
-/// 200 with the token's owner (the seller of the token's store), scopes (an array) and
-/// application; an unknown or revoked token gets a 401 whose JSON body repeats the
-/// `WWW-Authenticate` error.
+/// 200 with the token's owner (the seller of the token's store), scopes (an array),
+/// seconds left (`null`: it never expires) and application; an unknown, revoked or expired
+/// token gets a 401 whose JSON body repeats the `WWW-Authenticate` error.
 pub fn token_info(ctx: &mut Ctx) -> Outcome {
-    match auth::accessible(ctx.token) {
+    match auth::accessible(ctx.token.as_ref()) {
         Ok(known) => Ok(Reply::ok(&json!({
             "resource_owner_id": ctx.store.seller.resource_owner_id,
             "scope": known.scopes,
-            "expires_in": null,
-            "application": {"uid": tokens::APPLICATION_UID},
+            "expires_in": known.expires_in,
+            "application": {"uid": known.application},
             "created_at": known.created_at,
         }))),
         Err(description) => Ok(Reply::json(

@@ -93,7 +93,7 @@ pub fn index(ctx: &mut Ctx) -> Outcome {
     visible.truncate(PER_PAGE);
     let products: Vec<Value> = visible
         .iter()
-        .map(|p| views::product(ctx.store, p, token, true))
+        .map(|p| views::product(ctx.store, p, &token, true))
         .collect();
     let mut body = json!({"success": true, "products": products});
     if has_next {
@@ -107,7 +107,7 @@ pub fn index(ctx: &mut Ctx) -> Outcome {
 fn product_reply(
     ctx: &Ctx,
     idx: usize,
-    token: &crate::tokens::KnownToken,
+    token: &crate::tokens::Bearer,
     warning: Option<String>,
 ) -> Reply {
     let mut body = json!({"success": true, "product": views::product(ctx.store, &ctx.store.products[idx], token, false)});
@@ -121,7 +121,7 @@ fn product_reply(
 pub fn show(ctx: &mut Ctx, id: &str) -> Outcome {
     let token = ctx.authorize(auth::READ)?;
     let idx = fetch_product(ctx, id)?;
-    Ok(product_reply(ctx, idx, token, None))
+    Ok(product_reply(ctx, idx, &token, None))
 }
 
 fn normalize_tags(values: &[Value]) -> Vec<String> {
@@ -230,7 +230,7 @@ pub fn update(ctx: &mut Ctx, id: &str) -> Outcome {
     }
     ctx.store.products[idx] = next;
     let warning = ctx.store.offer_code_warning(&ctx.store.products[idx]);
-    Ok(product_reply(ctx, idx, token, warning))
+    Ok(product_reply(ctx, idx, &token, warning))
 }
 
 /// `PUT /v2/products/:id/enable` (edit_products): refused while an attached code would
@@ -242,7 +242,7 @@ pub fn enable(ctx: &mut Ctx, id: &str) -> Outcome {
         return Ok(Reply::failure(&message));
     }
     ctx.store.products[idx].published = true;
-    Ok(product_reply(ctx, idx, token, None))
+    Ok(product_reply(ctx, idx, &token, None))
 }
 
 /// `PUT /v2/products/:id/disable` (edit_products).
@@ -250,7 +250,7 @@ pub fn disable(ctx: &mut Ctx, id: &str) -> Outcome {
     let token = ctx.authorize(&["edit_products"])?;
     let idx = fetch_product(ctx, id)?;
     ctx.store.products[idx].published = false;
-    Ok(product_reply(ctx, idx, token, None))
+    Ok(product_reply(ctx, idx, &token, None))
 }
 
 /// `DELETE /v2/products/:id` (edit_products): soft delete.

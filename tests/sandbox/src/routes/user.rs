@@ -10,6 +10,6 @@ use crate::views;
 pub fn show(ctx: &mut Ctx) -> Outcome {
     let token = ctx.authorize(auth::READ)?;
     Ok(Reply::ok(
-        &json!({"success": true, "user": views::user(ctx.store, token)}),
+        &json!({"success": true, "user": views::user(ctx.store, &token)}),
     ))
 }

@@ -1,6 +1,8 @@
 //! A tiny blocking HTTP client and store lookups shared by the sandbox's own tests.
 #![allow(dead_code)]
 
+pub mod oauth;
+
 use bulkroad_sandbox::{Config, Sandbox};
 use reqwest::blocking::Client;
 use reqwest::header::HeaderMap;
