@@ -122,10 +122,7 @@ struct ListedProduct {
 /// `ListedProduct`s. `stop`: the account's `AbortSignal` (rejects with `Stopped` once it
 /// aborts).
 #[wasm_bindgen(js_name = listProducts)]
-pub async fn list_products(
-    token: String,
-    stop: Option<AbortSignal>,
-) -> Result<JsValue, JsValue> {
+pub async fn list_products(token: String, stop: Option<AbortSignal>) -> Result<JsValue, JsValue> {
     let products = client(&token, stop)?
         .products()
         .await
