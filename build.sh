@@ -3,7 +3,11 @@
 #
 #   ./build.sh                 release build into dist/ (reaches only https://api.gumroad.com)
 #   GUMROAD_API_BASE_URL=http://127.0.0.1:PORT ./build.sh
-#                              the same for another API origin, fixed at build time
+#                              the same for another API origin, fixed at build time (it
+#                              signs in there too, unless GUMROAD_AUTHORIZE_BASE_URL names
+#                              another origin; a release build signs in at app.gumroad.com)
+#   GUMROAD_CLIENT_ID=…        the Gumroad application id "Sign in with Gumroad" uses, for
+#                              any build; without it, only a pasted token connects
 #   ./build.sh test            native tests, wasm tests in headless Chromium, end-to-end specs
 #   ./build.sh e2e [SPEC…]     the end-to-end specs alone (all, or e.g. parity.test.mjs)
 #   ./build.sh demo            a seeded sandbox store and a build that talks to it
@@ -92,17 +96,40 @@ api_origin() {
   printf '%s' "$origin"
 }
 
-# build_extension OUT_DIR ORIGIN — the wasm core for ORIGIN plus the extension files.
+# The sign-in origin named for a build other than the release one, checked as the API
+# origin is (config.rs refuses anything else too); empty when none is named.
+authorize_origin() {
+  local origin=${GUMROAD_AUTHORIZE_BASE_URL:-}
+  [ -n "$origin" ] || return 0
+  origin=${origin%/}
+  if [[ ! $origin =~ ^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?$ && ! $origin =~ ^http://(127\.0\.0\.1|localhost)(:[0-9]{1,5})?$ ]]; then
+    die "GUMROAD_AUTHORIZE_BASE_URL must be an origin such as http://127.0.0.1:8787 or https://host (got '$origin')"
+  fi
+  printf '%s' "$origin"
+}
+
+# build_extension OUT_DIR ORIGIN — the wasm core for ORIGIN plus the extension files. A
+# release build signs in at Gumroad's origin whatever GUMROAD_AUTHORIZE_BASE_URL says;
+# GUMROAD_CLIENT_ID passes through to every build.
 build_extension() {
   local out=$1 origin=$2
   ensure_wasm_toolchain
   ensure_node
   ensure_build_tools
-  log "building the wasm core for $origin"
+  log "building the wasm core for $origin${GUMROAD_CLIENT_ID:+ (with a Gumroad application id)}"
   if [ "$origin" = "$RELEASE_ORIGIN" ]; then
-    env -u GUMROAD_API_BASE_URL cargo build --quiet --lib --release --target wasm32-unknown-unknown
+    env -u GUMROAD_API_BASE_URL -u GUMROAD_AUTHORIZE_BASE_URL \
+      cargo build --quiet --lib --release --target wasm32-unknown-unknown
   else
-    GUMROAD_API_BASE_URL=$origin cargo build --quiet --lib --release --target wasm32-unknown-unknown
+    local authorize
+    authorize=$(authorize_origin)
+    if [ -n "$authorize" ]; then
+      GUMROAD_API_BASE_URL=$origin GUMROAD_AUTHORIZE_BASE_URL=$authorize \
+        cargo build --quiet --lib --release --target wasm32-unknown-unknown
+    else
+      env -u GUMROAD_AUTHORIZE_BASE_URL GUMROAD_API_BASE_URL=$origin \
+        cargo build --quiet --lib --release --target wasm32-unknown-unknown
+    fi
   fi
   rm -rf "$out"
   mkdir -p "$out"
@@ -272,6 +299,6 @@ case "${1:-build}" in
   e2e) shift; cmd_e2e "$@" ;;
   demo) cmd_demo ;;
   bench) cmd_bench ;;
-  -h | --help | help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' ;;
+  -h | --help | help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' ;;
   *) die "unknown command '$1' (use: build, test, e2e, demo, bench)" ;;
 esac

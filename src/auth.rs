@@ -1,10 +1,30 @@
 //! The seller's access token. [`AccessToken`] validates what was pasted and never prints
 //! it: `Debug` and `Display` are redacted, there is no `Serialize`, and only a transport
 //! reads the value (for the `Authorization` header). Nothing here stores the token.
+//!
+//! [`Renew`]: where a fresh token comes from when Gumroad refuses the current one (a
+//! signed-in account's refresh; the service worker implements it, per account).
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 
 use crate::error::Error;
+
+/// What [`Renew::renew`] returns: a boxed future, so a client can hold any renewer.
+pub type Renewal<'a> = Pin<Box<dyn Future<Output = Result<Option<AccessToken>, Error>> + 'a>>;
+
+/// A source of fresh access tokens for one account. The API client asks it at most once per
+/// request, after Gumroad refused that request with 401 (see `api::GumroadClient`).
+///
+/// Requests in flight together may meet the 401 together and each ask: an implementation
+/// renews once for all of them (single-flight) and hands every caller the same new token.
+pub trait Renew {
+    /// A token to use instead of `stale` (the one Gumroad refused): `Ok(None)` when there is
+    /// none (the seller must sign in again); `Err` when renewing failed for a reason the
+    /// caller should see instead (no connection, the account was disconnected…).
+    fn renew<'a>(&'a self, stale: &'a AccessToken) -> Renewal<'a>;
+}
 
 /// Longest value accepted. Gumroad tokens are 43 characters (URL-safe base64); anything far
 /// longer is a paste accident, not a token.

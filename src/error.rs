@@ -13,7 +13,9 @@ use crate::http::{Method, TransportError};
 pub enum ErrorKind {
     /// Refused before any request was sent (an empty token, a 150 % discount…).
     InvalidInput,
-    /// 401: the token is unknown, revoked or expired. Stops a bulk run.
+    /// 401: the token is unknown, revoked or expired (and could not be renewed). Stops a bulk
+    /// run. Also: Gumroad's sign-in server refused the grant (a sign-in code expired or used,
+    /// a refresh token revoked): either way the seller must sign in again.
     Unauthorized,
     /// 403: the token lacks every scope the endpoint accepts.
     Forbidden,
@@ -36,6 +38,9 @@ pub enum ErrorKind {
     /// stopped before it was sent cannot have applied; a write abandoned on its way may have
     /// (`may_have_applied`).
     Stopped,
+    /// The seller chose Deny on Gumroad's consent page: nothing was connected, and nothing
+    /// went wrong.
+    Denied,
 }
 
 impl ErrorKind {
@@ -53,7 +58,29 @@ impl ErrorKind {
             ErrorKind::Decode => "Decode",
             ErrorKind::Cancelled => "Cancelled",
             ErrorKind::Stopped => "Stopped",
+            ErrorKind::Denied => "Denied",
         }
+    }
+
+    /// Every kind, in declaration order.
+    pub const ALL: [ErrorKind; 12] = [
+        ErrorKind::InvalidInput,
+        ErrorKind::Unauthorized,
+        ErrorKind::Forbidden,
+        ErrorKind::NotFound,
+        ErrorKind::Rejected,
+        ErrorKind::RateLimited,
+        ErrorKind::Server,
+        ErrorKind::Network,
+        ErrorKind::Decode,
+        ErrorKind::Cancelled,
+        ErrorKind::Stopped,
+        ErrorKind::Denied,
+    ];
+
+    /// The kind named `name` ([`ErrorKind::as_str`]), e.g. from a JS `GumroadError`'s `kind`.
+    pub fn from_name(name: &str) -> Option<ErrorKind> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == name)
     }
 }
 
@@ -136,6 +163,11 @@ impl Error {
         Self::new(ErrorKind::Cancelled, "Cancelled.")
     }
 
+    /// The seller chose Deny on Gumroad's consent page.
+    pub fn denied(message: impl AsRef<str>) -> Self {
+        Self::new(ErrorKind::Denied, message)
+    }
+
     /// The account was disconnected: what every request stopped by its signal fails with.
     pub fn stopped() -> Self {
         Self::new(ErrorKind::Stopped, STOPPED_MESSAGE)
@@ -179,6 +211,16 @@ impl Error {
                 self.kind,
                 ErrorKind::Server | ErrorKind::Network | ErrorKind::Decode
             );
+        self
+    }
+
+    /// What renewing the token of `method path` met (`self`), as that request's error:
+    /// Gumroad refused the request with 401, so it was not applied whatever renewing met,
+    /// and the status of the renewal's own answer is not the request's.
+    pub fn while_renewing(mut self, method: Method, path: &str) -> Self {
+        self.status = None;
+        self.endpoint = Some(clip(&format!("{} {path}", method.as_str()), 200));
+        self.may_have_applied = false;
         self
     }
 
@@ -344,6 +386,8 @@ mod tests {
             (Cancelled, Method::Post, false, false),
             (Stopped, Method::Get, false, false),
             (Stopped, Method::Post, false, false),
+            (Denied, Method::Get, false, false),
+            (Denied, Method::Post, false, false),
         ];
         for (kind, method, retryable, applied) in rows {
             let error = make(kind).at(method, "/v2/x");
@@ -405,26 +449,30 @@ mod tests {
 
     #[test]
     fn serializes_kind_as_pascal_case_name() {
-        let kinds = [
-            InvalidInput,
-            Unauthorized,
-            Forbidden,
-            NotFound,
-            Rejected,
-            RateLimited,
-            Server,
-            Network,
-            Decode,
-            Cancelled,
-            Stopped,
-        ];
-        for kind in kinds {
+        for kind in ErrorKind::ALL {
             assert_eq!(
                 serde_json::to_value(kind).unwrap(),
                 serde_json::Value::String(kind.as_str().into())
             );
             assert_eq!(format!("{kind:?}"), kind.as_str());
+            assert_eq!(ErrorKind::from_name(kind.as_str()), Some(kind));
         }
+        assert_eq!(ErrorKind::from_name("denied"), None);
+        assert_eq!(ErrorKind::from_name(""), None);
+    }
+
+    #[test]
+    fn what_renewing_met_is_the_requests_error_and_never_applied() {
+        let renewing = Error::network("Could not connect to Gumroad.")
+            .with_status(503)
+            .at(Method::Post, "/oauth/token");
+        assert!(renewing.may_have_applied());
+        let error = renewing.while_renewing(Method::Put, "/v2/products/p");
+        assert_eq!(error.kind(), Network);
+        assert_eq!(error.status(), None);
+        assert_eq!(error.endpoint(), Some("PUT /v2/products/p"));
+        assert!(!error.may_have_applied());
+        assert!(error.retryable());
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! and natively for tests. This file is the module map only; no logic lives here.
 //!
 //! Layers, bottom up:
-//! - [`config`]: the API origin, fixed at build time.
+//! - [`config`]: the API origin, the sign-in origin and the Gumroad application id, fixed at
+//!   build time.
 //! - [`http`]: HTTP as plain data (request, response, "no answer"); imports nothing above it.
 //! - [`error`]: the one error type every layer returns ([`Error`] + [`ErrorKind`]).
 //! - [`auth`] and [`scopes`]: the access token (never printed) and which features need
@@ -19,7 +20,10 @@
 //! - [`transport`]: the [`transport::Transport`] seam over [`http`]'s requests — `fetch`
 //!   in the browser (wasm32), `reqwest` natively.
 //! - [`api`]: [`api::GumroadClient`], one file per Gumroad resource, with every answer
-//!   shape decoded in one place (`api::envelope`).
+//!   shape decoded in one place (`api::envelope`); after a 401 it asks the account's
+//!   [`auth::Renew`] (if any) for a fresh token and sends the request once more.
+//! - [`oauth`]: "Sign in with Gumroad" — PKCE and state, the consent page's address, the
+//!   end of the sign-in, the token endpoint (code exchange, refresh) and revocation.
 //! - [`runtime`]: the [`runtime::Clock`] seam (timers in the browser, tokio natively, a
 //!   fake one for tests).
 //! - [`pacing`]: the runner shared by snapshots, jobs and exports — retry policy, AIMD
@@ -45,6 +49,7 @@ pub mod forms;
 pub mod http;
 pub mod model;
 pub mod money;
+pub mod oauth;
 pub mod pacing;
 pub mod parity;
 pub mod runtime;

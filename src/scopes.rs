@@ -86,10 +86,39 @@ pub fn missing_features<S: AsRef<str>>(scopes: &[S]) -> Vec<Feature> {
         .collect()
 }
 
+/// The scopes "Sign in with Gumroad" asks for, always sent explicitly (a new Gumroad app
+/// cannot get the default `view_public`, contract §1.5): every feature, and the seller's
+/// name for the account picker.
+pub const SIGN_IN_SCOPES: &[&str] = &["view_profile", "edit_products", "view_sales"];
+
+/// The same for a read-only connection: no `edit_products`, so no price or code changes.
+pub const SIGN_IN_SCOPES_READ_ONLY: &[&str] = &["view_profile", "view_sales"];
+
+/// The scopes to ask for when signing in, in the authorize request's space-separated form.
+pub fn sign_in_scope(read_only: bool) -> String {
+    let scopes = if read_only {
+        SIGN_IN_SCOPES_READ_ONLY
+    } else {
+        SIGN_IN_SCOPES
+    };
+    scopes.join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use Feature::*;
+
+    #[test]
+    fn sign_in_asks_for_what_the_features_need() {
+        assert_eq!(
+            sign_in_scope(false),
+            "view_profile edit_products view_sales"
+        );
+        assert_eq!(sign_in_scope(true), "view_profile view_sales");
+        assert!(missing_features(SIGN_IN_SCOPES).is_empty());
+        assert_eq!(missing_features(SIGN_IN_SCOPES_READ_ONLY), [EditProducts]);
+    }
 
     #[test]
     fn missing_features_per_scope_set() {

@@ -23,7 +23,7 @@ const LAYERS: &[&[&str]] = &[
     &["bulk"],
     &["parity"],
     &["pacing"],
-    &["api", "runtime"],
+    &["api", "runtime", "oauth"],
     &["transport"],
     &["discount"],
     &["model", "money", "scopes", "config"],

@@ -104,7 +104,7 @@ async fn a_missing_product_is_not_found_from_a_success_false_answer() {
 #[wasm_bindgen_test]
 async fn connect_export_resolves_to_the_seller_and_scopes() {
     let full = token("full").await;
-    let connection = bulkroad::wasm::connect(format!("  {full}\n"), None)
+    let connection = bulkroad::wasm::connect(format!("  {full}\n").into(), None)
         .await
         .unwrap();
     assert_eq!(
@@ -208,7 +208,7 @@ async fn a_price_job_runs_and_undoes_through_the_exports() {
         "rounding": "charm99", "allowFree": false, "onLimit": "clamp", "productIds": chosen})
         .to_string(),
     );
-    let plan = bulkroad::wasm::preview_price_change(full.clone(), form, None)
+    let plan = bulkroad::wasm::preview_price_change(full.clone().into(), form, None)
         .await
         .unwrap();
     let plan_json = rust(&plan);
@@ -218,7 +218,7 @@ async fn a_price_job_runs_and_undoes_through_the_exports() {
         assert_eq!(step["action"]["after"], step["priceAfter"]);
     }
     let on_event = js_sys::Function::new_with_args("event", "return null");
-    let report = bulkroad::wasm::execute_plan(full.clone(), plan, on_event.clone(), None)
+    let report = bulkroad::wasm::execute_plan(full.clone().into(), plan, on_event.clone(), None)
         .await
         .unwrap();
     assert_eq!(rust(&report)["summary"]["applied"], 2);
@@ -227,11 +227,11 @@ async fn a_price_job_runs_and_undoes_through_the_exports() {
         let id = step["productId"].as_str().unwrap();
         assert_eq!(Some(raised[id]), step["priceAfter"].as_i64());
     }
-    let undo = bulkroad::wasm::preview_undo(full.clone(), report, None, None)
+    let undo = bulkroad::wasm::preview_undo(full.clone().into(), report, None, None)
         .await
         .unwrap();
     assert_eq!(rust(&undo)["summary"]["update"], 2);
-    let undone = bulkroad::wasm::execute_plan(full.clone(), undo, on_event, None)
+    let undone = bulkroad::wasm::execute_plan(full.clone().into(), undo, on_event, None)
         .await
         .unwrap();
     assert_eq!(rust(&undone)["summary"]["applied"], 2);
@@ -247,7 +247,7 @@ async fn a_price_job_runs_and_undoes_through_the_exports() {
         r#"{"mode": "set", "amount": "0.50", "currency": "usd", "rounding": "none",
         "allowFree": false, "onLimit": "skip", "productIds": ["x"]}"#,
     );
-    let refused = bulkroad::wasm::preview_price_change(full, form, None)
+    let refused = bulkroad::wasm::preview_price_change(full.into(), form, None)
         .await
         .unwrap_err();
     assert_eq!(
@@ -328,7 +328,7 @@ async fn an_aborted_stop_signal_rejects_as_stopped_and_sends_nothing() {
     let before = logged().await;
     let controller = web_sys::AbortController::new().unwrap();
     controller.abort();
-    let rejected = bulkroad::wasm::list_products(full.clone(), Some(controller.signal()))
+    let rejected = bulkroad::wasm::list_products(full.clone().into(), Some(controller.signal()))
         .await
         .unwrap_err();
     assert_stopped(rejected, false);
@@ -336,12 +336,12 @@ async fn an_aborted_stop_signal_rejects_as_stopped_and_sends_nothing() {
 
     // A signal that has not aborted changes nothing; a stop that is no signal is refused.
     let live = web_sys::AbortController::new().unwrap();
-    let listed = bulkroad::wasm::list_products(full.clone(), Some(live.signal()))
+    let listed = bulkroad::wasm::list_products(full.clone().into(), Some(live.signal()))
         .await
         .unwrap();
     assert!(js_sys::Array::is_array(&listed));
     let not_a_signal: web_sys::AbortSignal = JsValue::from("stop").unchecked_into();
-    let refused = bulkroad::wasm::list_products(full, Some(not_a_signal))
+    let refused = bulkroad::wasm::list_products(full.into(), Some(not_a_signal))
         .await
         .unwrap_err();
     assert_eq!(
@@ -360,7 +360,7 @@ async fn a_stop_signal_aborts_the_request_on_its_way_whatever_the_reason() {
     gloo_timers::callback::Timeout::new(300, move || aborts.abort_with_reason(&"forgotten".into()))
         .forget();
     let started = js_sys::Date::now();
-    let rejected = bulkroad::wasm::list_products(full, Some(controller.signal()))
+    let rejected = bulkroad::wasm::list_products(full.into(), Some(controller.signal()))
         .await
         .unwrap_err();
     let took = js_sys::Date::now() - started;
@@ -390,7 +390,7 @@ async fn a_job_whose_account_is_disconnected_as_it_starts_sends_nothing_and_ends
         "rounding": "none", "allowFree": false, "onLimit": "skip", "productIds": chosen})
         .to_string(),
     );
-    let plan = bulkroad::wasm::preview_price_change(full.clone(), form, None)
+    let plan = bulkroad::wasm::preview_price_change(full.clone().into(), form, None)
         .await
         .unwrap();
     let before = logged().await;
@@ -405,7 +405,7 @@ async fn a_job_whose_account_is_disconnected_as_it_starts_sends_nothing_and_ends
         },
     );
     let report = bulkroad::wasm::execute_plan(
-        full,
+        full.into(),
         plan,
         on_event
             .as_ref()
@@ -426,4 +426,153 @@ async fn a_job_whose_account_is_disconnected_as_it_starts_sends_nothing_and_ends
     }
     assert_eq!(logged().await, before, "nothing was sent");
     assert_eq!(prices_now().await, prices);
+}
+
+/// `{accessToken, renew}`: `renew(stale)` answers with `answer` (a JS value, or a rejection
+/// when `reject`), recording the stale tokens it was given.
+fn renewing(
+    access_token: &str,
+    answer: JsValue,
+    reject: bool,
+) -> (JsValue, std::rc::Rc<std::cell::RefCell<Vec<String>>>) {
+    let asked = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let record = asked.clone();
+    let renew = wasm_bindgen::closure::Closure::<dyn FnMut(JsValue) -> js_sys::Promise>::new(
+        move |stale: JsValue| {
+            record
+                .borrow_mut()
+                .push(stale.as_string().unwrap_or_default());
+            if reject {
+                js_sys::Promise::reject(&answer)
+            } else {
+                js_sys::Promise::resolve(&answer)
+            }
+        },
+    )
+    .into_js_value();
+    let object = js_sys::Object::new();
+    js_sys::Reflect::set(&object, &"accessToken".into(), &access_token.into()).unwrap();
+    js_sys::Reflect::set(&object, &"renew".into(), &renew).unwrap();
+    (object.into(), asked)
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_token_is_renewed_once_and_the_request_sent_again() {
+    let full = token("full").await;
+    let revoked = token("revoked").await;
+    let (credential, asked) = renewing(&revoked, full.clone().into(), false);
+    let listed = bulkroad::wasm::list_products(credential.clone(), None)
+        .await
+        .unwrap();
+    assert!(js_sys::Array::from(&listed).length() > 10);
+    assert_eq!(
+        *asked.borrow(),
+        std::slice::from_ref(&revoked),
+        "asked once, with the refused token"
+    );
+    // connect reports the token it ended with, for the worker to keep.
+    let connection = bulkroad::wasm::connect(credential, None).await.unwrap();
+    assert_eq!(js_field(&connection, "token").as_string().unwrap(), full);
+
+    for (answer, reject, kind) in [
+        (JsValue::NULL, false, "Unauthorized"),
+        (
+            js(r#"{"kind":"Network","message":"Could not connect to Gumroad."}"#),
+            true,
+            "Network",
+        ),
+        (JsValue::from_str("not a token"), false, "InvalidInput"),
+    ] {
+        let (credential, asked) = renewing(&revoked, answer, reject);
+        let rejected = bulkroad::wasm::list_products(credential, None)
+            .await
+            .unwrap_err();
+        assert_eq!(js_field(&rejected, "kind").as_string().unwrap(), kind);
+        assert_eq!(asked.borrow().len(), 1, "{kind}: asked once, no loop");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_credential_of_the_wrong_shape_is_invalid_input_before_any_request() {
+    let full = token("full").await;
+    let before = logged().await;
+    for value in [
+        js("{}"),
+        js(r#"{"accessToken": 5}"#),
+        js(&format!(r#"{{"accessToken": "{full}", "renew": 5}}"#)),
+        js("42"),
+        JsValue::UNDEFINED,
+    ] {
+        let refused = bulkroad::wasm::list_products(value, None)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            js_field(&refused, "kind").as_string().unwrap(),
+            "InvalidInput"
+        );
+    }
+    assert_eq!(logged().await, before, "nothing was sent");
+    // Without `renew`, an object is the token alone.
+    let listed =
+        bulkroad::wasm::list_products(js(&format!(r#"{{"accessToken": "{full}"}}"#)), None)
+            .await
+            .unwrap();
+    assert!(js_sys::Array::from(&listed).length() > 10);
+}
+
+#[wasm_bindgen_test]
+fn oauth_start_gives_the_rfc_7636_challenge_for_its_bytes() {
+    let mut bytes = [7u8; 64];
+    bytes[..32].copy_from_slice(&[
+        116, 24, 223, 180, 151, 153, 224, 37, 79, 250, 96, 125, 216, 173, 187, 186, 22, 212, 37,
+        77, 105, 214, 191, 240, 91, 88, 5, 88, 83, 132, 141, 121,
+    ]);
+    bytes[40] = 8;
+    let random = js_sys::Uint8Array::from(&bytes[..]);
+    let started = bulkroad::wasm::oauth_start(
+        Some("client-id".into()),
+        "https://abc.chromiumapp.org/gumroad",
+        false,
+        random.into(),
+    )
+    .unwrap();
+    assert_eq!(
+        js_field(&started, "verifier").as_string().unwrap(),
+        "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+    );
+    let url = js_field(&started, "authorizeUrl").as_string().unwrap();
+    assert!(
+        url.starts_with(&format!(
+            "{}/oauth/authorize?",
+            bulkroad::wasm::authorize_origin()
+        )),
+        "{url}"
+    );
+    assert!(url.contains("&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&"));
+    let state = js_field(&started, "state").as_string().unwrap();
+    let code = bulkroad::wasm::oauth_callback(
+        &format!("https://abc.chromiumapp.org/gumroad?code=xyz&state={state}"),
+        "https://abc.chromiumapp.org/gumroad",
+        &state,
+    )
+    .unwrap();
+    assert_eq!(js_field(&code, "code").as_string().unwrap(), "xyz");
+    let denied = bulkroad::wasm::oauth_callback(
+        &format!("https://abc.chromiumapp.org/gumroad?error=access_denied&state={state}"),
+        "https://abc.chromiumapp.org/gumroad",
+        &state,
+    )
+    .unwrap_err();
+    assert_eq!(js_field(&denied, "kind").as_string().unwrap(), "Denied");
+    let short = bulkroad::wasm::oauth_start(
+        Some("client-id".into()),
+        "https://abc.chromiumapp.org/gumroad",
+        false,
+        js_sys::Uint8Array::new_with_length(32).into(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        js_field(&short, "kind").as_string().unwrap(),
+        "InvalidInput"
+    );
 }

@@ -3,6 +3,11 @@
 //! every answer. Nothing here knows how requests travel (fetch or reqwest), and nothing
 //! here retries or paces: that is the bulk runner's policy, informed by
 //! [`Error::retryable`] and [`Error::may_have_applied`]. No `JsValue` here.
+//!
+//! The one exception is a 401 with a renewer ([`GumroadClient::with_renewer`]): a signed-in
+//! account's access token may be renewed, and Gumroad's 401 comes before anything is
+//! applied, so the refused request is sent once more with the fresh token — exactly once,
+//! whatever the second answer is.
 
 mod envelope;
 mod oauth;
@@ -14,27 +19,71 @@ mod user;
 
 pub use pagination::PageKeys;
 
+use std::cell::RefCell;
+use std::fmt;
+use std::rc::Rc;
+
 use serde::de::DeserializeOwned;
 
-use crate::auth::AccessToken;
+use crate::auth::{AccessToken, Renew};
 use crate::error::Error;
 use crate::scopes::Feature;
 use crate::transport::{path_segment, Request, Response, Transport};
 
 /// A client for one seller's token. Cheap to build: make one per call if that is simpler.
+///
+/// Its token is the one given, until a renewer replaces it after a 401; requests read it as
+/// they are sent (a clone starts from the token the client has then, and shares the
+/// renewer). Not `Send` (neither are browser futures): one thread, requests polled
+/// together.
 #[derive(Debug, Clone)]
 pub struct GumroadClient<T: Transport> {
     transport: T,
-    token: AccessToken,
+    token: RefCell<AccessToken>,
+    renewer: Option<Renewer>,
+}
+
+/// The account's [`Renew`], shared by clones of the client.
+#[derive(Clone)]
+struct Renewer(Rc<dyn Renew>);
+
+impl fmt::Debug for Renewer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Renewer")
+    }
 }
 
 impl<T: Transport> GumroadClient<T> {
     pub fn new(transport: T, token: AccessToken) -> Self {
-        GumroadClient { transport, token }
+        GumroadClient {
+            transport,
+            token: RefCell::new(token),
+            renewer: None,
+        }
+    }
+
+    /// The same client, asking `renewer` for a fresh token when Gumroad refuses the current
+    /// one (401). Each request refused that way is sent once more with the fresh token:
+    /// - a request that was sent with a token the client has since replaced (another
+    ///   request renewed it meanwhile) is sent again with the current one, without asking;
+    /// - otherwise the renewer is asked once, with the refused token;
+    /// - no token from it, or a second 401, is `Unauthorized` as without a renewer; what
+    ///   renewing failed with (no connection…) is that request's error, never applied.
+    ///
+    /// Requests in flight together that meet the 401 together each ask: the renewer renews
+    /// once for all of them ([`Renew`]).
+    pub fn with_renewer(mut self, renewer: impl Renew + 'static) -> Self {
+        self.renewer = Some(Renewer(Rc::new(renewer)));
+        self
     }
 
     pub fn transport(&self) -> &T {
         &self.transport
+    }
+
+    /// The token requests are sent with now: the one given, or the renewer's latest.
+    pub fn token(&self) -> AccessToken {
+        self.token.borrow().clone()
     }
 
     /// Sends `request` and decodes a successful answer as `A`. `needs` is the feature whose
@@ -44,13 +93,55 @@ impl<T: Transport> GumroadClient<T> {
         request: Request,
         needs: Option<Feature>,
     ) -> Result<A, Error> {
+        let response = self.round_trip(&request).await?;
+        envelope::decode(&request, needs, response)
+    }
+
+    /// Sends `request` with the current token and, after a 401 that renewing answers with
+    /// another token, once more with that one. Not generic over the answer type, so the wasm
+    /// module holds it once per transport.
+    async fn round_trip(&self, request: &Request) -> Result<Response, Error> {
+        let sent = self.token();
+        let refused = self.send(request, &sent).await?;
+        if refused.status != 401 {
+            return Ok(refused);
+        }
+        match self.renewed(&sent).await {
+            Ok(Some(fresh)) => self.send(request, &fresh).await,
+            Ok(None) => Ok(refused),
+            Err(error) => Err(error.while_renewing(request.method, &request.path)),
+        }
+    }
+
+    /// The token to send again with after `sent` was refused: the current one when another
+    /// request already replaced `sent`, else the renewer's (which becomes current). `None`:
+    /// no renewer, or it has no other token.
+    async fn renewed(&self, sent: &AccessToken) -> Result<Option<AccessToken>, Error> {
+        let current = self.token();
+        if current != *sent {
+            return Ok(Some(current));
+        }
+        let Some(Renewer(renewer)) = &self.renewer else {
+            return Ok(None);
+        };
+        match renewer.renew(sent).await? {
+            Some(fresh) if fresh != *sent => {
+                *self.token.borrow_mut() = fresh.clone();
+                Ok(Some(fresh))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// One exchange with `token`; the answer has the token scrubbed out.
+    async fn send(&self, request: &Request, token: &AccessToken) -> Result<Response, Error> {
         let mut response = self
             .transport
-            .send(&request, &self.token)
+            .send(request, Some(token))
             .await
             .map_err(|error| Error::from_transport(error, request.method, &request.path))?;
-        scrub(&mut response, self.token.expose());
-        envelope::decode(&request, needs, response)
+        scrub(&mut response, token.expose());
+        Ok(response)
     }
 }
 
@@ -86,5 +177,7 @@ fn id_segment(id: &str, what: &str) -> Result<String, Error> {
     })
 }
 
+#[cfg(test)]
+mod renewal_tests;
 #[cfg(test)]
 mod tests;

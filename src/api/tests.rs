@@ -46,8 +46,9 @@ impl Transport for FakeTransport {
     async fn send(
         &self,
         request: &Request,
-        bearer: &AccessToken,
+        bearer: Option<&AccessToken>,
     ) -> Result<Response, TransportError> {
+        let bearer = bearer.expect("every API request carries the token");
         self.sent
             .borrow_mut()
             .push((request.clone(), bearer.expose().to_owned()));

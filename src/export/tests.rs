@@ -164,7 +164,11 @@ impl FakeSales {
 }
 
 impl Transport for FakeSales {
-    async fn send(&self, request: &Request, _: &AccessToken) -> Result<Response, TransportError> {
+    async fn send(
+        &self,
+        request: &Request,
+        _: Option<&AccessToken>,
+    ) -> Result<Response, TransportError> {
         let n = self.requests.get() + 1;
         self.requests.set(n);
         self.sent.borrow_mut().push(request.clone());
@@ -673,7 +677,11 @@ fn subscribers_file_lists_status() {
 struct FakeSubscribers(RefCell<Vec<Request>>);
 
 impl Transport for FakeSubscribers {
-    async fn send(&self, request: &Request, _: &AccessToken) -> Result<Response, TransportError> {
+    async fn send(
+        &self,
+        request: &Request,
+        _: Option<&AccessToken>,
+    ) -> Result<Response, TransportError> {
         self.0.borrow_mut().push(request.clone());
         let body = if request.query.iter().any(|(n, _)| n == "page_key") {
             r#"{"success":true,"subscribers":[{"id":"s2","status":"cancelled"}]}"#

@@ -1,6 +1,6 @@
 //! The browser transport: the service worker's `fetch` through gloo-net (wasm32 only). It
 //! must not log, must not send cookies, and puts the token only into the `Authorization`
-//! header. No `JsValue` here: gloo-net and web-sys types only.
+//! header (none for the OAuth token endpoints). No `JsValue` here: gloo-net and web-sys types only.
 //!
 //! Given the account's stop signal (an `AbortSignal` from the worker), it checks the signal
 //! before every request and sends nothing once it is aborted (`TransportError::Stopped`),
@@ -119,7 +119,7 @@ impl Transport for FetchTransport {
     async fn send(
         &self,
         request: &Request,
-        bearer: &AccessToken,
+        bearer: Option<&AccessToken>,
     ) -> Result<Response, TransportError> {
         let method = match request.method {
             Method::Get => FetchMethod::GET,
@@ -140,9 +140,11 @@ impl Transport for FetchTransport {
             }
             None => timeout,
         };
-        let builder = RequestBuilder::new(&request.url(&self.base_url))
-            .method(method)
-            .header("Authorization", &format!("Bearer {}", bearer.expose()))
+        let mut builder = RequestBuilder::new(&request.url(&self.base_url)).method(method);
+        if let Some(bearer) = bearer {
+            builder = builder.header("Authorization", &format!("Bearer {}", bearer.expose()));
+        }
+        let builder = builder
             .header("Accept", "application/json")
             // No Gumroad session cookies ride along: the token is the only credential.
             .credentials(RequestCredentials::Omit)

@@ -1,8 +1,11 @@
 //! The seam between the client and HTTP. A [`Request`] is plain data (method, path, query,
 //! form body; defined in `http` and re-exported here) built by the endpoints; a
 //! [`Transport`] turns it into one HTTP exchange and hands back the raw [`Response`] without
-//! judging it (the envelope check in `api` does that). The access token goes only into the `Authorization: Bearer` header, never into a
-//! URL or a body. Nothing here knows Gumroad's answer shapes; no `JsValue` here.
+//! judging it (the envelope check in `api` does that). The access token goes only into the
+//! `Authorization: Bearer` header, never into a URL or a body; the OAuth token endpoints
+//! (`/oauth/token`, `/oauth/revoke`) get no `Authorization` header at all (their client id
+//! and grant travel in the form body). Nothing here knows Gumroad's answer shapes; no
+//! `JsValue` here.
 //!
 //! An account can be stopped (the seller disconnected it): a transport given its stop
 //! signal — the account's `AbortSignal` in the browser, a [`StopFlag`] (through
@@ -33,11 +36,13 @@ pub use crate::http::{path_segment, Method, Request, Response, TransportError, F
 /// the client is generic over its transport.
 #[allow(async_fn_in_trait)]
 pub trait Transport {
-    /// Sends `request` with `Authorization: Bearer <bearer>`, the only place the token goes.
+    /// Sends `request` with `Authorization: Bearer <bearer>`, the only place the token goes;
+    /// `None` (the OAuth token endpoints only) sends no `Authorization` header. Either way
+    /// the account's stop signal is honoured.
     async fn send(
         &self,
         request: &Request,
-        bearer: &AccessToken,
+        bearer: Option<&AccessToken>,
     ) -> Result<Response, TransportError>;
 }
 
@@ -45,7 +50,7 @@ impl<T: Transport + ?Sized> Transport for &T {
     async fn send(
         &self,
         request: &Request,
-        bearer: &AccessToken,
+        bearer: Option<&AccessToken>,
     ) -> Result<Response, TransportError> {
         (**self).send(request, bearer).await
     }

@@ -1,6 +1,6 @@
 //! The native transport (reqwest), used by integration tests and benchmarks against the
 //! sandbox. Not compiled for wasm32. It must not log, and the token goes only into the
-//! `Authorization` header. Wrapped in a [`Stoppable`](super::Stoppable), it honours an
+//! `Authorization` header (none for the OAuth token endpoints). Wrapped in a [`Stoppable`](super::Stoppable), it honours an
 //! account's [`StopFlag`](super::StopFlag) as the browser transport honours its signal.
 
 use std::time::Duration;
@@ -49,7 +49,7 @@ impl Transport for NativeTransport {
     async fn send(
         &self,
         request: &Request,
-        bearer: &AccessToken,
+        bearer: Option<&AccessToken>,
     ) -> Result<Response, TransportError> {
         let method = match request.method {
             Method::Get => reqwest::Method::GET,
@@ -61,8 +61,10 @@ impl Transport for NativeTransport {
         let mut builder = self
             .client
             .request(method, request.url(&self.base_url))
-            .bearer_auth(bearer.expose())
             .header(ACCEPT, "application/json");
+        if let Some(bearer) = bearer {
+            builder = builder.bearer_auth(bearer.expose());
+        }
         if let Some(body) = request.form_body() {
             builder = builder.header(CONTENT_TYPE, FORM_CONTENT_TYPE).body(body);
         }

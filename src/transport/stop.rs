@@ -106,7 +106,7 @@ impl<T: Transport> Transport for Stoppable<T> {
     async fn send(
         &self,
         request: &Request,
-        bearer: &AccessToken,
+        bearer: Option<&AccessToken>,
     ) -> Result<Response, TransportError> {
         if self.stop.is_stopped() {
             return Err(TransportError::Stopped);
@@ -178,7 +178,11 @@ mod tests {
     }
 
     impl Transport for Gate<'_> {
-        async fn send(&self, _: &Request, _: &AccessToken) -> Result<Response, TransportError> {
+        async fn send(
+            &self,
+            _: &Request,
+            _: Option<&AccessToken>,
+        ) -> Result<Response, TransportError> {
             self.got.set(self.got.get() + 1);
             gate(self.open).await;
             Ok(Response {
@@ -203,7 +207,7 @@ mod tests {
         let request = Request::get("/v2/products");
         let mut cx = Context::from_waker(Waker::noop());
 
-        let mut on_its_way = Box::pin(transport.send(&request, &token));
+        let mut on_its_way = Box::pin(transport.send(&request, Some(&token)));
         assert!(on_its_way.as_mut().poll(&mut cx).is_pending());
         flag.stop();
         assert_eq!(
@@ -211,7 +215,7 @@ mod tests {
             Poll::Ready(Err(TransportError::StoppedInFlight))
         );
         open.set(true);
-        let mut next = Box::pin(transport.send(&request, &token));
+        let mut next = Box::pin(transport.send(&request, None));
         assert_eq!(
             next.as_mut().poll(&mut cx),
             Poll::Ready(Err(TransportError::Stopped))

@@ -46,13 +46,13 @@ pub fn export_start(form: JsValue, products: JsValue) -> Result<JsValue, JsValue
 /// aborted, and it rejects with `Stopped`.
 #[wasm_bindgen(js_name = runExport)]
 pub async fn run_export(
-    token: String,
+    token: JsValue,
     state: JsValue,
     on_chunk: js_sys::Function,
     stop: Option<AbortSignal>,
 ) -> Result<JsValue, JsValue> {
     let mut state: ExportState = from_js(state)?;
-    let client = client(&token, stop)?;
+    let client = client(token, stop)?;
     let observer = JsChunkObserver { on_chunk };
     match drive(
         &client,
@@ -182,7 +182,7 @@ impl CustomersFile {
 /// `stop`: the account's `AbortSignal` (rejects with `Stopped` once it aborts).
 #[wasm_bindgen(js_name = subscribersCsv)]
 pub async fn subscribers_csv_export(
-    token: String,
+    token: JsValue,
     product_ids: JsValue,
     options: JsValue,
     stop: Option<AbortSignal>,
@@ -194,7 +194,7 @@ pub async fn subscribers_csv_export(
     }
     let product_ids: Vec<ProductId> = from_js(product_ids)?;
     let options: CsvOptions = from_js::<Option<CsvOptions>>(options)?.unwrap_or_default();
-    let client = client(&token, stop)?;
+    let client = client(token, stop)?;
     let mut all = Vec::new();
     for product in &product_ids {
         all.extend(client.subscribers(product).await.map_err(to_js_error)?);

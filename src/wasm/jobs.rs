@@ -23,13 +23,13 @@ use crate::runtime::BrowserClock;
 /// Bad input rejects with an `InvalidInput` GumroadError before any request. `stop`: the account's `AbortSignal` (rejects with `Stopped` once it aborts).
 #[wasm_bindgen(js_name = previewApplyCode)]
 pub async fn preview_apply_code(
-    token: String,
+    token: JsValue,
     form: JsValue,
     stop: Option<AbortSignal>,
 ) -> Result<JsValue, JsValue> {
     let form: ApplyCodeForm = from_js(form)?;
     let intent = apply_code_intent(&form).map_err(to_js_error)?;
-    let client = client(&token, stop)?;
+    let client = client(token, stop)?;
     let plan = bulk::preview_apply_code(&client, &BrowserClock, &intent, &ExecOptions::default())
         .await
         .map_err(to_js_error)?;
@@ -40,13 +40,13 @@ pub async fn preview_apply_code(
 /// `stop`: the account's `AbortSignal` (rejects with `Stopped` once it aborts).
 #[wasm_bindgen(js_name = previewRemoveCode)]
 pub async fn preview_remove_code(
-    token: String,
+    token: JsValue,
     form: JsValue,
     stop: Option<AbortSignal>,
 ) -> Result<JsValue, JsValue> {
     let form: RemoveCodeForm = from_js(form)?;
     let intent = remove_code_intent(&form).map_err(to_js_error)?;
-    let client = client(&token, stop)?;
+    let client = client(token, stop)?;
     let plan = bulk::preview_remove_code(&client, &BrowserClock, &intent, &ExecOptions::default())
         .await
         .map_err(to_js_error)?;
@@ -59,13 +59,13 @@ pub async fn preview_remove_code(
 /// `stop`: the account's `AbortSignal` (rejects with `Stopped` once it aborts).
 #[wasm_bindgen(js_name = previewPriceChange)]
 pub async fn preview_price_change(
-    token: String,
+    token: JsValue,
     form: JsValue,
     stop: Option<AbortSignal>,
 ) -> Result<JsValue, JsValue> {
     let form: PriceChangeForm = from_js(form)?;
     let intent = price_change_intent(&form).map_err(to_js_error)?;
-    let client = client(&token, stop)?;
+    let client = client(token, stop)?;
     let plan = bulk::preview_price_change(&client, &BrowserClock, &intent, &ExecOptions::default())
         .await
         .map_err(to_js_error)?;
@@ -77,13 +77,13 @@ pub async fn preview_price_change(
 /// `undefined` too: an undo). `stop`: the account's `AbortSignal` (rejects with `Stopped` once it aborts).
 #[wasm_bindgen(js_name = previewUndo)]
 pub async fn preview_undo(
-    token: String,
+    token: JsValue,
     report: JsValue,
     purpose: Option<String>,
     stop: Option<AbortSignal>,
 ) -> Result<JsValue, JsValue> {
     let report: Report = from_js(report)?;
-    let client = client(&token, stop)?;
+    let client = client(token, stop)?;
     let mut plan = bulk::preview_undo(&client, &BrowserClock, &report, &ExecOptions::default())
         .await
         .map_err(to_js_error)?;
@@ -98,7 +98,7 @@ pub async fn preview_undo(
 /// `stop`: the account's `AbortSignal` (rejects with `Stopped` once it aborts).
 #[wasm_bindgen]
 pub async fn replan(
-    token: String,
+    token: JsValue,
     plan: JsValue,
     report: JsValue,
     mode: String,
@@ -115,7 +115,7 @@ pub async fn replan(
             ))))
         }
     };
-    let client = client(&token, stop)?;
+    let client = client(token, stop)?;
     let plan = bulk::replan(
         &client,
         &BrowserClock,
@@ -137,13 +137,13 @@ pub async fn replan(
 /// `unknown`.
 #[wasm_bindgen(js_name = executePlan)]
 pub async fn execute_plan(
-    token: String,
+    token: JsValue,
     plan: JsValue,
     on_event: js_sys::Function,
     stop: Option<AbortSignal>,
 ) -> Result<JsValue, JsValue> {
     let plan: Plan = from_js(plan)?;
-    let client = client(&token, stop)?;
+    let client = client(token, stop)?;
     let observer = JsObserver { on_event };
     let report = bulk::execute(
         &client,
@@ -160,13 +160,13 @@ pub async fn execute_plan(
 /// `loadInventory(token, stop?)`: `{rows, csv}` — every code across every product.
 /// `stop`: the account's `AbortSignal` (rejects with `Stopped` once it aborts).
 #[wasm_bindgen(js_name = loadInventory)]
-pub async fn load_inventory(token: String, stop: Option<AbortSignal>) -> Result<JsValue, JsValue> {
+pub async fn load_inventory(token: JsValue, stop: Option<AbortSignal>) -> Result<JsValue, JsValue> {
     #[derive(Serialize)]
     struct Inventory {
         rows: Vec<bulk::InventoryRow>,
         csv: String,
     }
-    let client = client(&token, stop)?;
+    let client = client(token, stop)?;
     let rows = bulk::load_inventory(&client, &BrowserClock, &ExecOptions::default())
         .await
         .map_err(to_js_error)?;

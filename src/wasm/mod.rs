@@ -1,7 +1,10 @@
 //! The JavaScript boundary: the only module with `#[wasm_bindgen]` and `JsValue`.
 //!
 //! Exports are functions (most of them async) that take the token on each call: the service
-//! worker owns it in `chrome.storage`, and nothing here keeps it. The one class,
+//! worker owns it in `chrome.storage`, and nothing here keeps it. That first parameter is
+//! the access token (a string), or `{accessToken, renew}` for an account signed in with
+//! Gumroad: after a 401 the request asks `renew(staleToken)` once for a fresh token and is
+//! sent once more with it (see `credential`). "Sign in with Gumroad" itself is in `oauth`. The one class,
 //! `CustomersFile`, holds a customer file while the worker feeds it stored chunks; it
 //! lives only as long as one download, so a restarted worker has nothing to rebuild.
 //! Values cross as JS values through serde-wasm-bindgen: plain objects, `null` for `None`.
@@ -18,12 +21,15 @@
 //! and the steps it did not run `notRun`, as for a refused token. A `stop` that is not an
 //! `AbortSignal` rejects with `InvalidInput` before any request.
 
+mod credential;
 mod export;
 mod jobs;
+mod oauth;
 mod parity;
 
 pub use export::*;
 pub use jobs::*;
+pub use oauth::*;
 pub use parity::*;
 
 use serde::de::DeserializeOwned;
@@ -32,7 +38,6 @@ use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
 use crate::api::GumroadClient;
-use crate::auth::AccessToken;
 use crate::config::API_BASE_URL;
 use crate::error::{Error, ErrorKind};
 use crate::model::{Product, User};
@@ -50,7 +55,8 @@ pub fn api_origin() -> String {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Connection {
-    /// The token as it will be stored (trimmed); the worker keeps it and never shows it.
+    /// The token as it will be stored (trimmed; a renewed one if `renew` gave one on the
+    /// way); the worker keeps it and never shows it.
     token: String,
     user: User,
     /// Null when Gumroad would not say (see `connect`).
@@ -67,15 +73,14 @@ struct MissingFeature {
     explanation: String,
 }
 
-/// `connect(token, stop?)`: verifies a pasted token with `GET /v2/user` and reads its
-/// scopes with `GET /oauth/token/info`. Resolves to `{token, user, scopes,
-/// missingFeatures}`; rejects with a `GumroadError` (`InvalidInput` for a malformed token,
-/// before any request; `Stopped` once `stop` aborts).
+/// `connect(token, stop?)`: verifies a pasted token (or a signed-in account's
+/// `{accessToken, renew}`) with `GET /v2/user` and reads its scopes with
+/// `GET /oauth/token/info`. Resolves to `{token, user, scopes, missingFeatures}`; rejects
+/// with a `GumroadError` (`InvalidInput` for a malformed token, before any request;
+/// `Stopped` once `stop` aborts).
 #[wasm_bindgen]
-pub async fn connect(token: String, stop: Option<AbortSignal>) -> Result<JsValue, JsValue> {
-    let token = AccessToken::parse(&token).map_err(to_js_error)?;
-    let stored = token.expose().to_owned();
-    let client = GumroadClient::new(transport(stop)?, token);
+pub async fn connect(token: JsValue, stop: Option<AbortSignal>) -> Result<JsValue, JsValue> {
+    let client = client(token, stop)?;
     let user = client.user().await.map_err(to_js_error)?;
     // `GET /v2/user` has already proved the token. The scopes come from Doorkeeper's
     // token-info route, outside `/v2`: if only that read fails (other than a refused token),
@@ -100,7 +105,7 @@ pub async fn connect(token: String, stop: Option<AbortSignal>) -> Result<JsValue
         })
         .collect();
     to_js(&Connection {
-        token: stored,
+        token: client.token().expose().to_owned(),
         user,
         scopes,
         missing_features,
@@ -122,11 +127,8 @@ struct ListedProduct {
 /// `ListedProduct`s. `stop`: the account's `AbortSignal` (rejects with `Stopped` once it
 /// aborts).
 #[wasm_bindgen(js_name = listProducts)]
-pub async fn list_products(token: String, stop: Option<AbortSignal>) -> Result<JsValue, JsValue> {
-    let products = client(&token, stop)?
-        .products()
-        .await
-        .map_err(to_js_error)?;
+pub async fn list_products(token: JsValue, stop: Option<AbortSignal>) -> Result<JsValue, JsValue> {
+    let products = client(token, stop)?.products().await.map_err(to_js_error)?;
     let listed: Vec<ListedProduct> = products
         .into_iter()
         .map(|product| ListedProduct {
@@ -137,13 +139,18 @@ pub async fn list_products(token: String, stop: Option<AbortSignal>) -> Result<J
     to_js(&listed)
 }
 
-/// A client for `token` (`InvalidInput` when malformed) whose requests `stop` stops.
+/// A client for `token` — the access token, or `{accessToken, renew}` (`InvalidInput` when
+/// malformed) — whose requests `stop` stops.
 pub(crate) fn client(
-    token: &str,
+    token: JsValue,
     stop: Option<AbortSignal>,
 ) -> Result<GumroadClient<FetchTransport>, JsValue> {
-    let token = AccessToken::parse(token).map_err(to_js_error)?;
-    Ok(GumroadClient::new(transport(stop)?, token))
+    let (token, renewer) = credential::credential(&token).map_err(to_js_error)?;
+    let client = GumroadClient::new(transport(stop)?, token);
+    Ok(match renewer {
+        Some(renewer) => client.with_renewer(renewer),
+        None => client,
+    })
 }
 
 /// The build's origin, stopped for good once `stop` (the account's signal) aborts. JS

@@ -113,13 +113,13 @@ pub fn parity_map(form: JsValue, products: JsValue) -> Result<JsValue, JsValue> 
 /// `stop`: the account's `AbortSignal` (rejects with `Stopped` once it aborts).
 #[wasm_bindgen(js_name = previewParityCodes)]
 pub async fn preview_parity_codes(
-    token: String,
+    token: JsValue,
     form: JsValue,
     stop: Option<AbortSignal>,
 ) -> Result<JsValue, JsValue> {
     let form: ParityForm = from_js(form)?;
     let intent = parity_intent(&form).map_err(to_js_error)?;
-    let client = client(&token, stop)?;
+    let client = client(token, stop)?;
     let plan = bulk::preview_apply_parity(&client, &BrowserClock, &intent, &ExecOptions::default())
         .await
         .map_err(to_js_error)?;
@@ -130,13 +130,13 @@ pub async fn preview_parity_codes(
 /// productIds}`, no ids = every product). `stop`: the account's `AbortSignal` (rejects with `Stopped` once it aborts).
 #[wasm_bindgen(js_name = previewRemoveParityCodes)]
 pub async fn preview_remove_parity_codes(
-    token: String,
+    token: JsValue,
     form: JsValue,
     stop: Option<AbortSignal>,
 ) -> Result<JsValue, JsValue> {
     let form: RemoveParityForm = from_js(form)?;
     let intent = remove_parity_intent(&form).map_err(to_js_error)?;
-    let client = client(&token, stop)?;
+    let client = client(token, stop)?;
     let plan =
         bulk::preview_remove_parity(&client, &BrowserClock, &intent, &ExecOptions::default())
             .await

@@ -53,7 +53,7 @@ struct ProductsAnswer {
 struct Answer(Response);
 
 impl Transport for Answer {
-    async fn send(&self, _: &Request, _: &AccessToken) -> Result<Response, TransportError> {
+    async fn send(&self, _: &Request, _: Option<&AccessToken>) -> Result<Response, TransportError> {
         Ok(self.0.clone())
     }
 }

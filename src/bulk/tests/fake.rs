@@ -424,7 +424,7 @@ impl Transport for FakeGumroad {
     async fn send(
         &self,
         request: &Request,
-        _bearer: &AccessToken,
+        _bearer: Option<&AccessToken>,
     ) -> Result<Response, TransportError> {
         if self.stop.is_stopped() {
             return Err(TransportError::Stopped);
