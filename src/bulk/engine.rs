@@ -22,9 +22,9 @@ use super::plan::{Plan, Step};
 use super::report::{
     Event, EventKind, Outcome, Progress, Report, ReportRow, ReportSummary, Status,
 };
-use super::writes::{run_step, NOT_RUN_DISCONNECTED};
+use super::writes::{not_run_because, run_step};
 use crate::api::GumroadClient;
-use crate::error::{Error, ErrorKind};
+use crate::error::Error;
 use crate::pacing::{Control, ExecOptions, InFlight, Runner};
 use crate::runtime::Clock;
 use crate::transport::Transport;
@@ -96,17 +96,6 @@ impl Tally {
             failed: self.summary.failed,
             unknown: self.summary.unknown,
         }
-    }
-}
-
-/// Why a step did not run: the error that stopped the run, or else a cancel.
-fn not_run_because(stop: Option<&Error>) -> &'static str {
-    match stop {
-        Some(error) if error.kind() == ErrorKind::Stopped => NOT_RUN_DISCONNECTED,
-        Some(_) => {
-            "Not run: Gumroad rejected the access token. Connect again, then resume the job."
-        }
-        None => "Not run: the job was cancelled.",
     }
 }
 

@@ -5,7 +5,7 @@
 
 use super::plan::{Action, Change, Step};
 use super::report::{Outcome, Status};
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::model::{
     is_created_code, Discount, NewOfferCode, OfferCode, OfferCodeUpdate, Product, ProductId,
     ProductUpdate, ProductUpdated,
@@ -18,6 +18,17 @@ use crate::transport::Transport;
 /// Why a step that never ran did not: the account was disconnected (an `ErrorKind::Stopped`
 /// stopped the run), so nothing was sent for it.
 pub(super) const NOT_RUN_DISCONNECTED: &str = "Not run: the account was disconnected.";
+
+/// Why a step did not run: the error that stopped the run, or else a cancel.
+pub(super) fn not_run_because(stop: Option<&Error>) -> &'static str {
+    match stop {
+        Some(error) if error.kind() == ErrorKind::Stopped => NOT_RUN_DISCONNECTED,
+        Some(_) => {
+            "Not run: Gumroad rejected the access token. Connect again, then resume the job."
+        }
+        None => "Not run: the job was cancelled.",
+    }
+}
 
 /// A step's outcome, and the error that stops the run if there is one.
 pub(super) struct Finished {
@@ -359,7 +370,7 @@ fn not_done<R>(written: Written<R>, unknown: &str) -> Finished {
         Written::NotRun => Outcome::new(Status::NotRun, "Not run: the job was stopped.").into(),
         Written::Stop(error, reach) => Finished {
             outcome: match reach {
-                Reach::NotSent => Outcome::new(Status::NotRun, NOT_RUN_DISCONNECTED),
+                Reach::NotSent => Outcome::new(Status::NotRun, not_run_because(Some(&error))),
                 Reach::NotDone => Outcome::new(Status::Failed, error.message()),
                 // Only a disconnected account leaves a write open this way.
                 Reach::Maybe => Outcome::new(

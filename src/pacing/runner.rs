@@ -166,7 +166,11 @@ impl<'a, T: Transport, C: Clock> Runner<'a, T, C> {
                 Verdict::Stop => {
                     let reach = if error.may_have_applied() {
                         Reach::Maybe
-                    } else if stoppable && error.kind() == ErrorKind::Stopped {
+                    } else if stoppable
+                        && matches!(error.kind(), ErrorKind::Stopped | ErrorKind::Unauthorized)
+                    {
+                        // Stopped before sending, or refused with 401 (nothing applied): the
+                        // step is left for Resume, like the steps never started.
                         Reach::NotSent
                     } else {
                         Reach::NotDone

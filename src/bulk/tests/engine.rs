@@ -155,32 +155,29 @@ fn applies_a_code_to_every_product_and_reports_each_step() {
     }
 }
 
+/// A 401 means Gumroad applied nothing: the step that met it is left for Resume (`notRun`),
+/// like the steps never started, with the same words.
 #[test]
 fn unauthorized_stops_the_run_after_the_first_step() {
     let fake = FakeGumroad::with_products(products(5));
     fake.fail(Method::Post, "offer_codes", Fault::Status(401), 100);
     let plan = apply_plan(&fake, "skip");
     let (report, _) = run(&fake, &plan, &options(1), &Recorder::default());
-    assert_eq!(
-        statuses(&report),
-        [
-            Status::Failed,
-            Status::NotRun,
-            Status::NotRun,
-            Status::NotRun,
-            Status::NotRun
-        ]
-    );
+    assert_eq!(statuses(&report), [Status::NotRun; 5]);
     assert_eq!(
         report.error.as_ref().map(|e| e.kind()),
         Some(ErrorKind::Unauthorized)
     );
     assert_eq!(posts(&fake), 1, "nothing else is sent");
+    assert!(report.rows[0]
+        .outcome
+        .message
+        .contains("Gumroad rejected the access token"));
     assert!(report.rows[1]
         .outcome
         .message
         .contains("Gumroad rejected the access token"));
-    assert_eq!(report.summary.not_run, 4);
+    assert_eq!(report.summary.not_run, 5);
     assert!(!report.cancelled);
 }
 
@@ -191,7 +188,11 @@ fn unauthorized_lets_the_steps_in_flight_end_without_new_attempts() {
     fake.fail(Method::Post, "p1/offer_codes", Fault::Status(429), 1);
     let plan = apply_plan(&fake, "skip");
     let (report, _) = run(&fake, &plan, &options(4), &Recorder::default());
-    assert_eq!(report.rows[0].outcome.status, Status::Failed);
+    assert_eq!(
+        report.rows[0].outcome.status,
+        Status::NotRun,
+        "refused: nothing applied"
+    );
     assert_eq!(
         report.rows[1].outcome.status,
         Status::NotRun,

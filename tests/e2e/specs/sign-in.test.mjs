@@ -32,6 +32,9 @@ async function signInPage() {
   const clientId = await registeredApp();
   const tab = await openPage(context.ext, FULL_VIEW);
   await forgetIfConnected(tab);
+  // Open until an application id is saved; later tests open it as a seller would.
+  await tab.locator('#redirect-uri', { hasText: redirectUri() }).waitFor({ state: 'attached' });
+  if (!(await tab.locator('#own-app').evaluate((details) => details.open))) await tab.getByText('Use my own application').click();
   await tab.locator('#redirect-uri', { hasText: redirectUri() }).waitFor();
   await tab.getByLabel('Application ID').fill(clientId);
   await tab.getByRole('button', { name: 'Use this ID' }).click();
@@ -79,12 +82,21 @@ describe('signing in', () => {
     for (const [key, value] of Object.entries(stored)) {
       if (key !== tokenKey) assert.ok(!JSON.stringify(value).includes(stored[tokenKey]), `the access token is only under ${tokenKey} (found in ${key})`);
     }
+    const access = stored[tokenKey];
+    for (const r of await sandbox.requests()) {
+      assert.ok(!r.url.includes(access) && !(r.body ?? '').includes(access), `the access token in the URL or body of ${r.method} ${r.path}`);
+      if (r.token?.startsWith('issued')) assert.equal(r.authorization, `Bearer ${access}`);
+    }
+    assert.ok(context.ext.consoleLines.every((line) => !line.includes(access)), 'the access token in a console line');
     await tab.close();
   });
 
   test('Deny keeps nothing and says so', async () => {
     const tab = await signInPage();
+    // Read-only asks for no edit_products.
+    await tab.getByLabel('Read-only (no changes to products)').check();
     const consent = await openConsent(tab);
+    assert.equal(new URL(consent.url()).searchParams.get('scope'), 'view_profile view_sales');
     await consent.getByRole('button', { name: 'Deny' }).click();
     await tab.getByRole('alert').waitFor();
     assert.match(await tab.getByRole('alert').textContent(), /Deny/);
@@ -198,14 +210,19 @@ describe('the life of a token', () => {
 
   test('forgetting a signed-in account revokes its token on Gumroad first', async () => {
     const tab = await signedIn();
+    await sandbox.clearRequests();
     await tab.getByRole('button', { name: 'Forget account' }).click();
     await tab.locator('#forget-dialog').waitFor();
     assert.match(await tab.locator('#forget-revoke').textContent(), /revoke/);
     await Promise.all([tab.waitForEvent('load'), tab.getByRole('button', { name: 'Forget', exact: true }).click()]);
     const revokes = (await sandbox.requests()).filter((r) => r.method === 'POST' && r.path === '/oauth/revoke');
     assert.equal(revokes.length, 1);
+    assert.ok(revokes[0].body.includes('client_id='), 'revoked as the public application');
     const { issued } = await sandbox.oauthState();
     assert.ok(issued.length > 0 && issued.every((t) => t.revoked), 'every issued token is revoked');
+    // Nothing is sent with the token afterwards.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    assert.deepEqual((await sandbox.requests()).filter((r) => r.token?.startsWith('issued')).map((r) => r.path), []);
     await tab.close();
   });
 });
