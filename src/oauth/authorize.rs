@@ -32,7 +32,7 @@ pub const NO_CLIENT_ID: &str =
 pub const BAD_CLIENT_ID: &str = "This build of Bulkroad has a Gumroad application id that is not \
      valid (letters, digits and punctuation only), so it cannot sign in with Gumroad.";
 pub const BAD_REDIRECT_URI: &str = "Bulkroad cannot sign in with the return address it was given: \
-     it must be an https address (or http on this computer) without spaces or a # part.";
+     it must be an https address without spaces or a # part.";
 pub const NOT_RANDOM: &str =
     "Bulkroad received no randomness for the sign-in, so it did not start.";
 pub const NOT_STARTED: &str = "Bulkroad has no sign-in in progress to finish. Sign in again.";
@@ -236,19 +236,12 @@ pub(crate) fn check_client_id(client_id: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// `InvalidInput` unless `uri` is an https address (or plain http on the loopback host)
-/// with a host, no spaces and no fragment — what Gumroad accepts as a redirect address
-/// (additions §1); an extension's is `https://<extension id>.chromiumapp.org/<path>`.
+/// `InvalidInput` unless `uri` is an https address with a host, no spaces and no fragment —
+/// what Gumroad accepts as a redirect address (additions §1). An extension's is always
+/// `https://<extension id>.chromiumapp.org/<path>`, so plain http (which Gumroad allows on
+/// the loopback host, for command-line tools) is refused: a build names no local host.
 pub(crate) fn check_redirect_uri(uri: &str) -> Result<(), Error> {
-    let host_and_rest = uri.strip_prefix("https://").or_else(|| {
-        ["http://127.0.0.1", "http://localhost"]
-            .into_iter()
-            .find(|loopback| {
-                uri.strip_prefix(loopback)
-                    .is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/', '?']))
-            })
-            .map(|_| &uri[7..])
-    });
+    let host_and_rest = uri.strip_prefix("https://");
     let ok = uri.len() <= MAX_REDIRECT_URI_LEN
         && !uri.contains('#')
         && uri.bytes().all(|b| b.is_ascii_graphic())
