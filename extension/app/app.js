@@ -60,7 +60,8 @@ $('sign-in').addEventListener('click', async () => {
 $('copy-redirect-uri').addEventListener('click', () => navigator.clipboard.writeText($('redirect-uri').textContent));
 $('save-client-id').addEventListener('click', async () => {
   try {
-    await showOAuthSettings(await request(MSG.AUTH_OAUTH_SETTINGS, { clientId: $('client-id').value }));
+    // Stays open: the seller is looking at it.
+    await showOAuthSettings(await request(MSG.AUTH_OAUTH_SETTINGS, { clientId: $('client-id').value }), { keepOpen: true });
   } catch (error) {
     showError(error);
   }
@@ -68,10 +69,10 @@ $('save-client-id').addEventListener('click', async () => {
 
 /** The redirect URI to register and the application id in use; a build without its own
  * application opens "Use my own application" until the seller has entered one. */
-function showOAuthSettings({ buildClientId, clientId, redirectUri }) {
+function showOAuthSettings({ buildClientId, clientId, redirectUri }, { keepOpen = false } = {}) {
   $('redirect-uri').textContent = redirectUri;
   $('client-id').value = clientId ?? '';
-  $('own-app').open = !buildClientId && !clientId;
+  if (!keepOpen) $('own-app').open = !buildClientId && !clientId;
 }
 
 $('forget').addEventListener('click', async () => {

@@ -135,6 +135,41 @@ describe('signing in', () => {
     await tab.close();
   });
 
+  test('an application id Gumroad does not know shows its error page; closing it says what to check', async () => {
+    const tab = await signInPage();
+    await tab.getByLabel('Application ID').fill('UnknownApplicationId0123456789abcdefghijklm');
+    await tab.getByRole('button', { name: 'Use this ID' }).click();
+    await tab.waitForFunction(() => document.querySelector('#client-id').value.startsWith('Unknown'));
+    // Chrome either shows the error page (the seller closes it) or, as the page answers
+    // 401, gives up on it at once: both end in the same message.
+    const opened = context.ext.context.waitForEvent('page', { timeout: 10_000 }).catch(() => null);
+    await tab.getByRole('button', { name: 'Sign in with Gumroad' }).click();
+    const errorPage = await Promise.race([opened, tab.getByRole('alert').waitFor().then(() => null)]);
+    if (errorPage) {
+      await errorPage.getByText('An error has occurred').waitFor();
+      await errorPage.close();
+    }
+    await tab.getByRole('alert').waitFor();
+    assert.match(await tab.getByRole('alert').textContent(), /application ID/);
+    const log = await sandbox.requests();
+    assert.ok(log.some((r) => r.path === '/oauth/authorize'), 'the authorize page was asked for');
+    assert.equal(log.filter((r) => r.path === '/oauth/token').length, 0, 'nothing exchanged');
+    assert.deepEqual(tokenKeys(await extensionStorage(tab)), []);
+    await tab.close();
+  });
+
+  test('no network at the exchange: a clear message, nothing kept', async () => {
+    const tab = await signInPage();
+    const consent = await openConsent(tab);
+    await sandbox.faults({ rate_drop: 1 });
+    await consent.getByRole('button', { name: 'Authorize' }).click();
+    await tab.getByRole('alert').waitFor({ timeout: 60_000 });
+    await sandbox.faults({});
+    assert.match(await tab.getByRole('alert').textContent(), /Could not reach Gumroad|connection/);
+    assert.deepEqual(tokenKeys(await extensionStorage(tab)), []);
+    await tab.close();
+  });
+
   test('closing the sign-in window keeps nothing and says what to check', async () => {
     const tab = await signInPage();
     const consent = await openConsent(tab);
