@@ -176,8 +176,12 @@ async function exportBenchmark(ext, tab) {
         if (value.status === 'ready') resolve(value);
         if (value.status === 'cancelled' || value.status === 'interrupted') reject(new Error(`export ${value.status}: ${value.error?.message}`));
       };
-      chrome.storage.onChanged.addListener((changes) => changes['exports.current'] && check(changes['exports.current'].newValue));
-      chrome.storage.local.get('exports.current').then((stored) => check(stored['exports.current']));
+      // Kept in the active account's storage (`acct.<user id>.exports.current`).
+      chrome.storage.local.get('accounts').then(({ accounts }) => {
+        const key = `acct.${accounts.active}.exports.current`;
+        chrome.storage.onChanged.addListener((changes) => changes[key] && check(changes[key].newValue));
+        chrome.storage.local.get(key).then((stored) => check(stored[key]));
+      });
     });
     const ms = performance.now() - started;
     // The file's parts, as the download reads them (export-files.js, inside the bundle).
@@ -225,7 +229,9 @@ async function exportBenchmark(ext, tab) {
 async function sequentialExport({ api, options, productCurrencies }) {
   const core = await import('/pkg/bulkroad.js');
   await core.default({ module_or_path: '/pkg/bulkroad_bg.wasm' });
-  const token = (await chrome.storage.local.get('auth.token'))['auth.token'];
+  const { accounts } = await chrome.storage.local.get('accounts');
+  const tokenKey = `acct.${accounts.active}.auth.token`;
+  const token = (await chrome.storage.local.get(tokenKey))[tokenKey];
   const started = performance.now();
   const pages = [];
   const seen = new Set();
@@ -364,8 +370,11 @@ async function codesBenchmark(tab, products) {
         if (job.status === 'finished') resolve(job);
         if (['cancelled', 'interrupted', 'failed'].includes(job.status)) reject(new Error(`job ${job.status}`));
       };
-      chrome.storage.onChanged.addListener((changes) => changes['jobs.current'] && check(changes['jobs.current'].newValue));
-      chrome.storage.local.get('jobs.current').then((stored) => check(stored['jobs.current']));
+      chrome.storage.local.get('accounts').then(({ accounts }) => {
+        const key = `acct.${accounts.active}.jobs.current`;
+        chrome.storage.onChanged.addListener((changes) => changes[key] && check(changes[key].newValue));
+        chrome.storage.local.get(key).then((stored) => check(stored[key]));
+      });
     });
     return { ms: performance.now() - started, status: finished.status };
   }, preview.previewId);
@@ -376,7 +385,9 @@ async function codesBenchmark(tab, products) {
   await sandbox.clearRequests();
   const oneByOne = await tab.evaluate(
     async ({ api, productIds, body }) => {
-      const token = (await chrome.storage.local.get('auth.token'))['auth.token'];
+      const { accounts } = await chrome.storage.local.get('accounts');
+  const tokenKey = `acct.${accounts.active}.auth.token`;
+  const token = (await chrome.storage.local.get(tokenKey))[tokenKey];
       const started = performance.now();
       for (const id of productIds) {
         const response = await fetch(new URL(`/v2/products/${encodeURIComponent(id)}/offer_codes`, api), {
