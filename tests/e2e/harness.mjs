@@ -365,3 +365,22 @@ export function parseCsv(text, separator = ',') {
   }
   return rows;
 }
+
+/** Alive product-specific codes named `code` in a sandbox `state`, per product id. */
+export function codesByProduct(state, code) {
+  const found = new Map();
+  for (const c of state.offer_codes) {
+    if (c.deleted_at || c.code !== code) continue;
+    found.set(c.product_id, [...(found.get(c.product_id) ?? []), c]);
+  }
+  return found;
+}
+
+/** A datetime-local value `ms` from now, in the browser's own time zone. */
+export function localTimeIn(tab, ms) {
+  return tab.evaluate((offset) => {
+    const d = new Date(Date.now() + offset);
+    const pad = (n) => String(n).padStart(2, '0');
+    return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  }, ms);
+}

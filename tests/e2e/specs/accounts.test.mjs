@@ -7,6 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 import {
   FULL_VIEW,
+  codesByProduct,
+  localTimeIn,
   connect,
   connectedPage,
   extensionStorage,
@@ -26,16 +28,6 @@ const A = 0;
 const B = 1;
 
 const storeOf = (index) => context.tokens.stores[index];
-
-/** The product-specific, alive codes named `code` in `state`, per product. */
-function codesByProduct(state, code) {
-  const found = new Map();
-  for (const c of state.offer_codes) {
-    if (c.deleted_at || c.code !== code) continue;
-    found.set(c.product_id, [...(found.get(c.product_id) ?? []), c]);
-  }
-  return found;
-}
 
 /** A page connected to store A, then store B added (B active), both product lists loaded. */
 async function twoAccounts() {
@@ -64,14 +56,6 @@ async function switchTo(tab, index) {
 
 /** Requests the sandbox logged for store `index`. */
 const requestsOf = async (index) => (await sandbox.requests()).filter((r) => r.store === index);
-
-/** A datetime-local value `ms` from now, in the browser's own time zone. */
-const localTimeIn = (tab, ms) =>
-  tab.evaluate((offset) => {
-    const d = new Date(Date.now() + offset);
-    const pad = (n) => String(n).padStart(2, '0');
-    return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-  }, ms);
 
 async function applyCode(tab, code, { products, endsIn = null }) {
   await tab.getByRole('tab', { name: 'Products' }).click();

@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   FULL_VIEW,
+  codesByProduct,
+  localTimeIn,
   accountKey,
   connectedPage,
   killServiceWorker,
@@ -18,19 +20,6 @@ import {
 } from '../harness.mjs';
 
 const context = useExtension();
-
-/** Alive product-specific codes named `code`, per product id. */
-function codesByProduct(state, code) {
-  const found = new Map();
-  for (const c of state.offer_codes) {
-    if (c.deleted_at || c.code !== code) continue;
-    found.set(c.product_id, [...(found.get(c.product_id) ?? []), c]);
-  }
-  return found;
-}
-
-
-
 
 describe('applying one code to many products', () => {
   test('select, preview, apply, follow progress, read the report, then undo back to the start', async () => {
@@ -198,14 +187,6 @@ describe('a long job', () => {
 });
 
 describe('end times', () => {
-  /** A datetime-local value `ms` from now, in the browser's own time zone. */
-  const localTimeIn = (tab, ms) =>
-    tab.evaluate((offset) => {
-      const d = new Date(Date.now() + offset);
-      const pad = (n) => String(n).padStart(2, '0');
-      return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-    }, ms);
-
   async function applyWithEndTime(tab, code, endsIn) {
     await selectProducts(tab, live(await sandbox.state()).filter((p) => p.currency === 'usd' && p.price_cents >= 500).slice(0, 2));
     await tab.getByRole('tab', { name: 'Discount codes' }).click();
