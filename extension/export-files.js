@@ -1,55 +1,18 @@
-// export-files.js — the one module that touches IndexedDB: the pages of an export as they
+// export-files.js — an export's data in IndexedDB (through idb.js): the pages of an export as they
 // arrive (`chunks`, keyed by export, shard and page), the export's cursors after the last
 // stored page (`checkpoints`, one per export, written in the same transaction as that
 // page) and the CSV text written from them (`parts`, keyed by export and position). Used
 // by the worker to write and by the extension page that assembles the download (same
 // extension origin, same database).
 
-const DB_NAME = 'bulkroad-exports';
-const VERSION = 2;
-let opening = null;
-
-function db() {
-  opening ??= new Promise((resolve, reject) => {
-    const request = indexedDB.open(DB_NAME, VERSION);
-    request.onupgradeneeded = () => {
-      const database = request.result;
-      const stores = { chunks: ['exportId', 'shard', 'page'], parts: ['exportId', 'n'], checkpoints: 'exportId' };
-      for (const [name, keyPath] of Object.entries(stores)) {
-        if (!database.objectStoreNames.contains(name)) database.createObjectStore(name, { keyPath });
-      }
-    };
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => {
-      opening = null;
-      reject(request.error);
-    };
-  });
-  return opening;
-}
-
-async function transact(store, mode, work) {
-  const database = await db();
-  return new Promise((resolve, reject) => {
-    const tx = database.transaction(store, mode);
-    const result = work(tx.objectStore(store));
-    tx.oncomplete = () => resolve(result?.result);
-    tx.onerror = () => reject(tx.error);
-    tx.onabort = () => reject(tx.error);
-  });
-}
+import { transact } from './idb.js';
 
 /** Stores one page of sales and the export's `state` after it, in one transaction: the
  * cursors never get ahead of the pages. The same page stored again replaces the first copy. */
 export async function putChunk(exportId, { shard, page, sales }, state) {
-  const database = await db();
-  return new Promise((resolve, reject) => {
-    const tx = database.transaction(['chunks', 'checkpoints'], 'readwrite');
-    tx.objectStore('chunks').put({ exportId, shard, page, sales });
-    tx.objectStore('checkpoints').put({ exportId, state });
-    tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(tx.error);
-    tx.onabort = () => reject(tx.error);
+  await transact(['chunks', 'checkpoints'], 'readwrite', (chunks, checkpoints) => {
+    chunks.put({ exportId, shard, page, sales });
+    checkpoints.put({ exportId, state });
   });
 }
 
