@@ -1,20 +1,30 @@
 // export-jobs.js — runs the sales, customers and subscribers exports in the service worker:
 // stores what the wasm core planned (`exportStart` decides the walk, the file name, the
 // currencies and the memberships), runs it, keeps its record and relays its progress.
-// Pages of sales go to IndexedDB as they arrive (one record per page, keyed by its place
-// in the file), each with the export's cursors after it in the same transaction: a worker
+//
+// Reading: pages of sales go to IndexedDB as they arrive, with the export's cursors after
+// them in the same transaction, many pages to a transaction: while one commits, the pages
+// that arrive wait for the next, so the walk never waits for the disk (one transaction per
+// page, awaited before the next page was taken in, paced the whole export). A worker
 // stopped mid-export resumes from its last checkpoint, and a page fetched twice lands on
 // the same key, so no row is lost or repeated. chrome.storage's `exports.current` (what
-// pages follow) gets the progress a few times a second, not after every page, which would
-// cap the pace. When every page is in, the CSV is written chunk by chunk into IndexedDB,
-// where the extension page that downloads it reads the parts. Starts are taken one at a
-// time, so two requests at once (a double click) cannot both pass the "already running"
-// check.
+// pages follow) gets the progress a few times a second, not after every page.
+//
+// Writing: when every page is in, the file is written in one pass (the custom-field
+// columns were collected with the cursors), a batch of pages per transaction: the batch's
+// CSV is stored as a Blob part together with how far the file is written, and its pages
+// are dropped. A worker stopped while writing resumes writing from there, without asking
+// Gumroad for any page again. The whole run, reading and writing, keeps the worker awake.
+//
+// A storage failure (a full disk) stops the export as interrupted with the core's words
+// ("storage full: …"); Resume goes on from the last checkpoint once there is room. Starts
+// are taken one at a time, so two requests at once (a double click) cannot both pass the
+// "already running" check.
 //
 // An export belongs to one account: its record is in that account's storage, its pages
 // are read with that account's token, and a new export of the account replaces its last
-// one. The pages of sales are freed as soon as the file is written, the file once it has
-// been downloaded (or a day after it was made), so buyers' data does not linger.
+// one. The pages of sales are freed as they are written into the file, the file once it
+// has been downloaded (or a day after it was made), so buyers' data does not linger.
 import * as accounts from './accounts.js';
 import { ready } from './core.js';
 import * as files from './export-files.js';
@@ -24,12 +34,23 @@ import * as storage from './storage.js';
 const KEY = storage.KEYS.EXPORT;
 /** How often a running export's progress is written for the pages to follow. */
 const PROGRESS_EVERY_MS = 250;
+/** Pages waiting for their transaction beyond which the walk waits for the disk. */
+const MAX_WAITING_PAGES = 64;
+/** Pages of sales written into one part of the file (≈ 1 000 rows, a few hundred KB). */
+const PAGES_PER_PART = 100;
+/** Chrome stops a worker after 30 s without an extension API call; a long read or write
+ * makes none of its own (IndexedDB and fetch do not count). */
+const KEEP_ALIVE_MS = 20_000;
 /** A file not downloaded is freed this long after it was made. */
 const FILE_KEPT_MINUTES = 24 * 60;
 /** Alarm names: `exportfree:<accountId>:<exportId>`. */
 const FREE_ALARM = 'exportfree:';
 /** Exports this worker runs: exportId → { accountId, cancel, done }. */
 const running = new Map();
+/** Records of exports whose last write to chrome.storage failed (it was full): what they
+ * are, as this worker knows it. */
+const unsaved = new Map();
+let keepAlive = null;
 let recovered = null;
 // Each start waits until the one before it is recorded (and, for a subscribers file,
 // written), so it sees that export's status.
@@ -50,6 +71,23 @@ export function recoverInterrupted() {
   return recovered;
 }
 
+/** The account's export record: the stored one, or what this worker knows of it when
+ * storing it last failed. */
+async function recordOf(store) {
+  const current = await store.get(KEY);
+  return (current && unsaved.get(current.id)) ?? current ?? null;
+}
+
+/** Writes the export's record; a failure is a StorageFailure (chrome.storage full). */
+async function saveRecord(store, exportJob) {
+  try {
+    await store.set({ [KEY]: exportJob });
+  } catch (error) {
+    throw new files.StorageFailure(error);
+  }
+  unsaved.delete(exportJob.id);
+}
+
 /** Starts an export of `form` (`{kind, after, before, productId, bom, columns, storeName}`)
  * for the session's account; resolves to `{exportId}` once it is recorded, before its
  * pages are read. */
@@ -60,7 +98,7 @@ export function startExport(session, form) {
 async function start(session, form) {
   const { store } = session;
   await recoverInterrupted();
-  const current = await store.get(KEY);
+  const current = await recordOf(store);
   if (['running', 'writing'].includes(current?.status)) throw kindError('An export is already running. Wait for it or cancel it.');
   const core = await ready();
   const products = (await store.get(storage.KEYS.PRODUCTS))?.items ?? [];
@@ -76,7 +114,10 @@ async function start(session, form) {
     startedAt: new Date().toISOString(),
   };
   // A new export of the account replaces its last one, file and pages.
-  if (current) await files.forget(current.id);
+  if (current) {
+    await files.forget(current.id);
+    unsaved.delete(current.id);
+  }
   await store.set({ [KEY]: exportJob });
   if (!state) return exportSubscribers(session, core, exportJob, productIds);
   run(session, exportJob);
@@ -85,46 +126,52 @@ async function start(session, form) {
 
 // Subscribers are few (100 a page, memberships only): read and written in one go.
 async function exportSubscribers(session, core, exportJob, productIds) {
+  const control = { accountId: session.id, cancel: false, done: null };
+  running.set(exportJob.id, control);
   try {
     const file = await core.subscribersCsv(session.credential, productIds, exportJob.options, session.signal);
     await files.putPart(exportJob.id, 0, file.csv);
     Object.assign(exportJob, { status: 'ready', rows: file.rows });
     await freeLater(session.store, exportJob);
   } catch (error) {
-    Object.assign(exportJob, { status: 'cancelled', error: { kind: error?.kind ?? 'Server', message: String(error?.message ?? error) } });
+    Object.assign(exportJob, { status: 'cancelled', error: describe(core, error) });
     throw error;
   } finally {
+    running.delete(exportJob.id);
     if (!session.signal.aborted) await session.store.set({ [KEY]: exportJob });
   }
   return { exportId: exportJob.id };
 }
 
+/** Resumes the account's interrupted export: reads on from its last checkpoint, or, once
+ * every page is in, writes on from the last part kept. */
 export async function resumeExport(session) {
   await recoverInterrupted();
-  const current = await session.store.get(KEY);
+  const current = await recordOf(session.store);
   if (current?.status !== 'interrupted') throw kindError('There is no interrupted export to resume.');
   // The cursors stored with the last page are at least as new as the ones in storage.
-  current.state = (await files.stateAfterLastPage(current.id)) ?? current.state;
+  current.state = (await files.checkpoint(current.id))?.state ?? current.state;
   current.status = 'running';
   current.error = null;
-  await session.store.set({ [KEY]: current });
+  await saveRecord(session.store, current);
   run(session, current);
 }
 
 export async function cancelExport(store) {
   await recoverInterrupted();
-  const current = await store.get(KEY);
+  const current = await recordOf(store);
   const control = current && running.get(current.id);
   if (control) control.cancel = true;
   if (current && current.status === 'interrupted') {
+    // Freed first: with a full disk, this is what makes room.
     await files.forget(current.id);
-    await store.set({ [KEY]: { ...current, status: 'cancelled' } });
+    await saveRecord(store, { ...current, status: 'cancelled' });
   }
 }
 
 export async function currentExport(store) {
   await recoverInterrupted();
-  return (await store.get(KEY)) ?? null;
+  return recordOf(store);
 }
 
 /** Exports of every account that wait for the seller or run: [{ accountId, export }]. */
@@ -132,7 +179,7 @@ export async function pendingExports() {
   await recoverInterrupted();
   const pending = [];
   for (const { id } of (await accounts.index()).list) {
-    const current = await storage.account(id).get(KEY);
+    const current = await recordOf(storage.account(id));
     if (['running', 'writing', 'interrupted'].includes(current?.status)) pending.push({ accountId: id, export: current });
   }
   return pending;
@@ -183,71 +230,172 @@ function run(session, exportJob) {
   const { store } = session;
   const control = { accountId: session.id, cancel: false, done: null };
   running.set(exportJob.id, control);
+  keepAlive ??= setInterval(() => chrome.runtime.getPlatformInfo(), KEEP_ALIVE_MS);
+  const stopped = () => control.cancel || session.signal.aborted;
+  let core = null;
   control.done = (async () => {
     try {
-      const core = await ready();
-      let shownAt = 0;
-      const final = await core.runExport(session.credential, exportJob.state, async ({ chunk, state, progress }) => {
-        if (session.signal.aborted) return 'cancel';
-        await files.putChunk(exportJob.id, chunk, state);
-        exportJob.state = state;
+      core = await ready();
+      const saver = pageSaver(store, exportJob);
+      // A state whose walk is done (a resume after every page was in) sends nothing.
+      const final = await core.runExport(session.credential, exportJob.state, ({ chunk, state, progress }) => {
+        if (stopped()) return 'cancel';
         exportJob.progress = progress;
-        if (Date.now() - shownAt >= PROGRESS_EVERY_MS) {
-          shownAt = Date.now();
-          await store.set({ [KEY]: exportJob });
-        }
-        return control.cancel ? 'cancel' : 'continue';
+        return saver.add(chunk, state);
       }, session.signal);
+      await saver.drained();
       exportJob.state = final;
-      if (control.cancel || session.signal.aborted) {
+      if (!stopped()) {
+        exportJob.status = 'writing';
+        await saveRecord(store, exportJob);
+        exportJob.rows = await writeFile(core, store, exportJob, stopped);
+      }
+      if (stopped()) {
         exportJob.status = 'cancelled';
         await files.forget(exportJob.id);
       } else {
-        exportJob.status = 'writing';
-        await store.set({ [KEY]: exportJob });
-        exportJob.rows = await writeFile(core, exportJob);
-        // The file is made: the pages of sales are not needed any more.
-        await files.forgetPages(exportJob.id);
         exportJob.status = 'ready';
+        delete exportJob.written;
         await freeLater(store, exportJob);
       }
     } catch (error) {
       exportJob.status = 'interrupted';
-      exportJob.error = { kind: error?.kind ?? 'Server', message: String(error?.message ?? error) };
+      exportJob.error = describe(core, error);
     } finally {
       running.delete(exportJob.id);
+      if (running.size === 0) {
+        clearInterval(keepAlive);
+        keepAlive = null;
+      }
       // A forgotten account's storage is being deleted: nothing is written back into it.
-      if (!session.signal.aborted) await store.set({ [KEY]: exportJob });
+      if (!session.signal.aborted) {
+        const kept = await saveRecord(store, exportJob).then(
+          () => true,
+          () => unsaved.set(exportJob.id, exportJob) && false,
+        );
+        // Only once the record says "ready": until then the checkpoint is what a resume
+        // needs to know the file is whole. What a failure leaves, the download frees.
+        if (kept && exportJob.status === 'ready') await files.forgetPages(exportJob.id).catch(() => {});
+      }
     }
   })();
 }
 
-// Two passes over the stored pages: the custom-field columns must be known before the
-// header; then one CSV part per page, in file order.
-async function writeFile(core, exportJob) {
-  const order = core.exportChunkOrder(exportJob.state);
-  const inputs = { options: exportJob.options, customFields: [], productCurrencies: exportJob.productCurrencies };
-  await files.clearParts(exportJob.id);
+/** Takes in the pages of a running export as they come and stores them, many pages to a
+ * transaction, one transaction at a time: what arrives while one commits goes in the next.
+ * The state stored with a batch is the one after its last page, so the checkpoint always
+ * covers exactly the pages stored; `exportJob.state` follows the stored checkpoints.
+ * `add` resolves "cancel" once storing failed (the walk stops; `drained` rejects with the
+ * failure), and makes the walk wait only when too many pages are waiting. */
+function pageSaver(store, exportJob) {
+  let waiting = [];
+  let after = null;
+  let storing = null;
+  let failure = null;
+  let shownAt = 0;
+  const storeWaiting = async () => {
+    while (waiting.length > 0 && !failure) {
+      const pages = waiting;
+      const state = after;
+      waiting = [];
+      try {
+        await files.putChunks(exportJob.id, pages, state);
+        exportJob.state = state;
+        if (Date.now() - shownAt >= PROGRESS_EVERY_MS) {
+          shownAt = Date.now();
+          await saveRecord(store, exportJob);
+        }
+      } catch (error) {
+        failure = error;
+      }
+    }
+    storing = null;
+  };
+  return {
+    add(chunk, state) {
+      if (failure) return 'cancel';
+      waiting.push(chunk);
+      after = state;
+      storing ??= storeWaiting();
+      if (waiting.length < MAX_WAITING_PAGES) return 'continue';
+      return storing.then(() => (failure ? 'cancel' : 'continue'));
+    },
+    async drained() {
+      await storing;
+      if (failure) throw failure;
+    },
+  };
+}
+
+/** Writes the file from the stored pages, on from the checkpoint's `written` (a resumed
+ * export) or from its start; resolves to its rows (null once `stopped`). */
+async function writeFile(core, store, exportJob, stopped) {
+  const saved = await files.checkpoint(exportJob.id);
+  const state = saved?.state ?? exportJob.state;
+  const runs = core.exportPageRuns(state);
+  const inputs = { options: exportJob.options, customFields: state.customFields, productCurrencies: exportJob.productCurrencies };
+  const total = state.shards.reduce((n, shard) => n + shard.rows, 0);
+  let shownAt = Date.now();
+  const show = async (rows) => {
+    exportJob.written = { rows, of: total };
+    if (Date.now() - shownAt < PROGRESS_EVERY_MS) return;
+    shownAt = Date.now();
+    await saveRecord(store, exportJob);
+  };
   if (exportJob.kind === 'customers') {
-    // One page at a time: the builder keeps one entry per buyer, never the sales.
+    // The builder keeps one entry per buyer, never the sales; it lives in this worker only,
+    // so a resumed customers file is made again from its pages.
     const customers = new core.CustomersFile(inputs);
     try {
-      for (const key of order) customers.add(await files.getChunk(exportJob.id, key));
+      let rows = 0;
+      for (const batch of files.pageBatches(runs, 0, PAGES_PER_PART)) {
+        if (stopped()) return null;
+        const sales = await files.readPages(exportJob.id, batch);
+        customers.add(sales);
+        await show((rows += sales.length));
+      }
       await files.putPart(exportJob.id, 0, customers.csv());
       return customers.count();
     } finally {
       customers.free();
     }
   }
-  for (const key of order) inputs.customFields = core.exportCustomFields(await files.getChunk(exportJob.id, key), inputs.customFields);
-  await files.putPart(exportJob.id, 0, core.salesCsvHeader(inputs));
-  let rows = 0;
-  for (const [n, key] of order.entries()) {
-    const sales = await files.getChunk(exportJob.id, key);
-    rows += sales.length;
-    await files.putPart(exportJob.id, n + 1, core.salesCsvRows(inputs, sales));
+  // A state kept before the columns were collected with the cursors: one pass for them.
+  if (!inputs.customFields) {
+    inputs.customFields = [];
+    for (const batch of files.pageBatches(runs, 0, PAGES_PER_PART)) {
+      inputs.customFields = core.exportCustomFields(await files.readPages(exportJob.id, batch), inputs.customFields);
+    }
   }
-  return rows;
+  const file = new core.SalesFile(inputs);
+  try {
+    let written = saved?.written;
+    if (!written) {
+      written = { pages: 0, parts: 1, rows: 0 };
+      await files.putWritten(exportJob.id, 0, csvBlob(file.header()), { state, written });
+    }
+    for (const batch of files.pageBatches(runs, written.pages, PAGES_PER_PART)) {
+      if (stopped()) return null;
+      const sales = await files.readPages(exportJob.id, batch);
+      const part = csvBlob(file.rows(sales));
+      const pages = batch.reduce((n, { first, last }) => n + last - first + 1, 0);
+      const next = { pages: written.pages + pages, parts: written.parts + 1, rows: written.rows + sales.length };
+      await files.putWritten(exportJob.id, written.parts, part, { state, written: next }, batch);
+      written = next;
+      await show(written.rows);
+    }
+    return written.rows;
+  } finally {
+    file.free();
+  }
+}
+
+const csvBlob = (text) => new Blob([text], { type: files.CSV_TYPE });
+
+/** An error as the export's record keeps it; a storage failure in the core's words. */
+function describe(core, error) {
+  const shown = error instanceof files.StorageFailure && core ? core.storageError(error.name, error.message) : error;
+  return { kind: shown?.kind ?? 'Server', message: String(shown?.message ?? shown), status: shown?.status ?? null };
 }
 
 function kindError(message) {

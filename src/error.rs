@@ -41,6 +41,10 @@ pub enum ErrorKind {
     /// The seller chose Deny on Gumroad's consent page: nothing was connected, and nothing
     /// went wrong.
     Denied,
+    /// The browser refused to keep Bulkroad's data (IndexedDB or `chrome.storage` over its
+    /// quota, or the disk full): the work stops where its last checkpoint is, and resumes
+    /// from there once space is freed. Nothing was sent to Gumroad for it.
+    StorageFull,
 }
 
 impl ErrorKind {
@@ -59,11 +63,12 @@ impl ErrorKind {
             ErrorKind::Cancelled => "Cancelled",
             ErrorKind::Stopped => "Stopped",
             ErrorKind::Denied => "Denied",
+            ErrorKind::StorageFull => "StorageFull",
         }
     }
 
     /// Every kind, in declaration order.
-    pub const ALL: [ErrorKind; 12] = [
+    pub const ALL: [ErrorKind; 13] = [
         ErrorKind::InvalidInput,
         ErrorKind::Unauthorized,
         ErrorKind::Forbidden,
@@ -76,6 +81,7 @@ impl ErrorKind {
         ErrorKind::Cancelled,
         ErrorKind::Stopped,
         ErrorKind::Denied,
+        ErrorKind::StorageFull,
     ];
 
     /// The kind named `name` ([`ErrorKind::as_str`]), e.g. from a JS `GumroadError`'s `kind`.
@@ -87,6 +93,9 @@ impl ErrorKind {
 /// The message of every [`ErrorKind::Stopped`] error.
 pub const STOPPED_MESSAGE: &str =
     "Stopped: this account was disconnected in Bulkroad. Nothing more is sent with its token.";
+
+/// The message of every [`ErrorKind::StorageFull`] error.
+pub const STORAGE_FULL_MESSAGE: &str = "storage full: the browser has no room left for Bulkroad's data on this computer. Free some disk space, then press Resume: it goes on from the last step kept.";
 
 /// Longest message an [`Error`] keeps, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 500;
@@ -166,6 +175,30 @@ impl Error {
     /// The seller chose Deny on Gumroad's consent page.
     pub fn denied(message: impl AsRef<str>) -> Self {
         Self::new(ErrorKind::Denied, message)
+    }
+
+    /// The browser has no room left for Bulkroad's data.
+    pub fn storage_full() -> Self {
+        Self::new(ErrorKind::StorageFull, STORAGE_FULL_MESSAGE)
+    }
+
+    /// A failure of the browser's storage, named `name` (a `DOMException`'s, e.g.
+    /// `QuotaExceededError`) with `detail` (its message): [`ErrorKind::StorageFull`] when it
+    /// is a quota or a full disk — IndexedDB names it, `chrome.storage` only says so in its
+    /// message (`QUOTA_BYTES quota exceeded`) — otherwise a `Server` error that says what
+    /// could not be kept. Either way the work waits at its last checkpoint.
+    pub fn from_storage_failure(name: &str, detail: &str) -> Self {
+        let quota = name == "QuotaExceededError"
+            || detail.to_ascii_lowercase().contains("quota")
+            || detail.to_ascii_lowercase().contains("disk full");
+        if quota {
+            Self::storage_full()
+        } else {
+            let detail = clip(detail, 200);
+            Self::server(format!(
+                "Bulkroad could not keep or read its data in the browser ({name}: {detail}). Press Resume to go on from the last step kept."
+            ))
+        }
     }
 
     /// The account was disconnected: what every request stopped by its signal fails with.
@@ -444,6 +477,29 @@ mod tests {
                 error.endpoint(),
                 Some(&*format!("{} /v2/x", method.as_str()))
             );
+        }
+    }
+
+    #[test]
+    fn a_storage_failure_is_storage_full_only_when_it_is_a_quota() {
+        // (name, message, storage full)
+        let rows = [
+            ("QuotaExceededError", "The quota has been exceeded.", true),
+            ("Error", "QUOTA_BYTES quota exceeded", true),
+            ("Error", "Resource::kQuotaBytes quota exceeded", true),
+            ("UnknownError", "Disk full", true),
+            ("UnknownError", "Internal error opening backing store", false),
+            ("AbortError", "The transaction was aborted.", false),
+        ];
+        for (name, message, full) in rows {
+            let error = Error::from_storage_failure(name, message);
+            assert_eq!(error.kind() == ErrorKind::StorageFull, full, "{name}: {message}");
+            if full {
+                assert!(error.message().starts_with("storage full: "), "{}", error.message());
+            } else {
+                assert!(error.message().contains(message), "{}", error.message());
+            }
+            assert!(!error.retryable() || !full);
         }
     }
 

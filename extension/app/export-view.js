@@ -1,6 +1,8 @@
 // export-view.js — the export form, its progress (followed through storage, so it keeps up
-// whether or not this page started it) and the download, assembled here from the CSV
-// parts the worker wrote (a worker has no URL.createObjectURL; an extension page does).
+// whether or not this page started it) and the download, assembled here from the parts
+// the worker wrote (a worker has no URL.createObjectURL; an extension page does). The
+// parts are Blobs on disk: the download joins their handles and never holds the file's
+// text.
 import * as files from '../export-files.js';
 import { MSG, currentAccount, request } from '../messages.js';
 import * as storage from '../storage.js';
@@ -58,6 +60,8 @@ function render(current) {
   const box = $('export-status');
   // One export at a time per account: no second start while one runs.
   $('export-start').disabled = ['running', 'writing'].includes(current?.status);
+  const w = current?.written;
+  const written = w ? ` · ${w.rows.toLocaleString()} of ${w.of.toLocaleString()} rows written` : '';
   if (!current) {
     box.hidden = true;
     return;
@@ -72,10 +76,14 @@ function render(current) {
   if (current.status === 'running') {
     children.push(element('span', {}, `Reading: ${counted}${estimate}${eta}`), actionButton('Cancel', () => request(MSG.EXPORT_CANCEL)));
   } else if (current.status === 'writing') {
-    children.push(element('span', {}, `Writing the file (${counted})…`));
+    children.push(element('span', {}, `Writing the file (${counted}${written})…`), actionButton('Cancel', () => request(MSG.EXPORT_CANCEL)));
   } else if (current.status === 'interrupted') {
     const why = current.error ? ` (${current.error.message})` : '';
-    children.push(element('span', {}, `Interrupted at ${counted}${why}.`), actionButton('Resume', () => request(MSG.EXPORT_RESUME), 'primary'));
+    children.push(
+      element('span', {}, `Interrupted at ${counted}${written}${why}.`),
+      actionButton('Resume', () => request(MSG.EXPORT_RESUME), 'primary'),
+      actionButton('Cancel', () => request(MSG.EXPORT_CANCEL)),
+    );
   } else if (current.status === 'ready') {
     children.push(element('span', {}, `${(current.rows ?? 0).toLocaleString()} rows ready.`), actionButton('Download', () => save(current), 'primary'));
   } else if (current.status === 'cancelled') {
@@ -91,8 +99,7 @@ function render(current) {
 // Once the browser has the file, the worker deletes the copy kept for it (buyers' data
 // does not stay in the extension).
 async function save(current) {
-  const text = (await files.parts(current.id)).join('');
-  download(current.filename, text);
+  download(current.filename, new Blob(await files.parts(current.id), { type: files.CSV_TYPE }), files.CSV_TYPE);
   await request(MSG.EXPORT_DOWNLOADED, { exportId: current.id });
 }
 

@@ -40,6 +40,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::csv::custom_field_names_with;
 use crate::error::Error;
 use crate::model::{Day, Page, Sale, SalesQuery};
 
@@ -96,6 +97,13 @@ pub struct ExportState {
     /// `None` in a state kept before it was recorded (no estimate then).
     #[serde(default)]
     pub started_ms: Option<u64>,
+    /// The custom-field names of every page taken in so far, sorted
+    /// ([`custom_field_names_with`](super::csv::custom_field_names_with)): the file's
+    /// custom-field columns once the walk is done, so the file is written in one pass over
+    /// the pages. Checkpointed with the cursors, so it covers exactly the pages stored.
+    /// `None` in a state kept before it was collected: the writer reads the pages for it.
+    #[serde(default)]
+    pub custom_fields: Option<Vec<String>>,
 }
 
 /// One page to fetch: `GET /v2/sales` with `query` (the shard's range and the product
@@ -116,6 +124,14 @@ pub struct ShardFetch {
 pub struct ChunkKey {
     pub shard: u32,
     pub page: u32,
+}
+
+/// The pages `1..=pages` of one shard, in file order ([`ExportState::page_runs`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PageRun {
+    pub shard: u32,
+    pub pages: u32,
 }
 
 /// The rows of one page, to store under (`shard`, `page`).
@@ -216,6 +232,7 @@ impl ExportState {
             target_shards: DEFAULT_TARGET_SHARDS,
             expected_total: None,
             started_ms: None,
+            custom_fields: Some(Vec::new()),
         })
     }
 
@@ -268,6 +285,10 @@ impl ExportState {
                 "Gumroad sent the same sales page again (pagination cycle); stopped.",
             ));
         }
+        if let Some(names) = self.custom_fields.take() {
+            self.custom_fields = Some(custom_field_names_with(names, &page.items));
+        }
+        let shard = &mut self.shards[position];
         shard.pages += 1;
         shard.rows += page.items.len() as u64;
         shard.done = next.is_none();
@@ -304,6 +325,21 @@ impl ExportState {
     /// True when every shard has been walked to its end.
     pub fn is_done(&self) -> bool {
         self.shards.iter().all(|s| s.done)
+    }
+
+    /// The pages applied so far as runs of one shard's pages, in file order: `(shard,
+    /// pages)` stands for the keys `(shard, 1)` … `(shard, pages)`. Within a run, key order
+    /// is file order (a store sorted by key can read a run as one range); across runs it
+    /// is not, since a split shard's lower half gets a higher id but comes after it.
+    pub fn page_runs(&self) -> Vec<PageRun> {
+        self.shards
+            .iter()
+            .filter(|s| s.pages > 0)
+            .map(|s| PageRun {
+                shard: s.id,
+                pages: s.pages,
+            })
+            .collect()
     }
 
     /// The keys of every chunk applied so far, in file order.

@@ -106,6 +106,13 @@ impl FakeSales {
             product_id: Some(ProductId::from(row.product)),
             price: Some(100 + (row.id % 7) as i64),
             currency: Some("usd".into()),
+            // A few sales carry a custom field of their own: the file's columns must be
+            // the union over every page.
+            custom_fields: [("Rare", 97), ("Company", 5)]
+                .into_iter()
+                .filter(|(_, every)| row.id % every == 0)
+                .map(|(name, _)| (name.to_owned(), row.id.to_string()))
+                .collect(),
             ..Sale::default()
         }
     }
@@ -278,6 +285,19 @@ fn any_order_of_splits_gives_the_same_file() {
         }
         let sales = assemble(&state, &chunks).unwrap();
         assert_eq!(ids(&sales), ids(&truth), "target {target}");
+        // The runs of pages name the same keys in the same order.
+        let from_runs: Vec<ChunkKey> = state
+            .page_runs()
+            .into_iter()
+            .flat_map(|run| (1..=run.pages).map(move |page| ChunkKey { shard: run.shard, page }))
+            .collect();
+        assert_eq!(from_runs, state.chunk_order(), "target {target}");
+        // The columns collected as pages came in, in whatever order, are the file's.
+        assert_eq!(
+            state.custom_fields,
+            Some(custom_field_names(&truth)),
+            "target {target}"
+        );
         let initial = ExportState::new(SalesQuery::default(), Day::from_epoch_ms(NOW)).unwrap();
         if target == 100 {
             assert!(
@@ -351,6 +371,11 @@ fn a_resumed_export_loses_and_repeats_nothing() {
     assert_eq!(ids(&sales), ids(&truth));
     assert!(resumed.progress().done);
     assert_eq!(resumed.progress().rows, truth.len() as u64);
+    // The checkpoint's columns cover the pages stored with it, the resumed ones included.
+    assert_eq!(
+        resumed.custom_fields.as_deref(),
+        Some(&["Company".to_owned(), "Rare".to_owned()][..])
+    );
 }
 
 #[test]
@@ -449,6 +474,15 @@ fn initial_shards_cover_the_range_coarsely() {
 
 #[test]
 fn state_json_shape_is_camel_case() {
+    // A state kept before the columns were collected reads as "not collected".
+    let mut old = serde_json::to_value(
+        ExportState::new(SalesQuery::default(), day("2024-06-15")).unwrap(),
+    )
+    .unwrap();
+    old.as_object_mut().unwrap().remove("customFields");
+    let old: ExportState = serde_json::from_value(old).unwrap();
+    assert_eq!(old.custom_fields, None);
+
     let mut state = ExportState::new(
         SalesQuery {
             after: Some(day("2024-03-05")),
@@ -481,7 +515,7 @@ fn state_json_shape_is_camel_case() {
                  "done": false, "pages": 0, "rows": 0}
             ],
             "nextShardId": 2, "targetShards": DEFAULT_TARGET_SHARDS, "expectedTotal": null,
-            "startedMs": null
+            "startedMs": null, "customFields": []
         })
     );
     assert_eq!((chunk.shard, chunk.page), (0, 1));

@@ -1,8 +1,9 @@
 //! The sales-export exports: start an export from the seller's form and the cached
 //! products (the core decides the plan, the file name, the currencies, the memberships),
-//! run it page by page (the worker stores each chunk, then the state, inside `onChunk`),
-//! and turn stored chunks into CSV text one chunk at a time so no file is ever held as
-//! JSON pages.
+//! run it page by page (the worker stores each chunk with the state after it, from
+//! `onChunk`), and turn stored chunks into CSV text a batch of pages at a time
+//! (`SalesFile`, in the order `exportPageRuns` gives) so no file is ever held whole. Also
+//! the seller's words for a storage failure (`storageError`).
 
 use std::collections::BTreeMap;
 
@@ -12,7 +13,7 @@ use web_sys::AbortSignal;
 
 use super::{client, from_js, notify_observer, to_js, to_js_error};
 use crate::bulk::Control;
-use crate::error::ErrorKind;
+use crate::error::{Error, ErrorKind};
 use crate::export::{
     custom_field_names_with, export_options, run_export as drive, start_export, subscribers_csv,
     Chunk, CsvOptions, Customers, ExportObserver, ExportProduct, ExportRequest, ExportState,
@@ -74,6 +75,28 @@ pub async fn run_export(
 pub fn export_chunk_order(state: JsValue) -> Result<JsValue, JsValue> {
     let state: ExportState = from_js(state)?;
     to_js(&state.chunk_order())
+}
+
+/// `exportPageRuns(state)`: the pages taken in so far as `[{shard, pages}]`, in file
+/// order: the file is the pages `1..=pages` of each run's shard, run after run. Within a
+/// run the keys `[exportId, shard, page]` sort in file order, so a run reads as one key
+/// range; across runs they do not (a split shard's lower half has a higher id).
+#[wasm_bindgen(js_name = exportPageRuns)]
+pub fn export_page_runs(state: JsValue) -> Result<JsValue, JsValue> {
+    let state: ExportState = from_js(state)?;
+    to_js(&state.page_runs())
+}
+
+/// `storageError(name, message)`: the error to stop work with after the browser's storage
+/// failed (IndexedDB's `DOMException` or `chrome.storage`'s `Error`, by its `name` and
+/// `message`): a `GumroadError` of kind `StorageFull` whose message begins "storage full:"
+/// for a quota or a full disk, otherwise of kind `Server` saying what could not be kept.
+#[wasm_bindgen(js_name = storageError)]
+pub fn storage_error(name: Option<String>, message: Option<String>) -> JsValue {
+    to_js_error(Error::from_storage_failure(
+        name.as_deref().unwrap_or(""),
+        message.as_deref().unwrap_or(""),
+    ))
 }
 
 /// What every CSV call needs besides the rows.
@@ -139,6 +162,40 @@ pub fn sales_csv_rows(inputs: JsValue, sales: JsValue) -> Result<String, JsValue
         inputs.product_currencies,
     )
     .rows(&sales))
+}
+
+/// `new SalesFile(inputs)`, `.header()` once, `.rows(sales)` per batch of pages: the
+/// sales file of fixed columns, its inputs (the currency of every product) read once
+/// rather than with every batch.
+#[wasm_bindgen(js_name = SalesFile)]
+pub struct SalesFile {
+    csv: SalesCsv,
+}
+
+#[wasm_bindgen(js_class = SalesFile)]
+impl SalesFile {
+    #[wasm_bindgen(constructor)]
+    pub fn new(inputs: JsValue) -> Result<SalesFile, JsValue> {
+        let inputs: CsvInputs = from_js(inputs)?;
+        Ok(SalesFile {
+            csv: SalesCsv::new(
+                &inputs.options,
+                inputs.custom_fields,
+                inputs.product_currencies,
+            ),
+        })
+    }
+
+    /// The first line(s) of the file (with the BOM if asked).
+    pub fn header(&self) -> String {
+        self.csv.header()
+    }
+
+    /// The rows of `sales` (one or many pages, in file order).
+    pub fn rows(&self, sales: JsValue) -> Result<String, JsValue> {
+        let sales: Vec<Sale> = from_js(sales)?;
+        Ok(self.csv.rows(&sales))
+    }
 }
 
 /// `new CustomersFile(inputs)`, `.add(sales)` once per stored chunk, `.csv()`: one row per
