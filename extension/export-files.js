@@ -35,12 +35,12 @@ async function kept(names, mode, work) {
   }
 }
 
-/** Stores `chunks` (pages of sales, `{shard, page, sales}`) and the export's `state` after
- * the last of them, in one transaction: the cursors never get ahead of the pages. A page
- * stored again replaces the first copy. */
+/** Stores `chunks` (pages of sales, `{shard, page, json}`: the sales as the core's JSON)
+ * and the export's `state` after the last of them, in one transaction: the cursors never
+ * get ahead of the pages. A page stored again replaces the first copy. */
 export async function putChunks(exportId, chunks, state) {
   await kept(['chunks', 'checkpoints'], 'readwrite', (store, checkpoints) => {
-    for (const { shard, page, sales } of chunks) store.put({ exportId, shard, page, sales });
+    for (const { shard, page, json } of chunks) store.put({ exportId, shard, page, json });
     checkpoints.put({ exportId, state });
   });
 }
@@ -79,21 +79,22 @@ export function* pageBatches(runs, skip, size) {
   if (batch.length > 0) yield batch;
 }
 
-/** The pages of `ranges` (from `pageBatches`), their sales in file order, read in one
- * transaction (one key range per range: pages of a shard sort by page number). */
+/** The pages of `ranges` (from `pageBatches`) in file order, each its sales as JSON, read
+ * in one transaction (one key range per range: pages of a shard sort by page number). */
 export async function readPages(exportId, ranges) {
   const requests = [];
   await kept('chunks', 'readonly', (store) => {
     for (const { shard, first, last } of ranges) requests.push(store.getAll(IDBKeyRange.bound([exportId, shard, first], [exportId, shard, last])));
   });
-  const sales = [];
+  const pages = [];
   for (const [i, { first, last }] of ranges.entries()) {
-    const pages = requests[i].result;
+    const records = requests[i].result;
     // Pages are stored before the cursors that pass them: one missing is storage failing.
-    if (pages.length !== last - first + 1) throw new StorageFailure({ name: 'NotFoundError', message: 'a stored page of sales is missing' });
-    for (const page of pages) for (const sale of page.sales) sales.push(sale);
+    if (records.length !== last - first + 1) throw new StorageFailure({ name: 'NotFoundError', message: 'a stored page of sales is missing' });
+    // An earlier version stored the sales as objects.
+    for (const record of records) pages.push(record.json ?? JSON.stringify(record.sales));
   }
-  return sales;
+  return pages;
 }
 
 /** Stores part `n` of the file (a Blob) and the checkpoint that counts it, in one

@@ -237,7 +237,8 @@ function run(session, exportJob) {
     try {
       core = await ready();
       const saver = pageSaver(store, exportJob);
-      // A state whose walk is done (a resume after every page was in) sends nothing.
+      // A state whose walk is done (a resume after every page was in) sends nothing. The
+      // state after each page comes as JSON, parsed only for the pages' transaction.
       const final = await core.runExport(session.credential, exportJob.state, ({ chunk, state, progress }) => {
         if (stopped()) return 'cancel';
         exportJob.progress = progress;
@@ -296,7 +297,7 @@ function pageSaver(store, exportJob) {
   const storeWaiting = async () => {
     while (waiting.length > 0 && !failure) {
       const pages = waiting;
-      const state = after;
+      const state = JSON.parse(after);
       waiting = [];
       try {
         await files.putChunks(exportJob.id, pages, state);
@@ -334,7 +335,7 @@ async function writeFile(core, store, exportJob, stopped) {
   const state = saved?.state ?? exportJob.state;
   const runs = core.exportPageRuns(state);
   const inputs = { options: exportJob.options, customFields: state.customFields, productCurrencies: exportJob.productCurrencies };
-  const total = state.shards.reduce((n, shard) => n + shard.rows, 0);
+  const total = exportJob.progress?.rows ?? 0;
   let shownAt = Date.now();
   const show = async (rows) => {
     exportJob.written = { rows, of: total };
@@ -350,9 +351,7 @@ async function writeFile(core, store, exportJob, stopped) {
       let rows = 0;
       for (const batch of files.pageBatches(runs, 0, PAGES_PER_PART)) {
         if (stopped()) return null;
-        const sales = await files.readPages(exportJob.id, batch);
-        customers.add(sales);
-        await show((rows += sales.length));
+        await show((rows += customers.add(await files.readPages(exportJob.id, batch))));
       }
       await files.putPart(exportJob.id, 0, customers.csv());
       return customers.count();
@@ -364,7 +363,8 @@ async function writeFile(core, store, exportJob, stopped) {
   if (!inputs.customFields) {
     inputs.customFields = [];
     for (const batch of files.pageBatches(runs, 0, PAGES_PER_PART)) {
-      inputs.customFields = core.exportCustomFields(await files.readPages(exportJob.id, batch), inputs.customFields);
+      const pages = await files.readPages(exportJob.id, batch);
+      inputs.customFields = core.exportCustomFields(pages.flatMap((json) => JSON.parse(json)), inputs.customFields);
     }
   }
   const file = new core.SalesFile(inputs);
@@ -376,10 +376,10 @@ async function writeFile(core, store, exportJob, stopped) {
     }
     for (const batch of files.pageBatches(runs, written.pages, PAGES_PER_PART)) {
       if (stopped()) return null;
-      const sales = await files.readPages(exportJob.id, batch);
-      const part = csvBlob(file.rows(sales));
-      const pages = batch.reduce((n, { first, last }) => n + last - first + 1, 0);
-      const next = { pages: written.pages + pages, parts: written.parts + 1, rows: written.rows + sales.length };
+      const pages = await files.readPages(exportJob.id, batch);
+      const before = file.count();
+      const part = csvBlob(file.rows(pages));
+      const next = { pages: written.pages + pages.length, parts: written.parts + 1, rows: written.rows + file.count() - before };
       await files.putWritten(exportJob.id, written.parts, part, { state, written: next }, batch);
       written = next;
       await show(written.rows);

@@ -15,13 +15,14 @@ use crate::pacing::{Control, ExecOptions, InFlight, Runner};
 use crate::runtime::Clock;
 use crate::transport::Transport;
 
-/// How hard an export pushes: twice the bulk engine's window. Exports only read, a read
-/// cannot apply twice, and Gumroad's code throttles `GET /v2/sales` only for the
-/// deprecated `page` parameter (contract §4), so more pages in flight cost the seller
-/// nothing; a 429 still halves the window and pauses everyone, as for jobs.
+/// How hard an export pushes: twice the bulk engine's window, from the first page. Exports
+/// only read, a read cannot apply twice, and Gumroad's code throttles `GET /v2/sales` only
+/// for the deprecated `page` parameter (contract §4), so more pages in flight cost the
+/// seller nothing and growing the window from half of it only lost time at the start; a
+/// 429 still halves the window and pauses everyone, as for jobs.
 pub fn export_options() -> ExecOptions {
     ExecOptions {
-        initial_concurrency: 8,
+        initial_concurrency: 16,
         max_concurrency: 16,
         ..ExecOptions::default()
     }

@@ -41,6 +41,11 @@ pub fn export_start(form: JsValue, products: JsValue) -> Result<JsValue, JsValue
 
 /// `runExport(token, state, onChunk, stop?)`: fetches what is left of `state`; after every
 /// page `onChunk({chunk, state, progress})` is awaited (resolve `"cancel"` to stop).
+/// `chunk` is `{shard, page, json}`: the page's sales as one JSON string, which is what
+/// the worker stores and what `SalesFile` and `CustomersFile` read back; `state` is the
+/// state after the page as JSON too (`JSON.parse` it when it is stored): one string
+/// crosses per value, not a tree of objects built a property at a time, which was most of
+/// the worker's time per page.
 /// Resolves to the final state; rejects with the failing page's error (the last state
 /// handed to `onChunk` is a valid checkpoint to resume from). `stop`: the account's
 /// `AbortSignal`; once it aborts no page is asked for or retried, the pages in flight are
@@ -68,13 +73,6 @@ pub async fn run_export(
         Err(error) if error.kind() == ErrorKind::Cancelled => to_js(&state),
         Err(error) => Err(to_js_error(error)),
     }
-}
-
-/// `exportChunkOrder(state)`: the `{shard, page}` keys of the file, in file order.
-#[wasm_bindgen(js_name = exportChunkOrder)]
-pub fn export_chunk_order(state: JsValue) -> Result<JsValue, JsValue> {
-    let state: ExportState = from_js(state)?;
-    to_js(&state.chunk_order())
 }
 
 /// `exportPageRuns(state)`: the pages taken in so far as `[{shard, pages}]`, in file
@@ -164,12 +162,13 @@ pub fn sales_csv_rows(inputs: JsValue, sales: JsValue) -> Result<String, JsValue
     .rows(&sales))
 }
 
-/// `new SalesFile(inputs)`, `.header()` once, `.rows(sales)` per batch of pages: the
-/// sales file of fixed columns, its inputs (the currency of every product) read once
-/// rather than with every batch.
+/// `new SalesFile(inputs)`, `.header()` once, `.rows(pages)` per batch of stored pages
+/// (each the `json` of a chunk, in file order): the sales file of fixed columns, its
+/// inputs (the currency of every product) read once rather than with every batch.
 #[wasm_bindgen(js_name = SalesFile)]
 pub struct SalesFile {
     csv: SalesCsv,
+    rows: usize,
 }
 
 #[wasm_bindgen(js_class = SalesFile)]
@@ -183,6 +182,7 @@ impl SalesFile {
                 inputs.custom_fields,
                 inputs.product_currencies,
             ),
+            rows: 0,
         })
     }
 
@@ -191,15 +191,25 @@ impl SalesFile {
         self.csv.header()
     }
 
-    /// The rows of `sales` (one or many pages, in file order).
-    pub fn rows(&self, sales: JsValue) -> Result<String, JsValue> {
-        let sales: Vec<Sale> = from_js(sales)?;
-        Ok(self.csv.rows(&sales))
+    /// The rows of `pages` (JSON strings of sales, in file order).
+    pub fn rows(&mut self, pages: Vec<String>) -> Result<String, JsValue> {
+        let mut out = String::new();
+        for page in &pages {
+            let sales = stored_page(page)?;
+            self.rows += sales.len();
+            out.push_str(&self.csv.rows(&sales));
+        }
+        Ok(out)
+    }
+
+    /// How many rows `rows` has given so far.
+    pub fn count(&self) -> usize {
+        self.rows
     }
 }
 
-/// `new CustomersFile(inputs)`, `.add(sales)` once per stored chunk, `.csv()`: one row per
-/// buyer email. It holds one entry per buyer, never the sales, so memory follows the
+/// `new CustomersFile(inputs)`, `.add(pages)` per batch of stored pages (each the `json`
+/// of a chunk), `.csv()`: one row per buyer email. It holds one entry per buyer, never the sales, so memory follows the
 /// number of customers rather than the size of the store.
 #[wasm_bindgen(js_name = CustomersFile)]
 pub struct CustomersFile {
@@ -218,10 +228,15 @@ impl CustomersFile {
         })
     }
 
-    pub fn add(&mut self, sales: JsValue) -> Result<(), JsValue> {
-        let sales: Vec<Sale> = from_js(sales)?;
-        self.customers.add(&sales);
-        Ok(())
+    /// Takes in `pages`; resolves to how many sales they held.
+    pub fn add(&mut self, pages: Vec<String>) -> Result<usize, JsValue> {
+        let mut sales = 0;
+        for page in &pages {
+            let page = stored_page(page)?;
+            sales += page.len();
+            self.customers.add(&page);
+        }
+        Ok(sales)
     }
 
     pub fn csv(&self) -> String {
@@ -262,11 +277,25 @@ pub async fn subscribers_csv_export(
     })
 }
 
+/// The sales of a page as the worker stored them (a chunk's `json`).
+fn stored_page(json: &str) -> Result<Vec<Sale>, JsValue> {
+    serde_json::from_str(json)
+        .map_err(|_| to_js_error(Error::decode("A stored page of the export cannot be read.")))
+}
+
+/// A page as the worker stores it: its key and its sales as JSON.
+#[derive(Serialize)]
+struct StoredChunk {
+    shard: u32,
+    page: u32,
+    json: String,
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct ChunkEvent<'a> {
-    chunk: &'a Chunk,
-    state: &'a ExportState,
+struct ChunkEvent {
+    chunk: StoredChunk,
+    state: String,
     progress: crate::export::ExportProgress,
 }
 
@@ -277,9 +306,18 @@ struct JsChunkObserver {
 
 impl ExportObserver for JsChunkObserver {
     async fn on_chunk(&self, chunk: &Chunk, state: &ExportState) -> Control {
+        let (Ok(json), Ok(state_json)) =
+            (serde_json::to_string(&chunk.sales), serde_json::to_string(state))
+        else {
+            return Control::Cancel;
+        };
         let event = ChunkEvent {
-            chunk,
-            state,
+            chunk: StoredChunk {
+                shard: chunk.shard,
+                page: chunk.page,
+                json,
+            },
+            state: state_json,
             progress: state.progress_at(BrowserClock.now_ms() as u64),
         };
         notify_observer(&self.on_chunk, &event).await

@@ -500,6 +500,8 @@ class WorkerProfiler {
   static async start(ext) {
     const profiler = new WorkerProfiler();
     [profiler.session] = await devtoolsSessions(ext, (t) => t.type === 'service_worker');
+    // Every request's timing too (the buffer holds 250 by default).
+    await profiler.session.send('Runtime.evaluate', { expression: 'performance.clearResourceTimings(); performance.setResourceTimingBufferSize(1e6)' });
     await profiler.session.send('Profiler.enable');
     await profiler.session.send('Profiler.setSamplingInterval', { interval: 500 });
     await profiler.session.send('Profiler.start');
@@ -508,7 +510,13 @@ class WorkerProfiler {
 
   async stop(name) {
     const { profile } = await this.session.send('Profiler.stop');
+    const { result } = await this.session.send('Runtime.evaluate', {
+      expression: `JSON.stringify(performance.getEntriesByType('resource').filter((e) => e.name.includes('/v2/sales')).map((e) => [e.startTime, e.responseEnd]))`,
+      returnByValue: true,
+    });
     this.session.close();
+    const requests = requestTimeline(JSON.parse(result.value));
+    log(`requests of the worker: ${JSON.stringify(requests)}`);
     await mkdir(OUT_DIR, { recursive: true });
     const file = path.join(OUT_DIR, `${name}.cpuprofile`);
     await writeFile(file, JSON.stringify(profile));
@@ -527,8 +535,53 @@ class WorkerProfiler {
     const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 25);
     log(`CPU profile of the worker written to ${file}; self time of ${seconds(total)}:`);
     for (const [label, ms] of top) log(`  ${seconds(ms).padStart(8)} ${((100 * ms) / total).toFixed(1).padStart(5)} %  ${label}`);
-    results.profiles = { ...results.profiles, [name]: { file, totalMs: round(total), top: top.map(([label, ms]) => ({ label, ms: round(ms) })) } };
+    results.profiles = { ...results.profiles, [name]: { file, totalMs: round(total), requests, top: top.map(([label, ms]) => ({ label, ms: round(ms) })) } };
   }
+}
+
+/** What the timings of requests (`[start, end]` ms) say about their pace: how long one
+ * took, how many were in flight on average, and how long fewer than the most were. */
+function requestTimeline(timings) {
+  if (timings.length === 0) return { requests: 0 };
+  const durations = timings.map(([start, end]) => end - start).sort((a, b) => a - b);
+  const first = Math.min(...timings.map(([start]) => start));
+  const last = Math.max(...timings.map(([, end]) => end));
+  const events = timings.flatMap(([start, end]) => [[start, 1], [end, -1]]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const under = {};
+  let inFlight = 0;
+  let at = first;
+  for (const [time, change] of events) {
+    for (const limit of [EXPORT_MAX_CONCURRENCY, EXPORT_MAX_CONCURRENCY / 2]) if (inFlight < limit) under[limit] = (under[limit] ?? 0) + (time - at);
+    inFlight += change;
+    at = time;
+  }
+  // Requests in flight, on average, per second of the run.
+  const perSecond = Array.from({ length: Math.ceil((last - first) / 1000) }, () => 0);
+  for (const [start, end] of timings) {
+    for (let second = Math.floor((start - first) / 1000); second * 1000 < end - first; second += 1) {
+      const from = Math.max(start - first, second * 1000);
+      const to = Math.min(end - first, (second + 1) * 1000);
+      perSecond[second] += Math.max(0, to - from) / 1000;
+    }
+  }
+  // From each answer to the next request sent: the time the worker took to send on.
+  const starts = timings.map(([start]) => start).sort((a, b) => a - b);
+  const gaps = [];
+  for (const [, end] of timings) {
+    const next = starts.find((start) => start >= end);
+    if (next !== undefined) gaps.push(next - end);
+  }
+  gaps.sort((a, b) => a - b);
+  return {
+    requests: timings.length,
+    sendOnMs: { median: round(gaps[Math.floor(gaps.length / 2)] ?? 0, 1), p90: round(gaps[Math.floor(gaps.length * 0.9)] ?? 0, 1) },
+    inFlightPerSecond: perSecond.map((n) => round(n, 1)),
+    spanMs: round(last - first),
+    medianMs: round(durations[Math.floor(durations.length / 2)]),
+    meanMs: round(durations.reduce((a, b) => a + b, 0) / durations.length),
+    meanInFlight: round(durations.reduce((a, b) => a + b, 0) / (last - first), 1),
+    msUnder: Object.fromEntries(Object.entries(under).map(([limit, ms]) => [limit, round(ms)])),
+  };
 }
 
 class CdpSocket {
