@@ -488,14 +488,26 @@ mod tests {
             ("Error", "QUOTA_BYTES quota exceeded", true),
             ("Error", "Resource::kQuotaBytes quota exceeded", true),
             ("UnknownError", "Disk full", true),
-            ("UnknownError", "Internal error opening backing store", false),
+            (
+                "UnknownError",
+                "Internal error opening backing store",
+                false,
+            ),
             ("AbortError", "The transaction was aborted.", false),
         ];
         for (name, message, full) in rows {
             let error = Error::from_storage_failure(name, message);
-            assert_eq!(error.kind() == ErrorKind::StorageFull, full, "{name}: {message}");
+            assert_eq!(
+                error.kind() == ErrorKind::StorageFull,
+                full,
+                "{name}: {message}"
+            );
             if full {
-                assert!(error.message().starts_with("storage full: "), "{}", error.message());
+                assert!(
+                    error.message().starts_with("storage full: "),
+                    "{}",
+                    error.message()
+                );
             } else {
                 assert!(error.message().contains(message), "{}", error.message());
             }

@@ -279,8 +279,8 @@ fn a_value_of_the_wrong_shape_is_invalid_input_naming_the_field() {
     js_sys::Reflect::set(&form, &"productId".into(), &JsValue::UNDEFINED).unwrap();
     let started = bulkroad::wasm::export_start(form.into(), js("[]")).unwrap();
     let state = js_field(&started, "state");
-    let order = bulkroad::wasm::export_chunk_order(state.clone()).unwrap();
-    assert!(js_sys::Array::is_array(&order));
+    let runs = bulkroad::wasm::export_page_runs(state.clone()).unwrap();
+    assert!(js_sys::Array::is_array(&runs));
     assert!(js_field(&state, "query").is_object(), "{:?}", rust(&state));
 }
 

@@ -289,7 +289,12 @@ fn any_order_of_splits_gives_the_same_file() {
         let from_runs: Vec<ChunkKey> = state
             .page_runs()
             .into_iter()
-            .flat_map(|run| (1..=run.pages).map(move |page| ChunkKey { shard: run.shard, page }))
+            .flat_map(|run| {
+                (1..=run.pages).map(move |page| ChunkKey {
+                    shard: run.shard,
+                    page,
+                })
+            })
             .collect();
         assert_eq!(from_runs, state.chunk_order(), "target {target}");
         // The columns collected as pages came in, in whatever order, are the file's.
@@ -475,10 +480,9 @@ fn initial_shards_cover_the_range_coarsely() {
 #[test]
 fn state_json_shape_is_camel_case() {
     // A state kept before the columns were collected reads as "not collected".
-    let mut old = serde_json::to_value(
-        ExportState::new(SalesQuery::default(), day("2024-06-15")).unwrap(),
-    )
-    .unwrap();
+    let mut old =
+        serde_json::to_value(ExportState::new(SalesQuery::default(), day("2024-06-15")).unwrap())
+            .unwrap();
     old.as_object_mut().unwrap().remove("customFields");
     let old: ExportState = serde_json::from_value(old).unwrap();
     assert_eq!(old.custom_fields, None);

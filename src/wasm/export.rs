@@ -306,9 +306,10 @@ struct JsChunkObserver {
 
 impl ExportObserver for JsChunkObserver {
     async fn on_chunk(&self, chunk: &Chunk, state: &ExportState) -> Control {
-        let (Ok(json), Ok(state_json)) =
-            (serde_json::to_string(&chunk.sales), serde_json::to_string(state))
-        else {
+        let (Ok(json), Ok(state_json)) = (
+            serde_json::to_string(&chunk.sales),
+            serde_json::to_string(state),
+        ) else {
             return Control::Cancel;
         };
         let event = ChunkEvent {
