@@ -139,6 +139,14 @@ pub async fn list_products(token: JsValue, stop: Option<AbortSignal>) -> Result<
     to_js(&listed)
 }
 
+/// `pickerRows(products)`: the picker's small row for each listed product (from
+/// `listProducts`), in order — what a page holds of a catalogue of thousands.
+#[wasm_bindgen(js_name = pickerRows)]
+pub fn picker_rows(products: JsValue) -> Result<JsValue, JsValue> {
+    let products: Vec<Product> = from_js(products)?;
+    to_js(&crate::listing::picker_rows(&products))
+}
+
 /// A client for `token` — the access token, or `{accessToken, renew}` (`InvalidInput` when
 /// malformed) — whose requests `stop` stops.
 pub(crate) fn client(
