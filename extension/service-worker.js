@@ -133,10 +133,10 @@ const handlers = {
     return listing;
   },
 
-  [MSG.CODES_PREVIEW_APPLY]: async (payload) => preview(payload, (core, s) => core.previewApplyCode(s.credential, payload.form, s.signal)),
-  [MSG.CODES_PREVIEW_REMOVE]: async (payload) => preview(payload, (core, s) => core.previewRemoveCode(s.credential, payload.form, s.signal)),
+  [MSG.CODES_PREVIEW_APPLY]: async (payload) => preview(payload, async (core, s) => core.previewApplyCode(s.credential, payload.form, await listedFor(s.store), s.signal)),
+  [MSG.CODES_PREVIEW_REMOVE]: async (payload) => preview(payload, async (core, s) => core.previewRemoveCode(s.credential, payload.form, await listedFor(s.store), s.signal)),
   [MSG.CODES_INVENTORY]: async (payload) => withSession(payload, (core, s) => core.loadInventory(s.credential, s.signal)),
-  [MSG.PRICES_PREVIEW]: async (payload) => preview(payload, (core, s) => core.previewPriceChange(s.credential, payload.form, s.signal)),
+  [MSG.PRICES_PREVIEW]: async (payload) => preview(payload, async (core, s) => core.previewPriceChange(s.credential, payload.form, await listedFor(s.store), s.signal)),
 
   // The parity table is pure computation in the core: no token involved.
   [MSG.PARITY_TABLE]: async ({ settings, overrides }) => (await ready()).parityTable(settings, overrides),
@@ -144,8 +144,8 @@ const handlers = {
   [MSG.PARITY_IMPORT_SIZE]: async ({ size }) => (await ready()).parityImportCheckSize(Number(size) || 0),
   [MSG.PARITY_IMPORT]: async ({ text }) => (await ready()).parityImportCsv(String(text ?? '')),
   [MSG.PARITY_MAP]: async ({ form, products }) => (await ready()).parityMap(form, products),
-  [MSG.PARITY_PREVIEW]: async (payload) => preview(payload, (core, s) => core.previewParityCodes(s.credential, payload.form, s.signal)),
-  [MSG.PARITY_PREVIEW_REMOVE]: async (payload) => preview(payload, (core, s) => core.previewRemoveParityCodes(s.credential, payload.form, s.signal)),
+  [MSG.PARITY_PREVIEW]: async (payload) => preview(payload, async (core, s) => core.previewParityCodes(s.credential, payload.form, await listedFor(s.store), s.signal)),
+  [MSG.PARITY_PREVIEW_REMOVE]: async (payload) => preview(payload, async (core, s) => core.previewRemoveParityCodes(s.credential, payload.form, await listedFor(s.store), s.signal)),
 
   [MSG.EXPORT_START]: async ({ accountId, ...options }) =>
     withSession({ accountId }, async (_, s) => {
@@ -244,6 +244,20 @@ async function withSession(payload, call) {
 /** A preview made with the request's account, kept in that account's preview slot. */
 async function preview(payload, make) {
   return withSession(payload, async (core, session) => jobs.keepPreview(session.store, await make(core, session)));
+}
+
+/** What a preview may start from instead of walking the catalogue: the picker's product
+ * list as kept, and the account's job records (the seller's job, the end time's removal,
+ * the last finished one). Whether the list is fresh enough is the core's decision. */
+async function listedFor(store) {
+  const [listing, { current, endTime, history }] = await Promise.all([store.get(storage.KEYS.PRODUCTS), jobs.listJobs(store)]);
+  if (!Array.isArray(listing?.items)) return null;
+  const records = [current, endTime, history[0]].filter(Boolean);
+  return {
+    items: listing.items,
+    fetchedAt: listing.fetchedAt ?? null,
+    jobs: records.map(({ status, finishedAt }) => ({ status: String(status), finishedAt: finishedAt ?? null })),
+  };
 }
 
 /** The application id signing in uses: the seller's own, else the build's. */

@@ -23,13 +23,13 @@ use crate::model::Product;
 use crate::runtime::BrowserClock;
 
 /// The product list as the worker passes it to a preview: the picker's `{items, fetchedAt}`
-/// as kept (`fetchedAt` an ISO 8601 string), plus `jobs`, the account's job records
-/// (`{status, finishedAt}`, `finishedAt` ISO 8601 or null).
+/// as kept, plus `jobs`, the account's job records (`{status, finishedAt}`). Times are ISO
+/// 8601 strings (or milliseconds since 1970), `null` when unknown.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct ListedForm {
     items: Vec<Product>,
-    fetched_at: Option<String>,
+    fetched_at: Option<Time>,
     #[serde(default)]
     jobs: Vec<JobForm>,
 }
@@ -37,13 +37,32 @@ struct ListedForm {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct JobForm {
-    status: JobStatus,
-    finished_at: Option<String>,
+    status: String,
+    finished_at: Option<Time>,
 }
 
-/// Milliseconds since 1970 of an ISO 8601 time; NaN (never fresh) when missing or unreadable.
-fn time_of(iso: Option<&str>) -> f64 {
-    iso.map_or(f64::NAN, js_sys::Date::parse)
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Time {
+    Ms(f64),
+    Iso(String),
+}
+
+impl Time {
+    /// Milliseconds since 1970; NaN (never fresh) when unreadable.
+    fn ms(&self) -> f64 {
+        match self {
+            Time::Ms(ms) => *ms,
+            Time::Iso(iso) => js_sys::Date::parse(iso),
+        }
+    }
+}
+
+/// A job status as the worker keeps it; one this build does not know counts as running
+/// (may be writing), so it makes the list stale rather than the preview fail.
+fn status_of(status: &str) -> JobStatus {
+    serde_json::from_value(serde_json::Value::String(status.to_owned()))
+        .unwrap_or(JobStatus::Running)
 }
 
 /// `listed` (see [`ListedForm`]; `null`/`undefined`: none) as the core's [`ProductList`].
@@ -54,13 +73,13 @@ pub(crate) fn product_list(listed: JsValue) -> Result<Option<ProductList>, JsVal
     };
     Ok(Some(ProductList {
         items: form.items,
-        fetched_at: time_of(form.fetched_at.as_deref()),
+        fetched_at: form.fetched_at.as_ref().map_or(f64::NAN, Time::ms),
         jobs: form
             .jobs
             .iter()
             .map(|job| JobActivity {
-                status: job.status,
-                finished_at: job.finished_at.as_deref().map(|t| time_of(Some(t))),
+                status: status_of(&job.status),
+                finished_at: job.finished_at.as_ref().map(Time::ms),
             })
             .collect(),
     }))
