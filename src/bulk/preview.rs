@@ -42,6 +42,7 @@ fn list_catalogue<'a>(
     now_ms: f64,
     list_use: ListUse,
     scope: Scope<'_>,
+    options: &ExecOptions,
 ) -> Catalogue<'a> {
     let Some(list) = listed.filter(|list| list.is_fresh(now_ms)) else {
         return Catalogue::Walk;
@@ -49,7 +50,9 @@ fn list_catalogue<'a>(
     let items: &'a [Product] = &list.items;
     match (list_use, scope) {
         (ListUse::AsListed, _) => Catalogue::Listed(items),
-        (ListUse::Reread, Scope::Products(ids)) if reread_beats_walk(ids.len(), items.len()) => {
+        (ListUse::Reread, Scope::Products(ids))
+            if reread_beats_walk(ids.len(), items.len(), options.sanitized().max_concurrency) =>
+        {
             Catalogue::Reread(items)
         }
         (ListUse::Reread, _) => Catalogue::Walk,
@@ -85,7 +88,7 @@ pub async fn preview_apply_code_with_list<T: Transport, C: Clock>(
     } else {
         Scope::Products(&valid.product_ids)
     };
-    let catalogue = list_catalogue(listed, clock.now_ms(), ListUse::AsListed, scope);
+    let catalogue = list_catalogue(listed, clock.now_ms(), ListUse::AsListed, scope, options);
     let snapshot = take_from(&runner, scope, catalogue).await?;
     plan_apply_code(&parsed, &snapshot, clock.now_ms())
 }
@@ -117,7 +120,7 @@ pub async fn preview_remove_code_with_list<T: Transport, C: Clock>(
     } else {
         Scope::Products(&valid.product_ids)
     };
-    let catalogue = list_catalogue(listed, clock.now_ms(), ListUse::AsListed, scope);
+    let catalogue = list_catalogue(listed, clock.now_ms(), ListUse::AsListed, scope, options);
     let snapshot = take_from(&runner, scope, catalogue).await?;
     plan_remove_code(&parsed, &snapshot, clock.now_ms())
 }
@@ -146,7 +149,7 @@ pub async fn preview_apply_parity_with_list<T: Transport, C: Clock>(
     let ids = intent.validate()?;
     let runner = Runner::new(client, clock, options);
     let scope = Scope::Products(&ids);
-    let catalogue = list_catalogue(listed, clock.now_ms(), ListUse::Reread, scope);
+    let catalogue = list_catalogue(listed, clock.now_ms(), ListUse::Reread, scope, options);
     let snapshot = take_from(&runner, scope, catalogue).await?;
     plan_apply_parity(intent, &snapshot, clock.now_ms())
 }
@@ -178,7 +181,7 @@ pub async fn preview_remove_parity_with_list<T: Transport, C: Clock>(
     } else {
         Scope::Products(&ids)
     };
-    let catalogue = list_catalogue(listed, clock.now_ms(), ListUse::AsListed, scope);
+    let catalogue = list_catalogue(listed, clock.now_ms(), ListUse::AsListed, scope, options);
     let snapshot = take_from(&runner, scope, catalogue).await?;
     plan_remove_parity(intent, &snapshot, clock.now_ms())
 }
@@ -210,7 +213,7 @@ pub async fn preview_price_change_with_list<T: Transport, C: Clock>(
     let valid = intent.validate()?;
     let runner = Runner::new(client, clock, options);
     let scope = Scope::Products(&valid.product_ids);
-    let catalogue = list_catalogue(listed, clock.now_ms(), ListUse::Reread, scope);
+    let catalogue = list_catalogue(listed, clock.now_ms(), ListUse::Reread, scope, options);
     let snapshot = take_from(&runner, scope, catalogue).await?;
     plan_price_change(intent, &snapshot, clock.now_ms())
 }

@@ -308,24 +308,28 @@ fn freshness_of_a_product_list() {
 
 #[test]
 fn rereading_a_selection_only_while_it_beats_the_walk() {
-    // (selected, listed, re-read) — 16 reads in flight, two per product; pages of 10.
+    // (selected, listed, reads in flight, re-read) — two reads per product; pages of 10.
     let rows = [
-        (1, 1, true),
-        (8, 10, true),
-        (9, 10, false),
-        (10, 5_000, true),
-        (400, 500, true),
-        (401, 500, false),
-        (500, 500, false),
-        (4_000, 5_000, true),
-        (5_000, 5_000, false),
-        (0, 0, true),
+        (1, 1, 16, true),
+        (8, 10, 16, true),
+        (9, 10, 16, false),
+        (10, 5_000, 16, true),
+        (400, 500, 16, true),
+        (401, 500, 16, false),
+        (500, 500, 16, false),
+        (5_000, 5_000, 16, false),
+        (0, 0, 16, true),
+        (20, 10, 4, false),
+        (10, 10, 1, false),
+        (500, 500, 32, true),
+        (5_000, 5_000, 32, true),
+        (10, 5, 0, false), // a window of nothing reads one at a time
     ];
-    for (selected, listed, reread) in rows {
+    for (selected, listed, window, reread) in rows {
         assert_eq!(
-            reread_beats_walk(selected, listed),
+            reread_beats_walk(selected, listed, window),
             reread,
-            "{selected} of {listed}"
+            "{selected} of {listed}, {window} in flight"
         );
     }
 }
@@ -464,7 +468,7 @@ fn a_price_change_never_takes_a_price_from_the_list() {
     let before: Vec<i64> = plan.steps.iter().map(|s| s.price).collect();
     assert_eq!(before, vec![200, 5000, 1000]);
 
-    // Most of a small store: walking is quicker than reading each one again.
+    // Most of a store with few reads in flight: walking is quicker than reading each again.
     let fake = store(20);
     let list = repriced_since_listed(&fake, &clock);
     let all = fake.product_ids();
@@ -475,7 +479,7 @@ fn a_price_change_never_takes_a_price_from_the_list() {
         &clock,
         &intent,
         Some(&list),
-        &snapshot_options(),
+        &window(4),
     ))
     .unwrap();
     assert_eq!(
