@@ -9,7 +9,8 @@
 // inspection endpoint), API_URL (the same sandbox over https: the build's origin),
 // EXTENSION_DIR (a release build for API_URL), RELEASE_DIR (the build for Gumroad, whose
 // wasm is measured), BENCH_OUT (folder for the JSON), BENCH_LATENCY_MS, BENCH_SALES,
-// BENCH_PRODUCTS, BENCH_POPUP_RUNS.
+// BENCH_PRODUCTS, BENCH_POPUP_RUNS, BENCH_STORAGE_JOBS and BENCH_STORAGE_PRODUCTS (the storage
+// used after that many jobs of that many products; 50 jobs of BENCH_PRODUCTS by default).
 import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -81,6 +82,7 @@ async function main() {
 
     log(`one code on ${products.length} products: Bulkroad, then one at a time`);
     results.codes = await codesBenchmark(tab, products);
+    results.storage = await storageBenchmark(tab, products);
   } finally {
     await ext.close();
   }
@@ -428,6 +430,68 @@ async function codesBenchmark(tab, products) {
 }
 
 // ---------------------------------------------------------------------------------------
+// Storage used by jobs
+
+/** chrome.storage keeps only small records (accounts, job records, history lines): what any
+ * number of jobs leaves there stays far under its 10 MB quota. */
+const CHROME_STORAGE_TARGET_BYTES = 1024 * 1024;
+
+/** Runs BENCH_STORAGE_JOBS jobs of one code on BENCH_STORAGE_PRODUCTS products each (without
+ * the latency: what is measured is what they keep, not how long they take) and reads what
+ * the extension's storage holds afterwards: IndexedDB (navigator.storage.estimate(), less
+ * what it held before the jobs) and chrome.storage.local (getBytesInUse). */
+async function storageBenchmark(tab, products) {
+  const jobs = Number(process.env.BENCH_STORAGE_JOBS ?? 50);
+  const size = Math.min(Number(process.env.BENCH_STORAGE_PRODUCTS ?? products.length), products.length);
+  log(`storage after ${jobs} jobs of ${size} products`);
+  const productIds = products.slice(0, size).map((p) => p.id);
+  await sandbox.faults({ latency_ms: 0 });
+  const measure = () =>
+    tab.evaluate(async () => {
+      const { usage, usageDetails } = await navigator.storage.estimate();
+      return { usage, indexedDB: usageDetails?.indexedDB ?? null, chromeStorage: await chrome.storage.local.getBytesInUse(null) };
+    });
+  const before = await measure();
+  try {
+    for (let n = 1; n <= jobs; n += 1) {
+      const form = { code: `KEEP${n}`, amount: '5', type: 'percent', currency: null, maxUses: '', minimumAmount: '', universal: false, productIds, onConflict: 'skip' };
+      await tab.evaluate(async (form) => {
+        const send = async (type, payload) => {
+          const reply = await chrome.runtime.sendMessage({ type, payload });
+          if (!reply.ok) throw new Error(reply.error.message);
+          return reply.value;
+        };
+        const { previewId } = await send('codes.previewApply', { form });
+        const { jobId } = await send('jobs.start', { previewId });
+        const { accounts } = await chrome.storage.local.get('accounts');
+        const key = `acct.${accounts.active}.jobs.current`;
+        for (;;) {
+          const job = (await chrome.storage.local.get(key))[key];
+          if (job?.id === jobId && job.status === 'finished') return;
+          if (job?.id === jobId && ['cancelled', 'interrupted', 'failed'].includes(job.status)) throw new Error(`job ${job.status}: ${job.error?.message}`);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      }, form);
+    }
+  } finally {
+    await sandbox.faults({ latency_ms: LATENCY_MS });
+  }
+  const after = await measure();
+  const state = await sandbox.state();
+  for (const n of [1, jobs]) {
+    const holders = state.offer_codes.filter((c) => !c.deleted_at && c.code === `KEEP${n}`).length;
+    assert.equal(holders, size, `KEEP${n} on every product of its job`);
+  }
+  return {
+    jobs,
+    products: size,
+    indexedDBBytes: (after.indexedDB ?? after.usage) - (before.indexedDB ?? before.usage),
+    chromeStorageBytes: after.chromeStorage,
+    chromeStorageBeforeBytes: before.chromeStorage,
+  };
+}
+
+// ---------------------------------------------------------------------------------------
 // Size and output
 
 async function wasmSize(file) {
@@ -482,6 +546,14 @@ function table(r) {
     ['Popup interactive, cold worker', `${r.popup.cold.medianMs} ms (max ${r.popup.cold.maxMs})`, '', '', `< ${TARGETS.popupMs} ms`, meets(r.popup.cold.medianMs < TARGETS.popupMs)],
     ['Wasm size', `${kib(r.wasm.rawBytes)} raw, ${kib(r.wasm.gzipBytes)} gz`, '', '', '≤ 400 KiB gz', meets(r.wasm.gzipBytes <= TARGETS.wasmGzipBytes)],
     ['Peak JS heap, export', `${mib(peakWorker)} worker, ${mib(peakPage)} page`, '', '', '< 150 MiB', meets(peakWorker < TARGETS.heapBytes && peakPage < TARGETS.heapBytes)],
+    [
+      `Storage after ${r.storage.jobs} jobs of ${r.storage.products}`,
+      `${mib(r.storage.indexedDBBytes)} IndexedDB, ${kib(r.storage.chromeStorageBytes)} chrome.storage`,
+      '',
+      '',
+      '< 1 MiB chrome.storage',
+      meets(r.storage.chromeStorageBytes < CHROME_STORAGE_TARGET_BYTES),
+    ],
   ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   const line = (row) => `| ${row.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
