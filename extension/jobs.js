@@ -446,7 +446,7 @@ function run(session, job, plan) {
           // Discard, which re-read Gumroad), and "cancel" starts nothing more. A step whose
           // start could not be saved is never sent (the engine takes it as not run).
           if (row) unrecord(job, row);
-          control.storageError ??= error.envelope();
+          control.storageError ??= error.envelope?.() ?? { kind: 'Storage', message: String(error?.message ?? error), status: null };
         }
         return control.cancel || control.storageError || session.signal.aborted ? 'cancel' : 'continue';
       }, session.signal);
