@@ -3,7 +3,8 @@
 // Every listener is registered synchronously in the worker's first turn (a listener
 // added after an await misses the event that woke the worker); each handler awaits the
 // memoised wasm start. Nothing lives only in memory: what a later message needs is
-// kept in chrome.storage, so a worker stopped by Chrome loses nothing.
+// kept in storage (small records in chrome.storage, bulky ones in IndexedDB: storage.js),
+// so a worker stopped by Chrome loses nothing.
 import * as accounts from './accounts.js';
 import { ready } from './core.js';
 import * as exportJobs from './export-jobs.js';
@@ -129,7 +130,9 @@ const handlers = {
     }
     const items = await withSession(payload, (core, s) => core.listProducts(s.credential, s.signal));
     const listing = { items, fetchedAt: new Date().toISOString() };
-    await store.set({ [storage.KEYS.PRODUCTS]: listing });
+    // The kept list only saves the next popup a read of Gumroad: with no room for it (a
+    // full disk), the seller still gets the list they asked for.
+    await store.set({ [storage.KEYS.PRODUCTS]: listing }).catch(() => {});
     return listing;
   },
 

@@ -41,6 +41,10 @@ pub enum ErrorKind {
     /// The seller chose Deny on Gumroad's consent page: nothing was connected, and nothing
     /// went wrong.
     Denied,
+    /// The browser's storage refused to keep Bulkroad's data (full, or failing). A job or
+    /// export stops as interrupted and waits for the seller; nothing was sent for a step
+    /// whose start could not be saved. Never retried by itself.
+    Storage,
 }
 
 impl ErrorKind {
@@ -59,11 +63,12 @@ impl ErrorKind {
             ErrorKind::Cancelled => "Cancelled",
             ErrorKind::Stopped => "Stopped",
             ErrorKind::Denied => "Denied",
+            ErrorKind::Storage => "Storage",
         }
     }
 
     /// Every kind, in declaration order.
-    pub const ALL: [ErrorKind; 12] = [
+    pub const ALL: [ErrorKind; 13] = [
         ErrorKind::InvalidInput,
         ErrorKind::Unauthorized,
         ErrorKind::Forbidden,
@@ -76,6 +81,7 @@ impl ErrorKind {
         ErrorKind::Cancelled,
         ErrorKind::Stopped,
         ErrorKind::Denied,
+        ErrorKind::Storage,
     ];
 
     /// The kind named `name` ([`ErrorKind::as_str`]), e.g. from a JS `GumroadError`'s `kind`.
@@ -87,6 +93,29 @@ impl ErrorKind {
 /// The message of every [`ErrorKind::Stopped`] error.
 pub const STOPPED_MESSAGE: &str =
     "Stopped: this account was disconnected in Bulkroad. Nothing more is sent with its token.";
+
+/// What Bulkroad was saving when the browser's storage refused it (see [`Error::storage`]).
+/// Deserialized from its camelCase name (`"jobProgress"`), as the worker passes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Saving {
+    /// A running job's checkpoint (a step's row or the job's record).
+    JobProgress,
+    /// A confirmed job's plan and first record, before any change is sent.
+    JobStart,
+    /// A preview waiting for the seller's confirmation.
+    Preview,
+    /// The report of a job that has ended.
+    Report,
+    /// A page of an export, or its file.
+    Export,
+}
+
+/// The start of every [`Error::storage`] message for a full storage (a quota error).
+pub const STORAGE_FULL: &str = "storage full";
+
+/// Longest part of the browser's own words an [`Error::storage`] message quotes.
+const MAX_STORAGE_DETAIL_CHARS: usize = 160;
 
 /// Longest message an [`Error`] keeps, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 500;
@@ -166,6 +195,49 @@ impl Error {
     /// The seller chose Deny on Gumroad's consent page.
     pub fn denied(message: impl AsRef<str>) -> Self {
         Self::new(ErrorKind::Denied, message)
+    }
+
+    /// The browser's storage refused a write while Bulkroad was `saving`: `name` is the
+    /// error's name (IndexedDB's `QuotaExceededError`), `detail` its message
+    /// (`chrome.storage` says only "…quota exceeded" in its message). A full storage reads
+    /// `storage full: …`; anything else `storage error (<the browser's words>): …`. Each
+    /// says what stopped and what the seller does next.
+    pub fn storage(name: &str, detail: &str, saving: Saving) -> Self {
+        let full = name == "QuotaExceededError" || detail.to_lowercase().contains("quota");
+        let head = if full {
+            format!("{STORAGE_FULL}: the browser has no room left for Bulkroad's data")
+        } else {
+            let detail = clip(detail, MAX_STORAGE_DETAIL_CHARS);
+            let said = if detail.is_empty() {
+                clip(name, 60)
+            } else {
+                detail
+            };
+            format!("storage error ({said}): the browser could not save Bulkroad's data")
+        };
+        let tail = match saving {
+            Saving::JobProgress => {
+                ", so this job stopped before its next change. Free some disk space; changes \
+                 whose outcome could not be saved are checked on Gumroad again."
+            }
+            Saving::JobStart => {
+                ", so this job could not start and nothing was changed. Free some disk \
+                 space, then apply it again."
+            }
+            Saving::Preview => {
+                ", so this preview could not be kept and nothing was changed. Free some disk \
+                 space, then preview again."
+            }
+            Saving::Report => {
+                ", so this job's report could not be kept: it offers no Undo, Retry or end \
+                 time. Its counts above are complete."
+            }
+            Saving::Export => {
+                ", so this export stopped. Free some disk space, then resume it; no page \
+                 already read is lost."
+            }
+        };
+        Self::new(ErrorKind::Storage, format!("{head}{tail}"))
     }
 
     /// The account was disconnected: what every request stopped by its signal fails with.
@@ -388,6 +460,8 @@ mod tests {
             (Stopped, Method::Post, false, false),
             (Denied, Method::Get, false, false),
             (Denied, Method::Post, false, false),
+            (Storage, Method::Get, false, false),
+            (Storage, Method::Post, false, false),
         ];
         for (kind, method, retryable, applied) in rows {
             let error = make(kind).at(method, "/v2/x");
@@ -445,6 +519,90 @@ mod tests {
                 Some(&*format!("{} /v2/x", method.as_str()))
             );
         }
+    }
+
+    #[test]
+    fn a_storage_failure_says_full_for_a_quota_error_and_what_stopped() {
+        // (name, detail, saving, start, words that must be there)
+        let rows = [
+            (
+                "QuotaExceededError",
+                "The quota has been exceeded.",
+                Saving::JobProgress,
+                "storage full: ",
+                "stopped before its next change",
+            ),
+            (
+                "Error",
+                "Resource::kQuotaBytes quota exceeded",
+                Saving::JobProgress,
+                "storage full: ",
+                "checked on Gumroad again",
+            ),
+            (
+                "QuotaExceededError",
+                "",
+                Saving::JobStart,
+                "storage full: ",
+                "nothing was changed",
+            ),
+            (
+                "QuotaExceededError",
+                "",
+                Saving::Preview,
+                "storage full: ",
+                "preview again",
+            ),
+            (
+                "QuotaExceededError",
+                "",
+                Saving::Report,
+                "storage full: ",
+                "no Undo, Retry or end time",
+            ),
+            (
+                "QuotaExceededError",
+                "",
+                Saving::Export,
+                "storage full: ",
+                "resume it",
+            ),
+            (
+                "UnknownError",
+                "Internal error opening backing store",
+                Saving::JobProgress,
+                "storage error (Internal error opening backing store): ",
+                "stopped before its next change",
+            ),
+            (
+                "InvalidStateError",
+                "",
+                Saving::Preview,
+                "storage error (InvalidStateError): ",
+                "preview again",
+            ),
+        ];
+        for (name, detail, saving, start, words) in rows {
+            let error = Error::storage(name, detail, saving);
+            assert_eq!(error.kind(), Storage);
+            assert!(
+                error.message().starts_with(start),
+                "{name}: {}",
+                error.message()
+            );
+            assert!(
+                error.message().contains(words),
+                "{name}: {}",
+                error.message()
+            );
+            assert!(!error.retryable() && !error.may_have_applied());
+        }
+        let long = Error::storage("UnknownError", &"x".repeat(1000), Saving::JobProgress);
+        assert!(
+            long.message().len() < 400,
+            "the browser's words are clipped"
+        );
+        assert!(long.message().ends_with("checked on Gumroad again."));
     }
 
     #[test]

@@ -10,7 +10,9 @@
 // EXTENSION_DIR (a release build for API_URL), RELEASE_DIR (the build for Gumroad, whose
 // wasm is measured), BENCH_OUT (folder for the JSON), BENCH_LATENCY_MS, BENCH_SALES,
 // BENCH_PRODUCTS, BENCH_POPUP_RUNS; BENCH_BIG_PRODUCTS (the second store size for one code
-// on every product; 0 skips it) and BENCH_PARTS pass through the environment.
+// on every product; 0 skips it), BENCH_STORAGE_JOBS and BENCH_STORAGE_PRODUCTS (the storage
+// used after that many jobs of that many products) and BENCH_PARTS pass through the
+// environment.
 import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -38,7 +40,7 @@ const SALES = Number(process.env.BENCH_SALES ?? 50_000);
 const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 500);
 const POPUP_RUNS = Number(process.env.BENCH_POPUP_RUNS ?? 10);
 /** Which benchmarks run (all by default): a comma-separated subset of BENCH_PARTS_ALL. */
-const BENCH_PARTS_ALL = ['popup', 'export', 'codes'];
+const BENCH_PARTS_ALL = ['popup', 'export', 'codes', 'storage'];
 const PARTS = new Set((process.env.BENCH_PARTS || BENCH_PARTS_ALL.join(',')).split(',').map((p) => p.trim()));
 // The bulk engine's cap on requests in flight: ExecOptions::default().max_concurrency
 // (src/bulk/retry.rs). The bound for a job is what that many requests at a time would take.
@@ -96,6 +98,7 @@ async function main() {
       results.export = await exportBenchmark(ext, tab);
     }
     if (PARTS.has('codes')) await codesAtBothSizes(tab, products);
+    if (PARTS.has('storage')) results.storage = await storageBenchmark(tab, products);
   } finally {
     await ext.close();
   }
@@ -495,6 +498,68 @@ async function codesBenchmark(tab, products) {
 }
 
 // ---------------------------------------------------------------------------------------
+// Storage used by jobs
+
+/** chrome.storage keeps only small records (accounts, job records, history lines): what any
+ * number of jobs leaves there stays far under its 10 MB quota. */
+const CHROME_STORAGE_TARGET_BYTES = 1024 * 1024;
+
+/** Runs BENCH_STORAGE_JOBS jobs of one code on BENCH_STORAGE_PRODUCTS products each (without
+ * the latency: what is measured is what they keep, not how long they take) and reads what
+ * the extension's storage holds afterwards: IndexedDB (navigator.storage.estimate(), less
+ * what it held before the jobs) and chrome.storage.local (getBytesInUse). */
+async function storageBenchmark(tab, products) {
+  const jobs = Number(process.env.BENCH_STORAGE_JOBS ?? 50);
+  const size = Math.min(Number(process.env.BENCH_STORAGE_PRODUCTS ?? products.length), products.length);
+  log(`storage after ${jobs} jobs of ${size} products`);
+  const productIds = products.slice(0, size).map((p) => p.id);
+  await sandbox.faults({ latency_ms: 0 });
+  const measure = () =>
+    tab.evaluate(async () => {
+      const { usage, usageDetails } = await navigator.storage.estimate();
+      return { usage, indexedDB: usageDetails?.indexedDB ?? null, chromeStorage: await chrome.storage.local.getBytesInUse(null) };
+    });
+  const before = await measure();
+  try {
+    for (let n = 1; n <= jobs; n += 1) {
+      const form = { code: `KEEP${n}`, amount: '5', type: 'percent', currency: null, maxUses: '', minimumAmount: '', universal: false, productIds, onConflict: 'skip' };
+      await tab.evaluate(async (form) => {
+        const send = async (type, payload) => {
+          const reply = await chrome.runtime.sendMessage({ type, payload });
+          if (!reply.ok) throw new Error(reply.error.message);
+          return reply.value;
+        };
+        const { previewId } = await send('codes.previewApply', { form });
+        const { jobId } = await send('jobs.start', { previewId });
+        const { accounts } = await chrome.storage.local.get('accounts');
+        const key = `acct.${accounts.active}.jobs.current`;
+        for (;;) {
+          const job = (await chrome.storage.local.get(key))[key];
+          if (job?.id === jobId && job.status === 'finished') return;
+          if (job?.id === jobId && ['cancelled', 'interrupted', 'failed'].includes(job.status)) throw new Error(`job ${job.status}: ${job.error?.message}`);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      }, form);
+    }
+  } finally {
+    await sandbox.faults({ latency_ms: LATENCY_MS });
+  }
+  const after = await measure();
+  const state = await sandbox.state();
+  for (const n of [1, jobs]) {
+    const holders = state.offer_codes.filter((c) => !c.deleted_at && c.code === `KEEP${n}`).length;
+    assert.equal(holders, size, `KEEP${n} on every product of its job`);
+  }
+  return {
+    jobs,
+    products: size,
+    indexedDBBytes: (after.indexedDB ?? after.usage) - (before.indexedDB ?? before.usage),
+    chromeStorageBytes: after.chromeStorage,
+    chromeStorageBeforeBytes: before.chromeStorage,
+  };
+}
+
+// ---------------------------------------------------------------------------------------
 // Size and output
 
 async function wasmSize(file) {
@@ -578,6 +643,16 @@ function table(r) {
     ['Wasm size', `${kib(r.wasm.rawBytes)} raw, ${kib(r.wasm.gzipBytes)} gz`, '', '', '≤ 400 KiB gz', meets(r.wasm.gzipBytes <= TARGETS.wasmGzipBytes)],
     ...(r.export ? [
       ['Peak JS heap, export', `${mib(peakWorker)} worker, ${mib(peakPage)} page`, '', '', '< 150 MiB', meets(peakWorker < TARGETS.heapBytes && peakPage < TARGETS.heapBytes)],
+    ] : []),
+    ...(r.storage ? [
+      [
+        `Storage after ${r.storage.jobs} jobs of ${r.storage.products}`,
+        `${mib(r.storage.indexedDBBytes)} IndexedDB, ${kib(r.storage.chromeStorageBytes)} chrome.storage`,
+        '',
+        '',
+        '< 1 MiB chrome.storage',
+        meets(r.storage.chromeStorageBytes < CHROME_STORAGE_TARGET_BYTES),
+      ],
     ] : []),
   ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
