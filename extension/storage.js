@@ -26,8 +26,12 @@ export const KEYS = Object.freeze({
   /** What a sign-in with Gumroad gave besides the access token: { clientId, refreshToken,
    * scope, createdAt, expiresIn } (absent for a pasted token). */
   GRANT: 'auth.grant',
-  /** The product list as the core lists it (with `price_decimal`): { items, fetchedAt }. */
+  /** The product list as the core lists it (whole products, with `price_decimal`):
+   * { items, fetchedAt }. Read in the worker (previews, the parity map). */
   PRODUCTS: 'cache.productList',
+  /** What the picker shows of that list, one small row per product (the core's
+   * `pickerRows`): { items, fetchedAt }. Read by the pages. */
+  PICKER_ROWS: 'cache.pickerRows',
   /** The product ids the seller has selected in the picker. */
   SELECTION: 'ui.selection',
   /** The previewed plan waiting for the seller's confirmation: { id, plan, undoOf } */
@@ -58,7 +62,7 @@ export const planKey = (jobId) => `plans.${jobId}`;
 export const rowKey = (jobId, index) => `jobrows.${jobId}.${index}`;
 
 /** Logical keys kept in IndexedDB rather than chrome.storage: what grows with a store. */
-const BULKY_KEYS = new Set([KEYS.PRODUCTS, KEYS.PREVIEW]);
+const BULKY_KEYS = new Set([KEYS.PRODUCTS, KEYS.PICKER_ROWS, KEYS.PREVIEW]);
 const BULKY_PREFIXES = ['plans.', 'jobrows.', 'reports.'];
 
 /** Whether the logical `key` of an account is kept in IndexedDB. */

@@ -71,7 +71,7 @@ export async function loadProducts({ refresh, cached = undefined }) {
   try {
     // The cache is read from storage directly (one hop); only a read of Gumroad needs the worker.
     const [stored, kept] = await Promise.all([
-      refresh ? null : cached ?? accountStore()?.get(storage.KEYS.PRODUCTS),
+      refresh ? null : cached ?? accountStore()?.get(storage.KEYS.PICKER_ROWS),
       accountStore()?.get(storage.KEYS.SELECTION),
     ]);
     const listing = stored ?? (await request(MSG.PRODUCTS_LIST, { refresh }));
@@ -135,7 +135,7 @@ function matching() {
   const max = parseFloat($('filter-price-max').value);
   const hasSales = $('filter-has-sales').checked;
   return state.products.filter((p) => {
-    const units = p.price_decimal;
+    const units = p.priceDecimal;
     return (
       (!query || p.name.toLocaleLowerCase().includes(query)) &&
       (!published || (published === 'published') === p.published) &&
@@ -143,7 +143,7 @@ function matching() {
       (!tag || (p.tags ?? []).includes(tag)) &&
       (Number.isNaN(min) || units >= min) &&
       (Number.isNaN(max) || units <= max) &&
-      (!hasSales || (p.sales_count ?? 0) > 0)
+      (!hasSales || (p.salesCount ?? 0) > 0)
     );
   });
 }
@@ -225,12 +225,12 @@ function rowOf(p, index) {
     tr = element('tr', { 'data-product-id': p.id }, [
       element('td', { class: 'pick' }, element('input', { type: 'checkbox', 'data-product-id': p.id, 'aria-label': `Select ${p.name}` })),
       element('td', { class: 'name', title: p.name }, p.name),
-      element('td', { class: 'num' }, p.formatted_price),
+      element('td', { class: 'num' }, p.formattedPrice),
       full ? element('td', {}, p.currency.toUpperCase()) : null,
       element('td', {}, element('span', { class: p.published ? 'badge on' : 'badge off' }, p.published ? 'Published' : 'Unpublished')),
-      full ? element('td', {}, productKind(p)) : null,
+      full ? element('td', {}, p.kind) : null,
       full ? element('td', { class: 'tags' }, (p.tags ?? []).join(', ')) : null,
-      element('td', { class: 'num sales-col' }, p.sales_count == null ? '—' : p.sales_count.toLocaleString()),
+      element('td', { class: 'num sales-col' }, p.salesCount == null ? '—' : p.salesCount.toLocaleString()),
     ]);
     showSelected(tr, state.selected.has(p.id));
     state.rows.set(p.id, tr);
@@ -243,12 +243,6 @@ function rowOf(p, index) {
 function showSelected(tr, selected) {
   tr.classList.toggle('selected', selected);
   tr.querySelector('input[type="checkbox"]').checked = selected;
-}
-
-function productKind(p) {
-  if (p.is_tiered_membership) return 'Membership (tiers)';
-  if (p.customizable_price) return 'Pay what you want';
-  return 'Fixed price';
 }
 
 /** The storage of the account this page shows (the selection is that account's). */

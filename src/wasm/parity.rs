@@ -98,7 +98,12 @@ pub fn parity_map(form: JsValue, products: JsValue) -> Result<JsValue, JsValue> 
         snippet: String,
     }
     let form: ParityForm = from_js(form)?;
-    let products: Vec<Product> = from_js::<Option<Vec<Product>>>(products)?.unwrap_or_default();
+    // The worker passes the whole product list it holds; the map is of the selection.
+    let products: Vec<Product> = from_js::<Option<Vec<Product>>>(products)?
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|product| form.product_ids.iter().any(|id| id == product.id.as_str()))
+        .collect();
     let (codes, policy) = parity_codes_of(&form).map_err(to_js_error)?;
     let rows = country_map(&codes, &products, policy);
     to_js(&Map {
