@@ -98,7 +98,20 @@ async function main() {
       results.export = await exportBenchmark(ext, tab);
     }
     if (PARTS.has('codes')) await codesAtBothSizes(tab, products);
-    if (PARTS.has('storage')) results.storage = await storageBenchmark(tab, products);
+    // The popup and the storage again with the large store (reseeded by the codes part, or here).
+    if (BIG_PRODUCTS > 0 && (PARTS.has('popup') || PARTS.has('storage'))) {
+      if (live(await sandbox.state()).length !== BIG_PRODUCTS) {
+        log(`reseeding ${BIG_PRODUCTS} products`);
+        await sandbox.reset({ products: BIG_PRODUCTS, sales: 100, seed: 1 });
+        await sandbox.faults({ latency_ms: LATENCY_MS });
+      }
+      await listAgain(tab, BIG_PRODUCTS);
+      if (PARTS.has('popup')) {
+        log(`popup time to interactive with ${BIG_PRODUCTS} products`);
+        results.popupBig = await popupTimes(ext, tab);
+      }
+    }
+    if (PARTS.has('storage')) results.storage = await storageBenchmark(tab, live(await sandbox.state()));
   } finally {
     await ext.close();
   }
@@ -113,6 +126,14 @@ async function main() {
 
 // ---------------------------------------------------------------------------------------
 // Popup
+
+/** The seller's Refresh in the full view, until the picker lists `n` products. */
+async function listAgain(tab, n) {
+  await tab.reload();
+  await tab.locator('body[data-state="connected"]').waitFor();
+  await tab.getByRole('button', { name: 'Refresh' }).click();
+  await tab.waitForFunction((count) => document.querySelector('#product-count')?.textContent === `(${count})`, n, { timeout: 600_000 });
+}
 
 /** Opens the popup (worker warm, then stopped first) and reads when its product list was
  * shown and when the worker's wasm was ready, both as User Timing marks. */
@@ -510,7 +531,7 @@ const CHROME_STORAGE_TARGET_BYTES = 1024 * 1024;
  * what it held before the jobs) and chrome.storage.local (getBytesInUse). */
 async function storageBenchmark(tab, products) {
   const jobs = Number(process.env.BENCH_STORAGE_JOBS ?? 50);
-  const size = Math.min(Number(process.env.BENCH_STORAGE_PRODUCTS ?? products.length), products.length);
+  const size = Math.min(Number(process.env.BENCH_STORAGE_PRODUCTS ?? 2_000), products.length);
   log(`storage after ${jobs} jobs of ${size} products`);
   const productIds = products.slice(0, size).map((p) => p.id);
   await sandbox.faults({ latency_ms: 0 });
@@ -569,7 +590,8 @@ async function wasmSize(file) {
 
 /** "list 90 ms, wasm 120 ms": the two ends the popup waits for (medians). */
 function popupParts(times) {
-  return `list ${times.pageMedianMs} ms, wasm ${times.workerMedianMs} ms`;
+  const wasm = times.workerMedianMs <= 0 ? 'wasm ready before' : `wasm ${times.workerMedianMs} ms`;
+  return `list ${times.pageMedianMs} ms, ${wasm}`;
 }
 
 function summary(values) {
@@ -639,6 +661,10 @@ function table(r) {
     ...(r.popup ? [
       ['Popup interactive, warm', `${r.popup.warm.medianMs} ms (max ${r.popup.warm.maxMs})`, popupParts(r.popup.warm), '', `< ${TARGETS.popupMs} ms`, meets(r.popup.warm.medianMs < TARGETS.popupMs)],
       ['Popup interactive, cold worker', `${r.popup.cold.medianMs} ms (max ${r.popup.cold.maxMs})`, popupParts(r.popup.cold), '', `< ${TARGETS.popupMs} ms`, meets(r.popup.cold.medianMs < TARGETS.popupMs)],
+    ] : []),
+    ...(r.popupBig ? [
+      [`Popup, ${BIG_PRODUCTS} products, warm`, `${r.popupBig.warm.medianMs} ms (max ${r.popupBig.warm.maxMs})`, popupParts(r.popupBig.warm), '', `< ${TARGETS.popupMs} ms`, meets(r.popupBig.warm.medianMs < TARGETS.popupMs)],
+      [`Popup, ${BIG_PRODUCTS} products, cold`, `${r.popupBig.cold.medianMs} ms (max ${r.popupBig.cold.maxMs})`, popupParts(r.popupBig.cold), '', `< ${TARGETS.popupMs} ms`, meets(r.popupBig.cold.medianMs < TARGETS.popupMs)],
     ] : []),
     ['Wasm size', `${kib(r.wasm.rawBytes)} raw, ${kib(r.wasm.gzipBytes)} gz`, '', '', '≤ 400 KiB gz', meets(r.wasm.gzipBytes <= TARGETS.wasmGzipBytes)],
     ...(r.export ? [
