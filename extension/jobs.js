@@ -201,7 +201,13 @@ export async function stopAccount(accountId) {
   await Promise.all(runs.map((control) => control.done));
   // Status changes already queued (a resume re-reading Gumroad) settle before the caller
   // deletes anything: their requests fail at once, the account's signal being aborted.
-  await exclusive(async () => {});
+  await settled();
+}
+
+/** Resolves once every change of a job's status queued so far has been made: a job seen
+ * "finished" has its history line, report and end time written only then. */
+export function settled() {
+  return exclusive(async () => {});
 }
 
 /** Resumes an interrupted job: re-read what is left, re-plan it, run it. */

@@ -111,6 +111,7 @@ describe('end times', () => {
     const jobs = await freshWorker();
     await jobs.runDueEndTimes();
     await until(() => stored('jobs.endTime')?.status === 'finished', 'the removal to finish');
+    await jobs.settled();
 
     assert.equal(fakeCore.calls.find((c) => c.call === 'previewUndo').purpose, 'endTime');
     assert.equal(fakeCore.calls.find((c) => c.call === 'executePlan').plan.title, 'End time: Apply FLASH');
@@ -148,6 +149,7 @@ describe('end times', () => {
     };
     release();
     await until(() => stored('jobs.endTime')?.status === 'finished', 'the removal after the job');
+    await jobs.settled();
     assert.equal(entry('FLASH').endAt, null);
   });
 
@@ -180,6 +182,7 @@ describe('end times', () => {
     const jobs = await freshWorker();
     await jobs.runDueEndTimes();
     await until(() => stored('jobs.endTime')?.status === 'finished', 'the removal');
+    await jobs.settled();
     assert.equal(entry('FLASH').endAt, endAt);
     assert.match(entry('FLASH').endError, /1 failed/);
     assert.ok(chrome.alarmList.has(`endtime:${ACCOUNT}:FLASH`));
