@@ -16,8 +16,8 @@
 #                              BENCH_SALES (50000), BENCH_PRODUCTS (500)
 #
 # Each command installs what it needs on a fresh machine (wasm32 target, the pinned
-# wasm-bindgen CLI, wasm-opt and esbuild from tools/, Chromium and chromedriver, the end-to-end npm
-# packages).
+# wasm-bindgen CLI, wasm-opt and esbuild from tools/, Chromium and chromedriver, the npm
+# packages of the end-to-end specs and of the JavaScript unit tests).
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -70,6 +70,16 @@ ensure_browser() {
   if [ ! -f "$stamp" ] || [ tests/e2e/package-lock.json -nt "$stamp" ]; then
     log "installing the end-to-end npm packages"
     (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+# The unit tests' npm packages (fake-indexeddb), pinned in tests/js/package.json.
+ensure_js_unit_packages() {
+  ensure_node
+  local stamp=tests/js/node_modules/.package-lock.json
+  if [ ! -f "$stamp" ] || [ tests/js/package-lock.json -nt "$stamp" ]; then
+    log "installing the JavaScript unit tests' npm packages"
+    (cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
   fi
 }
 
@@ -207,6 +217,7 @@ cmd_test() {
   cargo test --workspace
 
   log "unit tests of the extension's JavaScript"
+  ensure_js_unit_packages
   node --test --test-reporter=spec tests/js/
 
   # Two stores: specs may connect a second seller's account; store 0 is what all others use.

@@ -1,6 +1,7 @@
 // accounts.js — the Gumroad accounts Bulkroad knows, in the service worker: which one is
 // active, each one's token, the stop signal that ends every request of an account at once,
-// and the move of what an earlier version kept (one anonymous token) into the first account.
+// and the move of what earlier versions kept: one anonymous token's data into the first
+// account, and bulky records from chrome.storage into IndexedDB.
 //
 // An account is keyed by its Gumroad user id, so a token pasted for an account already
 // known replaces that account's token and never makes a second one. An account whose token
@@ -133,7 +134,7 @@ export function connected(connection, grant = null) {
     if (!id) throw new AccountError('Gumroad did not say which account this token belongs to, so it was not saved.', 'Server');
     const entry = { id, name: profile.user.name || profile.user.email || `Gumroad account ${id}`, email: profile.user.email ?? null, needsReconnect: false, signedIn: Boolean(grant) };
     const store = storage.account(id);
-    await store.remove([KEYS.PRODUCTS, KEYS.GRANT]);
+    await store.remove([KEYS.PRODUCTS, KEYS.PICKER_ROWS, KEYS.GRANT]);
     await store.set({ [KEYS.TOKEN]: token, [KEYS.PROFILE]: profile, ...(grant ? { [KEYS.GRANT]: grant } : {}) });
     const { list } = await index();
     await storage.set({ [ACCOUNTS]: { active: id, list: [...list.filter((a) => a.id !== id), entry] } });
@@ -175,12 +176,11 @@ export function stopAll(userId) {
   stops.delete(userId);
 }
 
-/** Deletes everything account `userId` keeps in chrome.storage, and the account; the next
- * account in the list becomes active. Callers stop its work first. */
+/** Deletes everything account `userId` keeps, in chrome.storage and IndexedDB, and the
+ * account; the next account in the list becomes active. Callers stop its work first. */
 export function remove(userId) {
   return exclusive(async () => {
-    const store = storage.account(userId);
-    await store.remove(await store.keys());
+    await storage.account(userId).forget();
     const accounts = await index();
     const list = accounts.list.filter((a) => a.id !== userId);
     const active = accounts.active === userId ? (list[0]?.id ?? null) : accounts.active;
@@ -199,31 +199,38 @@ const LEGACY_ALARM = /^endtime:[^:]+$/;
 
 let migrating = null;
 
-/** Moves what an earlier version kept (one token, its jobs, reports, end times and export)
- * into the account of that token's user, once per worker; nothing is lost. Without a kept
- * profile (the token had been forgotten) the jobs become an "Earlier account" that no
- * token can spend. */
+/** Moves what earlier versions kept, once per worker, before anything reads it: one
+ * token's data into the account of that token's user, and the bulky records an account
+ * kept in chrome.storage into IndexedDB (`storage.moveBulkyRecords`). Nothing is lost. */
 export function migrated() {
   migrating ??= (async () => {
-    const all = await chrome.storage.local.get(null);
-    const legacy = Object.keys(all).filter((k) => LEGACY_KEYS.includes(k) || LEGACY_PREFIXES.some((p) => k.startsWith(p)));
-    if (legacy.length === 0) return;
-    const profile = all['auth.profile'];
-    const id = String(profile?.user?.user_id ?? profile?.user?.id ?? '') || 'earlier';
-    const name = profile?.user?.name || profile?.user?.email || (id === 'earlier' ? 'Earlier account' : `Gumroad account ${id}`);
-    const store = storage.account(id);
-    await store.set(Object.fromEntries(legacy.map((k) => [k, all[k]])));
-    const accounts = all[ACCOUNTS] ?? { active: null, list: [] };
-    const entry = { id, name, email: profile?.user?.email ?? null, needsReconnect: !all['auth.token'] };
-    const list = [...accounts.list.filter((a) => a.id !== id), entry];
-    await storage.set({ [ACCOUNTS]: { active: accounts.active ?? (all['auth.token'] ? id : null), list } });
-    await storage.remove([...legacy, ...LEGACY_DROPPED]);
-    for (const alarm of await chrome.alarms.getAll()) {
-      if (LEGACY_ALARM.test(alarm.name)) await chrome.alarms.clear(alarm.name);
-    }
+    await moveOneTokenData();
+    await storage.moveBulkyRecords();
   })().catch((error) => {
     migrating = null;
     throw error;
   });
   return migrating;
+}
+
+/** Moves what the version of one token kept (its token, jobs, reports, end times and
+ * export) into the account of that token's user. Without a kept profile (the token had
+ * been forgotten) the jobs become an "Earlier account" that no token can spend. */
+async function moveOneTokenData() {
+  const all = await chrome.storage.local.get(null);
+  const legacy = Object.keys(all).filter((k) => LEGACY_KEYS.includes(k) || LEGACY_PREFIXES.some((p) => k.startsWith(p)));
+  if (legacy.length === 0) return;
+  const profile = all['auth.profile'];
+  const id = String(profile?.user?.user_id ?? profile?.user?.id ?? '') || 'earlier';
+  const name = profile?.user?.name || profile?.user?.email || (id === 'earlier' ? 'Earlier account' : `Gumroad account ${id}`);
+  const store = storage.account(id);
+  await store.set(Object.fromEntries(legacy.map((k) => [k, all[k]])));
+  const accounts = all[ACCOUNTS] ?? { active: null, list: [] };
+  const entry = { id, name, email: profile?.user?.email ?? null, needsReconnect: !all['auth.token'] };
+  const list = [...accounts.list.filter((a) => a.id !== id), entry];
+  await storage.set({ [ACCOUNTS]: { active: accounts.active ?? (all['auth.token'] ? id : null), list } });
+  await storage.remove([...legacy, ...LEGACY_DROPPED]);
+  for (const alarm of await chrome.alarms.getAll()) {
+    if (LEGACY_ALARM.test(alarm.name)) await chrome.alarms.clear(alarm.name);
+  }
 }

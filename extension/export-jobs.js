@@ -17,7 +17,7 @@
 // Gumroad for any page again. The whole run, reading and writing, keeps the worker awake.
 //
 // A storage failure (a full disk) stops the export as interrupted with the core's words
-// ("storage full: …"); Resume goes on from the last checkpoint once there is room. Starts
+// (kind `Storage`, "storage full: …"); Resume goes on from the last checkpoint once there is room. Starts
 // are taken one at a time, so two requests at once (a double click) cannot both pass the
 // "already running" check.
 //
@@ -394,7 +394,7 @@ const csvBlob = (text) => new Blob([text], { type: files.CSV_TYPE });
 
 /** An error as the export's record keeps it; a storage failure in the core's words. */
 function describe(core, error) {
-  const shown = error instanceof files.StorageFailure && core ? core.storageError(error.name, error.message) : error;
+  const shown = error instanceof files.StorageFailure && core ? core.storageError(error.name, error.message, 'export') : error;
   return { kind: shown?.kind ?? 'Server', message: String(shown?.message ?? shown), status: shown?.status ?? null };
 }
 

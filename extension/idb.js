@@ -8,7 +8,7 @@
 // update keeps an export interrupted before it.
 
 const DB_NAME = 'bulkroad-exports';
-const VERSION = 2;
+const VERSION = 3;
 
 /** Object stores and their key paths. A store added here needs VERSION raised. */
 const STORES = Object.freeze({
@@ -18,6 +18,9 @@ const STORES = Object.freeze({
   parts: ['exportId', 'n'],
   // An export's cursors after its last stored page (export-files.js).
   checkpoints: 'exportId',
+  // Each account's bulky records — plans, job rows, reports, previews, the product list —
+  // keyed by account id and logical key (account-records.js).
+  records: ['account', 'key'],
 });
 
 let opening = null;

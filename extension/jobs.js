@@ -2,9 +2,12 @@
 // after every step, cancel, resume after the worker was stopped, undo, retry, end times.
 //
 // This module stores and relays; the wasm core decides. The plan, the rows and the reports
-// live in chrome.storage, never only in memory: after every step the worker saves the small
-// job record and the one row the core handed over with the step's event (rows have a key
-// each), so the cost of saving does not grow with the job. A worker Chrome stops mid-job
+// are kept in IndexedDB and the small job record in chrome.storage (storage.js decides
+// which key goes where), never only in memory: after every step the worker saves the one
+// row the core handed over with the step's event (rows have a key each) and then the small
+// job record, so the cost of saving does not grow with the job, and a worker stopped
+// between the two writes leaves a saved row whose step the record still lists in flight —
+// the row stands, nothing is lost. A worker Chrome stops mid-job
 // leaves a job that the next worker marks "interrupted" (the core turns its steps in flight
 // into "unknown" rows), and Resume re-reads Gumroad and re-plans what is left (the core's
 // `replan`), so nothing is applied twice. Reports, their counts, what a finished job offers
@@ -20,6 +23,15 @@
 // time waits for a running job but never for one waiting for the seller, and never takes
 // the seller's preview; a removal that is interrupted is not left for the seller either: it
 // is closed and the end time stays, so the next alarm re-plans it from a fresh read.
+//
+// A write the browser's storage refuses (a full disk) stops a running job as interrupted,
+// with the core's words for it ("storage full: …"): no step starts after a checkpoint that
+// failed, and a step whose row could not be saved stays in flight on the job record, so
+// Resume and Discard take it as "unknown" and re-read Gumroad — nothing written to Gumroad
+// is forgotten. Discard ends the job even when its report cannot be kept (its history line
+// says so), and Resume works again once there is room. If even the small job record cannot
+// be written, this worker keeps the job in memory (`stranded`) so that it is shown, resumed
+// and discarded as interrupted; the record in storage still lists every step in flight.
 import * as accounts from './accounts.js';
 import { ready } from './core.js';
 import { oneAtATime } from './one-at-a-time.js';
@@ -35,8 +47,11 @@ const END_TIME_RETRY_MINUTES = 1;
  * than that between events while backing off from Gumroad's throttle. */
 const KEEP_ALIVE_MS = 20_000;
 
-/** Jobs this worker instance is running: jobId → { accountId, cancel, done } */
+/** Jobs this worker instance is running: jobId → { accountId, cancel, done, storageError } */
 const running = new Map();
+/** Jobs interrupted by a storage failure whose record could not be written back: jobId →
+ * the record as it should read (see the header). */
+const stranded = new Map();
 let keepAlive = null;
 
 /** Runs `work` after every earlier status change has finished. */
@@ -50,6 +65,22 @@ export class JobError extends Error {
     this.kind = kind;
     this.status = null;
   }
+
+  /** As a job record keeps it. */
+  envelope() {
+    return { kind: this.kind, message: this.message, status: this.status };
+  }
+}
+
+/** Resolves as the storage call `write` does; a refusal becomes a JobError of kind Storage
+ * in the core's words for what was `saving` ("storage full: …" for a full storage). */
+async function keep(write, saving) {
+  try {
+    return await write;
+  } catch (error) {
+    const failure = (await ready()).storageError(String(error?.name ?? ''), String(error?.message ?? error), saving);
+    throw new JobError(failure.message, failure.kind);
+  }
 }
 
 /** Marks jobs left "running" by a stopped worker as interrupted, in every account;
@@ -61,18 +92,24 @@ export function recoverInterrupted() {
       const store = storage.account(id);
       const job = await store.get(KEYS.CURRENT_JOB);
       if (job?.status === 'running' && !running.has(job.id)) {
-        await interrupt(store, await loadRows(store, job, await store.get(storage.planKey(job.id))), null);
+        await loadRows(store, job, await store.get(storage.planKey(job.id)));
+        await interrupt(store, job, null).catch((error) => keepInterrupted(store, job, error.envelope?.() ?? null));
       }
       const removal = await store.get(KEYS.END_TIME_JOB);
       if (removal?.status === 'running' && !running.has(removal.id)) {
         const plan = await store.get(storage.planKey(removal.id));
         await settleInFlight(store, await loadRows(store, removal, plan), plan);
         removal.error = { kind: 'Network', message: 'Bulkroad was stopped before the codes were all removed.', status: null };
-        await finish(store, removal, 'failed');
+        // No room for its history line: it stays "running" in storage, and the next start
+        // closes it (its end time is tried again then).
+        await finish(store, removal, 'failed').catch(() => {});
       }
       await rearmEndTimes(store);
     }
-  })();
+  })().catch((error) => {
+    recovered = null;
+    throw error;
+  });
   return recovered;
 }
 
@@ -89,16 +126,24 @@ async function settleInFlight(store, job, plan) {
 /** Leaves `job` interrupted (resume or discard are the seller's), its steps in flight
  * settled as unknown. */
 async function interrupt(store, job, error) {
+  const inFlight = job.inFlight ?? [];
   const unknown = await settleInFlight(store, job, await store.get(storage.planKey(job.id)));
   job.status = 'interrupted';
   job.error = error;
-  await saveProgress(store, job, unknown);
+  try {
+    await saveProgress(store, job, unknown);
+  } catch (failure) {
+    // Not saved: the steps stay in flight, to be settled when there is room.
+    for (const row of unknown) delete job.rows[row.index];
+    job.inFlight = inFlight;
+    throw failure;
+  }
 }
 
 /** Keeps a plan for the seller to confirm; only a kept preview can be started. */
 export async function keepPreview(store, plan, { undoOf = null } = {}) {
   const preview = { id: crypto.randomUUID(), plan, undoOf };
-  await store.set({ [KEYS.PREVIEW]: preview });
+  await keep(store.set({ [KEYS.PREVIEW]: preview }), 'preview');
   return { previewId: preview.id, plan };
 }
 
@@ -112,13 +157,14 @@ export function startJob(session, { previewId, endAt = null }) {
     if (!preview || preview.id !== previewId) {
       throw new JobError('This preview is out of date. Preview the change again.');
     }
-    const current = await store.get(KEYS.CURRENT_JOB);
+    const current = await currentJob(store);
     if (current?.status === 'running') throw new JobError('Another job is still running. Wait for it or cancel it first.');
     if (current?.status === 'interrupted') throw new JobError('A job was interrupted. Resume or discard it first.');
     await refuseDuringRemoval(store);
     if (endAt != null) (await ready()).checkEndTime(endAt);
-    await store.remove([KEYS.PREVIEW]);
+    // The preview goes once the job is kept: a job that cannot be kept leaves it to confirm again.
     const job = await begin(session, preview, endAt);
+    await store.remove([KEYS.PREVIEW]);
     return { jobId: job.id };
   });
 }
@@ -132,11 +178,12 @@ export function cancelJob(jobId) {
   });
 }
 
-/** Ends the interrupted job `jobId` without resuming it (kept as cancelled, with its report). */
+/** Ends the interrupted job `jobId` without resuming it (kept as cancelled, with its report
+ * — or, when there is no room for the report, with a history line that says so). */
 export function discardJob(store, jobId) {
   return exclusive(async () => {
     await recoverInterrupted();
-    const job = await store.get(KEYS.CURRENT_JOB);
+    const job = await currentJob(store);
     if (job?.id === jobId && job.status === 'interrupted') {
       const plan = await store.get(storage.planKey(jobId));
       await settleInFlight(store, await loadRows(store, job, plan), plan);
@@ -154,7 +201,13 @@ export async function stopAccount(accountId) {
   await Promise.all(runs.map((control) => control.done));
   // Status changes already queued (a resume re-reading Gumroad) settle before the caller
   // deletes anything: their requests fail at once, the account's signal being aborted.
-  await exclusive(async () => {});
+  await settled();
+}
+
+/** Resolves once every change of a job's status queued so far has been made: a job seen
+ * "finished" has its history line, report and end time written only then. */
+export function settled() {
+  return exclusive(async () => {});
 }
 
 /** Resumes an interrupted job: re-read what is left, re-plan it, run it. */
@@ -162,7 +215,7 @@ export function resumeJob(session, jobId) {
   const { store } = session;
   return exclusive(async () => {
     await recoverInterrupted();
-    const job = await store.get(KEYS.CURRENT_JOB);
+    const job = await currentJob(store);
     if (!job || job.id !== jobId || job.status !== 'interrupted') {
       throw new JobError('There is no interrupted job to resume.');
     }
@@ -203,7 +256,7 @@ export async function listJobs(store) {
   await recoverInterrupted();
   const { [KEYS.CURRENT_JOB]: current, [KEYS.END_TIME_JOB]: endTime, [KEYS.HISTORY]: history } =
     await store.getMany([KEYS.CURRENT_JOB, KEYS.END_TIME_JOB, KEYS.HISTORY]);
-  return { current: current ?? null, endTime: endTime ?? null, history: history ?? [] };
+  return { current: stranded.get(current?.id) ?? current ?? null, endTime: endTime ?? null, history: history ?? [] };
 }
 
 /** Work of every account that waits for the seller or runs: [{ accountId, job }]. */
@@ -211,7 +264,7 @@ export async function pendingJobs() {
   await recoverInterrupted();
   const pending = [];
   for (const { id } of (await accounts.index()).list) {
-    const job = await storage.account(id).get(KEYS.CURRENT_JOB);
+    const job = await currentJob(storage.account(id));
     if (job && ['running', 'interrupted'].includes(job.status)) pending.push({ accountId: id, job });
   }
   return pending;
@@ -222,7 +275,7 @@ export async function jobReport(store, jobId) {
   const report = await store.get(storage.reportKey(jobId));
   if (report) return report;
   const { [KEYS.CURRENT_JOB]: current, [KEYS.END_TIME_JOB]: removal } = await store.getMany([KEYS.CURRENT_JOB, KEYS.END_TIME_JOB]);
-  const job = [current, removal].find((candidate) => candidate?.id === jobId);
+  const job = [stranded.get(current?.id) ?? current, removal].find((candidate) => candidate?.id === jobId);
   if (job) {
     const plan = await store.get(storage.planKey(jobId));
     return reportOf(await ready(), await loadRows(store, job, plan), plan);
@@ -356,7 +409,13 @@ async function begin(session, preview, endAt) {
     current: null,
     error: null,
   };
-  await session.store.set({ [slotOf(job)]: stored(job), [storage.planKey(job.id)]: preview.plan });
+  try {
+    // The plan is written before the record that names it (storage.js orders the two).
+    await keep(session.store.set({ [slotOf(job)]: stored(job), [storage.planKey(job.id)]: preview.plan }), 'jobStart');
+  } catch (error) {
+    await session.store.remove([storage.planKey(job.id)]).catch(() => {});
+    throw error;
+  }
   run(session, job, preview.plan);
   return job;
 }
@@ -378,7 +437,7 @@ async function rearmEndTimes(store) {
 
 function run(session, job, plan) {
   const { store } = session;
-  const control = { accountId: session.id, cancel: false, done: null };
+  const control = { accountId: session.id, cancel: false, done: null, storageError: null };
   running.set(job.id, control);
   keepAlive ??= setInterval(() => chrome.runtime.getPlatformInfo(), KEEP_ALIVE_MS);
   control.done = (async () => {
@@ -386,10 +445,22 @@ function run(session, job, plan) {
       const core = await ready();
       const report = await core.executePlan(session.credential, plan, async (event) => {
         const row = record(job, event);
-        await saveProgress(store, job, row ? [row] : []);
-        return control.cancel || session.signal.aborted ? 'cancel' : 'continue';
+        try {
+          await saveProgress(store, job, row ? [row] : []);
+        } catch (error) {
+          // The row may not be kept: its step stays in flight (unknown on Resume and
+          // Discard, which re-read Gumroad), and "cancel" starts nothing more. A step whose
+          // start could not be saved is never sent (the engine takes it as not run).
+          if (row) unrecord(job, row);
+          control.storageError ??= error.envelope?.() ?? { kind: 'Storage', message: String(error?.message ?? error), status: null };
+        }
+        return control.cancel || control.storageError || session.signal.aborted ? 'cancel' : 'continue';
       }, session.signal);
       if (session.signal.aborted) return; // forgotten: nothing more is written
+      if (control.storageError) {
+        await exclusive(() => stoppedByStorage(store, job, plan, control.storageError));
+        return;
+      }
       for (const row of report.rows) {
         if (row.outcome.status !== 'notRun') job.rows[row.index] = row;
       }
@@ -407,6 +478,11 @@ function run(session, job, plan) {
       }
     } catch (error) {
       if (session.signal.aborted) return;
+      if (error?.kind === 'Storage') {
+        // Ending the run (its rows, its history line) met a full storage.
+        await exclusive(() => stoppedByStorage(store, job, plan, error.envelope()));
+        return;
+      }
       // The run ended without a report (the core failed mid-run): steps in flight may have
       // been applied, so they are "unknown", and what is left waits to be resumed.
       job.error = { kind: error?.kind ?? 'Server', message: String(error?.message ?? error), status: error?.status ?? null };
@@ -419,11 +495,10 @@ function run(session, job, plan) {
           } else {
             await interrupt(store, job, job.error);
           }
-        } catch {
-          // The core cannot settle the steps now: keep them in flight on the record (resume
-          // and discard settle them), and the job waiting.
-          job.status = 'interrupted';
-          await saveProgress(store, job);
+        } catch (failure) {
+          // The core cannot settle the steps now (or there is no room to save them): keep
+          // them in flight on the record (resume and discard settle them), and the job waiting.
+          await keepInterrupted(store, job, failure?.kind === 'Storage' ? failure.envelope() : job.error);
         }
       });
     } finally {
@@ -452,6 +527,14 @@ function record(job, event) {
   return row;
 }
 
+// Takes back a row whose checkpoint failed: its step is in flight again, as far as anything
+// kept can tell.
+function unrecord(job, row) {
+  delete job.rows[row.index];
+  job.inFlight = [...new Set([...job.inFlight, row.index])];
+  job.progress = { ...job.progress, done: Object.keys(job.rows).length };
+}
+
 /** The job as kept in its slot: all but its rows, which have a key each. */
 function stored(job) {
   const { rows: _rows, ...record } = job;
@@ -463,10 +546,50 @@ function slotOf(job) {
   return job.endTimeOf ? KEYS.END_TIME_JOB : KEYS.CURRENT_JOB;
 }
 
-/** Saves the job record and `rows` of it, each row under its own key. */
-function saveProgress(store, job, rows = []) {
+/** Saves `rows` of the job, each under its own key, then its record (storage.js writes the
+ * rows first, see the header); a refusal rejects with a JobError of kind Storage. */
+async function saveProgress(store, job, rows = []) {
   const entries = rows.map((row) => [storage.rowKey(job.id, row.index), row]);
-  return store.set({ ...Object.fromEntries(entries), [slotOf(job)]: stored(job) });
+  await keep(store.set({ ...Object.fromEntries(entries), [slotOf(job)]: stored(job) }), 'jobProgress');
+  stranded.delete(job.id);
+}
+
+/** The seller's job of `store`: the one this worker holds in memory when its record could
+ * not be written back, else the one kept. */
+async function currentJob(store) {
+  const kept = await store.get(KEYS.CURRENT_JOB);
+  // A copy: callers settle steps on it, which must not reach memory unless saved.
+  return stranded.has(kept?.id) ? structuredClone(stranded.get(kept.id)) : kept;
+}
+
+/** Leaves `job` interrupted with `error` and writes only its small record (its steps in
+ * flight stay there, unknown until re-read); when even that is refused, this worker keeps
+ * it in memory (see the header). */
+async function keepInterrupted(store, job, error) {
+  job.status = 'interrupted';
+  job.error = error;
+  job.current = null;
+  try {
+    await keep(store.set({ [slotOf(job)]: stored(job) }), 'jobProgress');
+    stranded.delete(job.id);
+  } catch {
+    stranded.set(job.id, stored(job));
+  }
+}
+
+/** A run that stopped because a checkpoint was refused: the seller's job waits, interrupted,
+ * with the storage's error; the removal an end time runs is closed as failed (its end time
+ * stays and is tried again from a fresh read, as after any interrupted removal). */
+async function stoppedByStorage(store, job, plan, error) {
+  if (!job.endTimeOf) return keepInterrupted(store, job, error);
+  job.error = error;
+  try {
+    await settleInFlight(store, job, plan);
+    await finish(store, job, 'failed');
+  } catch {
+    // No room even for the history line: the removal's record still says "running", and
+    // the next worker start closes it the same way.
+  }
 }
 
 /** Puts the stored rows of `job` (one key per step of `plan`) back on it. */
@@ -491,6 +614,13 @@ async function finish(store, job, status) {
   const core = await ready();
   const report = reportOf(core, job, plan);
   const verdict = core.summarizeJob(report, status, job.endAt != null);
+  // The report first, on its own: a job ends even when there is no room for its report.
+  let reportError = null;
+  try {
+    await keep(store.set({ [storage.reportKey(job.id)]: report }), 'report');
+  } catch (error) {
+    reportError = error.envelope();
+  }
   const summary = {
     id: job.id,
     label: job.label,
@@ -504,16 +634,19 @@ async function finish(store, job, status) {
     error: job.error,
   };
   if (job.endTimeOf) summary.endTimeOf = job.endTimeOf;
+  if (reportError) {
+    // Undo, Retry and the end time all work from the report: without it none is offered,
+    // and the history line says why (the core's words) instead of the job's last error.
+    Object.assign(summary, { canUndo: false, canRetry: false, endAt: null, error: reportError });
+  }
   const earlier = ((await store.get(KEYS.HISTORY)) ?? []).filter((e) => e.id !== job.id);
   const history = [summary, ...earlier];
   const dropped = history.slice(HISTORY_LIMIT).map((e) => e.id);
-  await store.set({
-    [slotOf(job)]: stored(job),
-    [storage.reportKey(job.id)]: report,
-    [KEYS.HISTORY]: history.slice(0, HISTORY_LIMIT),
-  });
-  // The report holds every row now.
-  await store.remove(plan.steps.map((step) => storage.rowKey(job.id, step.index)));
+  await keep(store.set({ [slotOf(job)]: stored(job), [KEYS.HISTORY]: history.slice(0, HISTORY_LIMIT) }), 'jobProgress');
+  stranded.delete(job.id);
+  // The report holds every row now (or, when it could not be kept, nothing will read the
+  // rows or the plan again: their room is given back).
+  await store.remove([...plan.steps.map((step) => storage.rowKey(job.id, step.index)), ...(reportError ? [storage.planKey(job.id)] : [])]);
   // Reports and plans of jobs that fell out of the history go with them.
   if (dropped.length) await store.remove(dropped.flatMap((id) => [storage.reportKey(id), storage.planKey(id)]));
   if (summary.endAt) await chrome.alarms.create(alarmName(store.id, job.id), { when: Math.max(Date.parse(summary.endAt), Date.now() + 1000) });

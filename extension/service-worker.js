@@ -3,7 +3,8 @@
 // Every listener is registered synchronously in the worker's first turn (a listener
 // added after an await misses the event that woke the worker); each handler awaits the
 // memoised wasm start. Nothing lives only in memory: what a later message needs is
-// kept in chrome.storage, so a worker stopped by Chrome loses nothing.
+// kept in storage (small records in chrome.storage, bulky ones in IndexedDB: storage.js),
+// so a worker stopped by Chrome loses nothing.
 import * as accounts from './accounts.js';
 import { ready } from './core.js';
 import * as exportJobs from './export-jobs.js';
@@ -121,31 +122,43 @@ const handlers = {
     return { connected: false, revoked };
   },
 
+  // The picker's rows (the page never holds whole products: a catalogue of thousands
+  // would cost it their descriptions and per-country prices); the whole list stays here.
   [MSG.PRODUCTS_LIST]: async ({ refresh = false, ...payload }) => {
     const store = await accountOf(payload);
     if (!refresh) {
-      const cached = await store.get(storage.KEYS.PRODUCTS);
-      if (cached) return cached;
+      const { [storage.KEYS.PICKER_ROWS]: rows, [storage.KEYS.PRODUCTS]: listing } = await store.getMany([storage.KEYS.PICKER_ROWS, storage.KEYS.PRODUCTS]);
+      if (rows) return rows;
+      // A list kept before the picker had rows of its own.
+      if (listing) return keepRows(store, await ready(), listing);
     }
     const items = await withSession(payload, (core, s) => core.listProducts(s.credential, s.signal));
     const listing = { items, fetchedAt: new Date().toISOString() };
-    await store.set({ [storage.KEYS.PRODUCTS]: listing });
-    return listing;
+    // The kept list only saves the next popup a read of Gumroad: with no room for it (a
+    // full disk), the seller still gets the list they asked for.
+    await store.set({ [storage.KEYS.PRODUCTS]: listing }).catch(() => {});
+    return keepRows(store, await ready(), listing);
   },
 
-  [MSG.CODES_PREVIEW_APPLY]: async (payload) => preview(payload, (core, s) => core.previewApplyCode(s.credential, payload.form, s.signal)),
-  [MSG.CODES_PREVIEW_REMOVE]: async (payload) => preview(payload, (core, s) => core.previewRemoveCode(s.credential, payload.form, s.signal)),
+  [MSG.CODES_PREVIEW_APPLY]: async (payload) => preview(payload, async (core, s) => core.previewApplyCode(s.credential, payload.form, await listedFor(s.store), s.signal)),
+  [MSG.CODES_PREVIEW_REMOVE]: async (payload) => preview(payload, async (core, s) => core.previewRemoveCode(s.credential, payload.form, await listedFor(s.store), s.signal)),
   [MSG.CODES_INVENTORY]: async (payload) => withSession(payload, (core, s) => core.loadInventory(s.credential, s.signal)),
-  [MSG.PRICES_PREVIEW]: async (payload) => preview(payload, (core, s) => core.previewPriceChange(s.credential, payload.form, s.signal)),
+  [MSG.PRICES_PREVIEW]: async (payload) => preview(payload, async (core, s) => core.previewPriceChange(s.credential, payload.form, await listedFor(s.store), s.signal)),
 
   // The parity table is pure computation in the core: no token involved.
   [MSG.PARITY_TABLE]: async ({ settings, overrides }) => (await ready()).parityTable(settings, overrides),
   [MSG.PARITY_EXPORT]: async ({ settings, overrides }) => (await ready()).parityExportCsv(settings, overrides),
   [MSG.PARITY_IMPORT_SIZE]: async ({ size }) => (await ready()).parityImportCheckSize(Number(size) || 0),
   [MSG.PARITY_IMPORT]: async ({ text }) => (await ready()).parityImportCsv(String(text ?? '')),
-  [MSG.PARITY_MAP]: async ({ form, products }) => (await ready()).parityMap(form, products),
-  [MSG.PARITY_PREVIEW]: async (payload) => preview(payload, (core, s) => core.previewParityCodes(s.credential, payload.form, s.signal)),
-  [MSG.PARITY_PREVIEW_REMOVE]: async (payload) => preview(payload, (core, s) => core.previewRemoveParityCodes(s.credential, payload.form, s.signal)),
+  // The map of the selected products, from the whole products the worker holds.
+  [MSG.PARITY_MAP]: async ({ form, ...payload }) => {
+    const store = await accountOf(payload);
+    const items = (await store.get(storage.KEYS.PRODUCTS))?.items ??
+      (await withSession(payload, (core, s) => core.listProducts(s.credential, s.signal)));
+    return (await ready()).parityMap(form, items);
+  },
+  [MSG.PARITY_PREVIEW]: async (payload) => preview(payload, async (core, s) => core.previewParityCodes(s.credential, payload.form, await listedFor(s.store), s.signal)),
+  [MSG.PARITY_PREVIEW_REMOVE]: async (payload) => preview(payload, async (core, s) => core.previewRemoveParityCodes(s.credential, payload.form, await listedFor(s.store), s.signal)),
 
   [MSG.EXPORT_START]: async ({ accountId, ...options }) =>
     withSession({ accountId }, async (_, s) => {
@@ -244,6 +257,27 @@ async function withSession(payload, call) {
 /** A preview made with the request's account, kept in that account's preview slot. */
 async function preview(payload, make) {
   return withSession(payload, async (core, session) => jobs.keepPreview(session.store, await make(core, session)));
+}
+
+/** What a preview may start from instead of walking the catalogue: the picker's product
+ * list as kept, and the account's job records (the seller's job, the end time's removal,
+ * the last finished one). Whether the list is fresh enough is the core's decision. */
+/** Keeps (when there is room) and returns the picker's rows of `listing`. */
+async function keepRows(store, core, listing) {
+  const rows = { items: core.pickerRows(listing.items), fetchedAt: listing.fetchedAt };
+  await store.set({ [storage.KEYS.PICKER_ROWS]: rows }).catch(() => {});
+  return rows;
+}
+
+async function listedFor(store) {
+  const [listing, { current, endTime, history }] = await Promise.all([store.get(storage.KEYS.PRODUCTS), jobs.listJobs(store)]);
+  if (!Array.isArray(listing?.items)) return null;
+  const records = [current, endTime, history[0]].filter(Boolean);
+  return {
+    items: listing.items,
+    fetchedAt: listing.fetchedAt ?? null,
+    jobs: records.map(({ status, finishedAt }) => ({ status: String(status), finishedAt: finishedAt ?? null })),
+  };
 }
 
 /** The application id signing in uses: the seller's own, else the build's. */

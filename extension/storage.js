@@ -1,12 +1,23 @@
-// storage.js — the only module that touches chrome.storage. Keys are dotted namespaces.
+// storage.js — the one view of what Bulkroad keeps: small records in chrome.storage (the
+// only module that touches it), bulky ones in IndexedDB (through account-records.js).
+// Keys are dotted namespaces.
 //
 // Everything kept for a Gumroad account lives under `acct.<userId>.` — its token, profile,
 // product list, previews, jobs, reports, end times and export — so work of one account can
 // only ever read that account's data and spend that account's token, and forgetting an
-// account is deleting one prefix. `account(id)` gives that account's view, with the
-// logical keys below. Only the list of accounts (`accounts`) and settings that are the
-// seller's, not a store's (the parity table's), live outside any account. The token is read
-// only by the service worker (pages never ask for it back).
+// account is deleting one prefix (and one key range in IndexedDB). `account(id)` gives that
+// account's view, with the logical keys below. Only the list of accounts (`accounts`) and
+// settings that are the seller's, not a store's (the parity table's), live outside any
+// account. The token is read only by the service worker (pages never ask for it back).
+//
+// Where a record lives depends on its key, decided here once (`isBulky`): what grows with
+// the size of a store (plans, job rows, reports, the preview, the product list) goes to
+// IndexedDB, whose room is the disk's; chrome.storage keeps the small records pages watch
+// (accounts, tokens, profiles, job records and history, the export's record). Callers use
+// one set of calls for both, so a checkpoint stays one `set` of the row and the job
+// record; `set` writes the IndexedDB part first (see `account`).
+
+import * as records from './account-records.js';
 
 /** Logical keys inside an account (see `account`). */
 export const KEYS = Object.freeze({
@@ -15,8 +26,12 @@ export const KEYS = Object.freeze({
   /** What a sign-in with Gumroad gave besides the access token: { clientId, refreshToken,
    * scope, createdAt, expiresIn } (absent for a pasted token). */
   GRANT: 'auth.grant',
-  /** The product list as the core lists it (with `price_decimal`): { items, fetchedAt }. */
+  /** The product list as the core lists it (whole products, with `price_decimal`):
+   * { items, fetchedAt }. Read in the worker (previews, the parity map). */
   PRODUCTS: 'cache.productList',
+  /** What the picker shows of that list, one small row per product (the core's
+   * `pickerRows`): { items, fetchedAt }. Read by the pages. */
+  PICKER_ROWS: 'cache.pickerRows',
   /** The product ids the seller has selected in the picker. */
   SELECTION: 'ui.selection',
   /** The previewed plan waiting for the seller's confirmation: { id, plan, undoOf } */
@@ -45,6 +60,13 @@ export const planKey = (jobId) => `plans.${jobId}`;
 /** `jobrows.<jobId>.<index>`: the outcome of one step of a job not yet finished (the
  * report holds them all once it is). */
 export const rowKey = (jobId, index) => `jobrows.${jobId}.${index}`;
+
+/** Logical keys kept in IndexedDB rather than chrome.storage: what grows with a store. */
+const BULKY_KEYS = new Set([KEYS.PRODUCTS, KEYS.PICKER_ROWS, KEYS.PREVIEW]);
+const BULKY_PREFIXES = ['plans.', 'jobrows.', 'reports.'];
+
+/** Whether the logical `key` of an account is kept in IndexedDB. */
+export const isBulky = (key) => BULKY_KEYS.has(key) || BULKY_PREFIXES.some((prefix) => key.startsWith(prefix));
 
 const PREFIX = 'acct.';
 const area = () => chrome.storage.local;
@@ -75,25 +97,84 @@ export function watch(key, listener) {
 }
 
 /** The storage of the account `userId`: the same calls, with logical keys (KEYS and the
- * key functions above) kept under the account's prefix. */
+ * key functions above) kept under the account's prefix, each in the store `isBulky` says.
+ *
+ * No transaction spans IndexedDB and chrome.storage, so `set` writes the bulky entries
+ * first and the small ones only once those have committed: a small record (a job's
+ * checkpoint) never names a row that is not kept, and a write that fails half-way leaves
+ * at worst a bulky record that nothing points at yet. A refused write rejects with the
+ * browser's error (IndexedDB's QuotaExceededError; chrome.storage's "…quota exceeded"). */
 export function account(userId) {
   if (typeof userId !== 'string' || userId === '' || userId.includes('.')) throw new Error('An account id is needed here.');
   const prefix = `${PREFIX}${userId}.`;
   const full = (key) => prefix + key;
-  return Object.freeze({
+  const split = (keys) => [keys.filter(isBulky), keys.filter((key) => !isBulky(key))];
+  const view = {
     id: userId,
     key: full,
-    get: (key) => get(full(key)),
+    async get(key) {
+      return (await view.getMany([key]))[key];
+    },
     async getMany(keys) {
-      const found = await getMany(keys.map(full));
-      return Object.fromEntries(Object.entries(found).map(([k, v]) => [k.slice(prefix.length), v]));
+      const [bulky, small] = split(keys);
+      const found = await records.getMany(userId, bulky);
+      // A bulky record an earlier version kept in chrome.storage, not moved yet (see
+      // `moveBulkyRecords`), is read where it is: an update loses no job, report or undo.
+      const elsewhere = bulky.filter((key) => !(key in found));
+      const kept = await getMany([...small, ...elsewhere].map(full));
+      for (const [key, value] of Object.entries(kept)) found[key.slice(prefix.length)] = value;
+      return found;
     },
-    set: (entries) => set(Object.fromEntries(Object.entries(entries).map(([k, v]) => [full(k), v]))),
-    remove: (keys) => remove(keys.map(full)),
-    watch: (key, listener) => watch(full(key), listener),
-    /** Every logical key this account holds (for forgetting it). */
-    async keys() {
-      return Object.keys(await area().get(null)).filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+    async set(entries) {
+      const [bulky, small] = split(Object.keys(entries));
+      await records.set(userId, Object.fromEntries(bulky.map((key) => [key, entries[key]])));
+      if (small.length) await set(Object.fromEntries(small.map((key) => [full(key), entries[key]])));
     },
-  });
+    async remove(keys) {
+      const [bulky] = split(keys);
+      await records.remove(userId, bulky);
+      // Bulky keys too: an earlier version's copy must not come back through `getMany`.
+      await remove(keys.map(full));
+    },
+    /** Pages follow small records only (a job's record, its history, the export). */
+    watch(key, listener) {
+      if (isBulky(key)) throw new Error(`${key} is kept in IndexedDB, which has no change events.`);
+      watch(full(key), listener);
+    },
+    /** Deletes everything this account keeps, in both stores (it is being forgotten). */
+    async forget() {
+      await records.forget(userId);
+      await remove(Object.keys(await area().get(null)).filter((k) => k.startsWith(prefix)));
+    },
+  };
+  return Object.freeze(view);
+}
+
+/** Moves the bulky records an earlier version kept in chrome.storage (`acct.<id>.plans.…`,
+ * rows, reports, previews, product lists) into IndexedDB: at worker start, before any
+ * message is answered (accounts.js awaits it). Copied first, deleted from chrome.storage
+ * once the copy has committed, so a worker stopped in between copies again (a record
+ * already in IndexedDB is newer and stays). An account whose records cannot be moved (the
+ * disk is full) keeps them where they are — `getMany` reads them there — and the next
+ * worker start tries again. */
+export async function moveBulkyRecords() {
+  const byAccount = new Map();
+  for (const [fullKey, value] of Object.entries(await area().get(null))) {
+    if (!fullKey.startsWith(PREFIX)) continue;
+    const rest = fullKey.slice(PREFIX.length);
+    // An account id holds no dot (see `account`).
+    const id = rest.slice(0, rest.indexOf('.'));
+    const key = rest.slice(id.length + 1);
+    if (!id || !isBulky(key)) continue;
+    if (!byAccount.has(id)) byAccount.set(id, {});
+    byAccount.get(id)[key] = value;
+  }
+  for (const [id, entries] of byAccount) {
+    try {
+      await records.setMissing(id, entries);
+      await remove(Object.keys(entries).map((key) => `${PREFIX}${id}.${key}`));
+    } catch {
+      // Left where they are and read there; moved at a later start.
+    }
+  }
 }

@@ -41,10 +41,10 @@ pub enum ErrorKind {
     /// The seller chose Deny on Gumroad's consent page: nothing was connected, and nothing
     /// went wrong.
     Denied,
-    /// The browser refused to keep Bulkroad's data (IndexedDB or `chrome.storage` over its
-    /// quota, or the disk full): the work stops where its last checkpoint is, and resumes
-    /// from there once space is freed. Nothing was sent to Gumroad for it.
-    StorageFull,
+    /// The browser's storage refused to keep Bulkroad's data (full, or failing). A job or
+    /// export stops as interrupted and waits for the seller; nothing was sent for a step
+    /// whose start could not be saved. Never retried by itself.
+    Storage,
 }
 
 impl ErrorKind {
@@ -63,7 +63,7 @@ impl ErrorKind {
             ErrorKind::Cancelled => "Cancelled",
             ErrorKind::Stopped => "Stopped",
             ErrorKind::Denied => "Denied",
-            ErrorKind::StorageFull => "StorageFull",
+            ErrorKind::Storage => "Storage",
         }
     }
 
@@ -81,7 +81,7 @@ impl ErrorKind {
         ErrorKind::Cancelled,
         ErrorKind::Stopped,
         ErrorKind::Denied,
-        ErrorKind::StorageFull,
+        ErrorKind::Storage,
     ];
 
     /// The kind named `name` ([`ErrorKind::as_str`]), e.g. from a JS `GumroadError`'s `kind`.
@@ -94,8 +94,28 @@ impl ErrorKind {
 pub const STOPPED_MESSAGE: &str =
     "Stopped: this account was disconnected in Bulkroad. Nothing more is sent with its token.";
 
-/// The message of every [`ErrorKind::StorageFull`] error.
-pub const STORAGE_FULL_MESSAGE: &str = "storage full: the browser has no room left for Bulkroad's data on this computer. Free some disk space, then press Resume: it goes on from the last step kept.";
+/// What Bulkroad was saving when the browser's storage refused it (see [`Error::storage`]).
+/// Deserialized from its camelCase name (`"jobProgress"`), as the worker passes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Saving {
+    /// A running job's checkpoint (a step's row or the job's record).
+    JobProgress,
+    /// A confirmed job's plan and first record, before any change is sent.
+    JobStart,
+    /// A preview waiting for the seller's confirmation.
+    Preview,
+    /// The report of a job that has ended.
+    Report,
+    /// A page of an export, or its file.
+    Export,
+}
+
+/// The start of every [`Error::storage`] message for a full storage (a quota error).
+pub const STORAGE_FULL: &str = "storage full";
+
+/// Longest part of the browser's own words an [`Error::storage`] message quotes.
+const MAX_STORAGE_DETAIL_CHARS: usize = 160;
 
 /// Longest message an [`Error`] keeps, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 500;
@@ -177,28 +197,47 @@ impl Error {
         Self::new(ErrorKind::Denied, message)
     }
 
-    /// The browser has no room left for Bulkroad's data.
-    pub fn storage_full() -> Self {
-        Self::new(ErrorKind::StorageFull, STORAGE_FULL_MESSAGE)
-    }
-
-    /// A failure of the browser's storage, named `name` (a `DOMException`'s, e.g.
-    /// `QuotaExceededError`) with `detail` (its message): [`ErrorKind::StorageFull`] when it
-    /// is a quota or a full disk — IndexedDB names it, `chrome.storage` only says so in its
-    /// message (`QUOTA_BYTES quota exceeded`) — otherwise a `Server` error that says what
-    /// could not be kept. Either way the work waits at its last checkpoint.
-    pub fn from_storage_failure(name: &str, detail: &str) -> Self {
-        let quota = name == "QuotaExceededError"
-            || detail.to_ascii_lowercase().contains("quota")
-            || detail.to_ascii_lowercase().contains("disk full");
-        if quota {
-            Self::storage_full()
+    /// The browser's storage refused a write while Bulkroad was `saving`: `name` is the
+    /// error's name (IndexedDB's `QuotaExceededError`), `detail` its message
+    /// (`chrome.storage` says only "…quota exceeded" in its message). A full storage reads
+    /// `storage full: …`; anything else `storage error (<the browser's words>): …`. Each
+    /// says what stopped and what the seller does next.
+    pub fn storage(name: &str, detail: &str, saving: Saving) -> Self {
+        let full = name == "QuotaExceededError" || detail.to_lowercase().contains("quota");
+        let head = if full {
+            format!("{STORAGE_FULL}: the browser has no room left for Bulkroad's data")
         } else {
-            let detail = clip(detail, 200);
-            Self::server(format!(
-                "Bulkroad could not keep or read its data in the browser ({name}: {detail}). Press Resume to go on from the last step kept."
-            ))
-        }
+            let detail = clip(detail, MAX_STORAGE_DETAIL_CHARS);
+            let said = if detail.is_empty() {
+                clip(name, 60)
+            } else {
+                detail
+            };
+            format!("storage error ({said}): the browser could not save Bulkroad's data")
+        };
+        let tail = match saving {
+            Saving::JobProgress => {
+                ", so this job stopped before its next change. Free some disk space; changes \
+                 whose outcome could not be saved are checked on Gumroad again."
+            }
+            Saving::JobStart => {
+                ", so this job could not start and nothing was changed. Free some disk \
+                 space, then apply it again."
+            }
+            Saving::Preview => {
+                ", so this preview could not be kept and nothing was changed. Free some disk \
+                 space, then preview again."
+            }
+            Saving::Report => {
+                ", so this job's report could not be kept: it offers no Undo, Retry or end \
+                 time. Its counts above are complete."
+            }
+            Saving::Export => {
+                ", so this export stopped. Free some disk space, then resume it; no page \
+                 already read is lost."
+            }
+        };
+        Self::new(ErrorKind::Storage, format!("{head}{tail}"))
     }
 
     /// The account was disconnected: what every request stopped by its signal fails with.
@@ -421,6 +460,8 @@ mod tests {
             (Stopped, Method::Post, false, false),
             (Denied, Method::Get, false, false),
             (Denied, Method::Post, false, false),
+            (Storage, Method::Get, false, false),
+            (Storage, Method::Post, false, false),
         ];
         for (kind, method, retryable, applied) in rows {
             let error = make(kind).at(method, "/v2/x");
@@ -481,38 +522,87 @@ mod tests {
     }
 
     #[test]
-    fn a_storage_failure_is_storage_full_only_when_it_is_a_quota() {
-        // (name, message, storage full)
+    fn a_storage_failure_says_full_for_a_quota_error_and_what_stopped() {
+        // (name, detail, saving, start, words that must be there)
         let rows = [
-            ("QuotaExceededError", "The quota has been exceeded.", true),
-            ("Error", "QUOTA_BYTES quota exceeded", true),
-            ("Error", "Resource::kQuotaBytes quota exceeded", true),
-            ("UnknownError", "Disk full", true),
+            (
+                "QuotaExceededError",
+                "The quota has been exceeded.",
+                Saving::JobProgress,
+                "storage full: ",
+                "stopped before its next change",
+            ),
+            (
+                "Error",
+                "Resource::kQuotaBytes quota exceeded",
+                Saving::JobProgress,
+                "storage full: ",
+                "checked on Gumroad again",
+            ),
+            (
+                "QuotaExceededError",
+                "",
+                Saving::JobStart,
+                "storage full: ",
+                "nothing was changed",
+            ),
+            (
+                "QuotaExceededError",
+                "",
+                Saving::Preview,
+                "storage full: ",
+                "preview again",
+            ),
+            (
+                "QuotaExceededError",
+                "",
+                Saving::Report,
+                "storage full: ",
+                "no Undo, Retry or end time",
+            ),
+            (
+                "QuotaExceededError",
+                "",
+                Saving::Export,
+                "storage full: ",
+                "resume it",
+            ),
             (
                 "UnknownError",
                 "Internal error opening backing store",
-                false,
+                Saving::JobProgress,
+                "storage error (Internal error opening backing store): ",
+                "stopped before its next change",
             ),
-            ("AbortError", "The transaction was aborted.", false),
+            (
+                "InvalidStateError",
+                "",
+                Saving::Preview,
+                "storage error (InvalidStateError): ",
+                "preview again",
+            ),
         ];
-        for (name, message, full) in rows {
-            let error = Error::from_storage_failure(name, message);
-            assert_eq!(
-                error.kind() == ErrorKind::StorageFull,
-                full,
-                "{name}: {message}"
+        for (name, detail, saving, start, words) in rows {
+            let error = Error::storage(name, detail, saving);
+            assert_eq!(error.kind(), Storage);
+            assert!(
+                error.message().starts_with(start),
+                "{name}: {}",
+                error.message()
             );
-            if full {
-                assert!(
-                    error.message().starts_with("storage full: "),
-                    "{}",
-                    error.message()
-                );
-            } else {
-                assert!(error.message().contains(message), "{}", error.message());
-            }
-            assert!(!error.retryable() || !full);
+            assert!(
+                error.message().contains(words),
+                "{name}: {}",
+                error.message()
+            );
+            assert!(!error.retryable() && !error.may_have_applied());
         }
+        let long = Error::storage("UnknownError", &"x".repeat(1000), Saving::JobProgress);
+        assert!(
+            long.message().len() < 400,
+            "the browser's words are clipped"
+        );
+        assert!(long.message().ends_with("checked on Gumroad again."));
     }
 
     #[test]

@@ -13,6 +13,8 @@
 //! - [`model`]: Gumroad's wire types (serde only), typed ids, and Gumroad's rules for
 //!   code names and terms (`collation_key`, `check_code_name`, `is_created_code`).
 //! - [`money`]: currencies, minimum prices and price formatting.
+//! - [`listing`]: the picker's small row per product (no description or per-country
+//!   prices), so a page lists thousands.
 //! - [`discount`]: what a discount does to a product's prices (amount off, every price a
 //!   buyer can pay, the minimum-price problem); below `bulk` and `parity`.
 //! - `spreadsheet_csv`: the `csv` crate set up for the downloads (CRLF, formula cells
@@ -47,6 +49,7 @@ pub mod error;
 pub mod export;
 pub mod forms;
 pub mod http;
+pub mod listing;
 pub mod model;
 pub mod money;
 pub mod oauth;

@@ -25,7 +25,7 @@ const LAYERS: &[&[&str]] = &[
     &["pacing"],
     &["api", "runtime", "oauth"],
     &["transport"],
-    &["discount"],
+    &["discount", "listing"],
     &["model", "money", "scopes", "config"],
     &["error", "auth", "spreadsheet_csv", "wording"],
     &["http"],

@@ -208,7 +208,7 @@ async fn a_price_job_runs_and_undoes_through_the_exports() {
         "rounding": "charm99", "allowFree": false, "onLimit": "clamp", "productIds": chosen})
         .to_string(),
     );
-    let plan = bulkroad::wasm::preview_price_change(full.clone().into(), form, None)
+    let plan = bulkroad::wasm::preview_price_change(full.clone().into(), form, JsValue::NULL, None)
         .await
         .unwrap();
     let plan_json = rust(&plan);
@@ -247,7 +247,7 @@ async fn a_price_job_runs_and_undoes_through_the_exports() {
         r#"{"mode": "set", "amount": "0.50", "currency": "usd", "rounding": "none",
         "allowFree": false, "onLimit": "skip", "productIds": ["x"]}"#,
     );
-    let refused = bulkroad::wasm::preview_price_change(full.into(), form, None)
+    let refused = bulkroad::wasm::preview_price_change(full.into(), form, JsValue::NULL, None)
         .await
         .unwrap_err();
     assert_eq!(
@@ -390,7 +390,7 @@ async fn a_job_whose_account_is_disconnected_as_it_starts_sends_nothing_and_ends
         "rounding": "none", "allowFree": false, "onLimit": "skip", "productIds": chosen})
         .to_string(),
     );
-    let plan = bulkroad::wasm::preview_price_change(full.clone().into(), form, None)
+    let plan = bulkroad::wasm::preview_price_change(full.clone().into(), form, JsValue::NULL, None)
         .await
         .unwrap();
     let before = logged().await;

@@ -169,11 +169,11 @@ async function start() {
     const status = request(MSG.AUTH_STATUS);
     request(MSG.AUTH_OAUTH_SETTINGS).then(showOAuthSettings, () => {});
     const store = currentAccount() ? storage.account(currentAccount()) : null;
-    const kept = store ? await store.getMany([storage.KEYS.PROFILE, storage.KEYS.PRODUCTS]) : {};
+    const kept = store ? await store.getMany([storage.KEYS.PROFILE, storage.KEYS.PICKER_ROWS]) : {};
     const profile = kept[storage.KEYS.PROFILE];
     if (profile) {
       showConnected(profile);
-      await loadProducts({ refresh: false, cached: kept[storage.KEYS.PRODUCTS] });
+      await loadProducts({ refresh: false, cached: kept[storage.KEYS.PICKER_ROWS] });
     }
     const answer = await status;
     // The worker moved an earlier version's data into its account just now.

@@ -106,7 +106,7 @@ async function load() {
   const kept = (await storage.get(KEY)) ?? {};
   state.settings = kept.settings ?? null;
   state.overrides = kept.overrides ?? {};
-  const native = selectedProducts().filter((p) => p.purchasing_power_parity_prices);
+  const native = selectedProducts().filter((p) => p.nativeParity);
   $('parity-native-warning').hidden = native.length === 0;
   $('parity-native-warning').textContent = native.length
     ? `${native.length} selected product(s) already use Gumroad's own parity pricing. Gumroad does not combine it with discount codes: buyers get one or the other.`
@@ -154,8 +154,9 @@ function codesForm() {
 async function withMap(use) {
   hideError();
   try {
-    // Whole products: the core checks every option and tier price, as the job does.
-    await use(await request(MSG.PARITY_MAP, { form: codesForm(), products: selectedProducts() }));
+    // The worker maps the whole products it holds: the core checks every option and tier
+    // price, as the job does.
+    await use(await request(MSG.PARITY_MAP, { form: codesForm() }));
   } catch (error) {
     showError(error);
   }

@@ -2,19 +2,48 @@
 // (refreshable), search by name, filters, select all matching, and the selection count
 // that stays visible on every tab. The selection is kept in storage so that closing the
 // popup does not lose it.
+//
+// A store of thousands of products is not drawn whole: past `DRAW_ALL_UP_TO` matching
+// products the table holds only the rows in view (and a few around them), between two
+// spacer rows as tall as the rows left out, and draws the others as the list scrolls.
+// Rows are built once per product and kept, and rows that stay in view are never moved,
+// so a checkbox keeps its focus while the list scrolls under it.
 import { MSG, currentAccount, request } from '../messages.js';
 import * as storage from '../storage.js';
 import { $, busy, element } from './dom.js';
 import { hideError, showError } from './feedback.js';
 
-const state = { products: [], selected: new Set(), view: 'popup', onUnauthorized: () => {} };
+/** Up to this many matching products, every row is in the table (a browser's find works
+ * on them all); beyond, only the rows in view are. */
+const DRAW_ALL_UP_TO = 300;
+/** Rows drawn above and below the ones in view, so a quick scroll shows no gap. */
+const OVERSCAN = 12;
+/** A row's height before one could be measured (the table hidden). */
+const ROW_HEIGHT_GUESS = 32;
+
+const state = {
+  products: [],
+  selected: new Set(),
+  view: 'popup',
+  onUnauthorized: () => {},
+  /** The products matching the search and filters, in list order. */
+  shown: [],
+  /** Row elements built so far, by product id (cleared when the list is replaced). */
+  rows: new Map(),
+  /** The height of one row in windowed mode, measured from a drawn row. */
+  rowHeight: 0,
+};
 
 export function initPicker({ view, onUnauthorized }) {
   state.view = view;
   state.onUnauthorized = onUnauthorized;
   $('refresh').addEventListener('click', () => busy($('refresh'), 'Refreshing…', () => loadProducts({ refresh: true })));
   for (const id of ['search', 'filter-published', 'filter-currency', 'filter-tag', 'filter-price-min', 'filter-price-max', 'filter-has-sales']) {
-    $(id).addEventListener('input', render);
+    $(id).addEventListener('input', () => {
+      // A new search shows its matches from the top.
+      $('product-table').closest('.table-wrap').scrollTop = 0;
+      render();
+    });
   }
   $('select-matching').addEventListener('click', () => {
     for (const p of matching()) state.selected.add(p.id);
@@ -24,6 +53,8 @@ export function initPicker({ view, onUnauthorized }) {
     state.selected.clear();
     selectionChanged();
   });
+  $('product-table').closest('.table-wrap').addEventListener('scroll', drawWindow, { passive: true });
+  new ResizeObserver(drawWindow).observe($('product-table').closest('.table-wrap'));
   $('product-table').addEventListener('change', (event) => {
     const box = event.target.closest('input[type="checkbox"][data-product-id]');
     if (!box) return;
@@ -40,7 +71,7 @@ export async function loadProducts({ refresh, cached = undefined }) {
   try {
     // The cache is read from storage directly (one hop); only a read of Gumroad needs the worker.
     const [stored, kept] = await Promise.all([
-      refresh ? null : cached ?? accountStore()?.get(storage.KEYS.PRODUCTS),
+      refresh ? null : cached ?? accountStore()?.get(storage.KEYS.PICKER_ROWS),
       accountStore()?.get(storage.KEYS.SELECTION),
     ]);
     const listing = stored ?? (await request(MSG.PRODUCTS_LIST, { refresh }));
@@ -59,10 +90,12 @@ export async function loadProducts({ refresh, cached = undefined }) {
 /** Replaces the list (and keeps only selected ids that still exist). */
 export function setProducts(products, selectedIds = []) {
   state.products = products;
+  state.rows = new Map();
   const ids = new Set(products.map((p) => p.id));
   state.selected = new Set(selectedIds.filter((id) => ids.has(id)));
   fillFilterOptions();
   selectionChanged();
+  render();
 }
 
 export function selectedProducts() {
@@ -89,7 +122,8 @@ function selectionChanged() {
   $('selection-count').textContent = `${n} selected`;
   for (const el of document.querySelectorAll('.selected-n')) el.textContent = String(n);
   accountStore()?.set({ [storage.KEYS.SELECTION]: [...state.selected] });
-  render();
+  // Rows already built show the selection as it is now; rows built later read it.
+  for (const [id, tr] of state.rows) showSelected(tr, state.selected.has(id));
 }
 
 function matching() {
@@ -101,7 +135,7 @@ function matching() {
   const max = parseFloat($('filter-price-max').value);
   const hasSales = $('filter-has-sales').checked;
   return state.products.filter((p) => {
-    const units = p.price_decimal;
+    const units = p.priceDecimal;
     return (
       (!query || p.name.toLocaleLowerCase().includes(query)) &&
       (!published || (published === 'published') === p.published) &&
@@ -109,7 +143,7 @@ function matching() {
       (!tag || (p.tags ?? []).includes(tag)) &&
       (Number.isNaN(min) || units >= min) &&
       (Number.isNaN(max) || units <= max) &&
-      (!hasSales || (p.sales_count ?? 0) > 0)
+      (!hasSales || (p.salesCount ?? 0) > 0)
     );
   });
 }
@@ -125,36 +159,90 @@ function fillFilterOptions() {
 }
 
 function render() {
-  const shown = matching();
+  state.shown = matching();
   const total = state.products.length;
-  $('product-count').textContent = shown.length === total ? `(${total})` : `(${shown.length} of ${total})`;
-  const full = state.view === 'full';
-  const rows = shown.map((p) =>
-    element('tr', { 'data-product-id': p.id, class: state.selected.has(p.id) ? 'selected' : null }, [
-      element('td', { class: 'pick' }, element('input', {
-        type: 'checkbox',
-        'data-product-id': p.id,
-        'aria-label': `Select ${p.name}`,
-        checked: state.selected.has(p.id),
-      })),
-      element('td', { class: 'name' }, p.name),
-      element('td', { class: 'num' }, p.formatted_price),
-      full ? element('td', {}, p.currency.toUpperCase()) : null,
-      element('td', {}, element('span', { class: p.published ? 'badge on' : 'badge off' }, p.published ? 'Published' : 'Unpublished')),
-      full ? element('td', {}, productKind(p)) : null,
-      full ? element('td', { class: 'tags' }, (p.tags ?? []).join(', ')) : null,
-      element('td', { class: 'num sales-col' }, p.sales_count == null ? '—' : p.sales_count.toLocaleString()),
-    ]),
-  );
-  $('product-table').tBodies[0].replaceChildren(...rows);
+  const shown = state.shown.length;
+  $('product-count').textContent = shown === total ? `(${total})` : `(${shown} of ${total})`;
+  const table = $('product-table');
+  table.setAttribute('aria-rowcount', String(shown + 1));
+  table.classList.toggle('windowed', shown > DRAW_ALL_UP_TO);
+  drawWindow();
   $('products-empty').textContent =
-    total === 0 ? 'No products in this store yet.' : shown.length === 0 ? 'No product matches this search.' : '';
+    total === 0 ? 'No products in this store yet.' : shown === 0 ? 'No product matches this search.' : '';
 }
 
-function productKind(p) {
-  if (p.is_tiered_membership) return 'Membership (tiers)';
-  if (p.customizable_price) return 'Pay what you want';
-  return 'Fixed price';
+/** Puts the rows of the matching products that are in view (all of them, for a short
+ * list) into the table. */
+function drawWindow() {
+  const tbody = $('product-table').tBodies[0];
+  const { shown } = state;
+  if (shown.length <= DRAW_ALL_UP_TO) {
+    place(tbody, shown.map((p, i) => rowOf(p, i)));
+    return;
+  }
+  const wrap = tbody.closest('.table-wrap');
+  if (!state.rowHeight) {
+    // One row drawn alone gives the height of every row (cells do not wrap here); a
+    // hidden table measures nothing, and is measured again once shown.
+    place(tbody, [rowOf(shown[0], 0)]);
+    state.rowHeight = tbody.rows[0].getBoundingClientRect().height;
+  }
+  const height = state.rowHeight || ROW_HEIGHT_GUESS;
+  const inView = Math.ceil(wrap.clientHeight / height);
+  const top = Math.max(0, wrap.scrollTop - tbody.offsetTop);
+  const first = Math.max(0, Math.min(Math.floor(top / height), shown.length - inView) - OVERSCAN);
+  const last = Math.min(shown.length, first + OVERSCAN + inView + OVERSCAN);
+  const rows = [];
+  for (let i = first; i < last; i += 1) rows.push(rowOf(shown[i], i));
+  place(tbody, [spacer('before', first * height), ...rows, spacer('after', (shown.length - last) * height)]);
+}
+
+/** Makes `nodes` the children of `tbody`, leaving in place the ones already there (their
+ * order never changes between two draws), so a focused checkbox is not taken out. */
+function place(tbody, nodes) {
+  const wanted = new Set(nodes);
+  for (const child of [...tbody.children]) if (!wanted.has(child)) child.remove();
+  let cursor = tbody.firstElementChild;
+  for (const node of nodes) {
+    if (node === cursor) cursor = cursor.nextElementSibling;
+    else tbody.insertBefore(node, cursor);
+  }
+}
+
+/** The spacer row standing for the rows left out before or after the ones drawn. */
+function spacer(where, height) {
+  const id = `spacer-${where}`;
+  const tr = $(id) ?? element('tr', { id, class: 'spacer', 'aria-hidden': 'true' }, element('td', { colspan: '8' }));
+  tr.firstElementChild.style.height = `${height}px`;
+  return tr;
+}
+
+/** The row of product `p` (built once), at position `index` of the matching products. */
+function rowOf(p, index) {
+  let tr = state.rows.get(p.id);
+  if (!tr) {
+    const full = state.view === 'full';
+    tr = element('tr', { 'data-product-id': p.id }, [
+      element('td', { class: 'pick' }, element('input', { type: 'checkbox', 'data-product-id': p.id, 'aria-label': `Select ${p.name}` })),
+      element('td', { class: 'name', title: p.name }, p.name),
+      element('td', { class: 'num' }, p.formattedPrice),
+      full ? element('td', {}, p.currency.toUpperCase()) : null,
+      element('td', {}, element('span', { class: p.published ? 'badge on' : 'badge off' }, p.published ? 'Published' : 'Unpublished')),
+      full ? element('td', {}, p.kind) : null,
+      full ? element('td', { class: 'tags' }, (p.tags ?? []).join(', ')) : null,
+      element('td', { class: 'num sales-col' }, p.salesCount == null ? '—' : p.salesCount.toLocaleString()),
+    ]);
+    showSelected(tr, state.selected.has(p.id));
+    state.rows.set(p.id, tr);
+  }
+  // The header is row 1.
+  tr.setAttribute('aria-rowindex', String(index + 2));
+  return tr;
+}
+
+function showSelected(tr, selected) {
+  tr.classList.toggle('selected', selected);
+  tr.querySelector('input[type="checkbox"]').checked = selected;
 }
 
 /** The storage of the account this page shows (the selection is that account's). */

@@ -11,7 +11,8 @@
 //! - [`report`]: `Outcome`, `Event` + `Progress`, `Report`.
 //! - [`job`]: a job between runs — its report from the rows it saved, the steps a stopped
 //!   worker left in flight, what a finished job offers, end-time checks.
-//! - [`snapshot`]: the read-only stage (`Snapshot`: products + codes per product).
+//! - [`snapshot`]: the read-only stage (`Snapshot`: products + codes per product), read
+//!   with the catalogue walk and the code reads overlapping, or from a fresh `ProductList`.
 //! - [`intent`]: what every intent shares — `parse_intent`, whole numbers, product ids.
 //! - `steps`: per-product steps (`product_step`, `missing_step`, `skip`,
 //!   `steps_for_products`); `reconcile`: a fresh step against what the step meant to do.
@@ -25,7 +26,8 @@
 //! - [`replan`](mod@replan): `ReplanMode`, `replan_targets`, `replan_steps` and the async `replan` —
 //!   the one dispatch on `Operation` for re-planning.
 //! - [`inventory`](mod@inventory): every code across products, its CSV, `load_inventory`.
-//! - `preview`: the async previews re-exported here.
+//! - `preview`: the async previews re-exported here (each also `_with_list`: from the
+//!   product list the extension holds, when it is fresh).
 //! - `writes` (what each action sends) and [`engine`] (`execute`, `Observer`) run a plan
 //!   through [`pacing`](crate::pacing) (`ExecOptions`, `Control`, re-exported here).
 //!
@@ -87,15 +89,17 @@ pub use parity::{
 };
 pub use plan::{Action, Change, Operation, Plan, PlanSummary, PriceTotal, Step};
 pub use preview::{
-    preview_apply_code, preview_apply_parity, preview_price_change, preview_remove_code,
-    preview_remove_parity, preview_undo,
+    preview_apply_code, preview_apply_code_with_list, preview_apply_parity,
+    preview_apply_parity_with_list, preview_price_change, preview_price_change_with_list,
+    preview_remove_code, preview_remove_code_with_list, preview_remove_parity,
+    preview_remove_parity_with_list, preview_undo,
 };
 pub use prices::{plan_price_change, ChangeInput, PriceChangeIntent};
 pub use remove_code::{plan_remove_code, RemoveCodeIntent};
 pub use replan::{replan, replan_steps, ReplanMode};
 pub use report::{Event, EventKind, Outcome, Progress, Report, ReportRow, ReportSummary, Status};
 pub use repricing::{OnLimit, PriceChange, Rounding};
-pub use snapshot::Snapshot;
+pub use snapshot::{snapshot_options, JobActivity, ProductList, Snapshot};
 pub use undo::plan_undo;
 
 #[cfg(test)]

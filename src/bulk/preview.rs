@@ -1,7 +1,10 @@
 //! The previews the wasm layer binds: validate an intent (before any request), take the
-//! snapshot it needs, and hand it to the pure planner; the same for undo. Re-planning
-//! (`replan`) and the inventory (`load_inventory`) read their own snapshots next to their
-//! pure code. No writes here, and no `JsValue`.
+//! snapshot it needs, and hand it to the pure planner; the same for undo. Each preview
+//! (undo aside) also comes `_with_list`: given the product list the extension holds, it
+//! decides here, per operation, whether that list may stand in for a walk of the
+//! catalogue (see [`list_catalogue`]). Re-planning (`replan`) and the inventory
+//! (`load_inventory`) read their own snapshots next to their pure code. No writes here,
+//! and no `JsValue`.
 
 use super::apply_code::{plan_apply_code, ApplyCodeIntent};
 use super::intent::{parse_intent, product_ids};
@@ -10,14 +13,51 @@ use super::plan::Plan;
 use super::prices::{plan_price_change, PriceChangeIntent};
 use super::remove_code::{plan_remove_code, RemoveCodeIntent};
 use super::report::Report;
-use super::snapshot::{take, Scope};
+use super::snapshot::{reread_beats_walk, take, take_from, Catalogue, ProductList, Scope};
 use super::undo::{is_price_action, plan_undo, undo_needs_all_products};
 use crate::api::GumroadClient;
 use crate::error::Error;
-use crate::model::ProductId;
+use crate::model::{Product, ProductId};
 use crate::pacing::{ExecOptions, Runner};
 use crate::runtime::Clock;
 use crate::transport::Transport;
+
+/// How an operation's plan may use a fresh product list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ListUse {
+    /// As it is: the plan's writes do not carry a price as read (a code's create is checked
+    /// by Gumroad against the price the product has then; a removal is by code id).
+    AsListed,
+    /// Only with each product in scope read again: the plan's writes carry the price as
+    /// read (a new price computed from the old one, a parity percent clamped by it).
+    Reread,
+}
+
+/// The catalogue a preview reads from: `listed` when it is fresh at `now_ms`
+/// ([`ProductList::is_fresh`]) and `list_use` allows it for `scope` (re-reading only a
+/// selection, and only while that is quicker than the walk: [`reread_beats_walk`]), else
+/// a walk.
+fn list_catalogue<'a>(
+    listed: Option<&'a ProductList>,
+    now_ms: f64,
+    list_use: ListUse,
+    scope: Scope<'_>,
+    options: &ExecOptions,
+) -> Catalogue<'a> {
+    let Some(list) = listed.filter(|list| list.is_fresh(now_ms)) else {
+        return Catalogue::Walk;
+    };
+    let items: &'a [Product] = &list.items;
+    match (list_use, scope) {
+        (ListUse::AsListed, _) => Catalogue::Listed(items),
+        (ListUse::Reread, Scope::Products(ids))
+            if reread_beats_walk(ids.len(), items.len(), options.sanitized().max_concurrency) =>
+        {
+            Catalogue::Reread(items)
+        }
+        (ListUse::Reread, _) => Catalogue::Walk,
+    }
+}
 
 /// The plan for an [`ApplyCodeIntent`] given as JSON. A bad intent is `InvalidInput`
 /// before anything is sent; otherwise it reads the products and the codes of the selected
@@ -28,6 +68,18 @@ pub async fn preview_apply_code<T: Transport, C: Clock>(
     intent: &serde_json::Value,
     options: &ExecOptions,
 ) -> Result<Plan, Error> {
+    preview_apply_code_with_list(client, clock, intent, None, options).await
+}
+
+/// [`preview_apply_code`] from `listed` when it is fresh, taken as it is (the codes are
+/// read in any case, and Gumroad checks each create against the product's price then).
+pub async fn preview_apply_code_with_list<T: Transport, C: Clock>(
+    client: &GumroadClient<T>,
+    clock: &C,
+    intent: &serde_json::Value,
+    listed: Option<&ProductList>,
+    options: &ExecOptions,
+) -> Result<Plan, Error> {
     let parsed: ApplyCodeIntent = parse_intent(intent)?;
     let valid = parsed.validate()?;
     let runner = Runner::new(client, clock, options);
@@ -36,7 +88,8 @@ pub async fn preview_apply_code<T: Transport, C: Clock>(
     } else {
         Scope::Products(&valid.product_ids)
     };
-    let snapshot = take(&runner, scope).await?;
+    let catalogue = list_catalogue(listed, clock.now_ms(), ListUse::AsListed, scope, options);
+    let snapshot = take_from(&runner, scope, catalogue).await?;
     plan_apply_code(&parsed, &snapshot, clock.now_ms())
 }
 
@@ -47,6 +100,18 @@ pub async fn preview_remove_code<T: Transport, C: Clock>(
     intent: &serde_json::Value,
     options: &ExecOptions,
 ) -> Result<Plan, Error> {
+    preview_remove_code_with_list(client, clock, intent, None, options).await
+}
+
+/// [`preview_remove_code`] from `listed` when it is fresh, taken as it is (codes are
+/// removed by the ids read now).
+pub async fn preview_remove_code_with_list<T: Transport, C: Clock>(
+    client: &GumroadClient<T>,
+    clock: &C,
+    intent: &serde_json::Value,
+    listed: Option<&ProductList>,
+    options: &ExecOptions,
+) -> Result<Plan, Error> {
     let parsed: RemoveCodeIntent = parse_intent(intent)?;
     let valid = parsed.validate()?;
     let runner = Runner::new(client, clock, options);
@@ -55,7 +120,8 @@ pub async fn preview_remove_code<T: Transport, C: Clock>(
     } else {
         Scope::Products(&valid.product_ids)
     };
-    let snapshot = take(&runner, scope).await?;
+    let catalogue = list_catalogue(listed, clock.now_ms(), ListUse::AsListed, scope, options);
+    let snapshot = take_from(&runner, scope, catalogue).await?;
     plan_remove_code(&parsed, &snapshot, clock.now_ms())
 }
 
@@ -67,9 +133,24 @@ pub async fn preview_apply_parity<T: Transport, C: Clock>(
     intent: &ApplyParityIntent,
     options: &ExecOptions,
 ) -> Result<Plan, Error> {
+    preview_apply_parity_with_list(client, clock, intent, None, options).await
+}
+
+/// [`preview_apply_parity`] from `listed` when it is fresh, with the selected products read
+/// again: each product's percent is clamped by its price, and that percent is what the
+/// code is created with.
+pub async fn preview_apply_parity_with_list<T: Transport, C: Clock>(
+    client: &GumroadClient<T>,
+    clock: &C,
+    intent: &ApplyParityIntent,
+    listed: Option<&ProductList>,
+    options: &ExecOptions,
+) -> Result<Plan, Error> {
     let ids = intent.validate()?;
     let runner = Runner::new(client, clock, options);
-    let snapshot = take(&runner, Scope::Products(&ids)).await?;
+    let scope = Scope::Products(&ids);
+    let catalogue = list_catalogue(listed, clock.now_ms(), ListUse::Reread, scope, options);
+    let snapshot = take_from(&runner, scope, catalogue).await?;
     plan_apply_parity(intent, &snapshot, clock.now_ms())
 }
 
@@ -80,6 +161,18 @@ pub async fn preview_remove_parity<T: Transport, C: Clock>(
     intent: &RemoveParityIntent,
     options: &ExecOptions,
 ) -> Result<Plan, Error> {
+    preview_remove_parity_with_list(client, clock, intent, None, options).await
+}
+
+/// [`preview_remove_parity`] from `listed` when it is fresh, taken as it is (codes are
+/// removed by the ids read now).
+pub async fn preview_remove_parity_with_list<T: Transport, C: Clock>(
+    client: &GumroadClient<T>,
+    clock: &C,
+    intent: &RemoveParityIntent,
+    listed: Option<&ProductList>,
+    options: &ExecOptions,
+) -> Result<Plan, Error> {
     intent.validate()?;
     let ids = product_ids(&intent.product_ids);
     let runner = Runner::new(client, clock, options);
@@ -88,7 +181,8 @@ pub async fn preview_remove_parity<T: Transport, C: Clock>(
     } else {
         Scope::Products(&ids)
     };
-    let snapshot = take(&runner, scope).await?;
+    let catalogue = list_catalogue(listed, clock.now_ms(), ListUse::AsListed, scope, options);
+    let snapshot = take_from(&runner, scope, catalogue).await?;
     plan_remove_parity(intent, &snapshot, clock.now_ms())
 }
 
@@ -103,9 +197,24 @@ pub async fn preview_price_change<T: Transport, C: Clock>(
     intent: &PriceChangeIntent,
     options: &ExecOptions,
 ) -> Result<Plan, Error> {
+    preview_price_change_with_list(client, clock, intent, None, options).await
+}
+
+/// [`preview_price_change`] from `listed` when it is fresh, with the selected products read
+/// again: the job sends the new price computed from the price read here, and does not
+/// check the old one before its `PUT`, so a cached price must never be that price.
+pub async fn preview_price_change_with_list<T: Transport, C: Clock>(
+    client: &GumroadClient<T>,
+    clock: &C,
+    intent: &PriceChangeIntent,
+    listed: Option<&ProductList>,
+    options: &ExecOptions,
+) -> Result<Plan, Error> {
     let valid = intent.validate()?;
     let runner = Runner::new(client, clock, options);
-    let snapshot = take(&runner, Scope::Products(&valid.product_ids)).await?;
+    let scope = Scope::Products(&valid.product_ids);
+    let catalogue = list_catalogue(listed, clock.now_ms(), ListUse::Reread, scope, options);
+    let snapshot = take_from(&runner, scope, catalogue).await?;
     plan_price_change(intent, &snapshot, clock.now_ms())
 }
 

@@ -2,8 +2,7 @@
 //! products (the core decides the plan, the file name, the currencies, the memberships),
 //! run it page by page (the worker stores each chunk with the state after it, from
 //! `onChunk`), and turn stored chunks into CSV text a batch of pages at a time
-//! (`SalesFile`, in the order `exportPageRuns` gives) so no file is ever held whole. Also
-//! the seller's words for a storage failure (`storageError`).
+//! (`SalesFile`, in the order `exportPageRuns` gives) so no file is ever held whole.
 
 use std::collections::BTreeMap;
 
@@ -83,18 +82,6 @@ pub async fn run_export(
 pub fn export_page_runs(state: JsValue) -> Result<JsValue, JsValue> {
     let state: ExportState = from_js(state)?;
     to_js(&state.page_runs())
-}
-
-/// `storageError(name, message)`: the error to stop work with after the browser's storage
-/// failed (IndexedDB's `DOMException` or `chrome.storage`'s `Error`, by its `name` and
-/// `message`): a `GumroadError` of kind `StorageFull` whose message begins "storage full:"
-/// for a quota or a full disk, otherwise of kind `Server` saying what could not be kept.
-#[wasm_bindgen(js_name = storageError)]
-pub fn storage_error(name: Option<String>, message: Option<String>) -> JsValue {
-    to_js_error(Error::from_storage_failure(
-        name.as_deref().unwrap_or(""),
-        message.as_deref().unwrap_or(""),
-    ))
 }
 
 /// What every CSV call needs besides the rows.

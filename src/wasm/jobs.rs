@@ -1,9 +1,10 @@
-//! The bulk-job exports: previews (form → validated intent → snapshot → plan), execution
-//! with an observer that the service worker uses to checkpoint every step, re-planning for
-//! resume and retry, undo, and the code inventory. Plans and reports cross as plain JS
-//! objects in the shapes of `bulk::plan` and `bulk::report`.
+//! The bulk-job exports: previews (form → validated intent → snapshot → plan, from the
+//! product list the worker holds when the core judges it fresh), execution with an observer
+//! that the service worker uses to checkpoint every step, re-planning for resume and retry,
+//! undo, and the code inventory. Plans and reports cross as plain JS objects in the shapes
+//! of `bulk::plan` and `bulk::report`. Snapshots read with `bulk::snapshot_options()`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
@@ -12,63 +13,157 @@ use crate::bulk::job::{self, JobState, JobStatus};
 use crate::bulk::{
     self, inventory_csv, Control, Event, ExecOptions, Observer, Plan, ReplanMode, Report, ReportRow,
 };
+use crate::bulk::{JobActivity, ProductList};
 use crate::error::Error;
 use crate::forms::{
     apply_code_intent, price_change_intent, remove_code_intent, ApplyCodeForm, PriceChangeForm,
     RemoveCodeForm,
 };
+use crate::model::Product;
 use crate::runtime::BrowserClock;
 
-/// `previewApplyCode(token, form, stop?)`: the plan for the "Apply a discount code" form.
-/// Bad input rejects with an `InvalidInput` GumroadError before any request. `stop`: the account's `AbortSignal` (rejects with `Stopped` once it aborts).
+/// The product list as the worker passes it to a preview: the picker's `{items, fetchedAt}`
+/// as kept, plus `jobs`, the account's job records (`{status, finishedAt}`). Times are ISO
+/// 8601 strings (or milliseconds since 1970), `null` when unknown.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ListedForm {
+    items: Vec<Product>,
+    fetched_at: Option<Time>,
+    #[serde(default)]
+    jobs: Vec<JobForm>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct JobForm {
+    status: String,
+    finished_at: Option<Time>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Time {
+    Ms(f64),
+    Iso(String),
+}
+
+impl Time {
+    /// Milliseconds since 1970; NaN (never fresh) when unreadable.
+    fn ms(&self) -> f64 {
+        match self {
+            Time::Ms(ms) => *ms,
+            Time::Iso(iso) => js_sys::Date::parse(iso),
+        }
+    }
+}
+
+/// A job status as the worker keeps it; one this build does not know counts as running
+/// (may be writing), so it makes the list stale rather than the preview fail.
+fn status_of(status: &str) -> JobStatus {
+    serde_json::from_value(serde_json::Value::String(status.to_owned()))
+        .unwrap_or(JobStatus::Running)
+}
+
+/// `listed` (see [`ListedForm`]; `null`/`undefined`: none) as the core's [`ProductList`].
+/// Whether it may be used is the core's decision, in the preview.
+pub(crate) fn product_list(listed: JsValue) -> Result<Option<ProductList>, JsValue> {
+    let Some(form) = from_js::<Option<ListedForm>>(listed)? else {
+        return Ok(None);
+    };
+    Ok(Some(ProductList {
+        items: form.items,
+        fetched_at: form.fetched_at.as_ref().map_or(f64::NAN, Time::ms),
+        jobs: form
+            .jobs
+            .iter()
+            .map(|job| JobActivity {
+                status: status_of(&job.status),
+                finished_at: job.finished_at.as_ref().map(Time::ms),
+            })
+            .collect(),
+    }))
+}
+
+/// `previewApplyCode(token, form, listed?, stop?)`: the plan for the "Apply a discount code"
+/// form. `listed`: the product list the worker holds (see [`ListedForm`]), used instead of
+/// walking the catalogue while the core judges it fresh. Bad input rejects with an
+/// `InvalidInput` GumroadError before any request. `stop`: the account's `AbortSignal`
+/// (rejects with `Stopped` once it aborts).
 #[wasm_bindgen(js_name = previewApplyCode)]
 pub async fn preview_apply_code(
     token: JsValue,
     form: JsValue,
+    listed: JsValue,
     stop: Option<AbortSignal>,
 ) -> Result<JsValue, JsValue> {
     let form: ApplyCodeForm = from_js(form)?;
     let intent = apply_code_intent(&form).map_err(to_js_error)?;
+    let listed = product_list(listed)?;
     let client = client(token, stop)?;
-    let plan = bulk::preview_apply_code(&client, &BrowserClock, &intent, &ExecOptions::default())
-        .await
-        .map_err(to_js_error)?;
+    let plan = bulk::preview_apply_code_with_list(
+        &client,
+        &BrowserClock,
+        &intent,
+        listed.as_ref(),
+        &bulk::snapshot_options(),
+    )
+    .await
+    .map_err(to_js_error)?;
     to_js(&plan)
 }
 
-/// `previewRemoveCode(token, form, stop?)`: the plan for the "Remove a code" form.
-/// `stop`: the account's `AbortSignal` (rejects with `Stopped` once it aborts).
+/// `previewRemoveCode(token, form, listed?, stop?)`: the plan for the "Remove a code" form.
+/// `listed` as for `previewApplyCode`. `stop`: the account's `AbortSignal` (rejects with
+/// `Stopped` once it aborts).
 #[wasm_bindgen(js_name = previewRemoveCode)]
 pub async fn preview_remove_code(
     token: JsValue,
     form: JsValue,
+    listed: JsValue,
     stop: Option<AbortSignal>,
 ) -> Result<JsValue, JsValue> {
     let form: RemoveCodeForm = from_js(form)?;
     let intent = remove_code_intent(&form).map_err(to_js_error)?;
+    let listed = product_list(listed)?;
     let client = client(token, stop)?;
-    let plan = bulk::preview_remove_code(&client, &BrowserClock, &intent, &ExecOptions::default())
-        .await
-        .map_err(to_js_error)?;
+    let plan = bulk::preview_remove_code_with_list(
+        &client,
+        &BrowserClock,
+        &intent,
+        listed.as_ref(),
+        &bulk::snapshot_options(),
+    )
+    .await
+    .map_err(to_js_error)?;
     to_js(&plan)
 }
 
-/// `previewPriceChange(token, form, stop?)`: the plan for the "Change prices" form
+/// `previewPriceChange(token, form, listed?, stop?)`: the plan for the "Change prices" form
 /// (`{mode, amount, currency, rounding, allowFree, onLimit, productIds}`, amounts as
-/// typed). Bad input rejects with an `InvalidInput` GumroadError before any request.
-/// `stop`: the account's `AbortSignal` (rejects with `Stopped` once it aborts).
+/// typed). `listed` as for `previewApplyCode` (the selected products' prices are read
+/// again in any case). Bad input rejects with an `InvalidInput` GumroadError before any
+/// request. `stop`: the account's `AbortSignal` (rejects with `Stopped` once it aborts).
 #[wasm_bindgen(js_name = previewPriceChange)]
 pub async fn preview_price_change(
     token: JsValue,
     form: JsValue,
+    listed: JsValue,
     stop: Option<AbortSignal>,
 ) -> Result<JsValue, JsValue> {
     let form: PriceChangeForm = from_js(form)?;
     let intent = price_change_intent(&form).map_err(to_js_error)?;
+    let listed = product_list(listed)?;
     let client = client(token, stop)?;
-    let plan = bulk::preview_price_change(&client, &BrowserClock, &intent, &ExecOptions::default())
-        .await
-        .map_err(to_js_error)?;
+    let plan = bulk::preview_price_change_with_list(
+        &client,
+        &BrowserClock,
+        &intent,
+        listed.as_ref(),
+        &bulk::snapshot_options(),
+    )
+    .await
+    .map_err(to_js_error)?;
     to_js(&plan)
 }
 
@@ -84,7 +179,7 @@ pub async fn preview_undo(
 ) -> Result<JsValue, JsValue> {
     let report: Report = from_js(report)?;
     let client = client(token, stop)?;
-    let mut plan = bulk::preview_undo(&client, &BrowserClock, &report, &ExecOptions::default())
+    let mut plan = bulk::preview_undo(&client, &BrowserClock, &report, &bulk::snapshot_options())
         .await
         .map_err(to_js_error)?;
     if purpose.as_deref() == Some("endTime") {
@@ -122,7 +217,7 @@ pub async fn replan(
         &plan,
         &report,
         mode,
-        &ExecOptions::default(),
+        &bulk::snapshot_options(),
     )
     .await
     .map_err(to_js_error)?;
@@ -167,7 +262,7 @@ pub async fn load_inventory(token: JsValue, stop: Option<AbortSignal>) -> Result
         csv: String,
     }
     let client = client(token, stop)?;
-    let rows = bulk::load_inventory(&client, &BrowserClock, &ExecOptions::default())
+    let rows = bulk::load_inventory(&client, &BrowserClock, &bulk::snapshot_options())
         .await
         .map_err(to_js_error)?;
     let csv = inventory_csv(&rows);

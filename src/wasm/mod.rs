@@ -39,7 +39,7 @@ use web_sys::AbortSignal;
 
 use crate::api::GumroadClient;
 use crate::config::API_BASE_URL;
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, Saving};
 use crate::model::{Product, User};
 use crate::money::{format_price, major_units};
 use crate::scopes::{missing_features, Feature};
@@ -49,6 +49,17 @@ use crate::transport::fetch::FetchTransport;
 #[wasm_bindgen(js_name = apiOrigin)]
 pub fn api_origin() -> String {
     API_BASE_URL.to_owned()
+}
+
+/// `storageError(name, message, saving)`: the `GumroadError` (kind `Storage`) for a write the
+/// browser's storage refused — `name` and `message` of what IndexedDB or `chrome.storage`
+/// threw, `saving` what was being kept (`"jobProgress"`, `"jobStart"`, `"preview"`, `"report"`,
+/// `"export"`). Returned, not thrown: the worker throws it, or keeps its kind and message
+/// on the job it stopped. A full storage reads `storage full: …`.
+#[wasm_bindgen(js_name = storageError)]
+pub fn storage_error(name: String, message: String, saving: JsValue) -> Result<JsValue, JsValue> {
+    let saving: Saving = from_js(saving)?;
+    Ok(to_js_error(Error::storage(&name, &message, saving)))
 }
 
 /// What the popup shows once a token is verified.
@@ -137,6 +148,14 @@ pub async fn list_products(token: JsValue, stop: Option<AbortSignal>) -> Result<
         })
         .collect();
     to_js(&listed)
+}
+
+/// `pickerRows(products)`: the picker's small row for each listed product (from
+/// `listProducts`), in order — what a page holds of a catalogue of thousands.
+#[wasm_bindgen(js_name = pickerRows)]
+pub fn picker_rows(products: JsValue) -> Result<JsValue, JsValue> {
+    let products: Vec<Product> = from_js(products)?;
+    to_js(&crate::listing::picker_rows(&products))
 }
 
 /// A client for `token` — the access token, or `{accessToken, renew}` (`InvalidInput` when

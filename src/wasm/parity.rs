@@ -7,8 +7,9 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
+use super::jobs::product_list;
 use super::{client, from_js, to_js, to_js_error};
-use crate::bulk::{self, ExecOptions};
+use crate::bulk;
 use crate::error::Error;
 use crate::forms::{
     parity_codes_of, parity_intent, remove_parity_intent, ParityForm, RemoveParityForm,
@@ -97,7 +98,12 @@ pub fn parity_map(form: JsValue, products: JsValue) -> Result<JsValue, JsValue> 
         snippet: String,
     }
     let form: ParityForm = from_js(form)?;
-    let products: Vec<Product> = from_js::<Option<Vec<Product>>>(products)?.unwrap_or_default();
+    // The worker passes the whole product list it holds; the map is of the selection.
+    let products: Vec<Product> = from_js::<Option<Vec<Product>>>(products)?
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|product| form.product_ids.iter().any(|id| id == product.id.as_str()))
+        .collect();
     let (codes, policy) = parity_codes_of(&form).map_err(to_js_error)?;
     let rows = country_map(&codes, &products, policy);
     to_js(&Map {
@@ -108,38 +114,56 @@ pub fn parity_map(form: JsValue, products: JsValue) -> Result<JsValue, JsValue> 
     })
 }
 
-/// `previewParityCodes(token, form, stop?)`: the `applyParity` plan for the parity form.
-/// Bad input rejects with an `InvalidInput` GumroadError before any request.
-/// `stop`: the account's `AbortSignal` (rejects with `Stopped` once it aborts).
+/// `previewParityCodes(token, form, listed?, stop?)`: the `applyParity` plan for the parity
+/// form. `listed`: the product list the worker holds, as for `previewApplyCode` (the
+/// selected products are read again in any case: their prices clamp the percents). Bad
+/// input rejects with an `InvalidInput` GumroadError before any request. `stop`: the
+/// account's `AbortSignal` (rejects with `Stopped` once it aborts).
 #[wasm_bindgen(js_name = previewParityCodes)]
 pub async fn preview_parity_codes(
     token: JsValue,
     form: JsValue,
+    listed: JsValue,
     stop: Option<AbortSignal>,
 ) -> Result<JsValue, JsValue> {
     let form: ParityForm = from_js(form)?;
     let intent = parity_intent(&form).map_err(to_js_error)?;
+    let listed = product_list(listed)?;
     let client = client(token, stop)?;
-    let plan = bulk::preview_apply_parity(&client, &BrowserClock, &intent, &ExecOptions::default())
-        .await
-        .map_err(to_js_error)?;
+    let plan = bulk::preview_apply_parity_with_list(
+        &client,
+        &BrowserClock,
+        &intent,
+        listed.as_ref(),
+        &bulk::snapshot_options(),
+    )
+    .await
+    .map_err(to_js_error)?;
     to_js(&plan)
 }
 
-/// `previewRemoveParityCodes(token, form, stop?)`: the `removeParity` plan (`{prefix,
-/// productIds}`, no ids = every product). `stop`: the account's `AbortSignal` (rejects with `Stopped` once it aborts).
+/// `previewRemoveParityCodes(token, form, listed?, stop?)`: the `removeParity` plan
+/// (`{prefix, productIds}`, no ids = every product). `listed` as for `previewApplyCode`.
+/// `stop`: the account's `AbortSignal` (rejects with `Stopped` once it aborts).
 #[wasm_bindgen(js_name = previewRemoveParityCodes)]
 pub async fn preview_remove_parity_codes(
     token: JsValue,
     form: JsValue,
+    listed: JsValue,
     stop: Option<AbortSignal>,
 ) -> Result<JsValue, JsValue> {
     let form: RemoveParityForm = from_js(form)?;
     let intent = remove_parity_intent(&form).map_err(to_js_error)?;
+    let listed = product_list(listed)?;
     let client = client(token, stop)?;
-    let plan =
-        bulk::preview_remove_parity(&client, &BrowserClock, &intent, &ExecOptions::default())
-            .await
-            .map_err(to_js_error)?;
+    let plan = bulk::preview_remove_parity_with_list(
+        &client,
+        &BrowserClock,
+        &intent,
+        listed.as_ref(),
+        &bulk::snapshot_options(),
+    )
+    .await
+    .map_err(to_js_error)?;
     to_js(&plan)
 }

@@ -76,6 +76,24 @@ export async function extensionStorage(tab) {
   return tab.evaluate(() => chrome.storage.local.get(null));
 }
 
+/** Every account's bulky records in IndexedDB (plans, job rows, reports, previews, product
+ * lists), read through one of the extension's pages: [{ account, key, value }]. */
+export async function extensionRecords(tab) {
+  return tab.evaluate(
+    () => new Promise((resolve, reject) => {
+      const open = indexedDB.open('bulkroad-exports');
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const db = open.result;
+        if (!db.objectStoreNames.contains('records')) return resolve([]);
+        const all = db.transaction('records').objectStore('records').getAll();
+        all.onsuccess = () => resolve(all.result);
+        all.onerror = () => reject(all.error);
+      };
+    }),
+  );
+}
+
 /** Asks the running worker for its per-instance id (a new id means a restarted worker). */
 export async function workerInstanceId(tab) {
   return tab.evaluate(async () => {
@@ -214,18 +232,19 @@ async function send(method, pathname, body) {
   if (!response.ok) throw new Error(`sandbox ${method} ${pathname}: HTTP ${response.status}`);
 }
 
-/** One extension per spec file, a fresh sandbox store per test. Returns a context whose
- * `ext` and `tokens` are set once the file's `before` hook has run.
+/** One extension per spec file (the sandbox build, or the build in `extensionDir`), a
+ * fresh sandbox store per test. Returns a context whose `ext` and `tokens` are set once the
+ * file's `before` hook has run.
  *
  * Every test of every spec is also a token scan: after it, no request the extension sent
  * carries a sandbox token outside its `Authorization` header, or sends that header as
  * anything but `Bearer <token>`; after the file, no console line (pages and worker) holds
  * a token. */
-export function useExtension() {
+export function useExtension(extensionDir = EXTENSION_DIR) {
   const context = { ext: null, tokens: null };
   before(async () => {
     context.tokens = await sandbox.tokens();
-    context.ext = await launchExtension();
+    context.ext = await launchExtension(extensionDir);
   });
   after(async () => {
     const leaks = context.ext?.consoleLines.filter((line) => holdsToken(line, context.tokens)) ?? [];

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { register } from 'node:module';
 import { beforeEach, test } from 'node:test';
 import { fakeChrome } from './fakes/chrome.mjs';
+import { freshIndexedDB } from './fakes/indexeddb.mjs';
 
 register('./fakes/hooks.mjs', import.meta.url);
 const { fakeCore } = await import('./fakes/core.mjs');
@@ -24,6 +25,7 @@ const connection = (userId, name, token) => ({ token, user: { user_id: userId, n
 beforeEach(() => {
   chrome = fakeChrome();
   globalThis.chrome = chrome;
+  freshIndexedDB();
   fakeCore.calls = [];
   fakeCore.refresh = null;
 });
@@ -96,13 +98,16 @@ test("an earlier version's one token, jobs, end times and export become that use
   for (const [key, value] of Object.entries(legacy)) chrome.data.set(key, value);
   await chrome.alarms.create('endtime:j1', { when: Date.parse(endAt) });
 
-  const { accounts, jobs } = await freshWorker();
+  const { accounts, jobs, storage } = await freshWorker();
   const index = await accounts.index();
   assert.deepEqual(index, { active: 'U1', list: [{ id: 'U1', name: 'Old Store', email: null, needsReconnect: false }] });
+  const store = storage.account('U1');
   for (const [key, value] of Object.entries(legacy)) {
     if (key === 'cache.products' || key === 'settings.parity') continue;
-    assert.deepEqual(chrome.data.get(`acct.U1.${key}`), value, key);
+    assert.deepEqual(await store.get(key), value, key);
     assert.ok(!chrome.data.has(key), `${key} moved`);
+    // Plans, rows, reports and the product list went on to IndexedDB.
+    assert.equal(chrome.data.has(`acct.U1.${key}`), !storage.isBulky(key), `${key} in its store`);
   }
   assert.ok(!chrome.data.has('cache.products'), 'the obsolete cache is dropped');
   assert.deepEqual(chrome.data.get('settings.parity'), { settings: {} }, "the seller's settings stay");
@@ -148,18 +153,24 @@ test('a refused token leaves the account and its work waiting, named; a new toke
   assert.equal((await accounts.session('U1')).token, 'token-new');
 });
 
-test("forgetting an account aborts its requests and deletes its keys only; the next becomes active", async () => {
-  const { accounts } = await freshWorker();
+test("forgetting an account aborts its requests and deletes its keys only, in both stores; the next becomes active", async () => {
+  const { accounts, storage } = await freshWorker();
+  const records = await import(`../../extension/account-records.js?worker=${workers}`);
   await accounts.connected(connection('U2', 'Store Two', 'token-b'));
   await accounts.connected(connection('U1', 'Store One', 'token-a'));
-  chrome.data.set('acct.U1.reports.j1', { rows: [] });
-  chrome.data.set('acct.U2.reports.j9', { rows: [] });
+  await storage.account('U1').set({ 'reports.j1': { rows: [] }, 'plans.j1': { steps: [] }, 'jobs.history': [{ id: 'j1' }] });
+  await storage.account('U2').set({ 'reports.j9': { rows: [] }, 'cache.productList': { items: [] } });
+  // A report an earlier version kept in chrome.storage and not moved yet goes too.
+  chrome.data.set('acct.U1.reports.j0', { rows: [] });
+  assert.deepEqual((await records.keys('U1')).sort(), ['plans.j1', 'reports.j1']);
   const { signal } = await accounts.session('U1');
   accounts.stopAll('U1');
   assert.equal(signal.aborted, true);
   await accounts.remove('U1');
   assert.deepEqual([...chrome.data.keys()].filter((k) => k.startsWith('acct.U1.')), []);
-  assert.ok(chrome.data.has('acct.U2.reports.j9'));
+  assert.deepEqual(await records.keys('U1'), [], "nothing of U1 is left in IndexedDB");
+  assert.deepEqual((await records.keys('U2')).sort(), ['cache.productList', 'reports.j9']);
+  assert.deepEqual(await storage.account('U2').get('reports.j9'), { rows: [] });
   assert.deepEqual(await accounts.index(), { active: 'U2', list: [{ id: 'U2', name: 'Store Two', email: 'storetwo@example.com', needsReconnect: false, signedIn: false }] });
   // A new session of another account is not stopped.
   assert.equal((await accounts.session('U2')).signal.aborted, false);

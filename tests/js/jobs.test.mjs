@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { register } from 'node:module';
 import { beforeEach, describe, test } from 'node:test';
 import { fakeChrome } from './fakes/chrome.mjs';
+import { freshIndexedDB } from './fakes/indexeddb.mjs';
 
 register('./fakes/hooks.mjs', import.meta.url);
 const { fakeCore, report, row } = await import('./fakes/core.mjs');
@@ -51,6 +52,7 @@ const keep = (key, value) => chrome.data.set(`acct.${ACCOUNT}.${key}`, value);
 beforeEach(() => {
   chrome = fakeChrome();
   globalThis.chrome = chrome;
+  freshIndexedDB();
   chrome.data.set('accounts', { active: ACCOUNT, list: [{ id: ACCOUNT, name: 'Store One', email: null, needsReconnect: false }] });
   keep('auth.token', TOKEN);
   fakeCore.calls = [];
@@ -109,11 +111,12 @@ describe('end times', () => {
     const jobs = await freshWorker();
     await jobs.runDueEndTimes();
     await until(() => stored('jobs.endTime')?.status === 'finished', 'the removal to finish');
+    await jobs.settled();
 
     assert.equal(fakeCore.calls.find((c) => c.call === 'previewUndo').purpose, 'endTime');
     assert.equal(fakeCore.calls.find((c) => c.call === 'executePlan').plan.title, 'End time: Apply FLASH');
     assert.deepEqual(stored('jobs.current'), interrupted);
-    assert.equal(stored('jobs.preview').id, 'theirs');
+    assert.equal((await jobs.store.get('jobs.preview')).id, 'theirs');
     assert.equal(entry('FLASH').endAt, null);
     const removal = stored('jobs.history').find((e) => e.endTimeOf === 'FLASH');
     assert.equal(removal.status, 'finished');
@@ -146,6 +149,7 @@ describe('end times', () => {
     };
     release();
     await until(() => stored('jobs.endTime')?.status === 'finished', 'the removal after the job');
+    await jobs.settled();
     assert.equal(entry('FLASH').endAt, null);
   });
 
@@ -160,7 +164,7 @@ describe('end times', () => {
     const jobs = await freshWorker();
     await jobs.recoverInterrupted();
     assert.equal(stored('jobs.endTime').status, 'failed');
-    assert.deepEqual(stored('reports.gone').rows.map((r) => r.outcome.status), ['applied', 'unknown']);
+    assert.deepEqual((await jobs.store.get('reports.gone')).rows.map((r) => r.outcome.status), ['applied', 'unknown']);
     assert.equal(entry('FLASH').endAt, endAt, 'the end time stays');
     assert.match(entry('FLASH').endError, /stopped before the codes were all removed/);
     assert.ok(chrome.alarmList.has(`endtime:${ACCOUNT}:FLASH`));
@@ -178,6 +182,7 @@ describe('end times', () => {
     const jobs = await freshWorker();
     await jobs.runDueEndTimes();
     await until(() => stored('jobs.endTime')?.status === 'finished', 'the removal');
+    await jobs.settled();
     assert.equal(entry('FLASH').endAt, endAt);
     assert.match(entry('FLASH').endError, /1 failed/);
     assert.ok(chrome.alarmList.has(`endtime:${ACCOUNT}:FLASH`));

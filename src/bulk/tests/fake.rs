@@ -3,7 +3,8 @@
 //! codes with Gumroad's uniqueness rules, a request log, scripted faults (429, 5xx, 401,
 //! lost answers before or after applying, a silently repeated POST, someone else's edit,
 //! the account disconnected on the way or after an answer), a [`StopFlag`] honoured as the
-//! browser transport honours an account's signal, and a count of requests in flight.
+//! browser transport honours an account's signal, a count of requests in flight, and
+//! optionally the catalogue in pages behind a `page_key` cursor.
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -82,6 +83,9 @@ pub struct FakeGumroad {
     /// Once set, nothing more is sent (not logged: it never left) and what is on its way is
     /// abandoned (logged, labelled [`Fault::StopOnTheWay`]).
     pub stop: StopFlag,
+    /// Products per page of `GET /v2/products` (`page_key` = the offset of the page); all
+    /// on one page when `None`.
+    pub page_size: Cell<Option<usize>>,
 }
 
 pub fn product(id: &str, name: &str, price: i64, currency: &str) -> Product {
@@ -241,13 +245,25 @@ impl FakeGumroad {
         };
         match (request.method, parts.as_slice()) {
             (Method::Get, ["products"]) => {
-                let products: Vec<Value> = self
-                    .products
-                    .borrow()
+                let all = self.products.borrow();
+                let start: usize = request
+                    .query
+                    .iter()
+                    .find(|(k, _)| k == "page_key")
+                    .map_or(0, |(_, v)| v.parse().unwrap());
+                let end = self
+                    .page_size
+                    .get()
+                    .map_or(all.len(), |size| (start + size).min(all.len()));
+                let products: Vec<Value> = all[start..end]
                     .iter()
                     .map(|p| serde_json::to_value(p).unwrap())
                     .collect();
-                ok(json!({"success": true, "products": products}))
+                let mut body = json!({"success": true, "products": products});
+                if end < all.len() {
+                    body["next_page_key"] = json!(end.to_string());
+                }
+                ok(body)
             }
             (Method::Get, ["products", id]) => {
                 match self.products.borrow().iter().find(|p| p.id.as_str() == *id) {
@@ -299,6 +315,9 @@ impl FakeGumroad {
                 ok(body)
             }
             (Method::Get, ["products", id, "offer_codes"]) => {
+                if !self.products.borrow().iter().any(|p| p.id.as_str() == *id) {
+                    return ok(json!({"success": false, "message": "The product was not found."}));
+                }
                 ok(json!({"success": true, "offer_codes": self.listed(id)}))
             }
             (Method::Post, ["products", id, "offer_codes"]) => {

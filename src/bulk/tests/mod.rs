@@ -10,6 +10,7 @@ mod prices;
 mod remove_code;
 mod replan;
 mod shapes;
+mod snapshot;
 mod stop;
 mod undo;
 

@@ -11,6 +11,7 @@ import {
   localTimeIn,
   connect,
   connectedPage,
+  extensionRecords,
   extensionStorage,
   forgetIfConnected,
   killServiceWorker,
@@ -242,6 +243,9 @@ describe('two accounts', () => {
       }),
     );
     assert.deepEqual(records, { chunks: 0, parts: 0, checkpoints: 0 }, "A's export pages are gone from IndexedDB");
+    const kept = await extensionRecords(tab);
+    assert.deepEqual(kept.filter((r) => r.account === String(storeOf(A).user_id)).map((r) => r.key), [], "A's plans, rows, reports and product list are gone from IndexedDB");
+    assert.ok(kept.some((r) => r.account === String(storeOf(B).user_id)), "B's records stay");
     await tab.close();
   });
 
@@ -272,9 +276,15 @@ describe('two accounts', () => {
     assert.match(await entry.textContent(), /codes removed at/);
     const stored = await extensionStorage(tab);
     const id = String(user.user.user_id);
-    for (const key of ['auth.token', 'auth.profile', 'jobs.history', 'reports.old-job', 'plans.old-job']) {
+    for (const key of ['auth.token', 'auth.profile', 'jobs.history']) {
       assert.ok(!(key in stored), `${key} moved`);
       assert.ok(`acct.${id}.${key}` in stored, `${key} kept in the account`);
+    }
+    // The report and plan went on to IndexedDB, in the account's key range.
+    const records = (await extensionRecords(tab)).filter((r) => r.account === id).map((r) => r.key);
+    for (const key of ['reports.old-job', 'plans.old-job']) {
+      assert.ok(!(key in stored) && !(`acct.${id}.${key}` in stored), `${key} left chrome.storage`);
+      assert.ok(records.includes(key), `${key} kept in the account's records`);
     }
     assert.ok((await tab.evaluate(() => chrome.alarms.getAll())).some((a) => a.name === `endtime:${id}:old-job`), 'its end time is armed');
     await tab.close();

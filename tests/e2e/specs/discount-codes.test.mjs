@@ -93,6 +93,47 @@ describe('applying one code to many products', () => {
   }
 });
 
+describe('a preview right after the picker listed the products', () => {
+  test('reads no catalogue page, still ends exact, and walks again once a job has written', async () => {
+    // The picker has just fetched the catalogue (connecting lists it).
+    const tab = await connectedPage(context);
+    const chosen = live(await sandbox.state()).filter((p) => p.currency === 'usd' && !p.is_tiered_membership && p.price_cents >= 500).slice(0, 6);
+    await selectProducts(tab, chosen);
+    const previewCode = async (code) => {
+      await sandbox.clearRequests();
+      await tab.getByRole('tab', { name: 'Discount codes' }).click();
+      await tab.getByLabel('Code', { exact: true }).fill(code);
+      await tab.locator('#code-amount').fill('20');
+      await tab.getByRole('button', { name: 'Preview', exact: true }).click();
+      await tab.locator('#preview').waitFor();
+      await tab.locator('#preview-table tbody tr', { hasText: `Create ${code}` }).first().waitFor();
+      const log = await sandbox.requests();
+      return {
+        pages: log.filter((r) => r.method === 'GET' && r.path === '/v2/products').length,
+        codeReads: log.filter((r) => r.method === 'GET' && /^\/v2\/products\/[^/]+\/offer_codes$/.test(r.path)).length,
+        writes: writes(log).length,
+      };
+    };
+
+    const first = await previewCode('FRESH20');
+    assert.deepEqual(first, { pages: 0, codeReads: 6, writes: 0 }, 'the fresh list stands in for the walk; each product\'s codes are read');
+    assert.match(await tab.locator('#preview-summary').textContent(), /6 to create/);
+    await tab.getByRole('button', { name: 'Apply 6 changes' }).click();
+    await waitForJob(tab, 'Apply FRESH20');
+    const byProduct = codesByProduct(await sandbox.state(), 'FRESH20');
+    assert.equal(byProduct.size, 6);
+    for (const p of chosen) assert.equal(byProduct.get(p.id)?.length, 1, `one FRESH20 on ${p.name}`);
+
+    // The job wrote after the list was fetched: the list is no longer trusted.
+    const second = await previewCode('FRESH30');
+    assert.ok(second.pages > 0, 'the catalogue is walked again');
+    assert.equal(second.codeReads, 6);
+    assert.equal(second.writes, 0);
+    assert.match(await tab.locator('#preview-summary').textContent(), /6 to create/);
+    await tab.close();
+  });
+});
+
 describe('amounts as sellers type them', () => {
   test('a decimal comma in a comma locale is read as such and the preview says the amount', async () => {
     const tab = await connectedPage(context);

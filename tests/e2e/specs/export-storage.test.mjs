@@ -245,7 +245,7 @@ describe('export file and storage', () => {
 
       const first = await startExport(tab);
       const full = await exportWhere(tab, (e) => e.id === first && e.status === 'interrupted', 'interrupted by the full storage');
-      assert.equal(full.error.kind, 'StorageFull');
+      assert.equal(full.error.kind, 'Storage');
       assert.match(full.error.message, /^storage full: /);
       await tab.locator('#export-status[data-status="interrupted"]', { hasText: 'storage full: ' }).waitFor();
       // The pages stored before the storage ran out.

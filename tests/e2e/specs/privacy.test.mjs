@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
-import { accountKey, connectedPage, extensionStorage, live, sandbox, selectProducts, useExtension, waitForJob } from '../harness.mjs';
+import { accountKey, connectedPage, extensionRecords, extensionStorage, live, sandbox, selectProducts, useExtension, waitForJob } from '../harness.mjs';
 
 const context = useExtension();
 
@@ -43,6 +43,9 @@ test("after a job, an export and downloads the token is only in its account's au
   for (const [key, value] of Object.entries(stored)) {
     if (key !== tokenKey) assert.ok(!JSON.stringify(value).includes(full), `token in storage key ${key}`);
   }
+  const records = await extensionRecords(tab);
+  assert.ok(records.some((r) => r.key.startsWith('reports.')), "the job's report is among the records read");
+  for (const { key, value } of records) assert.ok(!JSON.stringify(value).includes(full), `token in the record ${key}`);
   for (const [name, text] of [['inventory CSV', inventory], ['sales CSV', sales]]) {
     assert.ok(text.length > 100, `${name} has content`);
     assert.ok(!text.includes(full), `token in the ${name}`);

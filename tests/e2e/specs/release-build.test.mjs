@@ -12,11 +12,11 @@ async function filesUnder(dir) {
   return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath ?? e.path, e.name));
 }
 
-test('the release manifest grants only https://api.gumroad.com/*, storage, alarms and identity', async () => {
+test('the release manifest grants only https://api.gumroad.com/*, storage (unlimited), alarms and identity', async () => {
   const manifest = await readJson(RELEASE_DIR, 'manifest.json');
   assert.equal(manifest.manifest_version, 3);
   assert.deepEqual(manifest.host_permissions, ['https://api.gumroad.com/*']);
-  assert.deepEqual(manifest.permissions, ['storage', 'alarms', 'identity']);
+  assert.deepEqual(manifest.permissions, ['storage', 'unlimitedStorage', 'alarms', 'identity']);
   // A fixed key keeps the extension id, and so the sign-in redirect URI, stable.
   assert.match(manifest.key, /^[A-Za-z0-9+/]+=*$/);
   assert.equal(manifest.optional_permissions, undefined);

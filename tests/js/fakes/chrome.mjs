@@ -1,12 +1,15 @@
 // An in-memory `chrome` for the worker's modules: storage.local (with onChanged), alarms
-// and the runtime calls they make.
+// and the runtime calls they make. `full = true` makes storage.local refuse writes as
+// Chrome does past its quota; `sets` logs the keys of every write.
 export function fakeChrome() {
   const data = new Map();
   const alarmList = new Map();
   const copy = (value) => (value === undefined ? undefined : structuredClone(value));
-  return {
+  const fake = {
     data,
     alarmList,
+    full: false,
+    sets: [],
     storage: {
       local: {
         async get(keys) {
@@ -14,6 +17,8 @@ export function fakeChrome() {
           return Object.fromEntries(wanted.filter((k) => data.has(k)).map((k) => [k, copy(data.get(k))]));
         },
         async set(entries) {
+          if (fake.full) throw new Error('Resource::kQuotaBytes quota exceeded');
+          fake.sets.push(Object.keys(entries));
           for (const [k, v] of Object.entries(entries)) data.set(k, copy(v));
         },
         async remove(keys) {
@@ -38,4 +43,5 @@ export function fakeChrome() {
     },
     runtime: { getPlatformInfo: async () => ({}), getURL: (path) => `chrome-extension://test/${path}` },
   };
+  return fake;
 }

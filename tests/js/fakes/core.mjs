@@ -41,6 +41,12 @@ export const fakeCore = {
     return { ...plan, steps: plan.steps.filter((s) => !done.has(s.index)) };
   },
   checkEndTime() {},
+  /** The core words a refused write (Rust tests hold its sentences); here: which kind of
+   * refusal, and what was being saved. */
+  storageError(name, message, saving) {
+    const full = name === 'QuotaExceededError' || /quota/i.test(message);
+    return Object.assign(new Error(`${full ? 'storage full' : 'storage error'}: ${saving}`), { name: 'GumroadError', kind: 'Storage', status: null });
+  },
   /** (clientId, refreshToken) → token set; set by the tests that renew. */
   refresh: null,
   oauthRefresh(clientId, refreshToken) {
