@@ -124,8 +124,11 @@ describe('signing in', () => {
     const consent = await openConsent(tab);
     // The exchange waits on the sandbox while the code's ten minutes run out.
     await sandbox.faults({ latency_ms: 1_500 });
+    // The window closes once Gumroad has issued the code (its redirect ends the flow); the
+    // clock moves on while the exchange is on its way, however busy the machine is.
+    const issued = consent.waitForEvent('close', { timeout: 20_000 });
     const clicked = consent.getByRole('button', { name: 'Authorize' }).click();
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await issued;
     await sandbox.oauthConfig({ advanceSeconds: 601 });
     await clicked;
     await tab.getByRole('alert').waitFor({ timeout: 20_000 });
