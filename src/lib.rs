@@ -13,8 +13,8 @@
 //! - [`model`]: Gumroad's wire types (serde only), typed ids, and Gumroad's rules for
 //!   code names and terms (`collation_key`, `check_code_name`, `is_created_code`).
 //! - [`money`]: currencies, minimum prices and price formatting.
-//! - [`listing`]: the picker's small row per product (no description or per-country
-//!   prices), so a page lists thousands.
+//! - [`listing`]: listings, pure — the picker's small row per product, Gumroad's field
+//!   rules (name, summary, tags) and descriptions read as text (edits touch text only).
 //! - [`discount`]: what a discount does to a product's prices (amount off, every price a
 //!   buyer can pay, the minimum-price problem); below `bulk` and `parity`.
 //! - `spreadsheet_csv`: the `csv` crate set up for the downloads (CRLF, formula cells

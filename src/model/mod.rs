@@ -16,7 +16,7 @@ mod user;
 pub use ids::{OfferCodeId, ProductId};
 pub use offer_code::{Discount, NewOfferCode, OfferCode, OfferCodeUpdate};
 pub use offer_code_rules::{check_code_name, collation_key, is_code_char, is_created_code};
-pub use product::{Product, ProductUpdate, ProductUpdated, VariantCategory, VariantOption};
+pub use product::{Cover, Product, ProductUpdate, ProductUpdated, VariantCategory, VariantOption};
 pub use sale::{Day, Sale, SaleOfferCode, SalesQuery, Subscriber};
 pub use token_info::{TokenApplication, TokenInfo};
 pub use user::User;

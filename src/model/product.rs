@@ -72,6 +72,38 @@ pub struct Product {
     pub purchasing_power_parity_prices: Option<BTreeMap<String, i64>>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub variants: Vec<VariantCategory>,
+    /// The category (Gumroad's taxonomy) id; Discover lists only products that have one.
+    /// Sent by newer Gumroad versions only (contract §2.1 †): `None` when absent.
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub taxonomy_id: Option<i64>,
+    /// The category's full path (`design/ui-and-web/figma`), newer versions only.
+    #[serde(default)]
+    pub category: Option<String>,
+    /// The category as shown (`Figma`), newer versions only.
+    #[serde(default)]
+    pub category_label: Option<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub covers: Vec<Cover>,
+    #[serde(default)]
+    pub main_cover_id: Option<String>,
+    /// Whether the product page shows its reviews (Discover needs it). The product object
+    /// does not carry it in the versions read: `None` means "not told", never "no".
+    #[serde(default)]
+    pub display_product_reviews: Option<bool>,
+}
+
+/// A product's cover (image, video or embed), as listed in `covers`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Cover {
+    #[serde(deserialize_with = "null_as_default")]
+    pub id: String,
+    pub url: Option<String>,
+    /// `image`, `video`, `oembed` or `unsplash`.
+    #[serde(rename = "type", deserialize_with = "null_as_default")]
+    pub kind: String,
+    pub width: Option<serde_json::Value>,
+    pub height: Option<serde_json::Value>,
 }
 
 /// A variant category (`"Tier"`, `"Size"`) and its options.
@@ -125,6 +157,8 @@ pub struct ProductUpdate {
     pub custom_summary: Option<String>,
     /// Replaces all tags.
     pub tags: Option<Vec<String>>,
+    /// The category, by id (from `GET /v2/categories`).
+    pub taxonomy_id: Option<i64>,
 }
 
 impl ProductUpdate {
@@ -182,6 +216,9 @@ impl ProductUpdate {
         }
         for tag in self.tags.iter().flatten() {
             put("tags[]", tag.clone());
+        }
+        if let Some(id) = self.taxonomy_id {
+            put("taxonomy_id", id.to_string());
         }
         form
     }

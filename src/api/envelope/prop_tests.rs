@@ -237,6 +237,12 @@ prop_compose! {
             is_preorder: false,
             purchasing_power_parity_prices: ppp,
             variants,
+            taxonomy_id: counts[0].filter(|n| *n > 0),
+            category: None,
+            category_label: None,
+            covers: Vec::new(),
+            main_cover_id: None,
+            display_product_reviews: None,
         }
     }
 }

@@ -75,7 +75,9 @@ mod tests {
 
     fn product(fields: serde_json::Value) -> Product {
         let mut base = json!({ "id": "p1", "name": "Brushes", "price": 1500, "currency": "usd", "published": true });
-        base.as_object_mut().unwrap().extend(fields.as_object().unwrap().clone());
+        base.as_object_mut()
+            .unwrap()
+            .extend(fields.as_object().unwrap().clone());
         serde_json::from_value(base).unwrap()
     }
 
@@ -103,18 +105,35 @@ mod tests {
 
     #[test]
     fn gumroads_own_formatted_price_wins_and_yen_have_no_minor_unit() {
-        let yen = PickerRow::of(&product(json!({ "price": 1500, "currency": "jpy", "formatted_price": "¥1,500" })));
-        assert_eq!((yen.formatted_price.as_str(), yen.price_decimal), ("¥1,500", 1500.0));
+        let yen = PickerRow::of(&product(
+            json!({ "price": 1500, "currency": "jpy", "formatted_price": "¥1,500" }),
+        ));
+        assert_eq!(
+            (yen.formatted_price.as_str(), yen.price_decimal),
+            ("¥1,500", 1500.0)
+        );
         let blank = PickerRow::of(&product(json!({ "price": 999, "formatted_price": "" })));
         assert_eq!(blank.formatted_price, "$9.99");
     }
 
     #[test]
     fn the_kind_is_worded_from_the_product() {
-        assert_eq!(PickerRow::of(&product(json!({ "is_tiered_membership": true }))).kind, "Membership (tiers)");
-        assert_eq!(PickerRow::of(&product(json!({ "customizable_price": true }))).kind, "Pay what you want");
-        assert_eq!(PickerRow::of(&product(json!({ "customizable_price": false }))).kind, "Fixed price");
+        assert_eq!(
+            PickerRow::of(&product(json!({ "is_tiered_membership": true }))).kind,
+            "Membership (tiers)"
+        );
+        assert_eq!(
+            PickerRow::of(&product(json!({ "customizable_price": true }))).kind,
+            "Pay what you want"
+        );
+        assert_eq!(
+            PickerRow::of(&product(json!({ "customizable_price": false }))).kind,
+            "Fixed price"
+        );
         let rows = picker_rows(&[product(json!({ "id": "a" })), product(json!({ "id": "b" }))]);
-        assert_eq!(rows.iter().map(|r| r.id.to_string()).collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(
+            rows.iter().map(|r| r.id.to_string()).collect::<Vec<_>>(),
+            ["a", "b"]
+        );
     }
 }
