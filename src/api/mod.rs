@@ -9,6 +9,7 @@
 //! applied, so the refused request is sent once more with the fresh token — exactly once,
 //! whatever the second answer is.
 
+mod catalog;
 mod envelope;
 mod oauth;
 mod offer_codes;

@@ -5,6 +5,7 @@
 //! Gumroad's rules for code names and terms sit next to the types (`offer_code_rules`).
 //! No I/O and no envelope handling here (that is `api::envelope`); no `JsValue`.
 
+mod catalog;
 mod ids;
 mod offer_code;
 mod offer_code_rules;
@@ -13,6 +14,7 @@ mod sale;
 mod token_info;
 mod user;
 
+pub use catalog::{Category, CompExample, Comps, Quartiles};
 pub use ids::{OfferCodeId, ProductId};
 pub use offer_code::{Discount, NewOfferCode, OfferCode, OfferCodeUpdate};
 pub use offer_code_rules::{check_code_name, collation_key, is_code_char, is_created_code};
