@@ -6,6 +6,7 @@
 // kept in storage (small records in chrome.storage, bulky ones in IndexedDB: storage.js),
 // so a worker stopped by Chrome loses nothing.
 import * as accounts from './accounts.js';
+import * as ai from './ai-suggestions.js';
 import { ready } from './core.js';
 import * as exportJobs from './export-jobs.js';
 import * as jobs from './jobs.js';
@@ -144,6 +145,31 @@ const handlers = {
   [MSG.CODES_PREVIEW_REMOVE]: async (payload) => preview(payload, async (core, s) => core.previewRemoveCode(s.credential, payload.form, await listedFor(s.store), s.signal)),
   [MSG.CODES_INVENTORY]: async (payload) => withSession(payload, (core, s) => core.loadInventory(s.credential, s.signal)),
   [MSG.PRICES_PREVIEW]: async (payload) => preview(payload, async (core, s) => core.previewPriceChange(s.credential, payload.form, await listedFor(s.store), s.signal)),
+
+  // The audit is kept (for its download) until the next one; the page gets every row.
+  [MSG.LISTINGS_AUDIT]: async (payload) =>
+    withSession(payload, async (core, s) => {
+      const audit = await core.auditListings(s.credential, await listedFor(s.store), s.signal);
+      await s.store.set({ [storage.KEYS.AUDIT]: audit }).catch(() => {});
+      return audit;
+    }),
+  [MSG.LISTINGS_AUDIT_CSV]: async (payload) => {
+    const store = await accountOf(payload);
+    return (await ready()).auditCsv((await store.get(storage.KEYS.AUDIT)) ?? null);
+  },
+  [MSG.LISTINGS_CATEGORIES]: async (payload) => withSession(payload, (core, s) => core.listingCategories(s.credential, s.signal)),
+  [MSG.LISTINGS_PREVIEW]: async (payload) => preview(payload, async (core, s) => core.previewEditListings(s.credential, payload.form, await listedFor(s.store), s.signal)),
+
+  [MSG.AI_SETTINGS]: async (payload) => ai.settingsView(await accountOf(payload), await ready()),
+  [MSG.AI_SAVE]: async ({ url, model, key, ...payload }) => ai.save(await accountOf(payload), await ready(), { url, model, key }),
+  [MSG.AI_FORGET]: async (payload) => ai.forget(await accountOf(payload), await ready()),
+  // The selected products as the worker holds them whole (the page has only their rows).
+  [MSG.AI_SUGGEST]: async ({ productIds, instruction, ...payload }) =>
+    withSession(payload, async (core, s) => {
+      const wanted = new Set((Array.isArray(productIds) ? productIds : []).map(String));
+      const items = (await s.store.get(storage.KEYS.PRODUCTS))?.items ?? (await core.listProducts(s.credential, s.signal));
+      return ai.suggest(s.store, core, items.filter((p) => wanted.has(String(p.id))), instruction, s.signal);
+    }),
 
   // The parity table is pure computation in the core: no token involved.
   [MSG.PARITY_TABLE]: async ({ settings, overrides }) => (await ready()).parityTable(settings, overrides),

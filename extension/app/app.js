@@ -5,10 +5,12 @@
 // sends names it; switching reloads the page, so nothing of the other account stays on it.
 import { MSG, currentAccount, request, useAccount } from '../messages.js';
 import * as storage from '../storage.js';
+import { initAi } from './ai-view.js';
 import { initCodes } from './codes.js';
 import { $, busy, element } from './dom.js';
 import { initExport } from './export-view.js';
 import { initJobs } from './jobs-view.js';
+import { initListings } from './listings.js';
 import { initPicker, loadProducts, setProducts } from './picker.js';
 import { initParity } from './parity.js';
 import { initPrices } from './prices.js';
@@ -157,6 +159,8 @@ initPicker({ view, onUnauthorized: () => showDisconnected() });
 initCodes({ selectTab });
 initPrices();
 initParity();
+initListings();
+initAi();
 initExport();
 initJobs({ selectTab });
 start();

@@ -98,6 +98,13 @@ export function setProducts(products, selectedIds = []) {
   render();
 }
 
+/** Makes `ids` the selection (those the list holds), as "Select these products" does. */
+export function selectIds(ids) {
+  const known = new Set(state.products.map((p) => p.id));
+  state.selected = new Set(ids.filter((id) => known.has(id)));
+  selectionChanged();
+}
+
 export function selectedProducts() {
   return state.products.filter((p) => state.selected.has(p.id));
 }

@@ -39,19 +39,36 @@ export function showPreview(preview, { endAt = null } = {}) {
   if (endAt) notes.push(`Bulkroad removes these codes at ${new Date(endAt).toLocaleString()}.`);
   $('preview-notes').replaceChildren(...notes.map((n) => element('li', {}, n)));
   $('preview-table').tBodies[0].replaceChildren(
-    ...plan.steps.map((step) =>
+    ...plan.steps.flatMap((step) => [
       element('tr', { 'data-action': step.action.type }, [
         element('td', {}, step.productName),
         element('td', {}, step.description),
         element('td', { class: 'num' }, step.formattedPrice ?? ''),
         element('td', { class: 'num' }, step.formattedPriceAfter ?? ''),
       ]),
-    ),
+      step.changes?.length ? changesRow(step.changes) : null,
+    ].filter(Boolean)),
   );
   const confirm = $('preview-confirm');
   confirm.textContent = plan.confirmLabel;
   confirm.disabled = plan.runnable === 0;
   $('preview').showModal();
+}
+
+/** A listing step's fields, before → after; a text with a word diff shows it marked. */
+function changesRow(changes) {
+  return element('tr', { class: 'changes' }, element('td', { colspan: '4' },
+    element('ul', { class: 'changes-list' }, changes.map((change) =>
+      element('li', { 'data-field': change.field }, [
+        element('span', { class: 'field' }, `${change.label}: `),
+        change.diff?.length
+          ? element('span', { class: 'diff' }, change.diff.map((part) =>
+              part.kind === 'added' ? element('ins', {}, part.text) : part.kind === 'removed' ? element('del', {}, part.text) : part.text,
+            ))
+          : element('span', {}, [element('del', {}, change.before), ' → ', element('ins', {}, change.after)]),
+      ]),
+    )),
+  ));
 }
 
 function close() {

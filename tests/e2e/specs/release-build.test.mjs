@@ -12,7 +12,7 @@ async function filesUnder(dir) {
   return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath ?? e.path, e.name));
 }
 
-test('the release manifest grants only https://api.gumroad.com/*, storage (unlimited), alarms and identity', async () => {
+test('the release manifest grants only https://api.gumroad.com/*, storage (unlimited), alarms and identity; an AI endpoint only when the seller allows it', async () => {
   const manifest = await readJson(RELEASE_DIR, 'manifest.json');
   assert.equal(manifest.manifest_version, 3);
   assert.deepEqual(manifest.host_permissions, ['https://api.gumroad.com/*']);
@@ -20,18 +20,21 @@ test('the release manifest grants only https://api.gumroad.com/*, storage (unlim
   // A fixed key keeps the extension id, and so the sign-in redirect URI, stable.
   assert.match(manifest.key, /^[A-Za-z0-9+/]+=*$/);
   assert.equal(manifest.optional_permissions, undefined);
-  assert.equal(manifest.optional_host_permissions, undefined);
+  // The seller's own AI endpoint (optional): asked for at run time, one origin at a time.
+  assert.deepEqual(manifest.optional_host_permissions, ['https://*/*', 'http://localhost/*', 'http://127.0.0.1/*']);
   assert.equal(manifest.content_scripts, undefined);
   assert.equal(manifest.externally_connectable, undefined);
   assert.equal(manifest.background.type, 'module');
   const csp = manifest.content_security_policy.extension_pages;
-  // Nothing but the extension's own files and the one API origin, by default nothing.
+  // Nothing but the extension's own files, the one API origin and (for the seller's AI
+  // endpoint, whose origin is chosen at run time and must also be allowed as a host
+  // permission) https or this computer; by default nothing.
   assert.deepEqual(csp.split(';').map((d) => d.trim()), [
     "default-src 'none'",
     "script-src 'self' 'wasm-unsafe-eval'",
     "style-src 'self'",
     "img-src 'self'",
-    "connect-src 'self' https://api.gumroad.com",
+    "connect-src 'self' https://api.gumroad.com https: http://localhost:* http://127.0.0.1:*",
     "base-uri 'none'",
     "form-action 'none'",
     "frame-ancestors 'none'",
@@ -43,7 +46,9 @@ test('the release manifest grants only https://api.gumroad.com/*, storage (unlim
 test('the release wasm knows only the Gumroad origin; the sandbox build only the sandbox', async () => {
   const releaseWasm = await readFile(path.join(RELEASE_DIR, 'pkg/bulkroad_bg.wasm'));
   assert.ok(releaseWasm.includes('https://api.gumroad.com'));
-  assert.ok(!releaseWasm.includes('127.0.0.1'));
+  // (It may name localhost and 127.0.0.1 as places a seller's own AI model may run, never
+  // the sandbox's origin.)
+  assert.ok(!releaseWasm.includes(SANDBOX_URL));
   const sandboxWasm = await readFile(path.join(EXTENSION_DIR, 'pkg/bulkroad_bg.wasm'));
   assert.ok(sandboxWasm.includes(SANDBOX_URL));
   assert.ok(!sandboxWasm.includes('https://api.gumroad.com'));
