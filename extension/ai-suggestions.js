@@ -41,7 +41,7 @@ export async function save(store, core, { url, model, key }) {
 /** Forgets the endpoint and key, and gives the origin's permission back. */
 export async function forget(store, core) {
   const saved = await store.get(storage.KEYS.AI_SETTINGS);
-  await store.remove(storage.KEYS.AI_SETTINGS);
+  await store.remove([storage.KEYS.AI_SETTINGS]);
   if (saved?.permission) await chrome.permissions.remove({ origins: [saved.permission] }).catch(() => {});
   return core.aiSettingsView(null, false);
 }
