@@ -70,6 +70,7 @@ mod seed;
 mod seed_sales;
 mod server;
 mod store;
+mod taxonomy;
 mod throttle;
 pub mod tokens;
 mod views;
