@@ -55,6 +55,7 @@
 //! codes and issued tokens, which open the API like the fixed tokens).
 
 mod accounts;
+pub mod ai;
 mod auth;
 mod clock;
 mod faults;
