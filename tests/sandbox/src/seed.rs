@@ -15,11 +15,11 @@ use crate::clock::{self, MICROS};
 use crate::ids::IdMint;
 use crate::money;
 use crate::rng::SplitMix64;
-use crate::taxonomy;
 use crate::store::{
     Cover, OfferCode, OfferCodeChange, Product, ProductFile, RecurrencePrice, Seller, Store,
     Variant, VariantCategory,
 };
+use crate::taxonomy;
 
 const HOUR: i64 = 3600 * MICROS;
 const DAY: i64 = 24 * HOUR;

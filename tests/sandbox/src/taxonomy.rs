@@ -17,12 +17,7 @@ pub struct Category {
     pub label: &'static str,
 }
 
-const fn cat(
-    id: i64,
-    parent_id: Option<i64>,
-    name: &'static str,
-    label: &'static str,
-) -> Category {
+const fn cat(id: i64, parent_id: Option<i64>, name: &'static str, label: &'static str) -> Category {
     Category {
         id,
         parent_id,
@@ -128,10 +123,23 @@ pub struct MarketListing {
 pub const MARKET_CURRENCIES: &[&str] = &["usd", "eur", "gbp", "jpy"];
 
 const MARKET_WORDS: &[&str] = &[
-    "Essential", "Pro", "Starter", "Complete", "Mini", "Studio", "Everyday", "Advanced",
+    "Essential",
+    "Pro",
+    "Starter",
+    "Complete",
+    "Mini",
+    "Studio",
+    "Everyday",
+    "Advanced",
 ];
 const MARKET_KINDS: &[&str] = &["Pack", "Kit", "Bundle", "Guide", "Course", "Collection"];
-const MARKET_SELLERS: &[&str] = &["northwind", "pixelpine", "quietfox", "studioharbor", "lumenlab"];
+const MARKET_SELLERS: &[&str] = &[
+    "northwind",
+    "pixelpine",
+    "quietfox",
+    "studioharbor",
+    "lumenlab",
+];
 
 /// Typical USD price (cents) of a top-level category, the centre of its seeded listings.
 fn base_usd_cents(root: &str) -> i64 {

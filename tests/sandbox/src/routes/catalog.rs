@@ -89,8 +89,7 @@ pub fn comps(ctx: &mut Ctx) -> Outcome {
     let mut found: Vec<Comp> = Vec::new();
     for c in CATEGORIES.iter().filter(|c| within(Some(c.id))) {
         for l in taxonomy::market(c, &currency) {
-            if l.price_cents > 0 && matches(&query, &format!("{} {}", l.name, l.tags.join(" ")))
-            {
+            if l.price_cents > 0 && matches(&query, &format!("{} {}", l.name, l.tags.join(" "))) {
                 found.push(Comp {
                     name: l.name,
                     price_cents: l.price_cents,
