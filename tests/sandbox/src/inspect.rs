@@ -40,7 +40,9 @@ use crate::views;
 /// Upper bound of `sales` on reset (and of `--sales`).
 pub const MAX_SALES: usize = 500_000;
 
-/// One `/v2` or `/oauth` request as the sandbox received it (preflights are not logged).
+/// One `/v2` or `/oauth` request as the sandbox received it (preflights are not logged),
+/// or any request to the AI stand-in under `/ai` (preflights included), whose
+/// `authorization` is `"[redacted]"` when the header came: its key is never kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LoggedRequest {
     /// Arrival order, from 1; survives `clear_requests` (it is not reset).

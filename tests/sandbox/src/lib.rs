@@ -38,10 +38,13 @@
 //! | `GET /v2/sales/:id` | view_sales | |
 //! | `GET /v2/products/:id/subscribers` | view_sales | active subscriptions; `paginated=true\|1` → 100 per page |
 //! | `GET /v2/subscribers/:id` | view_sales | any status |
+//! | `GET /v2/categories` | READ | the fixed taxonomy (`src/taxonomy.rs`) |
+//! | `GET /v2/products/comps` | READ | price quartiles of comparable paid listings (`src/routes/catalog.rs`) |
+//! | `POST /ai/v1/chat/completions` | an AI key, no Gumroad token | the AI stand-in ([`ai`]); no CORS |
 //! | `/__sandbox/…` | none | see [`inspect`] |
 //!
 //! The same API routes answer under the legacy `/api/v2` prefix. Any other route
-//! answers 404 `{"success":false,"error":"Not found"}` (JSON). `OPTIONS` anywhere
+//! answers 404 `{"success":false,"error":"Not found"}` (JSON). `OPTIONS` anywhere but `/ai`
 //! answers a CORS preflight (204).
 //!
 //! # Modules
@@ -55,6 +58,7 @@
 //! codes and issued tokens, which open the API like the fixed tokens).
 
 mod accounts;
+pub mod ai;
 mod auth;
 mod clock;
 mod faults;
@@ -70,6 +74,7 @@ mod seed;
 mod seed_sales;
 mod server;
 mod store;
+mod taxonomy;
 mod throttle;
 pub mod tokens;
 mod views;

@@ -19,6 +19,7 @@ use crate::store::{
     Cover, OfferCode, OfferCodeChange, Product, ProductFile, RecurrencePrice, Seller, Store,
     Variant, VariantCategory,
 };
+use crate::taxonomy;
 
 const HOUR: i64 = 3600 * MICROS;
 const DAY: i64 = 24 * HOUR;
@@ -174,11 +175,126 @@ pub fn build(seller: Seller, mint: IdMint, products: usize, seed: u64) -> Store 
         store.products.push(product);
     }
 
+    vary_listings(&mut store.products, seed);
+
     if products > 0 {
         seed_universal_codes(&mut store, &mut rng);
         seed_product_codes(&mut store, &mut rng);
     }
     store
+}
+
+/// The category a product's subject word files it under (`taxonomy::CATEGORIES` path).
+const SUBJECT_CATEGORIES: &[(&str, &str)] = &[
+    ("Notion", "self-improvement/productivity/notion"),
+    ("Figma", "design/ui-and-web/figma"),
+    ("Procreate", "drawing-and-painting/procreate"),
+    ("Lightroom", "photography/presets/lightroom"),
+    ("Ableton", "music-and-sound-design/music-production"),
+    ("Blender", "3d/3d-modeling"),
+    ("Excel", "business-and-money/personal-finance"),
+    ("Obsidian", "self-improvement/productivity"),
+    ("Canva", "design/graphics"),
+    ("Webflow", "design/ui-and-web/webflow"),
+    ("SwiftUI", "software-development/app-development"),
+    ("Rust", "software-development/programming"),
+    ("Python", "software-development/programming"),
+    ("Watercolor", "drawing-and-painting/watercolor"),
+    ("Typography", "design/fonts"),
+    ("Podcast", "music-and-sound-design"),
+    ("Freelance", "business-and-money/entrepreneurship"),
+    ("YouTube", "business-and-money/marketing-and-sales"),
+    ("Etsy", "business-and-money/entrepreneurship"),
+    ("Sourdough", "education"),
+    ("Membership", "education/online-courses"),
+    ("Sample Pack", "music-and-sound-design/sample-packs"),
+    ("Presets", "photography/presets"),
+];
+
+/// The category of the subject word that comes first in `name`, if any.
+pub(crate) fn subject_category(name: &str) -> Option<i64> {
+    SUBJECT_CATEGORIES
+        .iter()
+        .filter_map(|(word, path)| name.find(word).map(|at| (at, *path)))
+        .min_by_key(|(at, _)| *at)
+        .and_then(|(_, path)| taxonomy::by_path(path))
+        .map(|c| c.id)
+}
+
+/// Tags that break Gumroad's rules (a leading `#`, one character, 26 characters) among
+/// valid ones: seven in all.
+const RULE_BREAKING_TAGS: &[&str] = &[
+    "#art",
+    "design",
+    "x",
+    "templates",
+    "a-tag-that-is-far-too-long",
+    "productivity",
+    "illustration",
+];
+
+/// Listing quality, varied by the product's position `i` (creation order, oldest first)
+/// so that every store of six or more products has each case; the text drawn comes from
+/// its own stream (`listing`), so nothing else in the store moves:
+/// * category: the subject's ([`SUBJECT_CATEGORIES`]), none when `i % 3 == 1`;
+/// * description (ordinary products): none when `i % 5 == 1`, long HTML (paragraphs, a
+///   list, links) when `i % 5 == 2`, one short sentence when `i % 5 == 3`;
+/// * summary (ordinary products): none when `i % 4 == 1`, over 160 characters when `i % 4 == 2`;
+/// * tags: none when `i % 6 == 1`, seven with three rule-breaking ones when
+///   `i % 6 == 2`, `["ui"]` (two characters, valid) when `i % 6 == 4`;
+/// * reviews not displayed when `i % 7 == 3`.
+///
+/// Anything not listed keeps what the product was seeded with.
+fn vary_listings(products: &mut [Product], seed: u64) {
+    let mut rng = SplitMix64::derive(seed, "listing");
+    for (i, p) in products.iter_mut().enumerate() {
+        let ordinary = !p.is_tiered_membership && p.customizable_price != Some(true);
+        p.taxonomy_id = if i % 3 == 1 {
+            None
+        } else {
+            subject_category(&p.name)
+        };
+        if ordinary {
+            let escaped = p.name.replace('&', "&amp;").replace('"', "&quot;");
+            match i % 5 {
+                1 => p.description = None,
+                2 => {
+                    p.description = Some(format!(
+                        "<p>{escaped} is the kit I wish I had when I started. {}</p>\
+                         <ul><li>{} ready-made files</li><li>A step-by-step setup guide</li>\
+                         <li>Free updates for life</li><li>A commercial license</li></ul>\
+                         <p>Questions? Read the <a href=\"https://example.com/faq\">FAQ</a> or \
+                         <a href=\"mailto:seller@example.com\">write to me</a>.</p><p>{} {}</p>",
+                        rng.pick(BLURBS),
+                        rng.range(12, 240),
+                        rng.pick(BLURBS),
+                        rng.pick(BLURBS),
+                    ));
+                }
+                3 => p.description = Some("<p>Coming soon.</p>".into()),
+                _ => {}
+            }
+            match i % 4 {
+                1 => p.custom_summary = None,
+                2 => {
+                    p.custom_summary = Some(format!(
+                        "{}: everything you need in one download, with step-by-step instructions, \
+                         examples from real projects, lifetime updates and a friendly community \
+                         to help whenever you get stuck.",
+                        p.name
+                    ));
+                }
+                _ => {}
+            }
+        }
+        match i % 6 {
+            1 => p.tags = Vec::new(),
+            2 => p.tags = RULE_BREAKING_TAGS.iter().map(|t| t.to_string()).collect(),
+            4 => p.tags = vec!["ui".into()],
+            _ => {}
+        }
+        p.display_product_reviews = i % 7 != 3;
+    }
 }
 
 /// Names and custom permalinks already handed out.
@@ -269,6 +385,8 @@ pub(crate) fn blank_product(store: &mut Store, created_at: i64) -> Product {
         created_at,
         thumbnail_url: None,
         tags: Vec::new(),
+        taxonomy_id: None,
+        display_product_reviews: true,
         is_tiered_membership: false,
         recurrences: Vec::new(),
         variant_categories: Vec::new(),

@@ -43,6 +43,7 @@ use tokio::sync::oneshot;
 use tokio_rustls::TlsAcceptor;
 
 use crate::accounts;
+use crate::ai;
 use crate::faults::{self, Decision, FaultState, Faults};
 use crate::inspect::{self, LoggedRequest};
 use crate::oauth::{self, OAuth};
@@ -69,6 +70,8 @@ pub(crate) struct Shared {
     /// The OAuth server: applications, codes and issued tokens (of every store).
     oauth: Mutex<OAuth>,
     seq: AtomicU64,
+    /// Chat completions the AI stand-in has answered (their ids count up from 1).
+    ai_completions: AtomicU64,
 }
 
 impl Shared {
@@ -85,6 +88,7 @@ impl Shared {
             throttle: Mutex::new(Throttle::new()),
             oauth: Mutex::new(OAuth::new()),
             seq: AtomicU64::new(0),
+            ai_completions: AtomicU64::new(0),
             config,
         }
     }
@@ -163,6 +167,7 @@ impl Shared {
         *lock(&self.throttle) = Throttle::new();
         self.set_faults(self.config.faults.clone());
         self.oauth().reset();
+        self.ai_completions.store(0, Ordering::SeqCst);
     }
 }
 
@@ -179,6 +184,18 @@ impl fmt::Display for Dropped {
 impl std::error::Error for Dropped {}
 
 fn to_response(reply: Reply) -> Response<Full<Bytes>> {
+    let mut res = without_cors(reply);
+    let headers = res.headers_mut();
+    headers.insert("access-control-allow-origin", HeaderValue::from_static("*"));
+    headers.insert(
+        "access-control-expose-headers",
+        HeaderValue::from_static("WWW-Authenticate"),
+    );
+    res
+}
+
+/// The answer as it is, without the CORS headers every API answer gets.
+fn without_cors(reply: Reply) -> Response<Full<Bytes>> {
     let mut res = Response::new(Full::new(reply.body));
     *res.status_mut() =
         StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -188,12 +205,47 @@ fn to_response(reply: Reply) -> Response<Full<Bytes>> {
             headers.append(HeaderName::from_static(name), v);
         }
     }
-    headers.insert("access-control-allow-origin", HeaderValue::from_static("*"));
-    headers.insert(
-        "access-control-expose-headers",
-        HeaderValue::from_static("WWW-Authenticate"),
-    );
     res
+}
+
+/// A request to the AI stand-in (`/ai/…`): logged on arrival with the status it will get
+/// (so a client that gives up on `sandbox-slow` still shows in the log), never with its
+/// key (`authorization` is `"[redacted]"` when the header came), no token or store, never
+/// faulted or throttled, answered without CORS headers (preflights included: 404).
+async fn serve_ai(
+    shared: &Shared,
+    method: String,
+    path: String,
+    query: String,
+    body: Bytes,
+    authorization: Option<String>,
+) -> Response<Full<Bytes>> {
+    let answer = ai::handle(&method, &path, &body, authorization.as_deref(), || {
+        shared.ai_completions.fetch_add(1, Ordering::SeqCst) + 1
+    });
+    let seq = shared.seq.fetch_add(1, Ordering::SeqCst) + 1;
+    lock(&shared.log).push(LoggedRequest {
+        seq,
+        url: if query.is_empty() {
+            path.clone()
+        } else {
+            format!("{path}?{query}")
+        },
+        method,
+        path,
+        query,
+        body: String::from_utf8_lossy(&body).into_owned(),
+        authorization: authorization.map(|_| "[redacted]".to_string()),
+        status: Some(answer.reply.status),
+        fault: None,
+        store: None,
+        token: None,
+    });
+    if !answer.delay.is_zero() {
+        // A timer, not a blocked thread: other connections go on being served meanwhile.
+        tokio::time::sleep(answer.delay).await;
+    }
+    without_cors(answer.reply)
 }
 
 fn preflight(path: &str, requested_headers: Option<&str>) -> Reply {
@@ -287,6 +339,9 @@ async fn serve_request(
         return Ok(to_response(inspect::handle(
             &shared, &method, &path, &query, &body,
         )));
+    }
+    if path == "/ai" || path.starts_with("/ai/") {
+        return Ok(serve_ai(&shared, method, path, query, body, authorization).await);
     }
     if method == "OPTIONS" {
         return Ok(to_response(preflight(&path, requested_headers.as_deref())));

@@ -127,6 +127,11 @@ pub struct Product {
     pub created_at: i64,
     pub thumbnail_url: Option<String>,
     pub tags: Vec<String>,
+    /// The category (`taxonomy::CATEGORIES` id); `None` for none.
+    pub taxonomy_id: Option<i64>,
+    /// Whether the product page shows reviews. Kept and updatable, but not in the
+    /// product's API JSON (the contract's product object does not carry it).
+    pub display_product_reviews: bool,
     pub is_tiered_membership: bool,
     /// Enabled recurrences of a tiered membership, in display order.
     pub recurrences: Vec<String>,
@@ -348,6 +353,83 @@ pub fn is_code_char(c: char) -> bool {
         || ('\u{C0}'..='\u{D6}').contains(&c)
         || ('\u{D8}'..='\u{F6}').contains(&c)
         || ('\u{F8}'..='\u{FF}').contains(&c)
+}
+
+/// A product name's maximum length in characters (additions §3).
+pub const NAME_MAX: usize = 255;
+
+pub const ADULT_KEYWORDS_MESSAGE: &str = "Adult keywords are not allowed";
+
+/// The words the sandbox treats as adult keywords. Gumroad's list is longer and not in
+/// the contract; these few stand in for it, matched as whole words, case-insensitively.
+pub const ADULT_KEYWORDS: &[&str] = &["porn", "porno", "xxx", "hentai", "nsfw"];
+
+/// Whether `text` holds one of [`ADULT_KEYWORDS`] as a whole word (words are runs of
+/// letters and digits).
+pub fn has_adult_keyword(text: &str) -> bool {
+    text.split(|c: char| !c.is_alphanumeric())
+        .any(|w| ADULT_KEYWORDS.iter().any(|k| w.eq_ignore_ascii_case(k)))
+}
+
+/// An HTML description as text: tags become spaces, the common entities are decoded and
+/// whitespace runs become one space.
+pub fn html_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                out.push(' ');
+            }
+            '>' if in_tag => in_tag = false,
+            _ if in_tag => {}
+            _ => out.push(c),
+        }
+    }
+    let decoded = out
+        .replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&");
+    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `Tag#clean_name`: lower-cased, trimmed, whitespace runs made one space.
+pub fn clean_tag(name: &str) -> String {
+    name.to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `Tag` validations on a cleaned name, as full messages (Rails' default
+/// "<Attribute> <message>" format): length 2 to 20, and the format
+/// `\A[^#,][^,]+\z` (no leading `#`, no comma, which also needs 2 characters).
+pub fn tag_errors(name: &str) -> Vec<String> {
+    let mut errors = Vec::new();
+    let chars = name.chars().count();
+    if name.is_empty() {
+        errors.push("Name can't be blank".to_string());
+    }
+    if chars < 2 {
+        errors.push(
+            "Name A tag is too short. Please try again with a longer one, above 2 characters."
+                .to_string(),
+        );
+    } else if chars > 20 {
+        errors.push(
+            "Name A tag is too long. Please try again with a shorter one, under 20 characters."
+                .to_string(),
+        );
+    }
+    if chars < 2 || name.starts_with('#') || name.contains(',') {
+        errors.push("Name A tag cannot start with hashes or contain commas.".to_string());
+    }
+    errors
 }
 
 /// Which attributes an offer-code save touches; validations that Rails runs only on
@@ -627,6 +709,17 @@ impl Store {
         let mut errors = Vec::new();
         if product.name.trim().is_empty() {
             errors.push("Name can't be blank".to_string());
+        } else if product.name.chars().count() > NAME_MAX {
+            // Rails' length validator, default message (additions §3: at most 255).
+            errors.push(format!(
+                "Name is too long (maximum is {NAME_MAX} characters)"
+            ));
+        }
+        // Additions §3: adult keywords are refused in the name and the description; the
+        // message is the model's base error, shown as it is.
+        let description = product.description.as_deref().unwrap_or_default();
+        if has_adult_keyword(&product.name) || has_adult_keyword(&html_text(description)) {
+            errors.push(ADULT_KEYWORDS_MESSAGE.to_string());
         }
         if let Some(permalink) = &product.custom_permalink {
             if !permalink

@@ -15,7 +15,19 @@ use crate::seed_sales;
 use crate::store::{
     recurrence_long_indicator, Product, Sale, Seller, Store, Subscription, NO_ANSWER,
 };
+use crate::taxonomy;
 use crate::tokens::Bearer;
+
+/// One category as `GET /v2/categories` lists it.
+pub fn category(c: &taxonomy::Category) -> Value {
+    json!({
+        "id": c.id,
+        "name": c.name,
+        "label": c.label,
+        "path": taxonomy::path(c),
+        "parent_id": c.parent_id,
+    })
+}
 
 /// Gumroad's PPP factors per country, already clamped the way its service does
 /// (at most 60 % off; 0.8 and above means no discount, stored as 1.0).
@@ -127,6 +139,9 @@ pub fn product(store: &Store, p: &Product, token: &Bearer, slim: bool) -> Value 
         .map(|c| serde_json::to_value(c).unwrap_or(Value::Null))
         .collect();
     let short_url = p.short_url(&store.seller);
+    // Contract §2.1 †: the category's id, full path and label (the category's own label,
+    // not the path's), all null without one.
+    let category = p.taxonomy_id.and_then(taxonomy::by_id);
     let mut j = json!({
         "id": p.id,
         "name": p.name,
@@ -156,6 +171,9 @@ pub fn product(store: &Store, p: &Product, token: &Bearer, slim: bool) -> Value 
         "recurrences": if p.is_tiered_membership { json!(p.recurrences) } else { Value::Null },
         "covers": covers,
         "main_cover_id": p.covers.first().map(|c| c.id.clone()),
+        "taxonomy_id": category.map(|c| c.id),
+        "category": category.map(taxonomy::path),
+        "category_label": category.map(|c| c.label),
         "bundle_products": [],
         "variants": variants,
     });

@@ -8,6 +8,7 @@
 //! Unknown routes answer 404 `{"success":false,"error":"Not found"}` (JSON, the
 //! shape of Gumroad's `e404_json`).
 
+mod catalog;
 mod oauth;
 mod offer_codes;
 mod products;
@@ -161,6 +162,9 @@ fn dispatch(ctx: &mut Ctx, method: &str, segs: &[&str]) -> Outcome {
     match (method, segs) {
         ("GET", ["user"]) => user::show(ctx),
         ("GET", ["products"]) => products::index(ctx),
+        // Before `products/:id`, as Rails draws collection routes before member routes.
+        ("GET", ["products", "comps"]) => catalog::comps(ctx),
+        ("GET", ["categories"]) => catalog::categories(ctx),
         ("GET", ["products", id]) => products::show(ctx, id),
         ("PUT" | "PATCH", ["products", id]) => products::update(ctx, id),
         ("DELETE", ["products", id]) => products::destroy(ctx, id),

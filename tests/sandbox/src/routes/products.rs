@@ -9,7 +9,8 @@ use crate::ids;
 use crate::money;
 use crate::params::IntParam;
 use crate::reply::{to_sentence, Reply};
-use crate::store::Product;
+use crate::store::{clean_tag, tag_errors, Product};
+use crate::taxonomy;
 use crate::views;
 
 const PER_PAGE: usize = 10;
@@ -124,15 +125,72 @@ pub fn show(ctx: &mut Ctx, id: &str) -> Outcome {
     Ok(product_reply(ctx, idx, &token, None))
 }
 
+/// The tags as `Tag#clean_name` stores them, in order, repeats dropped. Blank entries are
+/// dropped too (Gumroad would try to save a blank tag and refuse it; the sandbox has
+/// always let `tags[]=` alone stand for "no tags").
 fn normalize_tags(values: &[Value]) -> Vec<String> {
     let mut tags: Vec<String> = Vec::new();
     for v in values {
-        let t = v.as_str().unwrap_or_default().trim().to_lowercase();
+        let t = clean_tag(v.as_str().unwrap_or_default());
         if !t.is_empty() && !tags.contains(&t) {
             tags.push(t);
         }
     }
     tags
+}
+
+/// `Product::Tags#save_tags!` after the product saved: each tag new to the product is
+/// created (`tag!`), so the first new one failing `Tag`'s validations raises and the whole
+/// update rolls back with that tag's errors as a sentence. Tags the product already has
+/// are not validated again (Gumroad only adds the missing ones), so a product keeps an
+/// old tag that breaks today's rules when the list sent still holds it.
+fn tags_error(before: &[String], after: &[String]) -> Option<String> {
+    after
+        .iter()
+        .filter(|t| !before.contains(t))
+        .map(|t| tag_errors(t))
+        .find(|errors| !errors.is_empty())
+        .map(|errors| to_sentence(&errors))
+}
+
+/// `resolve_category_param` (a before_action, so it answers before the product is even
+/// looked up): `Some(new taxonomy)` to assign, `None` to leave the category alone.
+/// `category` is a path (`design/ui-and-web/figma`), `taxonomy_id` an id; both non-blank
+/// → refused; a blank `taxonomy_id` sent clears the category (Rails assigns nil), a
+/// blank `category` alone changes nothing.
+fn resolve_category(p: &crate::params::Params) -> Result<Option<Option<i64>>, Reply> {
+    let scalar = |key: &str| !matches!(p.get(key), Some(Value::Array(_) | Value::Object(_)));
+    if p.has("category") {
+        if !scalar("category") {
+            return Err(Reply::failure("category must be a scalar value."));
+        }
+        if p.present("category") {
+            if p.present("taxonomy_id") {
+                return Err(Reply::failure(
+                    "Specify either category or taxonomy_id, not both.",
+                ));
+            }
+            let path = p.string("category").unwrap_or_default();
+            return match taxonomy::by_path(&path) {
+                Some(c) => Ok(Some(Some(c.id))),
+                None => Err(Reply::failure("Invalid category.")),
+            };
+        }
+    }
+    if !p.present("taxonomy_id") {
+        return Ok(p.has("taxonomy_id").then_some(None));
+    }
+    if !scalar("taxonomy_id") {
+        return Err(Reply::failure("taxonomy_id must be a scalar value."));
+    }
+    // `Taxonomy.exists?(params[:taxonomy_id])`, the id cast as ActiveModel casts integers.
+    match p.int("taxonomy_id") {
+        IntParam::Int(v) => match i64::try_from(v).ok().and_then(taxonomy::by_id) {
+            Some(c) => Ok(Some(Some(c.id))),
+            None => Err(Reply::failure("Invalid taxonomy_id.")),
+        },
+        IntParam::Nil => Err(Reply::failure("Invalid taxonomy_id.")),
+    }
 }
 
 /// Reads an integer attribute: `Ok(None)` for nil, `Err` when it cannot be stored.
@@ -151,6 +209,7 @@ fn int_attr(value: IntParam, out_of_range: &mut bool) -> Option<i64> {
 /// present change; the whole update is refused on any model error.
 pub fn update(ctx: &mut Ctx, id: &str) -> Outcome {
     let token = ctx.authorize(&["edit_products"])?;
+    let category = resolve_category(&ctx.params)?;
     let idx = fetch_product(ctx, id)?;
     let p = &ctx.params;
     let original = &ctx.store.products[idx];
@@ -218,6 +277,13 @@ pub fn update(ctx: &mut Ctx, id: &str) -> Outcome {
     if let Some(Value::Array(tags)) = p.get("tags") {
         next.tags = normalize_tags(tags);
     }
+    if let Some(taxonomy_id) = category {
+        next.taxonomy_id = taxonomy_id;
+    }
+    if p.has("display_product_reviews") {
+        // A boolean column: nil (blank) is stored as false.
+        next.display_product_reviews = p.boolean("display_product_reviews").unwrap_or(false);
+    }
 
     let errors = ctx.store.product_errors(&next);
     if !errors.is_empty() {
@@ -227,6 +293,9 @@ pub fn update(ctx: &mut Ctx, id: &str) -> Outcome {
         return Ok(Reply::failure(
             "One or more numeric values are out of range.",
         ));
+    }
+    if let Some(message) = tags_error(&original.tags, &next.tags) {
+        return Ok(Reply::failure(&message));
     }
     ctx.store.products[idx] = next;
     let warning = ctx.store.offer_code_warning(&ctx.store.products[idx]);
