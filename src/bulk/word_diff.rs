@@ -117,11 +117,11 @@ fn merge(words: &[(DiffKind, &str)]) -> Vec<DiffPart> {
 }
 
 /// An unchanged run with [`CONTEXT_WORDS`] kept next to each change it touches
-/// (`before`: a change precedes it; `after`: one follows).
+/// (`before`: a change precedes it; `after`: one follows); whole when nothing changed.
 fn shorten(run: &[&str], before: bool, after: bool) -> String {
     let head = if before { CONTEXT_WORDS } else { 0 };
     let tail = if after { CONTEXT_WORDS } else { 0 };
-    if run.len() <= head + tail + 1 {
+    if (!before && !after) || run.len() <= head + tail + 1 {
         return run.join(" ");
     }
     let mut shown: Vec<&str> = run[..head].to_vec();
