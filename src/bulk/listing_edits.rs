@@ -12,7 +12,9 @@ use super::plan::Action;
 use super::steps::skip;
 use crate::error::clip;
 use crate::listing::html::{collapse_space, plain_text, replace_plain, replace_text};
-use crate::listing::rules::{name_problem, normalize_tag, parse_tags, summary_problem, tags_problem};
+use crate::listing::rules::{
+    name_problem, normalize_tag, parse_tags, summary_problem, tags_problem,
+};
 use crate::model::Product;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,7 +80,6 @@ impl TagsInput {
     }
 }
 
-
 /// A validated edit (see `listings::EditListingsIntent::validate`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Valid {
@@ -143,7 +144,12 @@ pub fn plan_product(edit: &Valid, product: &Product) -> Action {
 }
 
 /// The step that changes `fields` of `product` to `after`.
-fn update(product: &Product, fields: &[Field], after: ListingFields, note: Option<String>) -> Action {
+fn update(
+    product: &Product,
+    fields: &[Field],
+    after: ListingFields,
+    note: Option<String>,
+) -> Action {
     Action::UpdateListing {
         before: ListingFields::of(product, fields),
         after,
@@ -390,9 +396,7 @@ fn suggest(item: &Suggestion, product: &Product) -> Action {
     if let Some(input) = &item.tags {
         let new = input.tags();
         if new.is_empty() {
-            return skip(
-                "The suggestion has no tags: Gumroad's API cannot set an empty tag list.",
-            );
+            return skip("The suggestion has no tags: Gumroad's API cannot set an empty tag list.");
         }
         if let Some(problem) = tags_problem(&new) {
             return skip(format!("The suggested tags break a rule: {problem}"));

@@ -215,11 +215,17 @@ impl ListingFields {
         let keep = |f: Field| fields.contains(&f);
         ListingFields {
             name: self.name.clone().filter(|_| keep(Field::Name)),
-            description: self.description.clone().filter(|_| keep(Field::Description)),
+            description: self
+                .description
+                .clone()
+                .filter(|_| keep(Field::Description)),
             custom_summary: self.custom_summary.clone().filter(|_| keep(Field::Summary)),
             tags: self.tags.clone().filter(|_| keep(Field::Tags)),
             taxonomy_id: self.taxonomy_id.filter(|_| keep(Field::Category)),
-            category_label: self.category_label.clone().filter(|_| keep(Field::Category)),
+            category_label: self
+                .category_label
+                .clone()
+                .filter(|_| keep(Field::Category)),
         }
     }
 
@@ -279,7 +285,13 @@ pub fn changes(before: &ListingFields, after: &ListingFields) -> Vec<FieldChange
             let (was, will) = (before.display(field), after.display(field));
             let diff = match field {
                 Field::Name | Field::Description => {
-                    let plain = |text: &str| if text == NONE { String::new() } else { text.to_owned() };
+                    let plain = |text: &str| {
+                        if text == NONE {
+                            String::new()
+                        } else {
+                            text.to_owned()
+                        }
+                    };
                     word_diff(&plain(&was), &plain(&will))
                 }
                 _ => Vec::new(),

@@ -147,7 +147,10 @@ mod tests {
             opening_text("<p>Old <b>bold</b> start</p><p>Second</p>"),
             "Old bold start"
         );
-        assert_eq!(opening_text("<ul><li><p>Point</p></li><li>Two</li></ul>"), "Point");
+        assert_eq!(
+            opening_text("<ul><li><p>Point</p></li><li>Two</li></ul>"),
+            "Point"
+        );
         assert_eq!(opening_text("Just text"), "");
         assert_eq!(opening_text(""), "");
     }

@@ -100,8 +100,7 @@ pub(super) fn listing_outcome(
                 let mut message = changed(&fields);
                 let reformatted = fields.contains(&Field::Description)
                     && after.description.as_deref() != shown.description.as_deref()
-                    && !(after.description.as_deref() == Some("")
-                        && shown.description.is_none());
+                    && !(after.description.as_deref() == Some("") && shown.description.is_none());
                 if reformatted {
                     message.push_str(
                         " Gumroad re-formatted the description's HTML; its text is as sent.",
@@ -132,7 +131,9 @@ pub(super) fn listing_outcome(
                 )
             };
             if let Some(warning) = warning {
-                outcome.message.push_str(&format!(" Gumroad warns: {warning}"));
+                outcome
+                    .message
+                    .push_str(&format!(" Gumroad warns: {warning}"));
                 outcome.warning = Some(warning);
             }
             outcome

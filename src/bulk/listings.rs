@@ -22,8 +22,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Number;
 
 use super::intent::{parse_intent, product_ids, whole};
-pub use super::listing_edits::{Position, Suggestion, SummaryMode, TagsInput, TagsMode, TextField};
 use super::listing_edits::{plan_product, Valid};
+pub use super::listing_edits::{Position, Suggestion, SummaryMode, TagsInput, TagsMode, TextField};
 use super::listing_fields::{describe_now, ListingFields};
 use super::plan::{Action, Operation, Plan, Step};
 use super::snapshot::Snapshot;
@@ -52,8 +52,14 @@ pub struct EditListingsIntent {
 )]
 pub enum Edit {
     /// Tags typed as one line, comma-separated.
-    Tags { mode: TagsMode, tags: String },
-    Summary { mode: SummaryMode, text: String },
+    Tags {
+        mode: TagsMode,
+        tags: String,
+    },
+    Summary {
+        mode: SummaryMode,
+        text: String,
+    },
     FindReplace {
         field: TextField,
         find: String,
@@ -66,8 +72,12 @@ pub enum Edit {
         position: Position,
         text: String,
     },
-    Category { taxonomy_id: Number },
-    Suggestions { items: Vec<Suggestion> },
+    Category {
+        taxonomy_id: Number,
+    },
+    Suggestions {
+        items: Vec<Suggestion>,
+    },
 }
 
 /// An [`EditListingsIntent`] that passed validation.
@@ -193,9 +203,8 @@ impl EditListingsIntent {
                             clip(id, 40)
                         )));
                     }
-                    let empty = |text: &Option<String>| {
-                        text.as_deref().is_none_or(|t| t.trim().is_empty())
-                    };
+                    let empty =
+                        |text: &Option<String>| text.as_deref().is_none_or(|t| t.trim().is_empty());
                     if empty(&item.name)
                         && empty(&item.summary)
                         && empty(&item.description_opening)
@@ -396,7 +405,11 @@ pub(super) fn reconcile_listing(original: &Action, product: &Product) -> Action 
 }
 
 /// `replan_steps` for an `editListings` plan: each target step against the product now.
-pub(super) fn replan_edit_listings(originals: &[&Step], snapshot: &Snapshot, steps: &mut Vec<Step>) {
+pub(super) fn replan_edit_listings(
+    originals: &[&Step],
+    snapshot: &Snapshot,
+    steps: &mut Vec<Step>,
+) {
     for original in originals {
         steps.push(match snapshot.product(&original.product_id) {
             Some(product) => product_step(

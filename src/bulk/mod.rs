@@ -99,19 +99,19 @@ pub use crate::pacing::{Control, ExecOptions};
 pub use apply_code::{plan_apply_code, ApplyCodeIntent, DiscountInput, OnConflict};
 pub use engine::{execute, Observer};
 pub use inventory::{inventory, inventory_csv, load_inventory, InventoryRow};
+pub use listing_fields::{FieldChange, ListingFields};
+pub use listings::{parse_listings_intent, plan_edit_listings, Edit, EditListingsIntent};
 pub use parity::{
     apply_intent, plan_apply_parity, plan_remove_parity, ApplyParityIntent, ParityApply,
     ParityPlanIntent, RemoveParityIntent, NOT_GEO_LOCKED_NOTE,
 };
-pub use listing_fields::{FieldChange, ListingFields};
-pub use listings::{parse_listings_intent, plan_edit_listings, Edit, EditListingsIntent};
 pub use plan::{Action, Change, Operation, Plan, PlanSummary, PriceTotal, Step};
 pub use preview::{
     preview_apply_code, preview_apply_code_with_list, preview_apply_parity,
     preview_apply_parity_with_list, preview_edit_listings, preview_edit_listings_with_list,
-    preview_price_change, preview_price_change_with_list,
-    preview_remove_code, preview_remove_code_with_list, preview_remove_parity,
-    preview_remove_parity_with_list, preview_undo,
+    preview_price_change, preview_price_change_with_list, preview_remove_code,
+    preview_remove_code_with_list, preview_remove_parity, preview_remove_parity_with_list,
+    preview_undo,
 };
 pub use prices::{plan_price_change, ChangeInput, PriceChangeIntent};
 pub use remove_code::{plan_remove_code, RemoveCodeIntent};

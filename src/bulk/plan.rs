@@ -179,7 +179,11 @@ impl Action {
             } => format!("Change the price. {note}"),
             Action::UpdatePrice { note: None, .. } => "Change the price".to_owned(),
             Action::VerifiedPrice { .. } => "Already at the new price".to_owned(),
-            Action::UpdateListing { before, after, note } => {
+            Action::UpdateListing {
+                before,
+                after,
+                note,
+            } => {
                 let labels: Vec<&str> = before
                     .fields(after)
                     .into_iter()

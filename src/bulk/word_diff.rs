@@ -56,7 +56,11 @@ pub fn word_diff(before: &str, after: &str) -> Vec<DiffPart> {
     } else {
         words.extend(lcs_diff(old_mid, new_mid));
     }
-    words.extend(old[old.len() - suffix..].iter().map(|w| (DiffKind::Same, *w)));
+    words.extend(
+        old[old.len() - suffix..]
+            .iter()
+            .map(|w| (DiffKind::Same, *w)),
+    );
     merge(&words)
 }
 
@@ -149,15 +153,31 @@ mod tests {
     #[test]
     fn a_diff_marks_removed_and_added_words_and_merges_runs() {
         let rows = [
-            ("The brush bundle", "The brush pack", "The brush [-bundle] [+pack]"),
+            (
+                "The brush bundle",
+                "The brush pack",
+                "The brush [-bundle] [+pack]",
+            ),
             ("a b c", "a b c", "a b c"),
             ("", "New text here", "[+New text here]"),
             ("Old text", "", "[-Old text]"),
-            ("one two three four", "zero one three four five", "[+zero] one [-two] three four [+five]"),
-            ("Intro.  Forty\nbrushes", "Intro. Forty brushes", "Intro. Forty brushes"),
+            (
+                "one two three four",
+                "zero one three four five",
+                "[+zero] one [-two] three four [+five]",
+            ),
+            (
+                "Intro.  Forty\nbrushes",
+                "Intro. Forty brushes",
+                "Intro. Forty brushes",
+            ),
         ];
         for (before, after, want) in rows {
-            assert_eq!(shown(&word_diff(before, after)), want, "{before:?} → {after:?}");
+            assert_eq!(
+                shown(&word_diff(before, after)),
+                want,
+                "{before:?} → {after:?}"
+            );
         }
         let parts = word_diff("x y", "z y");
         let kinds: Vec<DiffKind> = parts.iter().map(|p| p.kind).collect();

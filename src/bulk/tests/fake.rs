@@ -330,8 +330,10 @@ impl FakeGumroad {
                     .categories
                     .borrow()
                     .iter()
-                    .map(|(id, label)| json!({"id": id, "name": label, "label": label,
-                        "path": label.to_lowercase(), "parent_id": null}))
+                    .map(|(id, label)| {
+                        json!({"id": id, "name": label, "label": label,
+                        "path": label.to_lowercase(), "parent_id": null})
+                    })
                     .collect();
                 ok(json!({"categories": categories}))
             }
@@ -428,7 +430,13 @@ impl FakeGumroad {
         let ignored = self.ignored.borrow().clone();
         let sent = |name: &str| {
             (!ignored.contains(&name))
-                .then(|| request.form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+                .then(|| {
+                    request
+                        .form
+                        .iter()
+                        .find(|(k, _)| k == name)
+                        .map(|(_, v)| v.clone())
+                })
                 .flatten()
         };
         {
@@ -454,8 +462,12 @@ impl FakeGumroad {
             }
             if let Some(taxonomy) = sent("taxonomy_id") {
                 let id: i64 = taxonomy.parse().unwrap();
-                let Some((_, label)) =
-                    self.categories.borrow().iter().find(|(c, _)| *c == id).copied()
+                let Some((_, label)) = self
+                    .categories
+                    .borrow()
+                    .iter()
+                    .find(|(c, _)| *c == id)
+                    .copied()
                 else {
                     return ok(json!({"success": false, "message": "Invalid taxonomy_id."}));
                 };

@@ -136,7 +136,10 @@ fn a_lost_answer_is_settled_by_re_reading_the_product() {
     fake.fail(Method::Put, "/p0", Fault::DropAfter, 1);
     let report = run(&fake, &plan);
     assert_eq!(statuses(&report), [Status::Applied, Status::Applied]);
-    assert!(report.rows[0].outcome.message.contains("re-reading the product confirmed"));
+    assert!(report.rows[0]
+        .outcome
+        .message
+        .contains("re-reading the product confirmed"));
     let puts = |fake: &FakeGumroad| {
         fake.writes()
             .iter()
@@ -163,7 +166,10 @@ fn a_lost_answer_is_settled_by_re_reading_the_product() {
     let report = run(&fake, &rename);
     assert_eq!(report.rows[0].outcome.status, Status::Unknown);
     assert!(
-        report.rows[0].outcome.message.contains("name “Hand Edited”"),
+        report.rows[0]
+            .outcome
+            .message
+            .contains("name “Hand Edited”"),
         "{}",
         report.rows[0].outcome.message
     );
@@ -175,14 +181,27 @@ fn a_lost_answer_is_settled_by_re_reading_the_product() {
 fn the_category_preview_checks_the_id_against_gumroads_list() {
     let fake = store();
     let intent = |id: i64| {
-        parse_listings_intent(&json!({"productIds": ["p0"], "edit": {"kind": "category", "taxonomyId": id}}))
-            .unwrap()
+        parse_listings_intent(
+            &json!({"productIds": ["p0"], "edit": {"kind": "category", "taxonomyId": id}}),
+        )
+        .unwrap()
     };
     let clock = FakeClock::default();
-    let plan = block_on(preview_edit_listings(&fake.client(), &clock, &intent(3), &options())).unwrap();
+    let plan = block_on(preview_edit_listings(
+        &fake.client(),
+        &clock,
+        &intent(3),
+        &options(),
+    ))
+    .unwrap();
     assert_eq!(plan.steps[0].changes[0].after, "Drawing");
-    let error = block_on(preview_edit_listings(&fake.client(), &clock, &intent(42), &options()))
-        .unwrap_err();
+    let error = block_on(preview_edit_listings(
+        &fake.client(),
+        &clock,
+        &intent(42),
+        &options(),
+    ))
+    .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::InvalidInput);
     assert!(error.message().contains("no category with id 42"));
     assert!(fake.writes().is_empty());

@@ -96,7 +96,8 @@ fn summary_of(step: &Step) -> String {
 #[test]
 fn every_edit_kind_per_product() {
     let snapshot = snap();
-    let html_a = r#"<p>The <a href="https://x.test/bundle">Pack</a> has forty brushes.</p><p>Pack up!</p>"#;
+    let html_a =
+        r#"<p>The <a href="https://x.test/bundle">Pack</a> has forty brushes.</p><p>Pack up!</p>"#;
     // (edit, product, expected)
     let rows: Vec<(Value, &str, String)> = vec![
         // Tags: the full new list is sent.
@@ -184,7 +185,10 @@ fn before_holds_exactly_the_changed_fields_as_read() {
     let Action::UpdateListing { before, .. } = &step(&plan, "a").action else {
         panic!()
     };
-    assert_eq!((before.taxonomy_id, before.name.as_deref()), (Some(3), None));
+    assert_eq!(
+        (before.taxonomy_id, before.name.as_deref()),
+        (Some(3), None)
+    );
     let tags = plan_of(
         json!({"kind": "tags", "mode": "add", "tags": "x1"}),
         &["b"],
@@ -236,39 +240,73 @@ fn suggestions_are_checked_again_and_the_opening_keeps_the_rest() {
 #[test]
 fn bad_intents_are_refused_before_anything_is_read() {
     let rows: Vec<(Value, &str)> = vec![
-        (json!({"productIds": [], "edit": {"kind": "summary", "mode": "set", "text": "x"}}),
-            "Select at least one product"),
-        (json!({"productIds": ["a"], "edit": {"kind": "findReplace", "field": "name", "find": " ", "replace": "x"}}),
-            "Type the text to find."),
-        (json!({"productIds": ["a"], "edit": {"kind": "findReplace", "field": "name", "find": "a", "replace": "a"}}),
-            "the same as the text to find"),
-        (json!({"productIds": ["a"], "edit": {"kind": "tags", "mode": "add", "tags": "#art"}}),
-            "starts with #"),
-        (json!({"productIds": ["a"], "edit": {"kind": "tags", "mode": "replace", "tags": "a1, a2, a3, a4, a5, a6"}}),
-            "6 tags"),
-        (json!({"productIds": ["a"], "edit": {"kind": "tags", "mode": "add", "tags": " , "}}),
-            "Type at least one tag"),
-        (json!({"productIds": ["a"], "edit": {"kind": "summary", "mode": "set", "text": "x".repeat(161)}}),
-            "161 characters"),
-        (json!({"productIds": ["a"], "edit": {"kind": "addText", "field": "name", "position": "append", "text": "  "}}),
-            "Type the text to add."),
-        (json!({"productIds": ["a"], "edit": {"kind": "category", "taxonomyId": 99}}),
-            "no category with id 99"),
-        (json!({"productIds": ["a"], "edit": {"kind": "category", "taxonomyId": 2.5}}),
-            "Choose a category"),
-        (json!({"edit": {"kind": "suggestions", "items": []}}), "no suggestions"),
-        (json!({"edit": {"kind": "suggestions", "items": [{"productId": "a", "name": "X"}, {"productId": "a", "name": "Y"}]}}),
-            "same product"),
-        (json!({"edit": {"kind": "suggestions", "items": [{"productId": "a", "name": " "}]}}),
-            "nothing to change"),
-        (json!({"productIds": ["a"], "edit": {"kind": "rename"}}), "could not read"),
+        (
+            json!({"productIds": [], "edit": {"kind": "summary", "mode": "set", "text": "x"}}),
+            "Select at least one product",
+        ),
+        (
+            json!({"productIds": ["a"], "edit": {"kind": "findReplace", "field": "name", "find": " ", "replace": "x"}}),
+            "Type the text to find.",
+        ),
+        (
+            json!({"productIds": ["a"], "edit": {"kind": "findReplace", "field": "name", "find": "a", "replace": "a"}}),
+            "the same as the text to find",
+        ),
+        (
+            json!({"productIds": ["a"], "edit": {"kind": "tags", "mode": "add", "tags": "#art"}}),
+            "starts with #",
+        ),
+        (
+            json!({"productIds": ["a"], "edit": {"kind": "tags", "mode": "replace", "tags": "a1, a2, a3, a4, a5, a6"}}),
+            "6 tags",
+        ),
+        (
+            json!({"productIds": ["a"], "edit": {"kind": "tags", "mode": "add", "tags": " , "}}),
+            "Type at least one tag",
+        ),
+        (
+            json!({"productIds": ["a"], "edit": {"kind": "summary", "mode": "set", "text": "x".repeat(161)}}),
+            "161 characters",
+        ),
+        (
+            json!({"productIds": ["a"], "edit": {"kind": "addText", "field": "name", "position": "append", "text": "  "}}),
+            "Type the text to add.",
+        ),
+        (
+            json!({"productIds": ["a"], "edit": {"kind": "category", "taxonomyId": 99}}),
+            "no category with id 99",
+        ),
+        (
+            json!({"productIds": ["a"], "edit": {"kind": "category", "taxonomyId": 2.5}}),
+            "Choose a category",
+        ),
+        (
+            json!({"edit": {"kind": "suggestions", "items": []}}),
+            "no suggestions",
+        ),
+        (
+            json!({"edit": {"kind": "suggestions", "items": [{"productId": "a", "name": "X"}, {"productId": "a", "name": "Y"}]}}),
+            "same product",
+        ),
+        (
+            json!({"edit": {"kind": "suggestions", "items": [{"productId": "a", "name": " "}]}}),
+            "nothing to change",
+        ),
+        (
+            json!({"productIds": ["a"], "edit": {"kind": "rename"}}),
+            "could not read",
+        ),
     ];
     for (intent, want) in rows {
         let error = parse_listings_intent(&intent)
             .and_then(|i| plan_edit_listings(&i, &snap(), &categories(), NOW))
             .unwrap_err();
         assert_eq!(error.kind(), ErrorKind::InvalidInput, "{intent}");
-        assert!(error.message().contains(want), "{intent}: {}", error.message());
+        assert!(
+            error.message().contains(want),
+            "{intent}: {}",
+            error.message()
+        );
     }
     // Removing a tag that breaks today's rules is allowed: it is there to be removed.
     let ok = parse_listings_intent(
@@ -358,7 +396,9 @@ fn undo_restores_exactly_what_was_there_and_leaves_later_edits() {
         summary_of(&undo.steps[0]),
         "skip: Changed since this job (now description “Rewritten.”); not overwritten."
     );
-    assert!(undo.notes.contains(&"1 listing changed since this job and is left alone.".to_owned()));
+    assert!(undo
+        .notes
+        .contains(&"1 listing changed since this job and is left alone.".to_owned()));
 
     // Already back: nothing to do. A failed row that changed nothing has no undo step.
     let undo = plan_undo(&report, &snap(), NOW);
@@ -378,7 +418,11 @@ fn undo_restores_exactly_what_was_there_and_leaves_later_edits() {
 
 #[test]
 fn undo_cannot_remove_a_category_or_every_tag() {
-    let category = plan_of(json!({"kind": "category", "taxonomyId": 7}), &["a", "b"], &snap());
+    let category = plan_of(
+        json!({"kind": "category", "taxonomyId": 7}),
+        &["a", "b"],
+        &snap(),
+    );
     let mut products = store();
     for p in &mut products {
         p.taxonomy_id = Some(7);
@@ -388,16 +432,25 @@ fn undo_cannot_remove_a_category_or_every_tag() {
     let Action::UpdateListing { after, .. } = &step(&undo, "a").action else {
         panic!()
     };
-    assert_eq!((after.taxonomy_id, after.category_label.as_deref()), (Some(3), Some("Drawing")));
+    assert_eq!(
+        (after.taxonomy_id, after.category_label.as_deref()),
+        (Some(3), Some("Drawing"))
+    );
     assert_eq!(
         summary_of(step(&undo, "b")),
         "skip: Its category stays: it had none before this job, and Gumroad's API cannot remove a category."
     );
 
-    let tags = plan_of(json!({"kind": "tags", "mode": "add", "tags": "x1"}), &["b"], &snap());
+    let tags = plan_of(
+        json!({"kind": "tags", "mode": "add", "tags": "x1"}),
+        &["b"],
+        &snap(),
+    );
     let now = with("b", |p| p.tags = vec!["x1".into()]);
     let undo = plan_undo(&report_of(&tags, Status::Applied), &now, NOW);
-    assert!(summary_of(&undo.steps[0]).starts_with("skip: Its tags stay: it had none before this job"));
+    assert!(
+        summary_of(&undo.steps[0]).starts_with("skip: Its tags stay: it had none before this job")
+    );
 }
 
 #[test]
@@ -407,7 +460,10 @@ fn a_listing_step_shows_each_change_before_and_after() {
     let value = serde_json::to_value(&plan).unwrap();
     let step = &value["steps"][0];
     assert_eq!(step["action"]["type"], "updateListing");
-    assert_eq!(step["description"], "Change description. Replaced in 1 place.");
+    assert_eq!(
+        step["description"],
+        "Change description. Replaced in 1 place."
+    );
     assert_eq!(
         step["changes"],
         json!([{"field": "description", "label": "Description",
@@ -418,7 +474,11 @@ fn a_listing_step_shows_each_change_before_and_after() {
     );
     // `before`/`after` hold only the changed field; a skip has no changes.
     assert_eq!(
-        step["action"]["before"].as_object().unwrap().keys().collect::<Vec<_>>(),
+        step["action"]["before"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect::<Vec<_>>(),
         ["description"]
     );
     assert!(value["steps"][1].get("changes").is_none());
@@ -431,15 +491,30 @@ fn a_listing_step_shows_each_change_before_and_after() {
     );
     let change = &tags.steps[0].changes[0];
     assert_eq!(
-        (change.label.as_str(), change.before.as_str(), change.after.as_str()),
+        (
+            change.label.as_str(),
+            change.before.as_str(),
+            change.after.as_str()
+        ),
         ("Tags", "(none)", "x1")
     );
     assert!(change.diff.is_empty());
-    let category = plan_of(json!({"kind": "category", "taxonomyId": 7}), &["a"], &snap());
+    let category = plan_of(
+        json!({"kind": "category", "taxonomyId": 7}),
+        &["a"],
+        &snap(),
+    );
     let change = &category.steps[0].changes[0];
-    assert_eq!((change.before.as_str(), change.after.as_str()), ("Drawing", "Fonts"));
+    assert_eq!(
+        (change.before.as_str(), change.after.as_str()),
+        ("Drawing", "Fonts")
+    );
     // A plan read back from JS (numbers as floats) is the same plan.
-    let back: Plan = serde_json::from_str(&serde_json::to_string(&category).unwrap()
-        .replace("\"taxonomyId\":7", "\"taxonomyId\":7.0")).unwrap();
+    let back: Plan = serde_json::from_str(
+        &serde_json::to_string(&category)
+            .unwrap()
+            .replace("\"taxonomyId\":7", "\"taxonomyId\":7.0"),
+    )
+    .unwrap();
     assert_eq!(back.steps, category.steps);
 }
