@@ -153,6 +153,7 @@ mod tests {
                     existing: None,
                 },
                 description: String::new(),
+                changes: Vec::new(),
             })
             .collect();
         Plan::new(

@@ -22,6 +22,11 @@
 //!   per product), [`remove_code`] (`plan_remove_code`), [`prices`] (`plan_price_change`),
 //!   [`parity`] (`plan_apply_parity` — one `plan_apply_code` per code and percent, under
 //!   the seller's minimum policy — and `plan_remove_parity`).
+//! - [`listings`] (`plan_edit_listings`: tags, summary, find and replace, added text,
+//!   category, suggestions), over `listing_edits` (each edit on one product),
+//!   `listing_text` (added blocks, a description's opening), [`listing_fields`] (a
+//!   step's fields, how a product compares with them, their display) and [`word_diff`];
+//!   its writes are `listing_writes`.
 //! - [`undo`]: `plan_undo`, the inverse of every operation (prices included).
 //! - [`replan`](mod@replan): `ReplanMode`, `replan_targets`, `replan_steps` and the async `replan` —
 //!   the one dispatch on `Operation` for re-planning.
@@ -31,7 +36,7 @@
 //! - `writes` (what each action sends) and [`engine`] (`execute`, `Observer`) run a plan
 //!   through [`pacing`](crate::pacing) (`ExecOptions`, `Control`, re-exported here).
 //!
-//! Adding an operation (say, tag edits): a new planner file here, one arm in
+//! Adding an operation (say, variant edits): a new planner file here, one arm in
 //! `replan::replan_steps` (and in `replan`'s scope choice), its inverse in `undo`, its
 //! `Operation` variant and actions in `plan` (and their writes in `writes` if new), a
 //! preview in `preview` — plus its wasm export and panel.
@@ -52,6 +57,11 @@
 //!   `ApplyParityIntent` from `forms::parity_intent`; `preview_remove_parity` with a
 //!   `RemoveParityIntent` (`productIds: []` = every product). Execute, undo, resume and
 //!   retry as for one code.
+//! - **Edit listings**: `preview_edit_listings(client, clock, &intent, options)` with an
+//!   `EditListingsIntent` (JSON such as `{"productIds": […], "edit": {"kind": "tags",
+//!   "mode": "add", "tags": "procreate, brushes"}}` read with `parse_listings_intent`);
+//!   each step's `changes` shows before → after. Execute, undo, resume and retry as for
+//!   prices; every write is read back from Gumroad's answer.
 //! - **Undo a job**: `preview_undo(client, clock, &report, options)` → a plan like any
 //!   other (preview, then `execute`).
 //! - **Resume an interrupted job**: `job::job_report(&plan, saved_rows, &state)` (a step
@@ -65,6 +75,11 @@ pub mod engine;
 pub mod intent;
 pub mod inventory;
 pub mod job;
+mod listing_edits;
+pub mod listing_fields;
+mod listing_text;
+mod listing_writes;
+pub mod listings;
 pub mod parity;
 pub mod plan;
 mod preview;
@@ -77,12 +92,15 @@ pub mod repricing;
 pub mod snapshot;
 mod steps;
 pub mod undo;
+pub mod word_diff;
 mod writes;
 
 pub use crate::pacing::{Control, ExecOptions};
 pub use apply_code::{plan_apply_code, ApplyCodeIntent, DiscountInput, OnConflict};
 pub use engine::{execute, Observer};
 pub use inventory::{inventory, inventory_csv, load_inventory, InventoryRow};
+pub use listing_fields::{FieldChange, ListingFields};
+pub use listings::{parse_listings_intent, plan_edit_listings, Edit, EditListingsIntent};
 pub use parity::{
     apply_intent, plan_apply_parity, plan_remove_parity, ApplyParityIntent, ParityApply,
     ParityPlanIntent, RemoveParityIntent, NOT_GEO_LOCKED_NOTE,
@@ -90,9 +108,10 @@ pub use parity::{
 pub use plan::{Action, Change, Operation, Plan, PlanSummary, PriceTotal, Step};
 pub use preview::{
     preview_apply_code, preview_apply_code_with_list, preview_apply_parity,
-    preview_apply_parity_with_list, preview_price_change, preview_price_change_with_list,
-    preview_remove_code, preview_remove_code_with_list, preview_remove_parity,
-    preview_remove_parity_with_list, preview_undo,
+    preview_apply_parity_with_list, preview_edit_listings, preview_edit_listings_with_list,
+    preview_price_change, preview_price_change_with_list, preview_remove_code,
+    preview_remove_code_with_list, preview_remove_parity, preview_remove_parity_with_list,
+    preview_undo,
 };
 pub use prices::{plan_price_change, ChangeInput, PriceChangeIntent};
 pub use remove_code::{plan_remove_code, RemoveCodeIntent};
@@ -101,6 +120,7 @@ pub use report::{Event, EventKind, Outcome, Progress, Report, ReportRow, ReportS
 pub use repricing::{OnLimit, PriceChange, Rounding};
 pub use snapshot::{snapshot_options, JobActivity, ProductList, Snapshot};
 pub use undo::plan_undo;
+pub use word_diff::{DiffKind, DiffPart};
 
 #[cfg(test)]
 mod tests;

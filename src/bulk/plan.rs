@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::listing_fields::{changes, FieldChange, ListingFields};
 use crate::model::{NewOfferCode, OfferCode, ProductId};
 use crate::money::format_price;
 
@@ -20,6 +21,8 @@ pub enum Operation {
     ApplyParity,
     /// Every parity code of a prefix, from the selected products (or all).
     RemoveParity,
+    /// Names, descriptions, summaries, tags or categories of the selected products.
+    EditListings,
 }
 
 /// What will be done (or was found done) for one target.
@@ -87,6 +90,21 @@ pub enum Action {
         after: i64,
         currency: String,
     },
+    /// `PUT /v2/products/:id` with only the fields in `after`: from `before` (the fields as
+    /// read when planning; the same fields) to `after`. `note`: what the seller should know
+    /// about this product (how many places a find and replace changed…), or null.
+    UpdateListing {
+        before: ListingFields,
+        after: ListingFields,
+        #[serde(default)]
+        note: Option<String>,
+    },
+    /// Found already done when a job was resumed or retried: every field shows `after`,
+    /// and showed `before` when the job was planned. Reported as applied without a request.
+    VerifiedListing {
+        before: ListingFields,
+        after: ListingFields,
+    },
 }
 
 /// A price in minor units. A plan that went through JS may hold it as a whole float
@@ -122,7 +140,17 @@ impl Action {
                 | Action::Replace { .. }
                 | Action::Update { .. }
                 | Action::UpdatePrice { .. }
+                | Action::UpdateListing { .. }
         )
+    }
+
+    /// A listing step's changes, field by field (empty for other steps).
+    pub fn changes(&self) -> Vec<FieldChange> {
+        match self {
+            Action::UpdateListing { before, after, .. }
+            | Action::VerifiedListing { before, after } => changes(before, after),
+            _ => Vec::new(),
+        }
     }
 
     /// The product's price once the step is done (price steps only).
@@ -151,6 +179,23 @@ impl Action {
             } => format!("Change the price. {note}"),
             Action::UpdatePrice { note: None, .. } => "Change the price".to_owned(),
             Action::VerifiedPrice { .. } => "Already at the new price".to_owned(),
+            Action::UpdateListing {
+                before,
+                after,
+                note,
+            } => {
+                let labels: Vec<&str> = before
+                    .fields(after)
+                    .into_iter()
+                    .map(|f| f.label())
+                    .collect();
+                let what = format!("Change {}", labels.join(", ").to_lowercase());
+                match note {
+                    Some(note) => format!("{what}. {note}"),
+                    None => what,
+                }
+            }
+            Action::VerifiedListing { .. } => "Already changed".to_owned(),
         }
     }
 
@@ -166,6 +211,8 @@ impl Action {
             Action::Verified { .. } => "verified",
             Action::UpdatePrice { .. } => "updatePrice",
             Action::VerifiedPrice { .. } => "verifiedPrice",
+            Action::UpdateListing { .. } => "updateListing",
+            Action::VerifiedListing { .. } => "verifiedListing",
         }
     }
 }
@@ -196,9 +243,13 @@ pub struct Step {
     /// What the step does, in words ([`Action::description`]; set by [`Plan::new`]).
     #[serde(default)]
     pub description: String,
+    /// A listing step's changes, field by field ([`Action::changes`]; set by
+    /// [`Plan::new`]); absent for other steps.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<FieldChange>,
 }
 
-/// Steps per action type; price steps count as `update` / `verified`.
+/// Steps per action type; price and listing steps count as `update` / `verified`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct PlanSummary {
@@ -259,10 +310,14 @@ impl PlanSummary {
                 Action::Create { .. } => &mut summary.create,
                 Action::Delete { .. } => &mut summary.delete,
                 Action::Replace { .. } => &mut summary.replace,
-                Action::Update { .. } | Action::UpdatePrice { .. } => &mut summary.update,
+                Action::Update { .. }
+                | Action::UpdatePrice { .. }
+                | Action::UpdateListing { .. } => &mut summary.update,
                 Action::Skip { .. } => &mut summary.skip,
                 Action::Conflict { .. } => &mut summary.conflict,
-                Action::Verified { .. } | Action::VerifiedPrice { .. } => &mut summary.verified,
+                Action::Verified { .. }
+                | Action::VerifiedPrice { .. }
+                | Action::VerifiedListing { .. } => &mut summary.verified,
             } += 1;
         }
         summary
@@ -377,6 +432,7 @@ impl Plan {
     ) -> Self {
         for step in &mut steps {
             step.description = step.action.description();
+            step.changes = step.action.changes();
         }
         let summary = PlanSummary::of(&steps);
         Plan {

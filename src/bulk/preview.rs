@@ -8,6 +8,7 @@
 
 use super::apply_code::{plan_apply_code, ApplyCodeIntent};
 use super::intent::{parse_intent, product_ids};
+use super::listings::{is_listing_action, plan_edit_listings, Edit, EditListingsIntent};
 use super::parity::{plan_apply_parity, plan_remove_parity, ApplyParityIntent, RemoveParityIntent};
 use super::plan::Plan;
 use super::prices::{plan_price_change, PriceChangeIntent};
@@ -16,7 +17,7 @@ use super::report::Report;
 use super::snapshot::{reread_beats_walk, take, take_from, Catalogue, ProductList, Scope};
 use super::undo::{is_price_action, plan_undo, undo_needs_all_products};
 use crate::api::GumroadClient;
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::model::{Product, ProductId};
 use crate::pacing::{ExecOptions, Runner};
 use crate::runtime::Clock;
@@ -218,6 +219,53 @@ pub async fn preview_price_change_with_list<T: Transport, C: Clock>(
     plan_price_change(intent, &snapshot, clock.now_ms())
 }
 
+/// The plan for an [`EditListingsIntent`] (JSON read with
+/// [`parse_listings_intent`](super::listings::parse_listings_intent)). A bad intent is
+/// `InvalidInput` before anything is sent; a category edit then reads Gumroad's categories
+/// (`GET /v2/categories`) and refuses an id not among them; then it reads the selected
+/// products.
+pub async fn preview_edit_listings<T: Transport, C: Clock>(
+    client: &GumroadClient<T>,
+    clock: &C,
+    intent: &EditListingsIntent,
+    options: &ExecOptions,
+) -> Result<Plan, Error> {
+    preview_edit_listings_with_list(client, clock, intent, None, options).await
+}
+
+/// [`preview_edit_listings`] from `listed` when it is fresh, with the selected products
+/// read again: each step carries the fields as read (a whole tag list, a whole
+/// description) and the write sends the new ones in full, so a cached listing must never
+/// be what an edit starts from.
+pub async fn preview_edit_listings_with_list<T: Transport, C: Clock>(
+    client: &GumroadClient<T>,
+    clock: &C,
+    intent: &EditListingsIntent,
+    listed: Option<&ProductList>,
+    options: &ExecOptions,
+) -> Result<Plan, Error> {
+    let valid = intent.validate(None)?;
+    let runner = Runner::new(client, clock, options);
+    let categories = if matches!(intent.edit, Edit::Category { .. }) {
+        runner
+            .read(|| client.categories())
+            .await
+            .map_err(|error| match error.kind() {
+                // Older API versions have no categories endpoint (additions §2).
+                ErrorKind::NotFound => Error::invalid_input(
+                    "Gumroad did not list its categories for this account, so a category cannot be checked or set here; nothing was sent.",
+                ),
+                _ => error,
+            })?
+    } else {
+        Vec::new()
+    };
+    let scope = Scope::Products(&valid.product_ids);
+    let catalogue = list_catalogue(listed, clock.now_ms(), ListUse::Reread, scope, options);
+    let snapshot = take_from(&runner, scope, catalogue).await?;
+    plan_edit_listings(intent, &snapshot, &categories, clock.now_ms())
+}
+
 /// The inverse plan of a job, from its report, against what is on Gumroad now.
 pub async fn preview_undo<T: Transport, C: Clock>(
     client: &GumroadClient<T>,
@@ -233,7 +281,11 @@ pub async fn preview_undo<T: Transport, C: Clock>(
         .collect();
     let scope = if undo_needs_all_products(report) {
         Scope::All
-    } else if report.rows.iter().all(|row| is_price_action(&row.action)) {
+    } else if report
+        .rows
+        .iter()
+        .all(|row| is_price_action(&row.action) || is_listing_action(&row.action))
+    {
         Scope::NoCodes
     } else {
         Scope::Products(&ids)

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::apply_code::{replan_apply_code, ApplyCodeIntent};
 use super::intent::parse_intent;
+use super::listings::replan_edit_listings;
 use super::parity::{replan_apply_parity, replan_remove_parity};
 use super::plan::{Action, Operation, Plan, Step};
 use super::prices::replan_price_change;
@@ -97,6 +98,10 @@ pub fn replan_steps(
             replan_price_change(&originals, snapshot, &mut steps);
             Vec::new()
         }
+        Operation::EditListings => {
+            replan_edit_listings(&originals, snapshot, &mut steps);
+            Vec::new()
+        }
         Operation::Undo => {
             replan_undo(&originals, snapshot, &mut steps);
             Vec::new()
@@ -107,7 +112,9 @@ pub fn replan_steps(
         .filter(|s| {
             matches!(
                 s.action,
-                Action::Verified { .. } | Action::VerifiedPrice { .. }
+                Action::Verified { .. }
+                    | Action::VerifiedPrice { .. }
+                    | Action::VerifiedListing { .. }
             )
         })
         .count();
@@ -159,7 +166,7 @@ pub async fn replan<T: Transport, C: Clock>(
 }
 
 /// The snapshot re-planning `targets` of `plan` needs: every product's codes where a
-/// universal code is involved, none for price steps, else the targets' codes.
+/// universal code is involved, none for price and listing steps, else the targets' codes.
 async fn read_targets<T: Transport, C: Clock>(
     client: &GumroadClient<T>,
     clock: &C,
@@ -177,14 +184,15 @@ async fn read_targets<T: Transport, C: Clock>(
         Operation::ApplyCode => parse_intent::<ApplyCodeIntent>(&plan.intent)?.universal,
         Operation::RemoveCode
         | Operation::PriceChange
+        | Operation::EditListings
         | Operation::Undo
         | Operation::ApplyParity
         | Operation::RemoveParity => false,
     } || replan_needs_all_products(plan, targets);
-    // Price steps (and an undo's other steps that write no code) are re-planned from the
-    // products alone.
+    // Price and listing steps (and an undo's other steps that write no code) are
+    // re-planned from the products alone.
     let needs_codes = match plan.operation {
-        Operation::PriceChange => false,
+        Operation::PriceChange | Operation::EditListings => false,
         Operation::Undo => plan
             .steps
             .iter()

@@ -30,6 +30,7 @@ fn step(index: usize, product: &Product, action: Action, discount: Option<Discou
         formatted_price_after: after.map(|a| format_price(a, &product.currency)),
         action,
         description: String::new(),
+        changes: Vec::new(),
     }
 }
 
@@ -46,6 +47,7 @@ pub(super) fn missing_step(index: usize, id: &ProductId) -> Step {
         formatted_price_after: None,
         action: skip("This product is no longer on Gumroad (deleted?)."),
         description: String::new(),
+        changes: Vec::new(),
     }
 }
 

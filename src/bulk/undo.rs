@@ -5,6 +5,8 @@
 //! next to the others, not in its planner file. Pure: a function of (report, [`Snapshot`]).
 
 use super::apply_code::{apply_on_product, apply_universal, OnConflict, ValidApply};
+use super::listing_fields::{describe_now, Field};
+use super::listings::{is_listing_action, listing_sides, reconcile_listing};
 use super::plan::{Action, Change, Operation, Plan, Step};
 use super::prices::reconcile_price;
 use super::reconcile::reconcile;
@@ -63,6 +65,10 @@ pub fn plan_undo(report: &Report, snapshot: &Snapshot, created_at: f64) -> Plan 
             steps.extend(undo_price_step(index, row, snapshot));
             continue;
         }
+        if is_listing_action(&row.action) {
+            steps.extend(undo_listing_step(index, row, snapshot));
+            continue;
+        }
         let effects = effects(row, snapshot);
         let Some(action) = undo_action(&effects, &row.product_id, snapshot) else {
             continue;
@@ -73,6 +79,7 @@ pub fn plan_undo(report: &Report, snapshot: &Snapshot, created_at: f64) -> Plan 
         });
     }
     let mut notes = price_undo_notes(&steps);
+    notes.extend(listing_undo_notes(&steps));
     let deletes = steps
         .iter()
         .filter(|s| matches!(s.action, Action::Delete { .. }))
@@ -378,6 +385,104 @@ fn price_undo_notes(steps: &[Step]) -> Vec<String> {
 }
 
 // ---------------------------------------------------------------------------------------
+// Listings
+
+const LISTING_CHANGED_SINCE: &str = "Changed since this job";
+
+/// The undo of a listing row, or `None` when the row changed nothing: put every field
+/// back where the product still shows what the job set, field by field as it was. A row
+/// that failed or ended unknown may have changed some fields (a write whose answer did
+/// not show every field): those the product shows as the job set are put back. A field
+/// someone changed since leaves the whole product alone. Two things the API cannot put
+/// back: no category (it cannot remove one) and no tags (it cannot send an empty list).
+fn undo_listing_step(index: usize, row: &ReportRow, snapshot: &Snapshot) -> Option<Step> {
+    let (before, after) = listing_sides(&row.action)?;
+    let applied = row.outcome.status == Status::Applied;
+    if !matches!(
+        row.outcome.status,
+        Status::Applied | Status::Unknown | Status::Failed
+    ) {
+        return None;
+    }
+    let Some(product) = snapshot.product(&row.product_id) else {
+        return applied.then(|| missing_step(index, &row.product_id));
+    };
+    let fields = before.fields(after);
+    let set_by_job: Vec<Field> = fields
+        .iter()
+        .copied()
+        .filter(|f| after.shown_by(product, *f) && !before.shown_by(product, *f))
+        .collect();
+    if !applied && set_by_job.is_empty() {
+        return None;
+    }
+    let elsewhere: Vec<Field> = fields
+        .iter()
+        .copied()
+        .filter(|f| !after.shown_by(product, *f) && !before.shown_by(product, *f))
+        .collect();
+    let action = if !elsewhere.is_empty() {
+        skip(format!(
+            "{LISTING_CHANGED_SINCE} (now {}); not overwritten.",
+            describe_now(product, &elsewhere)
+        ))
+    } else if set_by_job.is_empty() {
+        skip("Already back as it was.")
+    } else {
+        let mut reasons = Vec::new();
+        let mut back = Vec::new();
+        for field in set_by_job {
+            match field {
+                Field::Category if before.taxonomy_id.is_none() => reasons.push(
+                    "Its category stays: it had none before this job, and Gumroad's API cannot remove a category.",
+                ),
+                Field::Tags if before.tags.as_deref().unwrap_or_default().is_empty() => reasons.push(
+                    "Its tags stay: it had none before this job, and Gumroad's API cannot set an empty tag list.",
+                ),
+                field => back.push(field),
+            }
+        }
+        if back.is_empty() {
+            skip(reasons.join(" "))
+        } else {
+            Action::UpdateListing {
+                before: after.only(&back),
+                after: before.only(&back),
+                note: (!reasons.is_empty()).then(|| reasons.join(" ")),
+            }
+        }
+    };
+    Some(product_step(index, product, action))
+}
+
+/// What the seller should know about the listing steps of an undo.
+fn listing_undo_notes(steps: &[Step]) -> Vec<String> {
+    let restores = steps
+        .iter()
+        .filter(|s| matches!(s.action, Action::UpdateListing { .. }))
+        .count();
+    let changed = steps
+        .iter()
+        .filter(|s| matches!(&s.action, Action::Skip { reason, .. } if reason.starts_with(LISTING_CHANGED_SINCE)))
+        .count();
+    let mut notes = Vec::new();
+    if restores > 0 {
+        notes.push(format!(
+            "Puts back the earlier listing text, tags or category of {}, exactly as they were.",
+            count(restores, "product")
+        ));
+    }
+    if changed > 0 {
+        notes.push(format!(
+            "{} changed since this job and {} left alone.",
+            count(changed, "listing"),
+            if changed == 1 { "is" } else { "are" }
+        ));
+    }
+    notes
+}
+
+// ---------------------------------------------------------------------------------------
 // Re-planning an undo
 
 /// `replan_steps` for an undo plan: each target step against its own desired state.
@@ -442,6 +547,7 @@ fn reconcile_desired(original: &Action, product: &Product, snapshot: &Snapshot) 
             },
         },
         Action::UpdatePrice { .. } => reconcile_price(original, product),
+        Action::UpdateListing { .. } => reconcile_listing(original, product),
         other => other.clone(),
     }
 }

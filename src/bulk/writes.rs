@@ -3,6 +3,9 @@
 //! may be sent again. One step at a time; the order of steps, the window and the observer
 //! are the engine's. No `JsValue` here.
 
+use super::listing_writes::{
+    listing_outcome, verified_listing_outcome, write_listing, ListingWritten,
+};
 use super::plan::{Action, Change, Step};
 use super::report::{Outcome, Status};
 use crate::error::{Error, ErrorKind};
@@ -130,6 +133,20 @@ pub(super) async fn run_step<T: Transport, C: Clock>(
             ),
         )
         .into(),
+        Action::UpdateListing { before, after, .. } => {
+            match write_listing(runner, product, before, after).await {
+                Written::Done(written, _) => listing_outcome(written, before, after).into(),
+                Written::NotFound(error, _) => Outcome::new(
+                    Status::Failed,
+                    format!("The product is gone: {}", error.message()),
+                )
+                .into(),
+                other => not_done::<ListingWritten>(other, "the listing may or may not have been changed"),
+            }
+        }
+        Action::VerifiedListing { before, after } => {
+            verified_listing_outcome(before, after).into()
+        }
         Action::Skip { reason, .. } | Action::Conflict { reason, .. } => {
             Outcome::new(Status::Skipped, reason.clone()).into()
         }

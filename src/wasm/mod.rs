@@ -24,11 +24,13 @@
 mod credential;
 mod export;
 mod jobs;
+mod listing_edits;
 mod oauth;
 mod parity;
 
 pub use export::*;
 pub use jobs::*;
+pub use listing_edits::*;
 pub use oauth::*;
 pub use parity::*;
 

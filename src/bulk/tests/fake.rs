@@ -43,6 +43,9 @@ pub enum Fault {
     LostThenPriced(i64),
     /// A 200 whose JSON body is cut off half way; applied.
     Truncated,
+    /// Applied, the connection is lost, and someone else then renames the product to
+    /// this before anyone re-reads.
+    LostThenNamed(&'static str),
     /// The account is disconnected while this request is on its way: the stop flag is set
     /// and the request abandoned unanswered (Gumroad never got it). Also the label of every
     /// request on its way when the flag was set.
@@ -86,6 +89,11 @@ pub struct FakeGumroad {
     /// Products per page of `GET /v2/products` (`page_key` = the offset of the page); all
     /// on one page when `None`.
     pub page_size: Cell<Option<usize>>,
+    /// Product fields a `PUT` accepts and silently ignores (`"tags"`, `"taxonomy_id"`…), as
+    /// Gumroad has done with parameters it did not know.
+    pub ignored: RefCell<Vec<&'static str>>,
+    /// Gumroad's categories (`GET /v2/categories`): (id, label).
+    pub categories: RefCell<Vec<(i64, &'static str)>>,
 }
 
 pub fn product(id: &str, name: &str, price: i64, currency: &str) -> Product {
@@ -281,6 +289,9 @@ impl FakeGumroad {
                 else {
                     return ok(json!({"success": false, "message": "The product was not found."}));
                 };
+                if form("price").is_none() {
+                    return self.update_listing(request, id);
+                }
                 let price: i64 = form("price").unwrap().parse().unwrap();
                 if product.is_tiered_membership {
                     return ok(
@@ -313,6 +324,18 @@ impl FakeGumroad {
                     ));
                 }
                 ok(body)
+            }
+            (Method::Get, ["categories"]) => {
+                let categories: Vec<Value> = self
+                    .categories
+                    .borrow()
+                    .iter()
+                    .map(|(id, label)| {
+                        json!({"id": id, "name": label, "label": label,
+                        "path": label.to_lowercase(), "parent_id": null})
+                    })
+                    .collect();
+                ok(json!({"categories": categories}))
             }
             (Method::Get, ["products", id, "offer_codes"]) => {
                 if !self.products.borrow().iter().any(|p| p.id.as_str() == *id) {
@@ -397,6 +420,73 @@ impl FakeGumroad {
                 body: r#"{"success":false,"error":"Not found"}"#.into(),
             },
         }
+    }
+}
+
+impl FakeGumroad {
+    /// `PUT /v2/products/:id` without a price: the listing fields sent (tags replace all,
+    /// stored normalized), except those in [`FakeGumroad::ignored`].
+    fn update_listing(&self, request: &Request, id: &str) -> Response {
+        let ignored = self.ignored.borrow().clone();
+        let sent = |name: &str| {
+            (!ignored.contains(&name))
+                .then(|| {
+                    request
+                        .form
+                        .iter()
+                        .find(|(k, _)| k == name)
+                        .map(|(_, v)| v.clone())
+                })
+                .flatten()
+        };
+        {
+            let mut products = self.products.borrow_mut();
+            let product = products.iter_mut().find(|p| p.id.as_str() == id).unwrap();
+            if let Some(name) = sent("name") {
+                product.name = name;
+            }
+            if let Some(description) = sent("description") {
+                product.description = Some(description);
+            }
+            if let Some(summary) = sent("custom_summary") {
+                product.custom_summary = Some(summary);
+            }
+            let tags: Vec<String> = request
+                .form
+                .iter()
+                .filter(|(k, _)| k == "tags[]")
+                .map(|(_, v)| v.trim().to_lowercase())
+                .collect();
+            if !tags.is_empty() && !ignored.contains(&"tags") {
+                product.tags = tags;
+            }
+            if let Some(taxonomy) = sent("taxonomy_id") {
+                let id: i64 = taxonomy.parse().unwrap();
+                let Some((_, label)) = self
+                    .categories
+                    .borrow()
+                    .iter()
+                    .find(|(c, _)| *c == id)
+                    .copied()
+                else {
+                    return ok(json!({"success": false, "message": "Invalid taxonomy_id."}));
+                };
+                product.taxonomy_id = Some(id);
+                product.category_label = Some(label.to_owned());
+            }
+        }
+        ok(json!({"success": true, "product": self.product(id)}))
+    }
+
+    /// Someone else edits `id` by hand.
+    pub fn edit(&self, id: &str, change: impl FnOnce(&mut Product)) {
+        let mut products = self.products.borrow_mut();
+        change(products.iter_mut().find(|p| p.id.as_str() == id).unwrap());
+    }
+
+    /// The product `id` now.
+    pub fn now(&self, id: &str) -> Product {
+        self.product(id)
     }
 }
 
@@ -490,6 +580,12 @@ impl Transport for FakeGumroad {
                 let answer = self.handle(request);
                 self.stop.stop();
                 Ok(answer)
+            }
+            Some(Fault::LostThenNamed(name)) => {
+                self.handle(request);
+                let id = request.path.rsplit('/').next().unwrap_or_default();
+                self.edit(id, |p| p.name = name.to_owned());
+                Err(TransportError::Interrupted)
             }
             Some(Fault::LostThenPriced(price)) => {
                 self.handle(request);

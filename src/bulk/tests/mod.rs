@@ -4,6 +4,8 @@
 mod apply_code;
 mod engine;
 mod fake;
+mod listing_engine;
+mod listings;
 mod parity;
 mod price_engine;
 mod prices;

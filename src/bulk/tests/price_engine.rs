@@ -74,6 +74,7 @@ fn price_step(index: usize, product: &Product, action: Action) -> Step {
         formatted_price_after: None,
         action,
         description: String::new(),
+        changes: Vec::new(),
     }
 }
 

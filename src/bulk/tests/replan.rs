@@ -27,6 +27,7 @@ fn plan_of(operation: Operation, intent: Value, steps: Vec<(&str, Action)>) -> P
             formatted_price_after: None,
             action,
             description: String::new(),
+            changes: Vec::new(),
         })
         .collect();
     Plan::new(operation, "A job".into(), intent, steps, vec![], NOW)
