@@ -62,9 +62,10 @@ function changesRow(changes) {
       element('li', { 'data-field': change.field }, [
         element('span', { class: 'field' }, `${change.label}: `),
         change.diff?.length
-          ? element('span', { class: 'diff' }, change.diff.map((part) =>
+          ? element('span', { class: 'diff' }, change.diff.flatMap((part, at) => [
+              at > 0 ? ' ' : null,
               part.kind === 'added' ? element('ins', {}, part.text) : part.kind === 'removed' ? element('del', {}, part.text) : part.text,
-            ))
+            ]))
           : element('span', {}, [element('del', {}, change.before), ' → ', element('ins', {}, change.after)]),
       ]),
     )),
