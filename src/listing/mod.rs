@@ -9,9 +9,14 @@
 //!   listing (the meta description, the social card), each problem worded for the seller.
 //! - [`html`]: a description's HTML split into markup and text, so edits touch text only,
 //!   and its plain text.
+//! - [`audit`]: each listing scored against those rules, with its findings; the audit's CSV.
+//! - [`suggest`]: AI suggestions, pure — the endpoint's address checked, the request body
+//!   built, the answer read and every suggested field checked against [`rules`].
 
+pub mod audit;
 pub mod html;
 pub mod picker;
 pub mod rules;
+pub mod suggest;
 
 pub use picker::{picker_rows, PickerRow};
