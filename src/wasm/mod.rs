@@ -24,11 +24,13 @@
 mod credential;
 mod export;
 mod jobs;
+mod listings;
 mod oauth;
 mod parity;
 
 pub use export::*;
 pub use jobs::*;
+pub use listings::*;
 pub use oauth::*;
 pub use parity::*;
 

@@ -45,7 +45,7 @@ fn cells(row: &AuditRow) -> Vec<String> {
         neutralised(&row.formatted_price),
         if row.published { "yes" } else { "no" }.to_owned(),
         row.score.to_string(),
-        row.band_label.to_owned(),
+        row.band_label.to_string(),
     ];
     cells.extend(PartId::ALL.iter().map(|id| {
         row.parts
@@ -58,7 +58,7 @@ fn cells(row: &AuditRow) -> Vec<String> {
         Some(false) => "not eligible",
         None => "unknown",
     };
-    let ids: Vec<&str> = row.findings.iter().map(|f| f.id).collect();
+    let ids: Vec<&str> = row.findings.iter().map(|f| f.id.as_ref()).collect();
     let messages: Vec<&str> = row.findings.iter().map(|f| f.message.as_str()).collect();
     let comps = |pick: fn(&super::CompsSummary) -> &Option<String>| {
         row.comps

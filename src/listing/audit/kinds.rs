@@ -2,10 +2,12 @@
 //! in words, and which part of the score each lowers by how much — and the parts of the
 //! score with their weights. Data only; the checks that find them are in `checks`.
 
-use serde::Serialize;
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
 
 /// The parts of the score (the closed Gumroad proposal's five), serialized as their ids.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum PartId {
     Name,
@@ -47,7 +49,7 @@ impl PartId {
 }
 
 /// How sure a finding is: a rule broken, advice, or something the API does not tell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Severity {
     Problem,
@@ -150,13 +152,14 @@ kinds! {
         "Gumroad's comparable prices leave free listings out and know one price per product, not per tier.";
 }
 
-/// A finding as the table and the detail show it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A finding as the table and the detail show it (read back from JS for the CSV, hence
+/// owned text where it came from JS).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Finding {
-    pub id: &'static str,
+    pub id: Cow<'static, str>,
     pub severity: Severity,
-    pub rule: &'static str,
+    pub rule: Cow<'static, str>,
     pub message: String,
     pub fix: String,
     #[serde(skip)]
@@ -167,9 +170,9 @@ pub struct Finding {
 
 pub(super) fn found(kind: &Kind, message: impl Into<String>, fix: impl Into<String>) -> Finding {
     Finding {
-        id: kind.id,
+        id: Cow::Borrowed(kind.id),
         severity: kind.severity,
-        rule: kind.rule,
+        rule: Cow::Borrowed(kind.rule),
         message: message.into(),
         fix: fix.into(),
         part: kind.part,

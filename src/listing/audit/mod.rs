@@ -33,9 +33,10 @@ mod checks;
 mod csv;
 mod kinds;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use checks::{category_label, category_path};
 pub use csv::audit_csv;
@@ -47,7 +48,7 @@ use crate::money::format_price;
 use crate::wording::count;
 
 /// One product's audit, as the table and its detail show it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditRow {
     pub product_id: ProductId,
@@ -57,8 +58,8 @@ pub struct AuditRow {
     /// 0–100.
     pub score: u32,
     /// `good`, `ok`, `weak` or `poor`.
-    pub band: &'static str,
-    pub band_label: &'static str,
+    pub band: Cow<'static, str>,
+    pub band_label: Cow<'static, str>,
     pub parts: Vec<Part>,
     pub findings: Vec<Finding>,
     pub discover: Discover,
@@ -72,11 +73,11 @@ pub struct AuditRow {
 }
 
 /// One part of the score.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Part {
     pub id: PartId,
-    pub label: &'static str,
+    pub label: Cow<'static, str>,
     /// Percent of the score.
     pub weight: u32,
     /// 0–100.
@@ -85,7 +86,7 @@ pub struct Part {
 
 /// Whether Discover can list the product: `Some(false)` when a condition is known to fail,
 /// `None` when none fails but one is unknown; `reasons` names each.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Discover {
     pub eligible: Option<bool>,
@@ -93,7 +94,7 @@ pub struct Discover {
 }
 
 /// Comparable products' prices, formatted in the product's currency.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CompsSummary {
     pub count: u64,
@@ -103,15 +104,19 @@ pub struct CompsSummary {
 }
 
 /// The whole audit.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Audit {
     /// One row per product, in the catalogue's order.
     pub rows: Vec<AuditRow>,
-    /// The kinds of finding present, most frequent first: the table's filter.
+    /// The kinds of finding present, most frequent first: the table's filter. (Not read
+    /// back from JS: the CSV needs only the rows.)
+    #[serde(default, skip_deserializing)]
     pub finding_kinds: Vec<FindingKind>,
     /// Sentences about what could not be known for the whole audit.
+    #[serde(default)]
     pub notes: Vec<String>,
+    #[serde(default)]
     pub summary: String,
 }
 
@@ -155,9 +160,9 @@ pub fn audit(products: &[Product], market: &Market) -> Audit {
         .iter()
         .map(|product| audit_product(product, market.comps_for(product), categories))
         .collect();
-    let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for row in &rows {
-        let mut ids: Vec<&'static str> = row.findings.iter().map(|f| f.id).collect();
+        let mut ids: Vec<&str> = row.findings.iter().map(|f| f.id.as_ref()).collect();
         ids.sort_unstable();
         ids.dedup();
         for id in ids {
@@ -176,7 +181,7 @@ pub fn audit(products: &[Product], market: &Market) -> Audit {
         })
         .collect();
     // Stable: kinds with equal counts keep the catalogue's order.
-    finding_kinds.sort_by(|a, b| b.count.cmp(&a.count));
+    finding_kinds.sort_by_key(|kind| std::cmp::Reverse(kind.count));
     let mut notes = market.notes.clone();
     notes.push(DISCOVER_NOTE.to_owned());
     let summary = summary(&rows);
@@ -240,7 +245,7 @@ pub fn audit_product(
         .into_iter()
         .map(|id| Part {
             id,
-            label: id.label(),
+            label: Cow::Borrowed(id.label()),
             weight: id.weight(),
             score: match id {
                 PartId::Pricing => pricing.score,
@@ -263,8 +268,8 @@ pub fn audit_product(
             .unwrap_or_else(|| format_price(product.price, &product.currency)),
         published: product.published,
         score,
-        band,
-        band_label,
+        band: Cow::Borrowed(band),
+        band_label: Cow::Borrowed(band_label),
         parts,
         findings,
         discover,
@@ -304,7 +309,7 @@ fn discover(findings: &[Finding]) -> Discover {
     let reasons_of = |ids: &[&str]| -> Vec<String> {
         findings
             .iter()
-            .filter(|f| ids.contains(&f.id))
+            .filter(|f| ids.contains(&f.id.as_ref()))
             .map(|f| f.message.clone())
             .collect()
     };

@@ -155,10 +155,13 @@ fn completion(content: &str) -> String {
     json!({"choices": [{"message": {"role": "assistant", "content": content}}]}).to_string()
 }
 
+/// Which of name, summary, description opening and tags were kept.
+type Kept = (bool, bool, bool, bool);
+
 #[test]
 fn suggested_fields_are_kept_only_when_they_pass_gumroads_rules() {
     let long = "x".repeat(161);
-    let rows: Vec<(Value, (bool, bool, bool, bool), &[&str])> = vec![
+    let rows: Vec<(Value, Kept, &[&str])> = vec![
         (
             json!({"name": "Procreate lettering brushes", "summary": "Forty brushes.",
                 "descriptionOpening": "Forty lettering brushes for Procreate.", "tags": ["Procreate", " lettering "]}),
