@@ -424,10 +424,14 @@ pub fn cover_findings(product: &Product) -> Vec<Finding> {
     out
 }
 
+/// A cover's size in pixels, as a number or a numeric string (whole pixels: no float
+/// parsing, which would cost the wasm module a decimal parser).
 fn number(value: &serde_json::Value) -> Option<f64> {
-    value
-        .as_f64()
-        .or_else(|| value.as_str().and_then(|s| s.trim().parse().ok()))
+    let pixels = value
+        .as_u64()
+        .or_else(|| value.as_f64().map(|f| f as u64))
+        .or_else(|| value.as_str().and_then(|s| s.trim().parse::<u64>().ok()))?;
+    Some(pixels as f64)
 }
 
 /// Social proof: the score of the part (0–100) and its findings. An unknown sales count
