@@ -82,7 +82,8 @@ export async function suggest(store, core, products, instruction, stop) {
       results.push(core.readSuggestion(status, text, product));
     } catch (error) {
       results.push(failed(product, error));
-      if (error.kind === 'Unauthorized' || error.kind === 'Forbidden') {
+      // The endpoint refused the key (401/403): every other product would be refused too.
+      if (error.status === 401 || error.status === 403) {
         const notAsked = core.aiFailure('notAsked', saved.origin);
         for (const rest of products.slice(at + 1)) results.push(failed(rest, notAsked));
         break;
@@ -93,7 +94,7 @@ export async function suggest(store, core, products, instruction, stop) {
 }
 
 function failed(product, error) {
-  return { productId: product.id, productName: product.name, error: error.message, kind: error.kind ?? null };
+  return { productId: product.id, productName: product.name, error: error.message, kind: error.kind ?? null, status: error.status ?? null };
 }
 
 async function allowed(permission) {

@@ -14,7 +14,8 @@
 //!   code names and terms (`collation_key`, `check_code_name`, `is_created_code`).
 //! - [`money`]: currencies, minimum prices and price formatting.
 //! - [`listing`]: listings, pure — the picker's small row per product, Gumroad's field
-//!   rules (name, summary, tags) and descriptions read as text (edits touch text only).
+//!   rules (name, summary, tags) and descriptions read as text (edits touch text only),
+//!   the audit's scores and findings, and AI suggestions (request built, answer checked).
 //! - [`discount`]: what a discount does to a product's prices (amount off, every price a
 //!   buyer can pay, the minimum-price problem); below `bulk` and `parity`.
 //! - `spreadsheet_csv`: the `csv` crate set up for the downloads (CRLF, formula cells
@@ -33,6 +34,8 @@
 //! - [`parity`]: the pure parity table, formula and codes (never imports `bulk`).
 //! - [`bulk`]: bulk jobs — intent → snapshot → pure plan → preview → execute → report;
 //!   one file per operation, see its recipes.
+//! - [`listing_audit`]: the listing audit's reads (products, categories, comparable prices
+//!   once per category and currency) over the same pacing, then `listing::audit`.
 //! - [`export`]: the sales export (shards, CSV) over the same pacing.
 //! - [`forms`]: what sellers type, turned into bulk intents.
 //! - `wasm` (wasm32 only): the JavaScript boundary, the only place with `JsValue`.
@@ -50,6 +53,7 @@ pub mod export;
 pub mod forms;
 pub mod http;
 pub mod listing;
+pub mod listing_audit;
 pub mod model;
 pub mod money;
 pub mod oauth;

@@ -20,7 +20,7 @@ const LAYERS: &[&[&str]] = &[
     &["wasm"],
     &["forms"],
     &["export"],
-    &["bulk"],
+    &["bulk", "listing_audit"],
     &["parity"],
     &["pacing"],
     &["api", "runtime", "oauth"],

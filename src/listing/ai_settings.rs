@@ -130,7 +130,8 @@ pub fn settings_view(saved: Option<&SavedAi>, allowed: bool) -> AiView {
 /// Checks a "Suggest" before anything is sent: an endpoint with a key, 1 to
 /// [`SUGGEST_AT_MOST`] products.
 pub fn check_batch(saved: Option<&SavedAi>, products: usize) -> Result<(), Error> {
-    if !saved.is_some_and(|s| s.key.as_deref().is_some_and(|k| !k.is_empty())) {
+    let has_key = saved.is_some_and(|s| s.key.as_deref().is_some_and(|k| !k.is_empty()));
+    if !has_key {
         return Err(Error::invalid_input(
             "Set up an AI endpoint, model and key first (under Suggestions).",
         ));
@@ -165,12 +166,10 @@ pub enum AiFailure {
 impl AiFailure {
     pub fn error(self, origin: &str) -> Error {
         match self {
-            AiFailure::Permission => Error::new(
-                ErrorKind::Forbidden,
-                format!(
-                    "Chrome does not allow Bulkroad to reach {origin} (the permission was refused or removed), so nothing was sent. Save the AI settings again to allow it."
-                ),
-            ),
+            // Refused before anything was sent, like bad input (not a Gumroad scope).
+            AiFailure::Permission => Error::invalid_input(format!(
+                "Chrome does not allow Bulkroad to reach {origin} (the permission was refused or removed), so nothing was sent. Save the AI settings again to allow it."
+            )),
             AiFailure::Timeout => Error::network(format!(
                 "{origin} did not answer within {} seconds.",
                 ANSWER_TIMEOUT_MS / 1000
@@ -216,7 +215,13 @@ mod tests {
         let cases = [
             (url, "", true, None, "Name the model"),
             (url, "m", false, None, "Enter the key"),
-            (url, "m", false, Some("https://other.example"), "never sent to this one"),
+            (
+                url,
+                "m",
+                false,
+                Some("https://other.example"),
+                "never sent to this one",
+            ),
             ("ftp://models.example/x", "m", true, None, "https://"),
         ];
         for (url, model, typed, origin, want) in cases {
@@ -252,9 +257,9 @@ mod tests {
     }
 
     #[test]
-    fn failures_name_the_origin_and_the_permission_is_forbidden() {
+    fn failures_name_the_origin_and_a_missing_permission_sends_nothing() {
         let error = AiFailure::Permission.error("http://localhost:8080");
-        assert_eq!(error.kind(), ErrorKind::Forbidden);
+        assert_eq!(error.kind(), ErrorKind::InvalidInput);
         assert!(error.message().contains("http://localhost:8080"));
         assert_eq!(AiFailure::Timeout.error("x").kind(), ErrorKind::Network);
         assert_eq!(AiFailure::Stopped.error("x").kind(), ErrorKind::Stopped);

@@ -9,9 +9,17 @@
 //!   listing (the meta description, the social card), each problem worded for the seller.
 //! - [`html`]: a description's HTML split into markup and text, so edits touch text only,
 //!   and its plain text.
+//! - [`audit`]: each listing scored against those rules, with its findings; the audit's CSV.
+//! - [`suggest`]: AI suggestions, pure — the endpoint's address checked, the request body
+//!   built, the answer read and every suggested field checked against [`rules`].
+//! - [`ai_settings`]: the seller's endpoint as kept — what is checked before saving, what
+//!   the form is told (never the key), how many products one round sends, the failures.
 
+pub mod ai_settings;
+pub mod audit;
 pub mod html;
 pub mod picker;
 pub mod rules;
+pub mod suggest;
 
 pub use picker::{picker_rows, PickerRow};

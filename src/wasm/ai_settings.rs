@@ -5,9 +5,7 @@
 use wasm_bindgen::prelude::*;
 
 use super::{from_js, to_js, to_js_error};
-use crate::listing::ai_settings::{
-    check_batch, check_settings, settings_view, AiFailure, SavedAi,
-};
+use crate::listing::ai_settings::{check_batch, check_settings, settings_view, AiFailure, SavedAi};
 
 /// `aiSettingsCheck(url, model, keyTyped, savedKeyOrigin)`: the settings to save once Chrome
 /// allows `permission` — `{url, origin, permission, model, refusedMessage}` — or an

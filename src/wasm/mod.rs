@@ -21,16 +21,20 @@
 //! and the steps it did not run `notRun`, as for a refused token. A `stop` that is not an
 //! `AbortSignal` rejects with `InvalidInput` before any request.
 
+mod ai_settings;
 mod credential;
 mod export;
 mod jobs;
 mod listing_edits;
+mod listings;
 mod oauth;
 mod parity;
 
+pub use ai_settings::*;
 pub use export::*;
 pub use jobs::*;
 pub use listing_edits::*;
+pub use listings::*;
 pub use oauth::*;
 pub use parity::*;
 

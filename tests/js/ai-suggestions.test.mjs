@@ -30,13 +30,13 @@ const core = {
     if (!saved || count === 0) throw Object.assign(new Error('Set up first.'), { kind: 'InvalidInput' });
   },
   aiFailure(reason, origin) {
-    return Object.assign(new Error(`${reason} ${origin}`), { kind: reason === 'permission' ? 'Forbidden' : 'Network' });
+    return Object.assign(new Error(`${reason} ${origin}`), { kind: reason === 'permission' ? 'InvalidInput' : 'Network' });
   },
   suggestionRequest(model, product) {
     return { body: JSON.stringify({ model, product: product.name }), timeoutMs: 1000 };
   },
   readSuggestion(status, text, product) {
-    if (status === 401) throw Object.assign(new Error('The AI endpoint refused the key.'), { kind: 'Unauthorized' });
+    if (status === 401) throw Object.assign(new Error('The AI endpoint refused the key.'), { kind: 'Rejected', status: 401 });
     return { productId: product.id, productName: product.name, name: JSON.parse(text).name, problems: [] };
   },
 };
@@ -114,7 +114,7 @@ test('the key goes only in the Authorization header to the saved endpoint, and n
   }
 
   allowedOrigins.clear();
-  await assert.rejects(ai.suggest(store, core, products, '', undefined), (error) => error.kind === 'Forbidden');
+  await assert.rejects(ai.suggest(store, core, products, '', undefined), (error) => error.kind === 'InvalidInput');
   assert.equal(sent.length, 2, 'nothing more was sent');
 });
 
@@ -124,7 +124,7 @@ test('a refused key ends the round: the other products are not sent', async () =
   await ai.save(store, core, { url: URL_A, model: 'm', key: 'sk-wrong' });
   const results = await ai.suggest(store, core, products, '', undefined);
   assert.equal(sent.length, 1);
-  assert.deepEqual(results.map((r) => [r.productId, r.kind]), [['p1', 'Unauthorized'], ['p2', 'Network'], ['p3', 'Network']]);
+  assert.deepEqual(results.map((r) => [r.productId, r.kind]), [['p1', 'Rejected'], ['p2', 'Network'], ['p3', 'Network']]);
   assert.match(results[0].error, /refused the key/);
   assert.match(results[1].error, /^notAsked /);
 });
