@@ -17,7 +17,6 @@ export const MSG = Object.freeze({
   CODES_INVENTORY: 'codes.inventory',
   PRICES_PREVIEW: 'prices.preview',
   LISTINGS_AUDIT: 'listings.audit',
-  LISTINGS_AUDIT_CSV: 'listings.auditCsv',
   LISTINGS_CATEGORIES: 'listings.categories',
   LISTINGS_PREVIEW: 'listings.preview',
   AI_SETTINGS: 'ai.settings',

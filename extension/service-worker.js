@@ -146,17 +146,8 @@ const handlers = {
   [MSG.CODES_INVENTORY]: async (payload) => withSession(payload, (core, s) => core.loadInventory(s.credential, s.signal)),
   [MSG.PRICES_PREVIEW]: async (payload) => preview(payload, async (core, s) => core.previewPriceChange(s.credential, payload.form, await listedFor(s.store), s.signal)),
 
-  // The audit is kept (for its download) until the next one; the page gets every row.
-  [MSG.LISTINGS_AUDIT]: async (payload) =>
-    withSession(payload, async (core, s) => {
-      const audit = await core.auditListings(s.credential, await listedFor(s.store), s.signal);
-      await s.store.set({ [storage.KEYS.AUDIT]: audit }).catch(() => {});
-      return audit;
-    }),
-  [MSG.LISTINGS_AUDIT_CSV]: async (payload) => {
-    const store = await accountOf(payload);
-    return (await ready()).auditCsv((await store.get(storage.KEYS.AUDIT)) ?? null);
-  },
+  // Every row and the audit's CSV (made with it, for the page's download).
+  [MSG.LISTINGS_AUDIT]: async (payload) => withSession(payload, async (core, s) => core.auditListings(s.credential, await listedFor(s.store), s.signal)),
   [MSG.LISTINGS_CATEGORIES]: async (payload) => withSession(payload, (core, s) => core.listingCategories(s.credential, s.signal)),
   [MSG.LISTINGS_PREVIEW]: async (payload) => preview(payload, async (core, s) => core.previewEditListings(s.credential, payload.form, await listedFor(s.store), s.signal)),
 

@@ -46,8 +46,6 @@ export const KEYS = Object.freeze({
   HISTORY: 'jobs.history',
   /** The account's export: its record, cursors and progress. */
   EXPORT: 'exports.current',
-  /** The last listing audit (the core's `auditListings`), kept for its CSV download. */
-  AUDIT: 'cache.audit',
   /** The seller's AI endpoint for listing suggestions: { url, origin, permission, model,
    * key }. The key is kept like a token: only the worker reads it, it is sent only to that
    * endpoint, and no page is ever given it back. */
@@ -68,7 +66,7 @@ export const planKey = (jobId) => `plans.${jobId}`;
 export const rowKey = (jobId, index) => `jobrows.${jobId}.${index}`;
 
 /** Logical keys kept in IndexedDB rather than chrome.storage: what grows with a store. */
-const BULKY_KEYS = new Set([KEYS.PRODUCTS, KEYS.PICKER_ROWS, KEYS.PREVIEW, KEYS.AUDIT]);
+const BULKY_KEYS = new Set([KEYS.PRODUCTS, KEYS.PICKER_ROWS, KEYS.PREVIEW]);
 const BULKY_PREFIXES = ['plans.', 'jobrows.', 'reports.'];
 
 /** Whether the logical `key` of an account is kept in IndexedDB. */

@@ -11,6 +11,8 @@ import { showPreview } from './preview.js';
 
 const state = {
   audit: null,
+  /** The audit as CSV text, made by the core with it. */
+  csv: '',
   /** The product whose detail is open. */
   openId: null,
   categoriesLoaded: false,
@@ -27,12 +29,8 @@ export function initListings() {
       }
     }),
   );
-  $('audit-download').addEventListener('click', async () => {
-    try {
-      download(`bulkroad-listing-audit-${new Date().toISOString().slice(0, 10)}.csv`, await request(MSG.LISTINGS_AUDIT_CSV));
-    } catch (error) {
-      showError(error);
-    }
+  $('audit-download').addEventListener('click', () => {
+    download(`bulkroad-listing-audit-${new Date().toISOString().slice(0, 10)}.csv`, state.csv);
   });
   $('audit-filter').addEventListener('change', drawRows);
   $('audit-order').addEventListener('change', drawRows);
@@ -118,8 +116,9 @@ async function loadCategories() {
   }
 }
 
-function showAudit(audit) {
+function showAudit({ audit, csv }) {
   state.audit = audit;
+  state.csv = csv;
   state.openId = null;
   $('audit-summary').textContent = audit.summary;
   $('audit-notes').replaceChildren(...audit.notes.map((note) => element('li', {}, note)));

@@ -59,25 +59,14 @@ pub struct Suggestion {
     pub summary: Option<String>,
     #[serde(default)]
     pub description_opening: Option<String>,
-    /// A list, or one comma-separated line.
+    /// A list (each normalized; a tag with a comma splits, as if typed).
     #[serde(default)]
-    pub tags: Option<TagsInput>,
+    pub tags: Option<Vec<String>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum TagsInput {
-    List(Vec<String>),
-    Typed(String),
-}
-
-impl TagsInput {
-    pub fn tags(&self) -> Vec<String> {
-        match self {
-            TagsInput::List(list) => parse_tags(&list.join(",")),
-            TagsInput::Typed(typed) => parse_tags(typed),
-        }
-    }
+/// A suggestion's tags as Gumroad would store them.
+pub fn suggested_tags(tags: &[String]) -> Vec<String> {
+    parse_tags(&tags.join(","))
 }
 
 /// A validated edit (see `listings::EditListingsIntent::validate`).
@@ -394,7 +383,7 @@ fn suggest(item: &Suggestion, product: &Product) -> Action {
         }
     }
     if let Some(input) = &item.tags {
-        let new = input.tags();
+        let new = suggested_tags(input);
         if new.is_empty() {
             return skip("The suggestion has no tags: Gumroad's API cannot set an empty tag list.");
         }

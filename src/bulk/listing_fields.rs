@@ -105,7 +105,7 @@ pub fn field_names(fields: &[Field]) -> String {
 /// One field's change, ready to show: `before` and `after` as a reader sees them (tags
 /// joined with ", ", a description's plain text, the category's label, "(none)" for
 /// empty), and for names and descriptions a word diff of the two.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FieldChange {
     /// `name`, `description`, `customSummary`, `tags` or `category`.

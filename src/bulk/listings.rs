@@ -23,7 +23,7 @@ use serde_json::Number;
 
 use super::intent::{parse_intent, product_ids, whole};
 use super::listing_edits::{plan_product, Valid};
-pub use super::listing_edits::{Position, Suggestion, SummaryMode, TagsInput, TagsMode, TextField};
+pub use super::listing_edits::{Position, Suggestion, SummaryMode, TagsMode, TextField};
 use super::listing_fields::{describe_now, ListingFields};
 use super::plan::{Action, Operation, Plan, Step};
 use super::snapshot::Snapshot;
@@ -43,12 +43,13 @@ pub struct EditListingsIntent {
     pub edit: Edit,
 }
 
-/// The edit as the UI sends it (`kind` tags it).
+/// The edit as the UI sends it (`kind` tags it). Read through [`EditForm`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(
     tag = "kind",
     rename_all = "camelCase",
-    rename_all_fields = "camelCase"
+    rename_all_fields = "camelCase",
+    try_from = "EditForm"
 )]
 pub enum Edit {
     /// Tags typed as one line, comma-separated.
@@ -78,6 +79,86 @@ pub enum Edit {
     Suggestions {
         items: Vec<Suggestion>,
     },
+}
+
+/// What `kind` an edit is.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "camelCase")]
+enum EditKind {
+    Tags,
+    Summary,
+    FindReplace,
+    AddText,
+    Category,
+    Suggestions,
+}
+
+/// An [`Edit`] as one flat object, whose `kind` says which fields count. An internally
+/// tagged enum is read by buffering the whole object first, a deserializer the wasm module
+/// would carry for this form alone; a plain struct, then [`Edit::try_from`], is not.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EditForm {
+    kind: EditKind,
+    mode: Option<String>,
+    tags: Option<String>,
+    text: Option<String>,
+    field: Option<TextField>,
+    find: Option<String>,
+    replace: Option<String>,
+    #[serde(default)]
+    case_sensitive: bool,
+    position: Option<Position>,
+    taxonomy_id: Option<Number>,
+    items: Option<Vec<Suggestion>>,
+}
+
+impl TryFrom<EditForm> for Edit {
+    type Error = String;
+
+    fn try_from(form: EditForm) -> Result<Self, String> {
+        fn needs<T>(value: Option<T>, name: &str) -> Result<T, String> {
+            value.ok_or_else(|| format!("missing field `{name}`"))
+        }
+        let mode = || needs(form.mode.clone(), "mode");
+        let unknown = |mode: &str| format!("unknown mode `{}`", clip(mode, 20));
+        Ok(match form.kind {
+            EditKind::Tags => Edit::Tags {
+                mode: match mode()?.as_str() {
+                    "add" => TagsMode::Add,
+                    "remove" => TagsMode::Remove,
+                    "replace" => TagsMode::Replace,
+                    other => return Err(unknown(other)),
+                },
+                tags: needs(form.tags, "tags")?,
+            },
+            EditKind::Summary => Edit::Summary {
+                mode: match mode()?.as_str() {
+                    "set" => SummaryMode::Set,
+                    "fillEmpty" => SummaryMode::FillEmpty,
+                    other => return Err(unknown(other)),
+                },
+                text: needs(form.text, "text")?,
+            },
+            EditKind::FindReplace => Edit::FindReplace {
+                field: needs(form.field, "field")?,
+                find: needs(form.find, "find")?,
+                replace: needs(form.replace, "replace")?,
+                case_sensitive: form.case_sensitive,
+            },
+            EditKind::AddText => Edit::AddText {
+                field: needs(form.field, "field")?,
+                position: needs(form.position, "position")?,
+                text: needs(form.text, "text")?,
+            },
+            EditKind::Category => Edit::Category {
+                taxonomy_id: needs(form.taxonomy_id, "taxonomyId")?,
+            },
+            EditKind::Suggestions => Edit::Suggestions {
+                items: needs(form.items, "items")?,
+            },
+        })
+    }
 }
 
 /// An [`EditListingsIntent`] that passed validation.

@@ -244,8 +244,9 @@ pub struct Step {
     #[serde(default)]
     pub description: String,
     /// A listing step's changes, field by field ([`Action::changes`]; set by
-    /// [`Plan::new`]); absent for other steps.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// [`Plan::new`]); absent for other steps. Shown, never read back: a plan coming back
+    /// from JS gets them again from its actions (and skips a deserializer for them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty", skip_deserializing)]
     pub changes: Vec<FieldChange>,
 }
 

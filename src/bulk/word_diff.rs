@@ -3,7 +3,7 @@
 //! shortened to some context on each side. Pure; no HTML here (the texts are what a
 //! reader sees, from `listing::html::plain_text`).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// Unchanged words kept on each side of a change; an unchanged run longer than twice this
 /// (plus one) is shortened with "…".
@@ -16,7 +16,7 @@ pub const CONTEXT_WORDS: usize = 8;
 pub const MAX_CELLS: usize = 4_000_000;
 
 /// What a run of words is in the new text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum DiffKind {
     Same,
@@ -26,7 +26,7 @@ pub enum DiffKind {
 
 /// A run of words of one kind, joined with single spaces. Runs are shown one after the
 /// other with a space between; two runs next to each other never have the same kind.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DiffPart {
     pub kind: DiffKind,

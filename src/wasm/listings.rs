@@ -17,7 +17,8 @@ use crate::listing_audit::load_audit;
 use crate::model::Product;
 use crate::runtime::BrowserClock;
 
-/// `auditListings(token, listed?, stop?)`: the audit of every product —
+/// `auditListings(token, listed?, stop?)`: `{audit, csv}` — the audit of every product and
+/// the same as CSV text (one row per product, a header row). `audit`:
 /// `{rows, findingKinds, notes, summary}`. Each row: `{productId, name, formattedPrice,
 /// published, score (0–100), band ("good"|"ok"|"weak"|"poor"), bandLabel, parts: [{id
 /// ("name"|"description"|"cover"|"pricing"|"socialProof"), label, weight, score}],
@@ -44,15 +45,17 @@ pub async fn audit_listings(
     )
     .await
     .map_err(to_js_error)?;
-    to_js(&audit)
-}
-
-/// `auditCsv(audit)`: the audit (as `auditListings` gave it) as CSV text, one row per
-/// product, with a header row.
-#[wasm_bindgen(js_name = auditCsv)]
-pub fn audit_csv(audit: JsValue) -> Result<String, JsValue> {
-    let audit: Audit = from_js(audit)?;
-    Ok(csv_of(&audit))
+    // The CSV is made now, from the audit itself: reading an audit back from JS later
+    // would cost a deserializer for every part of it.
+    #[derive(Serialize)]
+    struct AuditAndCsv<'a> {
+        audit: &'a Audit,
+        csv: String,
+    }
+    to_js(&AuditAndCsv {
+        csv: csv_of(&audit),
+        audit: &audit,
+    })
 }
 
 /// `listingCategories(token, stop?)`: Gumroad's categories for the category select —

@@ -4,10 +4,10 @@
 
 use std::borrow::Cow;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// The parts of the score (the closed Gumroad proposal's five), serialized as their ids.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum PartId {
     Name,
@@ -49,7 +49,7 @@ impl PartId {
 }
 
 /// How sure a finding is: a rule broken, advice, or something the API does not tell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Severity {
     Problem,
@@ -154,7 +154,7 @@ kinds! {
 
 /// A finding as the table and the detail show it (read back from JS for the CSV, hence
 /// owned text where it came from JS).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Finding {
     pub id: Cow<'static, str>,

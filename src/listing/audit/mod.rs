@@ -36,7 +36,7 @@ mod kinds;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 pub use checks::{category_label, category_path};
 pub use csv::audit_csv;
@@ -48,7 +48,7 @@ use crate::money::format_price;
 use crate::wording::count;
 
 /// One product's audit, as the table and its detail show it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditRow {
     pub product_id: ProductId,
@@ -73,7 +73,7 @@ pub struct AuditRow {
 }
 
 /// One part of the score.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Part {
     pub id: PartId,
@@ -86,7 +86,7 @@ pub struct Part {
 
 /// Whether Discover can list the product: `Some(false)` when a condition is known to fail,
 /// `None` when none fails but one is unknown; `reasons` names each.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Discover {
     pub eligible: Option<bool>,
@@ -94,7 +94,7 @@ pub struct Discover {
 }
 
 /// Comparable products' prices, formatted in the product's currency.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CompsSummary {
     pub count: u64,
@@ -104,7 +104,7 @@ pub struct CompsSummary {
 }
 
 /// The whole audit.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Audit {
     /// One row per product, in the catalogue's order.
