@@ -100,14 +100,18 @@ fn a_tag_edit_and_a_find_and_replace_apply_as_planned_and_undo_restores_them() {
                 want.push("bulkroad".into());
                 assert_eq!(after.tags.as_ref(), Some(&want));
             }
+            // A list already full, or one that keeps a tag breaking Gumroad's rules (the
+            // seeded store has some: "#art", a one-letter tag, seven tags).
             Action::Skip { reason, .. } => assert!(
-                now.len() == 5 || now.contains(&"bulkroad".to_owned()),
+                now.len() >= 5
+                    || now.contains(&"bulkroad".to_owned())
+                    || reason.starts_with("Its tags would break a rule"),
                 "{reason}"
             ),
             other => panic!("{other:?}"),
         }
     }
-    assert!(tags.summary.update > 20, "{:?}", tags.summary);
+    assert!(tags.summary.update >= 15, "{:?}", tags.summary);
     let report = run(execute(&client, &clock, &tags, &options(), &())).unwrap();
     assert_eq!(
         report.summary.applied, tags.summary.update,
