@@ -152,7 +152,7 @@ function drawRows() {
   $('audit-select').disabled = rows.length === 0;
   $('audit-table').tBodies[0].replaceChildren(
     ...rows.map((row) =>
-      element('tr', { 'data-product-id': row.productId, tabindex: '0', 'aria-selected': String(row.productId === state.openId) }, [
+      element('tr', { 'data-product-id': row.productId, tabindex: '0', 'aria-current': row.productId === state.openId ? 'true' : null }, [
         element('td', { class: 'num' }, element('span', { class: `score ${row.band}`, title: row.bandLabel }, String(row.score))),
         element('td', { class: 'name' }, row.name),
         element('td', { class: 'findings' }, row.findings.length ? row.findings.map((f) => f.message).slice(0, 2).join(' · ') : '—'),
@@ -165,7 +165,10 @@ function openDetail(productId) {
   const row = state.audit?.rows.find((r) => r.productId === productId);
   if (!row) return;
   state.openId = productId;
-  for (const tr of $('audit-table').tBodies[0].rows) tr.setAttribute('aria-selected', String(tr.dataset.productId === productId));
+  for (const tr of $('audit-table').tBodies[0].rows) {
+    if (tr.dataset.productId === productId) tr.setAttribute('aria-current', 'true');
+    else tr.removeAttribute('aria-current');
+  }
   const detail = $('audit-detail');
   detail.replaceChildren(
     element('h4', {}, [row.name, ' ', element('span', { class: `score ${row.band}` }, `${row.score} · ${row.bandLabel}`)]),
