@@ -403,6 +403,9 @@ fn suggest(item: &Suggestion, product: &Product) -> Action {
         return skip("Already as suggested.");
     }
     // `Field::ALL` order, so before and after list the fields alike.
-    fields.sort_by_key(|f| Field::ALL.iter().position(|g| g == f));
+    let fields: Vec<Field> = Field::ALL
+        .into_iter()
+        .filter(|f| fields.contains(f))
+        .collect();
     update(product, &fields, after, None)
 }

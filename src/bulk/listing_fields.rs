@@ -32,14 +32,24 @@ pub struct ListingFields {
     pub custom_summary: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::model::lenient_i64"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "whole_id")]
     pub taxonomy_id: Option<i64>,
     /// The category as shown; for display only (never sent, never compared).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub category_label: Option<String>,
+}
+
+/// A category id in a plan: a whole number, which a plan that went through JS may hold as
+/// a float (`7.0`). Read as a number, not through `model::lenient_i64` (Gumroad's answers'
+/// reader, which would bring its JSON value reader into every plan read back from JS).
+fn whole_id<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
+    match Option::<f64>::deserialize(deserializer)? {
+        None => Ok(None),
+        Some(n) if n.is_finite() && n.fract() == 0.0 && n.abs() < 9.0e15 => Ok(Some(n as i64)),
+        Some(_) => Err(serde::de::Error::custom(
+            "a category id must be a whole number",
+        )),
+    }
 }
 
 /// One field of a listing.

@@ -8,7 +8,7 @@
 //! audit say "unknown" with a note, never fail — except a refused token or a disconnected
 //! account, which stop everything as they do elsewhere.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use crate::api::GumroadClient;
 use crate::bulk::snapshot::{take_from, Catalogue, ProductList, Scope};
@@ -31,7 +31,7 @@ pub async fn load_audit<T: Transport, C: Clock>(
     let runner = Runner::new(client, clock, options);
     let products = match listed.filter(|list| list.is_fresh(clock.now_ms())) {
         Some(list) => {
-            let mut seen = BTreeSet::new();
+            let mut seen = HashSet::new();
             list.items
                 .iter()
                 .filter(|p| !p.deleted && seen.insert(p.id.clone()))

@@ -27,7 +27,8 @@ fn required_i64<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i64
 
 /// What comparable listings cost: quartiles of their prices in minor units of `currency`
 /// (free listings left out; a category includes its descendants). `None` quartiles when
-/// there are none to compare.
+/// there are none to compare. The answer's `examples` (a few of those listings) are not
+/// read: nothing shows them.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Comps {
@@ -37,8 +38,6 @@ pub struct Comps {
     pub currency: String,
     #[serde(deserialize_with = "null_as_default")]
     pub price_cents: Quartiles,
-    #[serde(deserialize_with = "null_as_default")]
-    pub examples: Vec<CompExample>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -50,17 +49,6 @@ pub struct Quartiles {
     pub p50: Option<i64>,
     #[serde(deserialize_with = "lenient_i64")]
     pub p75: Option<i64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct CompExample {
-    #[serde(deserialize_with = "null_as_default")]
-    pub name: String,
-    /// Minor units, as Gumroad sends it.
-    #[serde(deserialize_with = "lenient_i64")]
-    pub price: Option<i64>,
-    pub url: Option<String>,
 }
 
 #[cfg(test)]
@@ -81,6 +69,5 @@ mod tests {
         .unwrap();
         assert_eq!(comps.price_cents.p50, Some(1500));
         assert_eq!(comps.price_cents.p75, None);
-        assert!(comps.examples.is_empty());
     }
 }

@@ -14,7 +14,7 @@ mod sale;
 mod token_info;
 mod user;
 
-pub use catalog::{Category, CompExample, Comps, Quartiles};
+pub use catalog::{Category, Comps, Quartiles};
 pub use ids::{OfferCodeId, ProductId};
 pub use offer_code::{Discount, NewOfferCode, OfferCode, OfferCodeUpdate};
 pub use offer_code_rules::{check_code_name, collation_key, is_code_char, is_created_code};

@@ -160,19 +160,14 @@ pub fn audit(products: &[Product], market: &Market) -> Audit {
         .iter()
         .map(|product| audit_product(product, market.comps_for(product), categories))
         .collect();
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for row in &rows {
-        let mut ids: Vec<&str> = row.findings.iter().map(|f| f.id.as_ref()).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        for id in ids {
-            *counts.entry(id).or_default() += 1;
-        }
-    }
     let mut finding_kinds: Vec<FindingKind> = KINDS
         .iter()
         .filter_map(|kind| {
-            counts.get(kind.id).map(|&count| FindingKind {
+            let count = rows
+                .iter()
+                .filter(|row| row.findings.iter().any(|f| f.id == kind.id))
+                .count();
+            (count > 0).then_some(FindingKind {
                 id: kind.id,
                 label: kind.label,
                 severity: kind.severity,

@@ -52,7 +52,6 @@ fn comps(p25: Option<i64>, p75: Option<i64>) -> Comps {
             p50: p25.zip(p75).map(|(a, b)| (a + b) / 2),
             p75,
         },
-        examples: Vec::new(),
     }
 }
 
