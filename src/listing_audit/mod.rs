@@ -8,7 +8,7 @@
 //! audit say "unknown" with a note, never fail — except a refused token or a disconnected
 //! account, which stop everything as they do elsewhere.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 
 use crate::api::GumroadClient;
 use crate::bulk::snapshot::{take_from, Catalogue, ProductList, Scope};
@@ -85,7 +85,7 @@ async fn load_market<T: Transport, C: Clock>(
     }
     let wanted = comps_wanted(products, market.categories.as_deref());
     let total = wanted.len();
-    let mut waiting: Vec<(String, String)> = wanted.into_iter().collect();
+    let mut waiting = wanted;
     waiting.reverse();
     let mut failed: Vec<Error> = Vec::new();
     let mut in_flight = InFlight::new();
@@ -106,7 +106,7 @@ async fn load_market<T: Transport, C: Clock>(
         };
         match read {
             Ok(comps) => {
-                market.comps.insert((path, currency), comps);
+                market.comps.push(((path, currency), comps));
             }
             Err(error) if stops(&error) => return Err(error),
             Err(error) => failed.push(error),
@@ -130,16 +130,23 @@ async fn load_market<T: Transport, C: Clock>(
 pub fn comps_wanted(
     products: &[Product],
     categories: Option<&[Category]>,
-) -> BTreeSet<(String, String)> {
-    products
+) -> Vec<(String, String)> {
+    // A store has a handful of these pairs: a list is all the set that is needed.
+    let mut wanted: Vec<(String, String)> = Vec::new();
+    for product in products
         .iter()
         .filter(|p| !p.is_tiered_membership)
         .filter(|p| p.price > 0 || p.customizable_price == Some(true))
-        .filter_map(|p| {
-            let path = category_path(p, categories)?;
-            Some((path.to_owned(), p.currency.to_lowercase()))
-        })
-        .collect()
+    {
+        let Some(path) = category_path(product, categories) else {
+            continue;
+        };
+        let pair = (path.to_owned(), product.currency.to_lowercase());
+        if !wanted.contains(&pair) {
+            wanted.push(pair);
+        }
+    }
+    wanted
 }
 
 #[cfg(test)]

@@ -74,7 +74,8 @@ pub async fn listing_categories(
     }
     let client = client(token, stop)?;
     let mut categories = client.categories().await.map_err(to_js_error)?;
-    categories.sort_by(|a, b| a.path.cmp(&b.path));
+    // Paths are unique: no order among equals to keep.
+    categories.sort_unstable_by(|a, b| a.path.cmp(&b.path));
     let choices: Vec<Choice> = categories
         .into_iter()
         .map(|c| Choice {

@@ -34,7 +34,6 @@ mod csv;
 mod kinds;
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -136,7 +135,8 @@ pub struct FindingKind {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Market {
     pub categories: Option<Vec<Category>>,
-    pub comps: BTreeMap<(String, String), Comps>,
+    /// Per (category path, lower-case currency); a handful, so a list.
+    pub comps: Vec<((String, String), Comps)>,
     pub notes: Vec<String>,
 }
 
@@ -144,8 +144,11 @@ impl Market {
     /// The comparable prices for `product`, when read.
     pub fn comps_for(&self, product: &Product) -> Option<&Comps> {
         let path = category_path(product, self.categories.as_deref())?;
+        let currency = product.currency.to_lowercase();
         self.comps
-            .get(&(path.to_owned(), product.currency.to_lowercase()))
+            .iter()
+            .find(|((p, c), _)| p == path && *c == currency)
+            .map(|(_, comps)| comps)
     }
 }
 
@@ -160,23 +163,28 @@ pub fn audit(products: &[Product], market: &Market) -> Audit {
         .iter()
         .map(|product| audit_product(product, market.comps_for(product), categories))
         .collect();
-    let mut finding_kinds: Vec<FindingKind> = KINDS
+    let mut counted: Vec<(usize, FindingKind)> = KINDS
         .iter()
-        .filter_map(|kind| {
+        .enumerate()
+        .filter_map(|(at, kind)| {
             let count = rows
                 .iter()
                 .filter(|row| row.findings.iter().any(|f| f.id == kind.id))
                 .count();
-            (count > 0).then_some(FindingKind {
-                id: kind.id,
-                label: kind.label,
-                severity: kind.severity,
-                count,
-            })
+            (count > 0).then_some((
+                at,
+                FindingKind {
+                    id: kind.id,
+                    label: kind.label,
+                    severity: kind.severity,
+                    count,
+                },
+            ))
         })
         .collect();
-    // Stable: kinds with equal counts keep the catalogue's order.
-    finding_kinds.sort_by_key(|kind| std::cmp::Reverse(kind.count));
+    // Most frequent first; kinds with equal counts keep the catalogue's order.
+    counted.sort_unstable_by_key(|(at, kind)| (std::cmp::Reverse(kind.count), *at));
+    let finding_kinds: Vec<FindingKind> = counted.into_iter().map(|(_, kind)| kind).collect();
     let mut notes = market.notes.clone();
     notes.push(DISCOVER_NOTE.to_owned());
     let summary = summary(&rows);

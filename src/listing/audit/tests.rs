@@ -427,10 +427,10 @@ fn the_audit_counts_finding_kinds_for_the_filter_and_keeps_notes() {
         notes: vec!["Comparable prices could not be read.".into()],
         ..Market::default()
     };
-    market.comps.insert(
+    market.comps.push((
         ("design/illustration/procreate".into(), "usd".into()),
         comps(Some(1000), Some(2000)),
-    );
+    ));
     let audit = audit(&products, &market);
     assert_eq!(audit.rows.len(), 3);
     let kinds: Vec<(&str, usize)> = audit
