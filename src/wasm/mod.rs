@@ -240,17 +240,22 @@ pub(crate) async fn notify_observer<T: Serialize>(
 }
 
 /// A JS value (a form, a plan, a report) as the Rust type; a wrong shape is `InvalidInput`
-/// with serde's reason (the field missing, the value not allowed). Values come from
-/// Bulkroad's own pages and worker, so a wrong one is a bug: the reason finds it, and
-/// tracking the path to it in every type would cost the module more than it tells.
-/// `undefined` (an argument left out) reads as `null`, and an object key whose value is
-/// `undefined` as a key left out.
+/// naming where it is wrong. `undefined` (an argument left out) reads as `null`, and an
+/// object key whose value is `undefined` as a key left out.
 pub(crate) fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, JsValue> {
-    T::deserialize(serde_wasm_bindgen::Deserializer::from(value)).map_err(|error| {
-        to_js_error(Error::invalid_input(format!(
-            "Bulkroad received data it cannot read: {error}"
-        )))
-    })
+    serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(value))
+        .map_err(|error| unreadable(&error))
+}
+
+/// The `InvalidInput` error for a value [`from_js`] cannot read, naming where it is wrong.
+fn unreadable(error: &serde_path_to_error::Error<serde_wasm_bindgen::Error>) -> JsValue {
+    let path = crate::error::field_path(error.path());
+    let reason = error.inner();
+    to_js_error(Error::invalid_input(if path == "." {
+        format!("Bulkroad received data it cannot read: {reason}")
+    } else {
+        format!("Bulkroad received data it cannot read at {path}: {reason}")
+    }))
 }
 
 /// A real JS `Error` named `GumroadError` with `kind`, `status`, `retryable` and
