@@ -146,10 +146,18 @@ fn tag_set(tags: &[String]) -> Vec<String> {
     set
 }
 
-/// Two descriptions the same for a reader: byte for byte, or else the same plain text.
+/// Two descriptions the same, byte for byte (none and empty alike). Markup counts: a link,
+/// an image or bold added since a job must stop its undo, resume or retry from writing over
+/// it.
 pub fn same_description(a: Option<&str>, b: Option<&str>) -> bool {
-    let (a, b) = (a.unwrap_or_default(), b.unwrap_or_default());
-    a == b || plain_text(a) == plain_text(b)
+    a.unwrap_or_default() == b.unwrap_or_default()
+}
+
+/// Two descriptions that read the same: the same plain text. Only for Gumroad's answer to a
+/// write it was just sent (it may re-format the HTML it keeps), never to judge an edit
+/// made since.
+pub fn same_description_text(a: Option<&str>, b: Option<&str>) -> bool {
+    plain_text(a.unwrap_or_default()) == plain_text(b.unwrap_or_default())
 }
 
 impl ListingFields {
@@ -217,6 +225,23 @@ impl ListingFields {
             .iter()
             .copied()
             .filter(|f| !self.shown_by(product, *f))
+            .collect()
+    }
+
+    /// [`not_shown_by`](Self::not_shown_by) for the product Gumroad answered a write with: a
+    /// description that reads as sent counts as shown (Gumroad may re-format its HTML).
+    pub fn not_shown_by_answer(&self, answered: &Product, fields: &[Field]) -> Vec<Field> {
+        fields
+            .iter()
+            .copied()
+            .filter(|f| {
+                !(self.shown_by(answered, *f)
+                    || *f == Field::Description
+                        && same_description_text(
+                            answered.description.as_deref(),
+                            self.description.as_deref(),
+                        ))
+            })
             .collect()
     }
 

@@ -8,12 +8,20 @@
 //! sees (text that is not blank). Replacing it replaces everything between that block's
 //! opening and closing tags (inline formatting inside it, such as bold or a link, goes
 //! with the old text); the tag, its attributes and everything around it stay. A
-//! description whose first visible text is in no such block (plain text, or none at all)
-//! gets the new opening as a first `<p>`, and keeps all it had.
+//! description whose first visible text is in no such block (plain text, or none at all),
+//! or whose block holds more than text and inline formatting (a nested block, an image, a
+//! list) or is never closed, gets the new opening as a first `<p>` and keeps all it had:
+//! replacing would delete more than the opening's words.
 
 use crate::listing::html::{decode, encode, pieces, plain_text, tag_name, Piece};
 
 const BLOCKS: &[&str] = &["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote"];
+
+/// What an opening block may hold besides text and still be replaced: inline formatting,
+/// which goes with the old words.
+const INLINE: &[&str] = &[
+    "a", "b", "strong", "i", "em", "u", "s", "span", "code", "mark", "small", "sub", "sup", "br",
+];
 
 /// `<p>text</p>`, the text encoded (never markup).
 pub fn paragraph(text: &str) -> String {
@@ -68,7 +76,13 @@ fn opening_block(html: &str) -> Option<(Vec<Piece<'_>>, usize, usize)> {
             depth -= 1;
         }
     }
-    Some((parts, start, end))
+    let only_inline = parts[start + 1..end.min(parts.len())]
+        .iter()
+        .all(|piece| match piece {
+            Piece::Markup(markup) => INLINE.contains(&tag_name(markup).as_str()),
+            Piece::Text(_) => true,
+        });
+    (end < parts.len() && only_inline).then_some((parts, start, end))
 }
 
 fn joined(parts: &[Piece]) -> String {
@@ -123,10 +137,22 @@ mod tests {
                 "Point & more",
                 "<ul><li><p>Point &amp; more</p></li></ul>",
             ),
+            // A block holding more than words, or never closed: the new opening goes first
+            // and nothing is lost.
             (
                 "<blockquote>Quoted <p>nested</p> end</blockquote>",
                 "Fresh",
-                "<blockquote>Fresh</blockquote>",
+                "<p>Fresh</p><blockquote>Quoted <p>nested</p> end</blockquote>",
+            ),
+            (
+                r#"<p>Look <img src="a.png"> here</p>"#,
+                "Fresh",
+                r#"<p>Fresh</p><p>Look <img src="a.png"> here</p>"#,
+            ),
+            (
+                "<p>Never closed<div>Rest</div>",
+                "Fresh",
+                "<p>Fresh</p><p>Never closed<div>Rest</div>",
             ),
             ("Just text", "Opening", "<p>Opening</p>Just text"),
             ("", "Opening", "<p>Opening</p>"),

@@ -91,7 +91,7 @@ pub(super) fn listing_outcome(
     match written {
         ListingWritten::Answered(updated) => {
             let shown = &updated.product;
-            let missing = after.not_shown_by(shown, &fields);
+            let missing = after.not_shown_by_answer(shown, &fields);
             let warning = updated
                 .warning
                 .map(|w| w.trim().to_owned())

@@ -210,7 +210,8 @@ pub fn first_chars(text: &str, limit: usize) -> &str {
 
 /// `html` with every occurrence of `find` in its text replaced by `replacement` (markup
 /// untouched), and how many were replaced. `case_sensitive: false` matches letters in
-/// either case. Text pieces without a match keep their bytes exactly.
+/// either case. Only what matched is rewritten: the rest of the text keeps its bytes
+/// exactly, character references Bulkroad does not know (`&rsquo;`, `&eacute;`) included.
 pub fn replace_text(
     html: &str,
     find: &str,
@@ -223,18 +224,75 @@ pub fn replace_text(
         match piece {
             Piece::Markup(markup) => out.push_str(markup),
             Piece::Text(text) => {
-                let shown = decode(text);
-                let (replaced, count) = replace_plain(&shown, find, replacement, case_sensitive);
-                if count == 0 {
-                    out.push_str(text);
-                } else {
-                    out.push_str(&encode(&replaced));
-                    total += count;
-                }
+                total += replace_in_text(text, find, replacement, case_sensitive, &mut out)
             }
         }
     }
     (out, total)
+}
+
+/// One run of text as written, split into what a reader sees: each shown character with the
+/// bytes it was written as (`&amp;` → `&`). An unknown reference stays as its characters.
+fn shown_chars(text: &str) -> Vec<(char, &str)> {
+    let mut shown = Vec::with_capacity(text.len());
+    let mut at = 0;
+    while at < text.len() {
+        let rest = &text[at..];
+        let reference = rest
+            .starts_with('&')
+            .then(|| rest.find(';').filter(|&end| end <= 10))
+            .flatten()
+            .and_then(|end| reference(&rest[1..end]).map(|c| (c, end + 1)));
+        let (c, len) = reference.unwrap_or_else(|| {
+            let c = rest.chars().next().expect("inside the text");
+            (c, c.len_utf8())
+        });
+        shown.push((c, &text[at..at + len]));
+        at += len;
+    }
+    shown
+}
+
+/// Writes `text` (as written in HTML) to `out` with `find` replaced where a reader sees it;
+/// returns how many.
+fn replace_in_text(
+    text: &str,
+    find: &str,
+    replacement: &str,
+    case_sensitive: bool,
+    out: &mut String,
+) -> usize {
+    let wanted: Vec<char> = find.chars().collect();
+    if wanted.is_empty() {
+        out.push_str(text);
+        return 0;
+    }
+    let shown = shown_chars(text);
+    let same = |a: char, b: char| {
+        if case_sensitive {
+            a == b
+        } else {
+            fold(a) == fold(b)
+        }
+    };
+    let mut count = 0;
+    let mut at = 0;
+    while at < shown.len() {
+        let matched = shown.len() - at >= wanted.len()
+            && shown[at..at + wanted.len()]
+                .iter()
+                .zip(&wanted)
+                .all(|((c, _), w)| same(*c, *w));
+        if matched {
+            out.push_str(&encode(replacement));
+            at += wanted.len();
+            count += 1;
+        } else {
+            out.push_str(shown[at].1);
+            at += 1;
+        }
+    }
+    count
 }
 
 /// `text` with every occurrence of `find` replaced, and how many. An empty `find` matches
@@ -359,6 +417,25 @@ mod tests {
         assert_eq!(n, 1);
         assert_eq!(out, "<p>&lt;Tom&gt; &amp; Jerry</p><p>Caf&eacute;</p>");
         assert_eq!(replace_text(html, "", "x", true), (html.to_owned(), 0));
+    }
+
+    #[test]
+    fn references_unknown_or_not_matched_keep_their_bytes() {
+        let html = "<p>Caf&eacute; the&nbsp;best &rsquo;s &amp; the rest</p>";
+        let (out, n) = replace_text(html, "the", "THE", true);
+        assert_eq!(n, 2);
+        assert_eq!(
+            out,
+            "<p>Caf&eacute; THE&nbsp;best &rsquo;s &amp; THE rest</p>"
+        );
+        // A match through a reference: what the reader sees is matched.
+        let (out, n) = replace_text(
+            "<p>Tom&nbsp;&amp;&#32;Jerry</p>",
+            "Tom\u{a0}& Jerry",
+            "T&J",
+            true,
+        );
+        assert_eq!((out.as_str(), n), ("<p>T&amp;J</p>", 1));
     }
 
     #[test]

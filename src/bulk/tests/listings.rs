@@ -400,6 +400,24 @@ fn undo_restores_exactly_what_was_there_and_leaves_later_edits() {
         .notes
         .contains(&"1 listing changed since this job and is left alone.".to_owned()));
 
+    // Markup added since, the text the same: still someone else's edit, left alone.
+    let bolded = with("a", |p| {
+        p.description = after.description.as_ref().map(|d| {
+            d.replacen("<p>", "<p><b>", 1)
+                .replacen("</p>", "</b></p>", 1)
+        })
+    });
+    assert_ne!(
+        bolded.product(&"a".into()).unwrap().description,
+        after.description
+    );
+    let undo = plan_undo(&report, &bolded, NOW);
+    assert!(
+        summary_of(&undo.steps[0]).starts_with("skip: Changed since this job"),
+        "{}",
+        summary_of(&undo.steps[0])
+    );
+
     // Already back: nothing to do. A failed row that changed nothing has no undo step.
     let undo = plan_undo(&report, &snap(), NOW);
     assert_eq!(summary_of(&undo.steps[0]), "skip: Already back as it was.");
