@@ -48,8 +48,9 @@ export async function forget(store, core) {
 
 /** Asks the saved endpoint for a suggestion per product, one product at a time (a seller's
  * key is usually limited to a few requests a minute). Resolves to one entry per product:
- * the core's checked suggestion, or `{productId, productName, error}`. A refused key ends
- * the round: the other products are not sent. `stop`: the account's signal. */
+ * the core's checked suggestion, or `{productId, productName, error}`. A refused key or a
+ * rate limit ends the round: the other products are not sent. `stop`: the account's
+ * signal. */
 export async function suggest(store, core, products, instruction, stop) {
   const saved = await store.get(storage.KEYS.AI_SETTINGS);
   core.aiSuggestCheck(saved ?? null, products.length);
@@ -72,7 +73,8 @@ export async function suggest(store, core, products, instruction, stop) {
         referrerPolicy: 'no-referrer',
       });
       status = response.status;
-      text = await response.text();
+      // The endpoint's own error text may be quoted to the seller: never with the key in it.
+      text = (await response.text()).split(saved.key).join('[your key]');
     } catch (error) {
       if (stop?.aborted) throw core.aiFailure('stopped', saved.origin);
       results.push(failed(product, core.aiFailure(error?.name === 'TimeoutError' ? 'timeout' : 'unreachable', saved.origin)));
@@ -82,8 +84,9 @@ export async function suggest(store, core, products, instruction, stop) {
       results.push(core.readSuggestion(status, text, product));
     } catch (error) {
       results.push(failed(product, error));
-      // The endpoint refused the key (401/403): every other product would be refused too.
-      if (error.status === 401 || error.status === 403) {
+      // The endpoint refused the key (401/403) or limits its requests (429): every other
+      // product would meet the same, so they are not sent.
+      if (error.status === 401 || error.status === 403 || error.status === 429) {
         const notAsked = core.aiFailure('notAsked', saved.origin);
         for (const rest of products.slice(at + 1)) results.push(failed(rest, notAsked));
         break;

@@ -14,10 +14,13 @@ use crate::error::{clip, Error, ErrorKind};
 
 /// At most this many products per "Suggest": each is one request on the seller's key, and
 /// a model's answers are read one by one before anything is applied.
-pub const SUGGEST_AT_MOST: usize = 20;
+pub const SUGGEST_AT_MOST: usize = 10;
 
-/// How long one answer may take. Models on modest hardware take tens of seconds.
-pub const ANSWER_TIMEOUT_MS: u32 = 60_000;
+/// How long one answer may take. Models on modest hardware take tens of seconds. A whole
+/// round ([`SUGGEST_AT_MOST`] answers, one after another) stays within the 10 minutes a
+/// page waits for a slow request (`extension/messages.js`), so a page never gives up on a
+/// round that goes on spending the seller's key.
+pub const ANSWER_TIMEOUT_MS: u32 = 45_000;
 
 /// The settings as the worker keeps them. `key` is read here only for whether it is there.
 #[derive(Debug, Clone, Deserialize)]
@@ -242,14 +245,22 @@ mod tests {
         assert!(!settings_view(None, false).configured);
     }
 
+    /// How long a page waits for a slow request (`SLOW_REPLY_TIMEOUT_MS` in messages.js).
+    const PAGE_WAITS_MS: u64 = 10 * 60_000;
+
     #[test]
-    fn a_batch_needs_a_key_and_at_most_twenty_products() {
-        assert!(check_batch(Some(&saved(Some("k"))), 20).is_ok());
+    fn a_whole_round_ends_before_the_page_stops_waiting() {
+        assert!(SUGGEST_AT_MOST as u64 * u64::from(ANSWER_TIMEOUT_MS) < PAGE_WAITS_MS);
+    }
+
+    #[test]
+    fn a_batch_needs_a_key_and_at_most_ten_products() {
+        assert!(check_batch(Some(&saved(Some("k"))), 10).is_ok());
         for (saved, n, want) in [
             (None, 1, "Set up"),
             (Some(saved(Some(""))), 1, "Set up"),
             (Some(saved(Some("k"))), 0, "Select"),
-            (Some(saved(Some("k"))), 21, "at most 20"),
+            (Some(saved(Some("k"))), 11, "at most 10"),
         ] {
             let error = check_batch(saved.as_ref(), n).unwrap_err();
             assert!(error.message().contains(want), "{}", error.message());

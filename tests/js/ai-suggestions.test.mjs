@@ -36,7 +36,8 @@ const core = {
     return { body: JSON.stringify({ model, product: product.name }), timeoutMs: 1000 };
   },
   readSuggestion(status, text, product) {
-    if (status === 401) throw Object.assign(new Error('The AI endpoint refused the key.'), { kind: 'Rejected', status: 401 });
+    // Like the core, it quotes the endpoint's own words.
+    if (status >= 400) throw Object.assign(new Error(`The AI endpoint refused: ${text}`), { kind: 'Rejected', status });
     return { productId: product.id, productName: product.name, name: JSON.parse(text).name, problems: [] };
   },
 };
@@ -66,7 +67,9 @@ beforeEach(() => {
     sent.push({ url, init });
     return init.headers.Authorization === `Bearer ${KEY}`
       ? new Response(JSON.stringify({ name: 'Better' }), { status: 200 })
-      : new Response('{"error":{"message":"bad key"}}', { status: 401 });
+      : init.headers.Authorization === 'Bearer sk-busy'
+        ? new Response('{"error":{"message":"Rate limit reached"}}', { status: 429 })
+        : new Response(`{"error":{"message":"Incorrect API key provided: ${init.headers.Authorization.slice(7)}"}}`, { status: 401 });
   };
 });
 
@@ -125,8 +128,19 @@ test('a refused key ends the round: the other products are not sent', async () =
   const results = await ai.suggest(store, core, products, '', undefined);
   assert.equal(sent.length, 1);
   assert.deepEqual(results.map((r) => [r.productId, r.kind]), [['p1', 'Rejected'], ['p2', 'Network'], ['p3', 'Network']]);
-  assert.match(results[0].error, /refused the key/);
+  assert.match(results[0].error, /refused/);
+  assert.ok(!JSON.stringify(results).includes('sk-wrong'), 'the endpoint quoted the key; the seller is not shown it');
+  assert.match(results[0].error, /\[your key\]/);
   assert.match(results[1].error, /^notAsked /);
+});
+
+test('a rate limit ends the round too', async () => {
+  const store = storage.account('U1');
+  allowedOrigins.add('https://models.example/*');
+  await ai.save(store, core, { url: URL_A, model: 'm', key: 'sk-busy' });
+  const results = await ai.suggest(store, core, products, '', undefined);
+  assert.equal(sent.length, 1);
+  assert.deepEqual(results.map((r) => r.status), [429, null, null]);
 });
 
 test('forgetting removes the key and gives the permission back', async () => {

@@ -170,6 +170,13 @@ test('find and replace in descriptions changes text only, never markup, and undo
 
 test('AI suggestions: a withdrawn permission and a bad key are refused clearly with nothing written; good ones apply through the preview', async () => {
   const { ext } = context;
+  // Every request the sandbox saw during the test (its log is cleared between rounds).
+  const seen = [];
+  const takeLog = async () => {
+    const log = await sandbox.requests();
+    seen.push(...log);
+    return log;
+  };
   const tab = await connectedPage(context);
   const chosen = live(await sandbox.state()).filter((p) => !p.is_tiered_membership).slice(0, 2);
   await selectProducts(tab, chosen);
@@ -190,9 +197,11 @@ test('AI suggestions: a withdrawn permission and a bad key are refused clearly w
   await sandbox.clearRequests();
   await tab.getByRole('button', { name: 'Suggest for the selected products' }).click();
   await tab.locator('#ai-result-list .error').first().waitFor();
-  assert.match(await tab.locator('#ai-result-list').textContent(), /key/i);
-  assert.equal(aiRequests(await sandbox.requests()).length, 1, 'the second product was not sent');
-  assert.deepEqual(writes(await sandbox.requests()).filter((r) => r.path.startsWith('/v2/')), []);
+  const refusedText = await tab.locator('#ai-result-list').textContent();
+  assert.match(refusedText, /key/i);
+  assert.ok(!refusedText.includes('sk-wrong-key-0000'), 'the refused key is not shown back');
+  assert.equal(aiRequests(await takeLog()).length, 1, 'the second product was not sent');
+  assert.deepEqual(writes(await takeLog()).filter((r) => r.path.startsWith('/v2/')), []);
 
   // The right key: suggestions, checked, applied only through the preview.
   await tab.locator('#ai-key').fill(AI_KEY);
@@ -201,7 +210,7 @@ test('AI suggestions: a withdrawn permission and a bad key are refused clearly w
   await sandbox.clearRequests();
   await tab.getByRole('button', { name: 'Suggest for the selected products' }).click();
   await tab.locator('#ai-result-list input[type="checkbox"]').first().waitFor();
-  assert.equal(aiRequests(await sandbox.requests()).length, 2);
+  assert.equal(aiRequests(await takeLog()).length, 2);
   // What each product was offered, as the seller reads it ("Summary: …").
   const offered = await tab.locator('#ai-result-list > li').evaluateAll((items) =>
     items.map((li) => ({
@@ -211,7 +220,7 @@ test('AI suggestions: a withdrawn permission and a bad key are refused clearly w
   );
   assert.equal(offered.length, 2);
   for (const o of offered) assert.ok(o.summary, 'a summary was suggested');
-  assert.deepEqual(writes(await sandbox.requests()).filter((r) => r.path.startsWith('/v2/')), [], 'a suggestion writes nothing');
+  assert.deepEqual(writes(await takeLog()).filter((r) => r.path.startsWith('/v2/')), [], 'a suggestion writes nothing');
   await tab.getByRole('button', { name: 'Preview the chosen suggestions' }).click();
   await tab.locator('#preview').waitFor();
   assert.equal(await tab.locator('#preview-table tr.changes').count(), 2);
@@ -221,16 +230,23 @@ test('AI suggestions: a withdrawn permission and a bad key are refused clearly w
   for (const o of offered) assert.equal(applied.products.find((q) => q.id === o.id).custom_summary, o.summary);
 
   // The seller removes the site access: nothing is sent, and the message says why.
+  await takeLog();
   await siteAccess(ext, 'http://localhost/*', false);
   await sandbox.clearRequests();
   await openListings(tab);
   await tab.getByRole('button', { name: 'Suggest for the selected products' }).click();
   await tab.getByRole('alert').waitFor();
   assert.match(await tab.getByRole('alert').textContent(), /does not allow Bulkroad to reach http:\/\/localhost/);
-  assert.deepEqual(aiRequests(await sandbox.requests()), []);
+  assert.deepEqual(aiRequests(await takeLog()), []);
 
-  // The key is nowhere a page, log or request to Gumroad could show it.
-  const leaks = ext.consoleLines.filter((line) => line.includes(AI_KEY));
-  assert.deepEqual(leaks, []);
+  // Neither key is anywhere a page, a log or a request body could show it.
+  const page = await tab.content();
+  await takeLog();
+  const log = JSON.stringify(seen);
+  for (const key of [AI_KEY, 'sk-wrong-key-0000']) {
+    assert.ok(!page.includes(key), 'not in the page');
+    assert.ok(!log.includes(key), 'not in any request body or address');
+    assert.deepEqual(ext.consoleLines.filter((line) => line.includes(key)), []);
+  }
   await tab.close();
 });
