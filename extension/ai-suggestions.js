@@ -35,15 +35,31 @@ export async function save(store, core, { url, model, key }) {
     key: typedKey || saved.key,
   };
   await store.set({ [storage.KEYS.AI_SETTINGS]: settings });
+  if (saved?.permission && saved.permission !== settings.permission) await giveBack(saved.permission);
   return core.aiSettingsView(settings, true);
 }
 
-/** Forgets the endpoint and key, and gives the origin's permission back. */
+/** Forgets the endpoint and key, and gives the origin's permission back (unless another
+ * account still uses that origin). */
 export async function forget(store, core) {
+  await forgetFor(store);
+  return core.aiSettingsView(null, false);
+}
+
+/** What forgetting `store`'s account (or only its AI settings) does here. */
+export async function forgetFor(store) {
   const saved = await store.get(storage.KEYS.AI_SETTINGS);
   await store.remove([storage.KEYS.AI_SETTINGS]);
-  if (saved?.permission) await chrome.permissions.remove({ origins: [saved.permission] }).catch(() => {});
-  return core.aiSettingsView(null, false);
+  if (saved?.permission) await giveBack(saved.permission);
+}
+
+/** Gives Chrome's permission for `permission` back when no account's settings use it. */
+async function giveBack(permission) {
+  const list = (await storage.get(storage.ACCOUNTS))?.list ?? [];
+  for (const { id } of list) {
+    if ((await storage.account(id).get(storage.KEYS.AI_SETTINGS))?.permission === permission) return;
+  }
+  await chrome.permissions.remove({ origins: [permission] }).catch(() => {});
 }
 
 /** Asks the saved endpoint for a suggestion per product, one product at a time (a seller's

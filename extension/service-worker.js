@@ -318,7 +318,7 @@ async function forgetAccount(accountId) {
     revoked = await (await ready()).oauthRevoke(grant.clientId, token).then(() => true, () => false);
   }
   accounts.stopAll(accountId);
-  await Promise.all([jobs.stopAccount(accountId), exportJobs.stopAccount(accountId)]);
+  await Promise.all([jobs.stopAccount(accountId), exportJobs.stopAccount(accountId), ai.forgetFor(store)]);
   for (const alarm of await chrome.alarms.getAll()) {
     if (alarm.name.split(':')[1] === accountId) await chrome.alarms.clear(alarm.name);
   }

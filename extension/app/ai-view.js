@@ -21,6 +21,8 @@ const FIELDS = [
 let suggestions = [];
 
 export function initAi() {
+  // Only the full view has it: Chrome's permission question would close the popup.
+  if (!$('ai')) return;
   $('ai').addEventListener('toggle', () => {
     if ($('ai').open) refresh();
   });
@@ -60,7 +62,14 @@ async function save() {
     let answer = await request(MSG.AI_SAVE, form);
     if (answer.needsPermission) {
       // Chrome shows its own question; the worker saves only once the origin is allowed.
-      const allowed = await chrome.permissions.request({ origins: [answer.needsPermission] }).catch(() => false);
+      let allowed;
+      try {
+        allowed = await chrome.permissions.request({ origins: [answer.needsPermission] });
+      } catch (error) {
+        // Chrome's own reason (for example, no click to answer): nothing was saved.
+        showError(error.message);
+        return;
+      }
       if (!allowed) {
         showError(answer.refusedMessage);
         return;

@@ -39,13 +39,6 @@ export function initListings() {
     const tr = event.target.closest('tr[data-product-id]');
     if (tr) openDetail(tr.dataset.productId);
   });
-  $('audit-table').addEventListener('keydown', (event) => {
-    const tr = event.target.closest('tr[data-product-id]');
-    if (tr && (event.key === 'Enter' || event.key === ' ')) {
-      event.preventDefault();
-      openDetail(tr.dataset.productId);
-    }
-  });
 
   $('listing-kind').addEventListener('change', syncKind);
   $('tab-listings').addEventListener('click', () => {
@@ -148,13 +141,15 @@ function shownRows() {
 
 function drawRows() {
   const rows = shownRows();
-  $('audit-select').textContent = `Select these ${rows.length} products`;
   $('audit-select').disabled = rows.length === 0;
   $('audit-table').tBodies[0].replaceChildren(
     ...rows.map((row) =>
-      element('tr', { 'data-product-id': row.productId, tabindex: '0', 'aria-current': row.productId === state.openId ? 'true' : null }, [
-        element('td', { class: 'num' }, element('span', { class: `score ${row.band}`, title: row.bandLabel }, String(row.score))),
-        element('td', { class: 'name' }, row.name),
+      element('tr', { 'data-product-id': row.productId, 'aria-current': row.productId === state.openId ? 'true' : null }, [
+        element('td', { class: 'num' }, [
+          element('span', { class: `score ${row.band}`, 'aria-hidden': 'true' }, String(row.score)),
+          element('span', { class: 'visually-hidden' }, `${row.score}, ${row.bandLabel}`),
+        ]),
+        element('td', { class: 'name' }, element('button', { type: 'button', class: 'link', 'aria-controls': 'audit-detail' }, row.name)),
         element('td', { class: 'findings' }, row.findings.length ? row.findings.map((f) => f.message).slice(0, 2).join(' · ') : '—'),
       ]),
     ),

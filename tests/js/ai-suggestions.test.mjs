@@ -153,3 +153,17 @@ test('forgetting removes the key and gives the permission back', async () => {
   assert.equal(allowedOrigins.size, 0);
   assert.ok(!everythingKept().includes(KEY));
 });
+
+test('a permission another account still uses is kept when one account forgets its endpoint', async () => {
+  await chrome.storage.local.set({ [storage.ACCOUNTS]: { active: 'U1', list: [{ id: 'U1' }, { id: 'U2' }] } });
+  allowedOrigins.add('https://models.example/*');
+  await ai.save(storage.account('U1'), core, { url: URL_A, model: 'm', key: KEY });
+  await ai.save(storage.account('U2'), core, { url: URL_A, model: 'm', key: 'sk-two' });
+  await ai.forget(storage.account('U1'), core);
+  assert.ok(allowedOrigins.has('https://models.example/*'), 'U2 still uses it');
+  // U2 moves to another endpoint: the old origin is given back once nobody uses it.
+  allowedOrigins.add('https://other.example/*');
+  await ai.save(storage.account('U2'), core, { url: 'https://other.example/v1', model: 'm', key: 'sk-two' });
+  assert.ok(!allowedOrigins.has('https://models.example/*'));
+  assert.ok(allowedOrigins.has('https://other.example/*'));
+});
