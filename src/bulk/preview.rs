@@ -51,7 +51,7 @@ fn list_catalogue<'a>(
     let items: &'a [Product] = &list.items;
     match (list_use, scope) {
         (ListUse::AsListed, _) => Catalogue::Listed(items),
-        (ListUse::Reread, Scope::Products(ids))
+        (ListUse::Reread, Scope::Products(ids) | Scope::ProductsOnly(ids))
             if reread_beats_walk(ids.len(), items.len(), options.sanitized().max_concurrency) =>
         {
             Catalogue::Reread(items)
@@ -223,7 +223,7 @@ pub async fn preview_price_change_with_list<T: Transport, C: Clock>(
 /// [`parse_listings_intent`](super::listings::parse_listings_intent)). A bad intent is
 /// `InvalidInput` before anything is sent; a category edit then reads Gumroad's categories
 /// (`GET /v2/categories`) and refuses an id not among them; then it reads the selected
-/// products.
+/// products (not their codes: a listing edit writes none).
 pub async fn preview_edit_listings<T: Transport, C: Clock>(
     client: &GumroadClient<T>,
     clock: &C,
@@ -260,7 +260,7 @@ pub async fn preview_edit_listings_with_list<T: Transport, C: Clock>(
     } else {
         Vec::new()
     };
-    let scope = Scope::Products(&valid.product_ids);
+    let scope = Scope::ProductsOnly(&valid.product_ids);
     let catalogue = list_catalogue(listed, clock.now_ms(), ListUse::Reread, scope, options);
     let snapshot = take_from(&runner, scope, catalogue).await?;
     plan_edit_listings(intent, &snapshot, &categories, clock.now_ms())

@@ -67,6 +67,8 @@ pub enum Scope<'a> {
     Products(&'a [ProductId]),
     /// None: the products alone (re-planning or undoing price changes).
     NoCodes,
+    /// These products alone, without their codes (listing edits write no code).
+    ProductsOnly(&'a [ProductId]),
 }
 
 /// Reads a snapshot keeps in flight: 32, four times the write cap of jobs (8, which is there
@@ -231,13 +233,13 @@ pub(crate) async fn take_from<T: Transport, C: Clock>(
 
     // What to read besides the walk: the ids in scope (each once), or every listed product.
     let in_scope: Vec<ProductId> = match scope {
-        Scope::Products(ids) => {
+        Scope::Products(ids) | Scope::ProductsOnly(ids) => {
             let mut once = HashSet::new();
             ids.iter().filter(|id| once.insert(*id)).cloned().collect()
         }
         Scope::All | Scope::NoCodes => products.iter().map(|p| p.id.clone()).collect(),
     };
-    let wants_codes = !matches!(scope, Scope::NoCodes);
+    let wants_codes = !matches!(scope, Scope::NoCodes | Scope::ProductsOnly(_));
     let mut to_reread: VecDeque<ProductId> = if reread {
         in_scope.iter().cloned().collect()
     } else {
