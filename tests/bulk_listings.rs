@@ -92,6 +92,13 @@ fn a_tag_edit_and_a_find_and_replace_apply_as_planned_and_undo_restores_them() {
         sandbox.requests().iter().all(|r| r.method == "GET"),
         "a preview only reads"
     );
+    assert!(
+        sandbox
+            .requests()
+            .iter()
+            .all(|r| !r.path.contains("offer_codes")),
+        "a listing edit writes no code, so its preview reads none"
+    );
     for step in &tags.steps {
         let (_, _, now) = &before[step.product_id.as_str()];
         match &step.action {
