@@ -37,6 +37,8 @@
 //! - [`listing_audit`]: the listing audit's reads (products, categories, comparable prices
 //!   once per category and currency) over the same pacing, then `listing::audit`.
 //! - [`export`]: the sales export (shards, CSV) over the same pacing.
+//! - [`insights`]: sales over time and revenue per product from Gumroad's sales summary,
+//!   one call per 366-day window over the same pacing, drawn as charts the page places.
 //! - [`forms`]: what sellers type, turned into bulk intents.
 //! - `wasm` (wasm32 only): the JavaScript boundary, the only place with `JsValue`.
 //!
@@ -52,6 +54,7 @@ pub mod error;
 pub mod export;
 pub mod forms;
 pub mod http;
+pub mod insights;
 pub mod listing;
 pub mod listing_audit;
 pub mod model;

@@ -52,7 +52,7 @@ impl Feature {
         match self {
             Feature::ReadProducts => "Reading your products and discount codes",
             Feature::EditProducts => "Changing prices and discount codes",
-            Feature::ViewSales => "Exporting sales, customers and subscribers",
+            Feature::ViewSales => "Exporting sales, customers and subscribers, and insights",
         }
     }
 
