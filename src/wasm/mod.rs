@@ -24,6 +24,7 @@
 mod ai_settings;
 mod credential;
 mod export;
+mod insights;
 mod jobs;
 mod listing_edits;
 mod listings;
@@ -32,6 +33,7 @@ mod parity;
 
 pub use ai_settings::*;
 pub use export::*;
+pub use insights::*;
 pub use jobs::*;
 pub use listing_edits::*;
 pub use listings::*;
