@@ -134,7 +134,7 @@ export function connected(connection, grant = null) {
     if (!id) throw new AccountError('Gumroad did not say which account this token belongs to, so it was not saved.', 'Server');
     const entry = { id, name: profile.user.name || profile.user.email || `Gumroad account ${id}`, email: profile.user.email ?? null, needsReconnect: false, signedIn: Boolean(grant) };
     const store = storage.account(id);
-    await store.remove([KEYS.PRODUCTS, KEYS.PICKER_ROWS, KEYS.GRANT]);
+    await store.remove([KEYS.PRODUCTS, KEYS.PICKER_ROWS, KEYS.PICKER_REVENUE, KEYS.GRANT]);
     await store.set({ [KEYS.TOKEN]: token, [KEYS.PROFILE]: profile, ...(grant ? { [KEYS.GRANT]: grant } : {}) });
     const { list } = await index();
     await storage.set({ [ACCOUNTS]: { active: id, list: [...list.filter((a) => a.id !== id), entry] } });

@@ -19,6 +19,8 @@ export const MSG = Object.freeze({
   LISTINGS_AUDIT: 'listings.audit',
   LISTINGS_CATEGORIES: 'listings.categories',
   LISTINGS_PREVIEW: 'listings.preview',
+  INSIGHTS_VIEW: 'insights.view',
+  INSIGHTS_REVENUE: 'insights.revenue',
   AI_SETTINGS: 'ai.settings',
   AI_SAVE: 'ai.save',
   AI_FORGET: 'ai.forget',
@@ -64,6 +66,9 @@ const SLOW = new Set([
   MSG.PRICES_PREVIEW,
   MSG.LISTINGS_AUDIT,
   MSG.LISTINGS_PREVIEW,
+  // All time is one summary per year of the store, a few in flight: throttled, a minute or more.
+  MSG.INSIGHTS_VIEW,
+  MSG.INSIGHTS_REVENUE,
   MSG.AI_SUGGEST,
   MSG.PARITY_PREVIEW,
   MSG.PARITY_PREVIEW_REMOVE,

@@ -151,6 +151,18 @@ const handlers = {
   [MSG.LISTINGS_CATEGORIES]: async (payload) => withSession(payload, (core, s) => core.listingCategories(s.credential, s.signal)),
   [MSG.LISTINGS_PREVIEW]: async (payload) => preview(payload, async (core, s) => core.previewEditListings(s.credential, payload.form, await listedFor(s.store), s.signal)),
 
+  // Sales summaries over the seller's range: `request` is `{range, groupBy, today}`, the
+  // core checks it (a range it cannot show is refused before any request).
+  [MSG.INSIGHTS_VIEW]: async ({ request: insights, ...payload }) => withSession(payload, (core, s) => core.insightsView(s.credential, insights, s.signal)),
+  // The picker's revenue column, kept for the next page (without room for it, the seller
+  // still gets the column they asked for).
+  [MSG.INSIGHTS_REVENUE]: async ({ request: insights, ...payload }) =>
+    withSession(payload, async (core, s) => {
+      const kept = { range: insights?.range ?? null, revenue: await core.productRevenue(s.credential, insights, s.signal), fetchedAt: new Date().toISOString() };
+      await s.store.set({ [storage.KEYS.PICKER_REVENUE]: kept }).catch(() => {});
+      return kept;
+    }),
+
   [MSG.AI_SETTINGS]: async (payload) => ai.settingsView(await accountOf(payload), await ready()),
   [MSG.AI_SAVE]: async ({ url, model, key, ...payload }) => ai.save(await accountOf(payload), await ready(), { url, model, key }),
   [MSG.AI_FORGET]: async (payload) => ai.forget(await accountOf(payload), await ready()),

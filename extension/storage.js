@@ -32,6 +32,9 @@ export const KEYS = Object.freeze({
   /** What the picker shows of that list, one small row per product (the core's
    * `pickerRows`): { items, fetchedAt }. Read by the pages. */
   PICKER_ROWS: 'cache.pickerRows',
+  /** The picker's revenue column: { range, revenue (the core's `productRevenue`),
+   * fetchedAt }, kept so the next popup shows it without asking Gumroad again. */
+  PICKER_REVENUE: 'cache.pickerRevenue',
   /** The product ids the seller has selected in the picker. */
   SELECTION: 'ui.selection',
   /** The previewed plan waiting for the seller's confirmation: { id, plan, undoOf } */
@@ -66,7 +69,7 @@ export const planKey = (jobId) => `plans.${jobId}`;
 export const rowKey = (jobId, index) => `jobrows.${jobId}.${index}`;
 
 /** Logical keys kept in IndexedDB rather than chrome.storage: what grows with a store. */
-const BULKY_KEYS = new Set([KEYS.PRODUCTS, KEYS.PICKER_ROWS, KEYS.PREVIEW]);
+const BULKY_KEYS = new Set([KEYS.PRODUCTS, KEYS.PICKER_ROWS, KEYS.PICKER_REVENUE, KEYS.PREVIEW]);
 const BULKY_PREFIXES = ['plans.', 'jobrows.', 'reports.'];
 
 /** Whether the logical `key` of an account is kept in IndexedDB. */

@@ -8,10 +8,16 @@
 // spacer rows as tall as the rows left out, and draws the others as the list scrolls.
 // Rows are built once per product and kept, and rows that stay in view are never moved,
 // so a checkbox keeps its focus while the list scrolls under it.
+//
+// The list sorts by any column with a button in its header. The revenue column is the
+// core's `productRevenue` over a range the seller picks (gross sales and a spark line per
+// product, kept by the worker for the next page), so "my 20 best sellers" is a sort and
+// "Select the first 20 shown".
 import { MSG, currentAccount, request } from '../messages.js';
 import * as storage from '../storage.js';
 import { $, busy, element } from './dom.js';
 import { hideError, showError } from './feedback.js';
+import { rangeOf, today } from './insights.js';
 
 /** Up to this many matching products, every row is in the table (a browser's find works
  * on them all); beyond, only the rows in view are. */
@@ -32,6 +38,20 @@ const state = {
   rows: new Map(),
   /** The height of one row in windowed mode, measured from a drawn row. */
   rowHeight: 0,
+  /** The column the list is sorted by (null: Gumroad's order) and its direction. */
+  sort: { key: null, descending: false },
+  /** The revenue column as the worker kept it ({ range, revenue, fetchedAt }), or null. */
+  revenue: null,
+  /** Its products by id. */
+  revenueById: new Map(),
+};
+
+/** How each sortable column orders two rows (ascending); rows without a figure sort as 0. */
+const SORTS = {
+  name: (a, b) => a.name.localeCompare(b.name),
+  price: (a, b) => (a.priceDecimal ?? 0) - (b.priceDecimal ?? 0),
+  sales: (a, b) => (a.salesCount ?? 0) - (b.salesCount ?? 0),
+  revenue: (a, b) => (state.revenueById.get(a.id)?.grossCents ?? 0) - (state.revenueById.get(b.id)?.grossCents ?? 0),
 };
 
 export function initPicker({ view, onUnauthorized }) {
@@ -53,6 +73,15 @@ export function initPicker({ view, onUnauthorized }) {
     state.selected.clear();
     selectionChanged();
   });
+  $('select-first').addEventListener('click', () => {
+    const n = Math.max(0, Math.floor(Number($('select-first-n').value) || 0));
+    state.selected = new Set(state.shown.slice(0, n).map((p) => p.id));
+    selectionChanged();
+  });
+  for (const th of document.querySelectorAll('#product-table th[data-sort]')) {
+    th.querySelector('button').addEventListener('click', () => sortBy(th.dataset.sort));
+  }
+  $('revenue-range').addEventListener('change', loadRevenue);
   $('product-table').closest('.table-wrap').addEventListener('scroll', drawWindow, { passive: true });
   new ResizeObserver(drawWindow).observe($('product-table').closest('.table-wrap'));
   $('product-table').addEventListener('change', (event) => {
@@ -70,10 +99,12 @@ export async function loadProducts({ refresh, cached = undefined }) {
   $('products-status').textContent = 'Loading products…';
   try {
     // The cache is read from storage directly (one hop); only a read of Gumroad needs the worker.
-    const [stored, kept] = await Promise.all([
+    const [stored, kept, revenue] = await Promise.all([
       refresh ? null : cached ?? accountStore()?.get(storage.KEYS.PICKER_ROWS),
       accountStore()?.get(storage.KEYS.SELECTION),
+      state.revenue ? null : accountStore()?.get(storage.KEYS.PICKER_REVENUE),
     ]);
+    if (revenue) showRevenue(revenue);
     const listing = stored ?? (await request(MSG.PRODUCTS_LIST, { refresh }));
     setProducts(listing.items, kept ?? []);
     $('products-status').textContent = `Updated ${new Date(listing.fetchedAt).toLocaleTimeString()}`;
@@ -141,7 +172,7 @@ function matching() {
   const min = parseFloat($('filter-price-min').value);
   const max = parseFloat($('filter-price-max').value);
   const hasSales = $('filter-has-sales').checked;
-  return state.products.filter((p) => {
+  const shown = state.products.filter((p) => {
     const units = p.priceDecimal;
     return (
       (!query || p.name.toLocaleLowerCase().includes(query)) &&
@@ -153,6 +184,52 @@ function matching() {
       (!hasSales || (p.salesCount ?? 0) > 0)
     );
   });
+  const { key, descending } = state.sort;
+  // Array.prototype.sort is stable: equal rows keep Gumroad's order.
+  if (key) shown.sort(descending ? (a, b) => SORTS[key](b, a) : SORTS[key]);
+  return shown;
+}
+
+/** Sorts by `key`: a first press sorts names A–Z and figures highest first; a second
+ * press turns the order round. */
+function sortBy(key) {
+  const again = state.sort.key === key;
+  state.sort = { key, descending: again ? !state.sort.descending : key !== 'name' };
+  for (const th of document.querySelectorAll('#product-table th[data-sort]')) {
+    if (th.dataset.sort === key) th.setAttribute('aria-sort', state.sort.descending ? 'descending' : 'ascending');
+    else th.removeAttribute('aria-sort');
+  }
+  $('product-table').closest('.table-wrap').scrollTop = 0;
+  render();
+}
+
+/** Asks the worker for the revenue column over the range chosen (or hides it). */
+async function loadRevenue() {
+  const kind = $('revenue-range').value;
+  if (!kind) {
+    showRevenue(null);
+    return;
+  }
+  $('revenue-status').textContent = 'Reading your sales…';
+  try {
+    showRevenue(await request(MSG.INSIGHTS_REVENUE, { request: { range: rangeOf(kind), groupBy: null, today: today() } }));
+    hideError();
+  } catch (error) {
+    $('revenue-status').textContent = '';
+    showError(error);
+  }
+}
+
+/** Shows `kept` (the worker's answer, or null for none) in the revenue column. */
+function showRevenue(kept) {
+  state.revenue = kept;
+  state.revenueById = new Map((kept?.revenue.products ?? []).map((p) => [p.id, p]));
+  $('revenue-range').value = kept?.range?.kind ?? '';
+  $('revenue-status').textContent = kept ? [kept.revenue.status, kept.revenue.note].filter(Boolean).join(' ') : '';
+  $('product-table').classList.toggle('with-revenue', Boolean(kept));
+  // Rows are built once; the revenue cell is part of them.
+  state.rows = new Map();
+  render();
 }
 
 function fillFilterOptions() {
@@ -219,7 +296,7 @@ function place(tbody, nodes) {
 /** The spacer row standing for the rows left out before or after the ones drawn. */
 function spacer(where, height) {
   const id = `spacer-${where}`;
-  const tr = $(id) ?? element('tr', { id, class: 'spacer', 'aria-hidden': 'true' }, element('td', { colspan: '8' }));
+  const tr = $(id) ?? element('tr', { id, class: 'spacer', 'aria-hidden': 'true' }, element('td', { colspan: '9' }));
   tr.firstElementChild.style.height = `${height}px`;
   return tr;
 }
@@ -238,6 +315,7 @@ function rowOf(p, index) {
       full ? element('td', {}, p.kind) : null,
       full ? element('td', { class: 'tags' }, (p.tags ?? []).join(', ')) : null,
       element('td', { class: 'num sales-col' }, p.salesCount == null ? '—' : p.salesCount.toLocaleString()),
+      revenueCell(p),
     ]);
     showSelected(tr, state.selected.has(p.id));
     state.rows.set(p.id, tr);
@@ -245,6 +323,28 @@ function rowOf(p, index) {
   // The header is row 1.
   tr.setAttribute('aria-rowindex', String(index + 2));
   return tr;
+}
+
+/** The revenue cell of product `p`: its gross sales and spark line, "—" without sales in
+ * the range, empty while the column is not shown. */
+function revenueCell(p) {
+  const td = element('td', { class: 'num sales-col col-revenue' });
+  if (!state.revenue) return td;
+  const found = state.revenueById.get(p.id);
+  if (!found) {
+    td.append(element('span', { title: 'No sales in this range' }, '—'));
+    return td;
+  }
+  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  svg.setAttribute('viewBox', state.revenue.revenue.sparkBox.join(' '));
+  svg.setAttribute('class', 'spark');
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', found.sparkLabel);
+  const line = document.createElementNS('http://www.w3.org/2000/svg', 'polyline');
+  line.setAttribute('points', found.spark);
+  svg.append(line);
+  td.append(svg, element('span', { class: 'revenue' }, found.text));
+  return td;
 }
 
 function showSelected(tr, selected) {

@@ -81,6 +81,24 @@ pub(crate) fn group(value: i64) -> String {
     }
 }
 
+/// Where the page puts the axes and labels, in viewBox units: grid lines run from `left` to
+/// `right`, tick labels end at `tick_x`, labels under the bars sit on `label_y`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Frame {
+    pub left: f64,
+    pub right: f64,
+    pub tick_x: f64,
+    pub label_y: f64,
+}
+
+pub const FRAME: Frame = Frame {
+    left: LEFT - 6.0,
+    right: WIDTH - RIGHT,
+    tick_x: LEFT - 10.0,
+    label_y: HEIGHT - 10.0,
+};
+
 /// Where one bucket's bar stands across the chart (the same in every metric's chart).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Slot {

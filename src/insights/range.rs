@@ -28,7 +28,13 @@ pub enum RangeChoice {
     ThisYear,
     LastYear,
     All,
-    Custom { from: Day, to: Day },
+    /// Either end may be missing (an empty date field): refused with a sentence saying so.
+    Custom {
+        #[serde(default)]
+        from: Option<Day>,
+        #[serde(default)]
+        to: Option<Day>,
+    },
 }
 
 /// A resolved range, both ends included.
@@ -70,6 +76,11 @@ impl RangeChoice {
                 all_time: true,
             },
             RangeChoice::Custom { from, to } => {
+                let (Some(from), Some(to)) = (from, to) else {
+                    return Err(Error::invalid_input(
+                        "Choose the first and the last day of the range.",
+                    ));
+                };
                 if from > to {
                     return Err(Error::invalid_input(format!(
                         "The range starts on {from}, after its end on {to}: choose a start on or before the end."

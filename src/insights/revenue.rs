@@ -30,6 +30,8 @@ pub struct Revenue {
     pub products: Vec<ProductRevenue>,
     pub note: Option<String>,
     pub requests: usize,
+    /// The column's caption: "Gross sales from … to … (12 requests to Gumroad)."
+    pub status: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -71,6 +73,7 @@ pub fn revenue(span: &Span, slices: &[SalesSummary]) -> Revenue {
             products: Vec::new(),
             note: Some(format!("No sales {range}.")),
             requests: slices.len(),
+            status: status(&range, slices.len()),
         };
     };
     let kept: Vec<&SalesSummary> = slices
@@ -113,6 +116,7 @@ pub fn revenue(span: &Span, slices: &[SalesSummary]) -> Revenue {
         .map(|(c, _)| c.to_ascii_uppercase())
         .collect();
     Revenue {
+        status: status(&range, slices.len()),
         range,
         note: (!others.is_empty()).then(|| {
             format!(
@@ -126,6 +130,13 @@ pub fn revenue(span: &Span, slices: &[SalesSummary]) -> Revenue {
         products,
         requests: slices.len(),
     }
+}
+
+fn status(range: &str, requests: usize) -> String {
+    format!(
+        "Gross sales {range} ({requests} {} to Gumroad).",
+        if requests == 1 { "request" } else { "requests" }
+    )
 }
 
 fn spark(series: &[i64]) -> String {

@@ -43,10 +43,13 @@ fn ranges_resolve_against_the_sellers_today() {
         assert_eq!((s.from.to_string(), s.to.to_string()), (from.into(), to.into()), "{choice:?}");
         assert_eq!(s.all_time, choice == RangeChoice::All);
     }
-    let backwards = RangeChoice::Custom { from: day("2025-03-02"), to: day("2025-03-01") };
+    let backwards = RangeChoice::Custom { from: Some(day("2025-03-02")), to: Some(day("2025-03-01")) };
     assert_eq!(backwards.resolve(today).unwrap_err().kind(), ErrorKind::InvalidInput);
-    let future = RangeChoice::Custom { from: day("2025-03-02"), to: day("2025-04-01") };
+    let future = RangeChoice::Custom { from: Some(day("2025-03-02")), to: Some(day("2025-04-01")) };
     assert!(future.resolve(today).unwrap_err().message().contains("after today"));
+    // An empty date field arrives as null: a sentence, not a parser's complaint.
+    let open: RangeChoice = serde_json::from_str(r#"{"kind":"custom","from":"2025-03-01","to":null}"#).unwrap();
+    assert!(open.resolve(today).unwrap_err().message().contains("first and the last day"));
 }
 
 #[test]

@@ -4,7 +4,9 @@
 
 use serde::Serialize;
 
-use super::chart::{chart, group, slots, x_labels, Chart, Metric, Slot, XLabel, HEIGHT, WIDTH};
+use super::chart::{
+    chart, group, slots, x_labels, Chart, Frame, Metric, Slot, XLabel, FRAME, HEIGHT, WIDTH,
+};
 use super::series::{day_words, Bucket, Series};
 use super::range::Span;
 use crate::model::{Figures, GroupBy};
@@ -22,12 +24,16 @@ pub struct InsightsView {
     pub group_by: GroupBy,
     /// `[0, 0, WIDTH, HEIGHT]`.
     pub view_box: [f64; 4],
+    /// Where the axes and labels go inside it.
+    pub frame: Frame,
     /// One per currency Gumroad reported in (usually one).
     pub sections: Vec<Section>,
     /// Said once, above everything (nothing sold, figures that do not add up, …).
     pub notes: Vec<String>,
     /// Summary calls made.
     pub requests: usize,
+    /// What was read, in one line: "Sales from … to …, by day: 2 requests to Gumroad."
+    pub status: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -107,13 +113,20 @@ pub fn view(series: Vec<Series>, span: &Span, group_by: GroupBy, requests: usize
         .iter()
         .map(|s| section(s, span, group_by, &range))
         .collect();
+    let status = format!(
+        "Sales {range}, {}: {requests} {} to Gumroad.",
+        by_words(group_by),
+        if requests == 1 { "request" } else { "requests" }
+    );
     InsightsView {
         range,
         group_by,
         view_box: [0.0, 0.0, WIDTH, HEIGHT],
+        frame: FRAME,
         sections,
         notes,
         requests,
+        status,
     }
 }
 

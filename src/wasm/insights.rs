@@ -14,10 +14,10 @@ use crate::runtime::BrowserClock;
 /// `{range: {kind: "last30"|"last90"|"last365"|"thisYear"|"lastYear"|"all"|"custom",
 /// from?, to?}, groupBy: "day"|"week"|"month"|"product"|null, today: "YYYY-MM-DD"}`
 /// (`today` is the seller's own date; a null `groupBy` takes the range's default). Resolves
-/// to `{range, groupBy, viewBox, sections: [{currency, title, totals: [{label, text}],
+/// to `{range, groupBy, viewBox, frame: {left, right, tickX, labelY}, sections: [{currency, title, totals: [{label, text}],
 /// points: [{key, label, x, w, readout}], xLabels, charts: [{metric, label, bars: [{y, h}],
 /// ticks: [{y, text}], zeroY, summary}], chartNote, table: {caption, columns, rows, total},
-/// csv, fileName}], notes, requests}` — every number placed, every sentence written; the page
+/// csv, fileName}], notes, requests, status}` — every number placed, every sentence written; the page
 /// draws it. A range or grouping that cannot be shown rejects with `InvalidInput` before
 /// any request. `stop`: the account's `AbortSignal`.
 #[wasm_bindgen(js_name = insightsView)]
@@ -36,7 +36,8 @@ pub async fn insights_view(
 
 /// `productRevenue(token, request, stop?)`: revenue per product over `request`'s range (as
 /// for `insightsView`; `groupBy` is not used) for the picker — `{range, currency, sparkBox,
-/// products: [{id, grossCents, text, units, spark, sparkLabel}], note, requests}`; only
+/// products: [{id, grossCents, text, units, spark, sparkLabel}], note, requests,
+/// status}`; only
 /// products that sold are listed. `stop`: the account's `AbortSignal`.
 #[wasm_bindgen(js_name = productRevenue)]
 pub async fn product_revenue(
