@@ -103,8 +103,44 @@ pub fn parse_page_key_stamp(s: &str) -> Option<i64> {
 /// Ruby's `Date.strptime(s, "%Y-%m-%d")` as the sales filters use it, as the micros of
 /// that day's midnight UTC (how MySQL compares a datetime with a date). `%Y` takes an
 /// optional sign and any number of digits, `%m`/`%d` one or two; anything left over,
-/// or a day that does not exist, fails.
+/// or a day that does not exist, fails — and so does a year so far out that its
+/// midnight is no instant the store can hold (MySQL would refuse it too).
 pub fn parse_filter_date(s: &str) -> Option<i64> {
+    strptime_day(s)?.checked_mul(86_400 * MICROS)
+}
+
+/// A `YYYY-MM-DD` parameter read by the same `Date.strptime` rule as the sales filters,
+/// as a day number (days since 1970-01-01), for years 1 to 9999 only: the summary's
+/// dates are echoed and bucketed, and a five-digit year has no `YYYY-MM-DD` form.
+pub fn parse_day(s: &str) -> Option<i64> {
+    let day = strptime_day(s)?;
+    (days_from_civil(1, 1, 1)..=days_from_civil(9999, 12, 31))
+        .contains(&day)
+        .then_some(day)
+}
+
+/// The day number of the UTC day `micros` falls on (the day the sales filters put it on).
+pub fn day_of(micros: i64) -> i64 {
+    micros.div_euclid(86_400 * MICROS)
+}
+
+/// Midnight UTC of day number `day`.
+pub fn day_start(day: i64) -> i64 {
+    day * 86_400 * MICROS
+}
+
+/// (year, month, day) of day number `day`.
+pub fn ymd(day: i64) -> (i64, u32, u32) {
+    civil_from_days(day)
+}
+
+/// Day number of a calendar date (which must exist).
+pub fn day_number(year: i64, month: u32, day: u32) -> i64 {
+    days_from_civil(year, month, day)
+}
+
+/// `%Y-%m-%d` as `Date.strptime` reads it, as a day number; `None` when it does not read.
+fn strptime_day(s: &str) -> Option<i64> {
     let b = s.as_bytes();
     let mut i = 0;
     let neg = match b.first() {
@@ -160,7 +196,7 @@ pub fn parse_filter_date(s: &str) -> Option<i64> {
     if civil_from_days(days) != (year, month, day) {
         return None;
     }
-    Some(days * 86_400 * MICROS)
+    Some(days)
 }
 
 /// `1 Oct 2025 9:05 AM`: the sale's `daystamp` (the seller's time zone is UTC here).
@@ -291,9 +327,41 @@ mod tests {
             "2024/01/05",
             "2024-001-05",
             "abc",
+            // Midnight of that year is far past what micros since 1970 can count.
+            "999999999-01-01",
+            "-999999999-01-01",
         ] {
             assert_eq!(parse_filter_date(bad), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn summary_days_read_like_filter_dates_for_four_digit_years() {
+        let cases = [
+            ("2025-03-14", Some(day_number(2025, 3, 14))),
+            ("2025-3-4", Some(day_number(2025, 3, 4))),
+            ("0001-01-01", Some(day_number(1, 1, 1))),
+            ("9999-12-31", Some(day_number(9999, 12, 31))),
+            ("10000-01-01", None),
+            ("0000-12-31", None),
+            ("-2025-01-01", None),
+            ("999999999-01-01", None),
+            ("99999999999999999999-01-01", None),
+            ("2025-02-29", None),
+            ("", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(parse_day(text), want, "{text:?}");
+        }
+        assert_eq!(
+            ymd(day_of(micros_at(2025, 3, 14, 23, 59, 59) + 999_999)),
+            (2025, 3, 14)
+        );
+        assert_eq!(
+            day_start(day_number(2025, 3, 14)),
+            micros_at(2025, 3, 14, 0, 0, 0)
+        );
+        assert_eq!(day_of(-1), -1);
     }
 
     #[test]

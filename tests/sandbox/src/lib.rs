@@ -35,6 +35,7 @@
 //! | `GET`/`POST /v2/products/:id/offer_codes` | public scopes / edit_products | |
 //! | `GET`/`PUT`/`PATCH`/`DELETE /v2/products/:id/offer_codes/:code_id` | public scopes / edit_products | |
 //! | `GET /v2/sales` | view_sales | filters `after`/`before`/`product_id`/`email`/`order_id`, 10 per page, `page_key` cursor, deprecated `page` |
+//! | `GET /v2/sales/summary` | view_sales | `from`/`to` (≤ 366 days), `group_by` product\|day\|week\|month; totals and breakdown in USD (`src/routes/summary.rs`) |
 //! | `GET /v2/sales/:id` | view_sales | |
 //! | `GET /v2/products/:id/subscribers` | view_sales | active subscriptions; `paginated=true\|1` → 100 per page |
 //! | `GET /v2/subscribers/:id` | view_sales | any status |
@@ -81,6 +82,7 @@ mod views;
 
 pub use faults::{DropPhase, Faults, HostileKind, HUGE_STRING_UNIT};
 pub use inspect::LoggedRequest;
+pub use money::usd_cents;
 pub use server::Sandbox;
 
 /// How to start a sandbox.

@@ -97,7 +97,16 @@ pub fn is_valid_price(cents: i64, cur: &Currency) -> bool {
     cents <= 0 || cents >= cur.min_price
 }
 
+/// The store's USD value of an amount in currency `code` (lowercase; an unknown code is
+/// read as USD): what `sales_usd_cents` and `GET /v2/sales/summary` report, so tests can
+/// add up the sales they list the same way.
+pub fn usd_cents(cents: i64, code: &str) -> i64 {
+    approx_usd_cents(cents, currency_or_usd(code))
+}
+
 /// Rough USD value for `sales_usd_cents` of the seeded store; not an exchange-rate service.
+/// Fixed rates, truncated toward zero: 1 EUR = 1.08 USD, 1 GBP = 1.27 USD, 150 JPY = 1 USD,
+/// any other currency at par.
 pub fn approx_usd_cents(cents: i64, cur: &Currency) -> i64 {
     match cur.code {
         "usd" => cents,
@@ -130,6 +139,22 @@ mod tests {
         ];
         for (cents, cur, want) in cases {
             assert_eq!(format(cents, cur), want, "{cents} {}", cur.code);
+        }
+    }
+
+    #[test]
+    fn usd_values_at_the_stores_fixed_rates() {
+        let cases = [
+            (999, "usd", 999),
+            (1000, "eur", 1080),
+            (1200, "gbp", 1524),
+            (1500, "jpy", 1000),
+            (99, "jpy", 66),
+            (500, "nope", 500),
+            (0, "eur", 0),
+        ];
+        for (cents, code, want) in cases {
+            assert_eq!(usd_cents(cents, code), want, "{cents} {code}");
         }
     }
 

@@ -14,6 +14,7 @@ mod offer_codes;
 mod products;
 pub(crate) mod sales;
 pub(crate) mod subscribers;
+mod summary;
 mod user;
 
 use crate::auth;
@@ -184,6 +185,8 @@ fn dispatch(ctx: &mut Ctx, method: &str, segs: &[&str]) -> Outcome {
         ("GET", ["products", product_id, "subscribers"]) => subscribers::index(ctx, product_id),
         ("GET", ["subscribers", id]) => subscribers::show(ctx, id),
         ("GET", ["sales"]) => sales::index(ctx),
+        // Before `sales/:id`, as Rails draws collection routes before member routes.
+        ("GET", ["sales", "summary"]) => summary::show(ctx),
         ("GET", ["sales", id]) => sales::show(ctx, id),
         _ => Ok(Reply::not_found_route()),
     }
