@@ -21,7 +21,7 @@ const LAYERS: &[&[&str]] = &[
     &["forms"],
     &["export"],
     &["bulk", "listing_audit"],
-    &["parity"],
+    &["parity", "insights"],
     &["pacing"],
     &["api", "runtime", "oauth"],
     &["transport"],
