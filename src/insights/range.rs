@@ -115,7 +115,12 @@ pub fn default_grouping(span: &Span) -> GroupBy {
 pub fn bucket_count(span: &Span, group_by: GroupBy) -> i64 {
     match group_by {
         GroupBy::Day => span.days(),
-        GroupBy::Week => span.days().div_euclid(7) + 1,
+        // Every ISO week the span touches, partial ones at either end included: Monday of
+        // the first day's week to Monday of the last day's, plus one.
+        GroupBy::Week => {
+            let monday = |day: Day| day.plus_days(-weekday(day));
+            monday(span.from).days_until(monday(span.to)) / 7 + 1
+        }
         GroupBy::Month => {
             let ((y1, m1, _), (y2, m2, _)) = (span.from.ymd(), span.to.ymd());
             (y2 - y1) * 12 + i64::from(m2) - i64::from(m1) + 1

@@ -101,6 +101,10 @@ fn groupings_that_would_draw_too_many_bars_are_refused_with_one_that_fits() {
     assert!(check_grouping(&two_years, GroupBy::Week).is_ok());
     assert!(check_grouping(&two_years, GroupBy::Product).is_ok());
     assert_eq!(bucket_count(&span("2024-11-15", "2025-02-01"), GroupBy::Month), 4);
+    // Sunday to Monday is two ISO weeks in eight days; Monday to Sunday is one in seven.
+    assert_eq!(bucket_count(&span("2025-03-02", "2025-03-10"), GroupBy::Week), 3);
+    assert_eq!(bucket_count(&span("2025-03-02", "2025-03-03"), GroupBy::Week), 2);
+    assert_eq!(bucket_count(&span("2025-03-03", "2025-03-09"), GroupBy::Week), 1);
     assert_eq!(default_grouping(&span("2025-03-01", "2025-03-30")), GroupBy::Day);
     assert_eq!(default_grouping(&span("2024-03-31", "2025-03-30")), GroupBy::Week);
     assert_eq!(default_grouping(&two_years), GroupBy::Month);
