@@ -273,6 +273,15 @@ fn a_value_of_the_wrong_shape_is_invalid_input_naming_the_field() {
     );
     let message = js_field(&refused, "message").as_string().unwrap();
     assert!(message.contains("at after:"), "{message}");
+    // The value crossed as JSON text: where serde_json met the fault in that text means
+    // nothing to a seller and is not said.
+    assert!(!message.contains("line 1"), "{message}");
+    // A value JSON cannot hold (a BigInt) is refused, not read as something else.
+    let form = js_sys::Object::new();
+    js_sys::Reflect::set(&form, &"kind".into(), &"sales".into()).unwrap();
+    js_sys::Reflect::set(&form, &"after".into(), &js_sys::BigInt::from(1u32).into()).unwrap();
+    let refused = bulkroad::wasm::export_start(form.into(), js("[]")).unwrap_err();
+    assert_eq!(js_field(&refused, "kind").as_string().unwrap(), "InvalidInput");
     // A key present as `undefined` reads as a key left out.
     let form = js_sys::Object::new();
     js_sys::Reflect::set(&form, &"kind".into(), &"sales".into()).unwrap();

@@ -46,7 +46,7 @@ const SALES = Number(process.env.BENCH_SALES ?? 50_000);
 const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 500);
 const POPUP_RUNS = Number(process.env.BENCH_POPUP_RUNS ?? 10);
 /** Which benchmarks run (all by default): a comma-separated subset of BENCH_PARTS_ALL. */
-const BENCH_PARTS_ALL = ['popup', 'export', 'codes', 'storage', 'export-sizes', 'export-big'];
+const BENCH_PARTS_ALL = ['popup', 'export', 'insights', 'codes', 'storage', 'export-sizes', 'export-big'];
 const PARTS = new Set((process.env.BENCH_PARTS || BENCH_PARTS_ALL.join(',')).split(',').map((p) => p.trim()));
 // The bulk engine's cap on requests in flight: ExecOptions::default().max_concurrency
 // (src/bulk/retry.rs). The bound for a job is what that many requests at a time would take.
@@ -132,6 +132,10 @@ async function main() {
       log(`export of ${SALES} sales: Bulkroad, then one page_key walk`);
       results.export = await exportBenchmark(ext, tab);
     }
+    if (PARTS.has('insights')) {
+      log(`insights: all ${SALES} sales by month, against a page_key walk timed over ${WALK_SAMPLE} pages`);
+      results.insights = await insightsBenchmark(tab);
+    }
     if (PARTS.has('codes')) await codesAtBothSizes(tab, products);
     // The popup and the storage again with the large store (reseeded by the codes part, or here).
     if (BIG_PRODUCTS > 0 && (PARTS.has('popup') || PARTS.has('storage'))) {
@@ -163,6 +167,49 @@ async function main() {
   await writeFile(path.join(OUT_DIR, `bench-${results.date.slice(0, 10)}.json`), json);
   console.log(table(results));
   log(`written to ${path.join(OUT_DIR, 'latest.json')}`);
+}
+
+// ---------------------------------------------------------------------------------------
+// Insights
+
+/** All time by month in the Insights tab: from the click on Show to the bars drawn, and the
+ * requests it made, against the other way to the same figures — every sale through one
+ * `page_key` cursor, ten a page. That walk is timed over `WALK_SAMPLE` pages and scaled to
+ * the store's pages (one request after another, so it scales linearly). The chart's units
+ * must equal the store's own count of units sold. */
+async function insightsBenchmark(tab) {
+  await tab.getByRole('tab', { name: 'Insights' }).click();
+  // The first visit draws the default range: let it finish before the timed one.
+  await tab.locator('#insights-show:not([disabled])').waitFor({ timeout: 300_000 });
+  await tab.locator('#insights-range').selectOption('all');
+  await tab.locator('#insights-group').selectOption('month');
+  await sandbox.clearRequests();
+  const ms = await tab.evaluate(async () => {
+    document.querySelector('#insights-sections').replaceChildren();
+    const started = performance.now();
+    document.querySelector('#insights-show').click();
+    const drawn = () => !document.querySelector('#insights-show').disabled && document.querySelector('.chart-figure rect.bar');
+    while (!drawn()) await new Promise((resolve) => requestAnimationFrame(resolve));
+    return performance.now() - started;
+  });
+  const log = await sandbox.requests();
+  const summaries = log.filter((r) => r.path === '/v2/sales/summary').length;
+  const saleReads = log.filter((r) => r.path === '/v2/sales').length;
+  // Every currency's table ends in a total row; units are the fourth column.
+  const units = await tab.locator('.insights-section table').evaluateAll((tables) =>
+    tables.reduce((sum, table) => sum + Number(table.tFoot.rows[0].cells[3].textContent.replace(/[^0-9-]/g, '')), 0));
+  const storeUnits = (await sandbox.sales()).reduce((sum, sale) => sum + (sale.quantity ?? 1), 0);
+  assert.equal(saleReads, 0, 'insights read no sale one by one');
+  assert.equal(units, storeUnits, 'the chart counts every unit the store sold');
+
+  const sample = await walkSample(tab);
+  const pages = Math.ceil(SALES / 10);
+  const walkMs = sample.perRequestMs * pages;
+  return {
+    bulkroad: { ms: round(ms), requests: summaries, units },
+    sequential: { estimatedMs: round(walkMs), requests: pages, sampledPages: sample.pages, perRequestMs: round(sample.perRequestMs, 1) },
+    ratio: round(walkMs / ms, 1),
+  };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -949,6 +996,17 @@ function table(r) {
       ],
       ['  writing phase', seconds(size.writingMs), `${EXPORT_MAX_CONCURRENCY} in flight, ${size.perRequestMs} ms/req`, '', '', ''],
     ]),
+    ...(r.insights ? [
+      [
+        `Insights, ${r.settings.sales} sales, all time by month`,
+        `${seconds(r.insights.bulkroad.ms)} (${r.insights.bulkroad.requests} req)`,
+        `≈ ${seconds(r.insights.sequential.estimatedMs)} (${r.insights.sequential.requests} req, est.)`,
+        `${r.insights.ratio}×`,
+        '',
+        '',
+      ],
+      ['  units equal the store', `${r.insights.bulkroad.units}`, `${r.insights.sequential.perRequestMs} ms/req over ${r.insights.sequential.sampledPages} pages`, '', '', ''],
+    ] : []),
     ...(r.bigExport ? bigExportRows(r.bigExport) : []),
     ...[r.codes, r.codesBig].filter(Boolean).flatMap((codes) => codesRows(r, codes)),
     ...(r.popup ? [
