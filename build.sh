@@ -10,7 +10,9 @@
 #                              any build; without it, only a pasted token connects
 #   ./build.sh test            native tests, wasm tests in headless Chromium, end-to-end specs
 #   ./build.sh e2e [SPEC…]     the end-to-end specs alone (all, or e.g. parity.test.mjs)
-#   ./build.sh demo            a seeded sandbox store and a build that talks to it
+#   ./build.sh demo            two seeded sandbox stores (two years of sales up to today,
+#                              subscribers) and a build that talks to them; DEMO_PORT
+#                              (8787), DEMO_PRODUCTS (40), DEMO_SALES (3000 per store)
 #   ./build.sh bench           benchmarks side by side with the sequential way (a table,
 #                              and JSON in target/bench/); BENCH_LATENCY_MS (default 100),
 #                              BENCH_SALES (50000), BENCH_PRODUCTS (500)
@@ -257,21 +259,29 @@ cmd_e2e() {
 
 cmd_demo() {
   ensure_browser
-  start_sandbox --port "${DEMO_PORT:-8787}" --products "${DEMO_PRODUCTS:-40}"
+  local products=${DEMO_PRODUCTS:-40} sales=${DEMO_SALES:-3000}
+  [[ $products =~ ^[0-9]+$ && $sales =~ ^[0-9]+$ ]] || die "DEMO_PRODUCTS and DEMO_SALES must be whole numbers"
+  # Two stores, so "Add account" has a second seller to connect; the sales of each run
+  # up to today, so every period Insights offers has something in it.
+  start_sandbox --port "${DEMO_PORT:-8787}" --products "$products" --sales "$sales" --stores 2 --sales-until today
   build_extension dist-demo "$SANDBOX_URL"
-  local token
-  token=$(node -e 'console.log(JSON.parse(process.argv[1]).tokens.full)' "$SANDBOX_INFO")
+  local stores
+  stores=$(node -e '
+    for (const s of JSON.parse(process.argv[1]).stores)
+      console.log(`      ${s.name.padEnd(16)} ${s.tokens.full}`)' "$SANDBOX_INFO")
   cat <<EOF
 
-  The sandbox store is running at $SANDBOX_URL
+  The sandbox is running at $SANDBOX_URL: two stores of $products products, each with
+  $sales sales over the two years up to today, subscribers and refunds.
   The demo build is in $ROOT/dist-demo
 
   Load it: open chrome://extensions, turn on Developer mode, "Load unpacked", pick dist-demo/.
-  Open the Bulkroad popup and paste this access token:
+  Open the Bulkroad popup and paste the first store's access token; "Add account" takes
+  the second one's:
 
-      $token
+$stores
 
-  Other sandbox tokens (a read-only one, one without a read scope, a revoked one):
+  Every sandbox token (read-only ones, one without a read scope, a revoked one):
       $SANDBOX_URL/__sandbox/tokens
 
   Press Ctrl-C to stop the sandbox.
@@ -310,6 +320,6 @@ case "${1:-build}" in
   e2e) shift; cmd_e2e "$@" ;;
   demo) cmd_demo ;;
   bench) cmd_bench ;;
-  -h | --help | help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' ;;
+  -h | --help | help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' ;;
   *) die "unknown command '$1' (use: build, test, e2e, demo, bench)" ;;
 esac

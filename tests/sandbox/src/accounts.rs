@@ -18,6 +18,7 @@ use crate::rng::SplitMix64;
 use crate::seed;
 use crate::seed_sales;
 use crate::store::{Seller, Store};
+use crate::timeline::Timeline;
 use crate::tokens::MAX_STORES;
 
 /// The distance between two stores' row numbers in every table: more rows than one
@@ -88,9 +89,47 @@ fn seller(index: usize, user_id: String) -> Seller {
     }
 }
 
+/// Moves the seeded products' and offer codes' dates with a moved calendar, by as much
+/// as its sales move but never past its `not_after` (the fixed calendar moves nothing).
+fn move_catalogue(store: &mut Store, timeline: &Timeline) {
+    if timeline.is_fixed() {
+        return;
+    }
+    let products = store
+        .products
+        .iter()
+        .flat_map(|p| [Some(p.created_at), p.deleted_at]);
+    let codes = store
+        .offer_codes
+        .iter()
+        .flat_map(|c| [Some(c.created_at), c.deleted_at]);
+    let Some(latest) = products.chain(codes).flatten().max() else {
+        return;
+    };
+    let shift = timeline
+        .at(0)
+        .min(timeline.not_after().saturating_sub(latest));
+    for p in &mut store.products {
+        p.created_at += shift;
+        p.deleted_at = p.deleted_at.map(|t| t + shift);
+    }
+    for c in &mut store.offer_codes {
+        c.created_at += shift;
+        c.deleted_at = c.deleted_at.map(|t| t + shift);
+    }
+}
+
 /// Store `index` of a sandbox seeded from `seed`, with `products` products and `sales`
-/// sales (0: products and codes only); its ids avoid those of the `earlier` stores.
-pub fn store(index: usize, products: usize, sales: usize, seed: u64, earlier: &[Store]) -> Store {
+/// sales (0: products and codes only) dated on `timeline`; its ids avoid those of the
+/// `earlier` stores.
+pub fn store(
+    index: usize,
+    products: usize,
+    sales: usize,
+    seed: u64,
+    timeline: &Timeline,
+    earlier: &[Store],
+) -> Store {
     let own_seed = seed.wrapping_add(index as u64);
     let shift = index as u64 * ROW_STRIDE;
     let mut mint = IdMint::new(own_seed).starting_at(1 + shift);
@@ -99,8 +138,9 @@ pub fn store(index: usize, products: usize, sales: usize, seed: u64, earlier: &[
     }
     let seller = seller(index, mint.external_id());
     let mut store = seed::build(seller, mint, products, own_seed);
+    move_catalogue(&mut store, timeline);
     if sales > 0 {
-        seed_sales::add(&mut store, sales, own_seed);
+        seed_sales::add(&mut store, sales, own_seed, timeline);
         // Seeded as if alone, then numbered after the stores before it (order kept).
         for sale in &mut store.sales {
             sale.serial += shift;
@@ -114,11 +154,18 @@ pub fn store(index: usize, products: usize, sales: usize, seed: u64, earlier: &[
     store
 }
 
-/// Stores 0 to `count - 1` (`count` in 1..=MAX_STORES) of a sandbox seeded from `seed`.
-pub fn build(count: usize, products: usize, sales: usize, seed: u64) -> Vec<Store> {
+/// Stores 0 to `count - 1` (`count` in 1..=MAX_STORES) of a sandbox seeded from `seed`,
+/// their sales dated on `timeline`.
+pub fn build(
+    count: usize,
+    products: usize,
+    sales: usize,
+    seed: u64,
+    timeline: &Timeline,
+) -> Vec<Store> {
     let mut stores: Vec<Store> = Vec::with_capacity(count);
     for index in 0..count {
-        let next = store(index, products, sales, seed, &stores);
+        let next = store(index, products, sales, seed, timeline, &stores);
         stores.push(next);
     }
     // Ids minted later (offer codes created through the API) avoid every store's ids too,
@@ -146,8 +193,8 @@ mod tests {
 
     #[test]
     fn store_0_is_the_same_whatever_the_number_of_stores() {
-        let alone = build(1, 25, 400, 3).remove(0);
-        let beside = build(3, 25, 400, 3).remove(0);
+        let alone = build(1, 25, 400, 3, &Timeline::fixed()).remove(0);
+        let beside = build(3, 25, 400, 3, &Timeline::fixed()).remove(0);
         assert_eq!(
             serde_json::to_string(&alone).unwrap(),
             serde_json::to_string(&beside).unwrap()
@@ -159,7 +206,7 @@ mod tests {
 
     #[test]
     fn no_id_repeats_between_stores() {
-        let stores = build(MAX_STORES, 40, 2000, 1);
+        let stores = build(MAX_STORES, 40, 2000, 1, &Timeline::fixed());
         let mut external = HashSet::new();
         let mut rows = HashSet::new();
         let mut owners = HashSet::new();
@@ -195,7 +242,7 @@ mod tests {
 
     #[test]
     fn other_stores_differ_from_store_0_but_have_the_same_counts() {
-        let stores = build(2, 25, 500, 1);
+        let stores = build(2, 25, 500, 1, &Timeline::fixed());
         assert_eq!(stores[1].products.len(), stores[0].products.len());
         assert_eq!(stores[1].sales.len(), 500);
         assert_ne!(stores[1].products[0].name, stores[0].products[0].name);

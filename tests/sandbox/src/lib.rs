@@ -53,7 +53,7 @@
 //! model rules) with `views` (API JSON), `auth` (tokens, scopes, 401/403), `params`
 //! (Rails-style parameters), `money` (currencies), `accounts` (the stores and their
 //! sellers, numbered apart), `seed` (one seeded store) and `seed_sales` (its sales,
-//! buyers and subscriptions),
+//! buyers and subscriptions, dated by `timeline`),
 //! `faults` (latency, 429, 5xx, drops, hostile answers to reads) and `throttle`
 //! (failures), `inspect` (the side door), `oauth` (the OAuth server: applications,
 //! codes and issued tokens, which open the API like the fixed tokens).
@@ -77,6 +77,7 @@ mod server;
 mod store;
 mod taxonomy;
 mod throttle;
+pub mod timeline;
 pub mod tokens;
 mod views;
 
@@ -94,6 +95,10 @@ pub struct Config {
     /// Number of seeded sales (0 = none: no buyers, subscriptions, custom fields or
     /// deleted product either, so the store is exactly the products-only one).
     pub sales: usize,
+    /// The last day of the seeded sales' two years (days since 1970-01-01, UTC), none of
+    /// them later than the moment the sandbox starts; `None`: the fixed 2023-10-01 to
+    /// 2025-09-30 every test knows. See [`timeline`].
+    pub sales_until: Option<i64>,
     /// Seed of the store; the same seed always builds the same store. Store k ≥ 1 is
     /// seeded from `seed + k` (with the same `products` and `sales`).
     pub seed: u64,
@@ -115,6 +120,7 @@ impl Default for Config {
         Config {
             products: 25,
             sales: 0,
+            sales_until: None,
             seed: 1,
             stores: 1,
             faults: Faults::default(),

@@ -9,10 +9,11 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+use bulkroad_sandbox::timeline;
 use bulkroad_sandbox::tokens::MAX_STORES;
 use bulkroad_sandbox::{Config, DropPhase, Faults, Sandbox};
 
-const USAGE: &str = "usage: bulkroad-sandbox [--port N] [--products N] [--sales N] [--seed N] [--stores N] [--latency-ms N] \
+const USAGE: &str = "usage: bulkroad-sandbox [--port N] [--products N] [--sales N] [--sales-until YYYY-MM-DD|today] [--seed N] [--stores N] [--latency-ms N] \
 [--rate-429 F] [--rate-5xx F] [--rate-drop F] [--drop-phase before|after|either] [--fault-seed N] [--no-throttle] [--tls]";
 
 fn value<T: std::str::FromStr>(flag: &str, raw: Option<String>) -> Result<T, String> {
@@ -30,7 +31,9 @@ fn rate(flag: &str, raw: Option<String>) -> Result<f64, String> {
     }
 }
 
-fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Config, String> {
+/// The command line as a [`Config`]; `today` is the day `--sales-until today` names and
+/// the last one it accepts (days since 1970-01-01, UTC).
+fn parse_args(mut args: impl Iterator<Item = String>, today: i64) -> Result<Config, String> {
     let mut config = Config::default();
     let mut faults = Faults::default();
     while let Some(arg) = args.next() {
@@ -51,6 +54,10 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Config, String> 
                         bulkroad_sandbox::inspect::MAX_SALES
                     ));
                 }
+            }
+            "--sales-until" => {
+                let raw = next().ok_or("--sales-until needs a value (YYYY-MM-DD or today)")?;
+                config.sales_until = Some(timeline::parse_last_day(&raw, today)?);
             }
             "--seed" => config.seed = value(&flag, next())?,
             "--stores" => {
@@ -108,7 +115,7 @@ async fn until_stopped() {
 }
 
 fn main() -> ExitCode {
-    let config = match parse_args(std::env::args().skip(1)) {
+    let config = match parse_args(std::env::args().skip(1), timeline::today().0) {
         Ok(c) => c,
         Err(msg) => {
             if !msg.is_empty() {
@@ -124,6 +131,9 @@ fn main() -> ExitCode {
     };
     let (products, sales, seed, stores) =
         (config.products, config.sales, config.seed, config.stores);
+    let until = config.sales_until.map_or_else(String::new, |day| {
+        format!(", to {}", timeline::day_text(day))
+    });
     let sandbox = match Sandbox::start(config) {
         Ok(s) => s,
         Err(e) => {
@@ -147,7 +157,7 @@ fn main() -> ExitCode {
     }
     drop(out);
     eprintln!(
-        "bulkroad-sandbox: serving {stores} store(s) of {products} products and {sales} sales (seed {seed}) at {}",
+        "bulkroad-sandbox: serving {stores} store(s) of {products} products and {sales} sales (seed {seed}{until}) at {}",
         sandbox.url()
     );
 
@@ -175,20 +185,27 @@ mod tests {
         s.split_whitespace().map(str::to_string)
     }
 
+    /// 2026-12-04, the day the tests take for today.
+    const TODAY: i64 = 20_791;
+
+    fn parse(s: &str) -> Result<Config, String> {
+        parse_args(args(s), TODAY)
+    }
+
     #[test]
     fn parses_every_flag() {
-        let c = parse_args(args(
+        let c = parse(
             "--port 8123 --products=40 --sales 5000 --seed 7 --latency-ms 5 --rate-429 0.5 --rate-5xx 0.25 --rate-drop 1 --drop-phase after --fault-seed 3 --no-throttle",
-        ))
+        )
         .unwrap();
         assert_eq!(
             (c.port, c.products, c.seed, c.throttle),
             (8123, 40, 7, false)
         );
         assert_eq!(c.sales, 5000);
-        assert_eq!(parse_args(args("")).unwrap().sales, 0);
-        assert_eq!(parse_args(args("")).unwrap().stores, 1);
-        assert_eq!(parse_args(args("--stores 2")).unwrap().stores, 2);
+        assert_eq!(parse("").unwrap().sales, 0);
+        assert_eq!(parse("").unwrap().stores, 1);
+        assert_eq!(parse("--stores 2").unwrap().stores, 2);
         assert_eq!(c.faults.latency_ms, 5);
         assert_eq!(
             (c.faults.rate_429, c.faults.rate_5xx, c.faults.rate_drop),
@@ -208,9 +225,46 @@ mod tests {
             "--drop-phase sometimes",
             "--stores 0",
             "--stores 5",
+            "--sales-until",
+            "--sales-until 2026-12-05",
             "--wat",
         ] {
-            assert!(parse_args(args(bad)).is_err(), "{bad}");
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn sales_until_names_a_past_day_or_today() {
+        assert_eq!(parse("").unwrap().sales_until, None, "the fixed calendar");
+        assert_eq!(
+            parse("--sales-until today").unwrap().sales_until,
+            Some(TODAY)
+        );
+        assert_eq!(
+            parse("--sales-until=2026-12-04").unwrap().sales_until,
+            Some(TODAY)
+        );
+        assert_eq!(
+            parse("--sales-until 2025-09-30").unwrap().sales_until,
+            Some(TODAY - 430)
+        );
+        for (bad, says) in [
+            ("--sales-until", "needs a value (YYYY-MM-DD or today)"),
+            (
+                "--sales-until tomorrow",
+                "expected a day as YYYY-MM-DD, or today",
+            ),
+            ("--sales-until 2026-2-01", "expected a day as YYYY-MM-DD"),
+            ("--sales-until 2026-02-30", "expected a day as YYYY-MM-DD"),
+            (
+                "--sales-until 2026-12-05",
+                "2026-12-05 is after today (UTC)",
+            ),
+            ("--sales-until 1971-06-01", "too early"),
+        ] {
+            let err = parse(bad).unwrap_err();
+            assert!(err.starts_with("--sales-until"), "{bad}: {err}");
+            assert!(err.contains(says), "{bad}: {err}");
         }
     }
 }

@@ -704,7 +704,14 @@ mod tests {
 
     /// Store 0 of a one-store sandbox without sales.
     fn build(products: usize, seed: u64) -> Store {
-        crate::accounts::store(0, products, 0, seed, &[])
+        crate::accounts::store(
+            0,
+            products,
+            0,
+            seed,
+            &crate::timeline::Timeline::fixed(),
+            &[],
+        )
     }
 
     #[test]

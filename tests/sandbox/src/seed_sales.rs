@@ -4,9 +4,11 @@
 //! store stays exactly what `seed::build` makes (new objects take ids after
 //! every existing one, and draws come from their own stream). What an export has
 //! to cope with:
-//! * two years of sales (2023-10-01 to 2025-09-30, UTC) with a launch day
-//!   (2025-03-14, 300+ sales), a ten-day gap with no sale at all, scattered empty
-//!   days, and carts: several sales with the very same `created_at`;
+//! * two years of sales (2023-10-01 to 2025-09-30, UTC, or the same two years moved by
+//!   a [`Timeline`]) with a launch day (2025-03-14, 300+ sales), a ten-day gap with no
+//!   sale at all, scattered empty days, and carts: several sales with the very same
+//!   `created_at`; growth over the two years, a weekend dip (and seasons on a moved
+//!   calendar);
 //! * usd, eur, jpy (products' own currencies) and gbp (the deleted product);
 //! * returning buyers (same email), names with commas, quotes, newlines, tabs and
 //!   a leading `=`, `+`, `-`, `@`; some buyers without a name;
@@ -18,11 +20,12 @@
 //!
 //! Sales get row ids in `created_at` order (see [`crate::store::Sale`]).
 
-use crate::clock::{self, MICROS};
+use crate::clock::MICROS;
 use crate::money;
 use crate::rng::SplitMix64;
 use crate::seed::{blank_product, slug};
 use crate::store::{Buyer, CustomField, Sale, Store, Subscription, NO_ANSWER};
+use crate::timeline::Timeline;
 
 const HOUR: i64 = 3600 * MICROS;
 const DAY: i64 = 24 * HOUR;
@@ -34,22 +37,15 @@ pub const SUBSCRIPTIONS_TABLE: u64 = 2;
 pub const FIRST_SALE_SERIAL: u64 = 80_000_001;
 pub const FIRST_SUBSCRIPTION_SERIAL: u64 = 3_000_001;
 
-pub fn window() -> (i64, i64) {
-    (
-        clock::micros_at(2023, 10, 1, 0, 0, 0),
-        clock::micros_at(2025, 10, 1, 0, 0, 0),
-    )
-}
-
-pub fn launch_day() -> i64 {
-    clock::micros_at(2025, 3, 14, 0, 0, 0)
+fn launch_day(timeline: &Timeline) -> i64 {
+    timeline.micros_at(2025, 3, 14, 0, 0, 0)
 }
 
 /// Ten days in a row without a single sale.
-pub fn quiet_days() -> (i64, i64) {
+fn quiet_days(timeline: &Timeline) -> (i64, i64) {
     (
-        clock::micros_at(2024, 8, 5, 0, 0, 0),
-        clock::micros_at(2024, 8, 15, 0, 0, 0),
+        timeline.micros_at(2024, 8, 5, 0, 0, 0),
+        timeline.micros_at(2024, 8, 15, 0, 0, 0),
     )
 }
 
@@ -330,15 +326,15 @@ impl Weights {
 }
 
 /// The deleted product: GBP, custom field, sales until it was retired.
-fn add_deleted_product(store: &mut Store) -> usize {
-    let (start, _) = window();
+fn add_deleted_product(store: &mut Store, timeline: &Timeline) -> usize {
+    let (start, _) = timeline.window();
     let mut p = blank_product(store, start - 30 * DAY);
     p.name = "Film Presets, \"Kodachrome\" Edition (retired)".into();
     p.description = Some("<p>Retired. Thanks, everyone!</p>".into());
     p.currency = "gbp".into();
     p.price_cents = 1200;
     p.tags = vec!["presets".into(), "photography".into()];
-    p.deleted_at = Some(clock::micros_at(2025, 4, 30, 17, 12, 3) + 123_456);
+    p.deleted_at = Some(timeline.micros_at(2025, 4, 30, 17, 12, 3) + 123_456);
     p.sales_count = 0;
     p.custom_fields = vec![field(store, "text", "Company name", false)];
     store.products.push(p);
@@ -385,18 +381,19 @@ fn add_subscriptions(
     rng: &mut SplitMix64,
     target: usize,
     budget: usize,
+    timeline: &Timeline,
     out: &mut Vec<(Sale, Option<usize>)>,
 ) {
     let Some(m) = store.products.iter().position(|p| p.is_tiered_membership) else {
         return;
     };
-    let (start, end) = window();
+    let (start, end) = timeline.window();
     let mut starts: Vec<i64> = (0..target)
         .map(|_| {
             start + rng.range(0, (end - start - DAY) / MICROS) * MICROS + rng.range(0, 999_999)
         })
         .collect();
-    let (quiet_from, quiet_to) = quiet_days();
+    let (quiet_from, quiet_to) = quiet_days(timeline);
     for t in starts.iter_mut() {
         if (quiet_from..quiet_to).contains(t) {
             *t += quiet_to - quiet_from;
@@ -525,23 +522,24 @@ fn add_subscriptions(
     }
 }
 
-/// Adds `n` sales (and everything they need) to a store built by `seed::build`.
-pub fn add(store: &mut Store, n: usize, seed: u64) {
+/// Adds `n` sales (and everything they need) to a store built by `seed::build`, dated
+/// on `timeline`.
+pub fn add(store: &mut Store, n: usize, seed: u64, timeline: &Timeline) {
     let mut rng = SplitMix64::derive(seed, "sales");
     store.id_key = SplitMix64::derive(seed, "row-ids").next_u64();
     store.answers = ANSWERS.iter().map(|s| s.to_string()).collect();
-    let deleted = add_deleted_product(store);
+    let deleted = add_deleted_product(store, timeline);
     add_custom_fields(store, &mut rng);
     store.buyers = buyers(&mut rng, (n / 3).max(HOSTILE_NAMES.len() + 2));
     let n_buyers = store.buyers.len();
 
     let mut events: Vec<(Sale, Option<usize>)> = Vec::with_capacity(n);
-    add_subscriptions(store, &mut rng, n / 80, n / 5, &mut events);
+    add_subscriptions(store, &mut rng, n / 80, n / 5, timeline, &mut events);
 
-    let (start, end) = window();
+    let (start, end) = timeline.window();
     let days = ((end - start) / DAY) as usize;
-    let launch = ((launch_day() - start) / DAY) as usize;
-    let (quiet_from, quiet_to) = quiet_days();
+    let launch = ((launch_day(timeline) - start) / DAY) as usize;
+    let (quiet_from, quiet_to) = quiet_days(timeline);
     let remaining = n.saturating_sub(events.len());
     let dense = if remaining >= 1200 {
         320 + remaining / 200
@@ -554,9 +552,9 @@ pub fn add(store: &mut Store, n: usize, seed: u64) {
         if d == launch || (quiet_from..quiet_to).contains(&at) || rng.chance(0.04) {
             continue;
         }
-        let weekday = (d + 6) % 7; // 2023-10-01 was a Sunday
-        let weekend = if weekday >= 5 { 0.7 } else { 1.0 };
+        let weekend = if timeline.weekday(d) >= 5 { 0.7 } else { 1.0 };
         *w = (1.0 + 1.5 * d as f64 / days as f64) * weekend * (0.5 + rng.unit());
+        *w *= timeline.season(d);
     }
     let days_w = Weights::new(&weights);
 
@@ -579,7 +577,7 @@ pub fn add(store: &mut Store, n: usize, seed: u64) {
             Some(prev) if rng.chance(0.03) => prev,
             _ => {
                 let t = if k < dense {
-                    let base = launch_day();
+                    let base = launch_day(timeline);
                     if rng.chance(0.7) {
                         base + 15 * HOUR
                             + rng.range(0, 2 * 3600 - 1) * MICROS
@@ -609,6 +607,10 @@ pub fn add(store: &mut Store, n: usize, seed: u64) {
         events.push((one_off(store, &mut rng, pi, t, buyer), None));
     }
 
+    // Nothing after the moment the sandbox started (the order stays as it was).
+    for (sale, _) in events.iter_mut() {
+        sale.created_at = timeline.squeeze(sale.created_at);
+    }
     // Number rows in created_at order (stable: ties keep generation order).
     events.sort_by_key(|(s, _)| s.created_at);
     store.sales = Vec::with_capacity(events.len());
@@ -624,11 +626,12 @@ pub fn add(store: &mut Store, n: usize, seed: u64) {
 #[cfg(test)]
 mod tests {
     use crate::accounts;
+    use crate::timeline::Timeline;
 
     #[test]
     fn exactly_n_sales_numbered_in_time_order() {
         for n in [1usize, 7, 100, 2000] {
-            let s = accounts::store(0, 25, n, 3, &[]);
+            let s = accounts::store(0, 25, n, 3, &Timeline::fixed(), &[]);
             assert_eq!(s.sales.len(), n);
             for w in s.sales.windows(2) {
                 assert!(w[0].created_at <= w[1].created_at);
@@ -640,14 +643,14 @@ mod tests {
     #[test]
     fn small_stores_with_sales_build() {
         for products in [0usize, 1, 2, 3] {
-            let s = accounts::store(0, products, 500, 1, &[]);
+            let s = accounts::store(0, products, 500, 1, &Timeline::fixed(), &[]);
             assert_eq!(s.sales.len(), 500);
         }
     }
 
     #[test]
     fn the_mix_is_there() {
-        let s = accounts::store(0, 25, 5000, 1, &[]);
+        let s = accounts::store(0, 25, 5000, 1, &Timeline::fixed(), &[]);
         let deleted = s.products.iter().position(|p| p.is_deleted()).unwrap();
         assert!(s.sales.iter().any(|x| x.product as usize == deleted));
         assert!(s
@@ -675,5 +678,65 @@ mod tests {
         let statuses: std::collections::HashSet<&str> =
             s.subscriptions.iter().map(|x| x.status).collect();
         assert!(statuses.len() >= 5, "{statuses:?}");
+    }
+
+    #[test]
+    fn a_moved_calendar_ends_on_its_last_day_with_nothing_after_now() {
+        use crate::clock;
+        let last = clock::day_number(2026, 12, 4);
+        let now = clock::micros_at(2026, 12, 4, 15, 14, 0);
+        let timeline = Timeline::ending_on(last, now);
+        let s = accounts::store(0, 40, 3000, 1, &timeline, &[]);
+        assert_eq!(s.sales.len(), 3000);
+        let (start, _) = timeline.window();
+        assert!(s
+            .sales
+            .iter()
+            .all(|x| (start..=now).contains(&x.created_at)));
+        let first = clock::day_of(s.sales[0].created_at);
+        assert!(
+            first < clock::day_number(2024, 12, 11),
+            "two years, from the start"
+        );
+        let month_ago = clock::day_start(last - 29);
+        let recent = s.sales.iter().filter(|x| x.created_at >= month_ago).count();
+        assert!(recent >= 60, "the last 30 days sell: {recent}");
+        assert!(s.sales.iter().any(|x| clock::day_of(x.created_at) == last));
+        // The launch day moved with the rest (2025-03-14 was 200 days before the end).
+        let launch = last - 200;
+        let on_launch = s
+            .sales
+            .iter()
+            .filter(|x| clock::day_of(x.created_at) == launch);
+        assert!(on_launch.count() >= 300);
+        // Seasons: the last November sells more than the July before it.
+        let in_month = |y, m| {
+            let (from, to) = (clock::day_number(y, m, 1), clock::day_number(y, m + 1, 1));
+            let range = clock::day_start(from)..clock::day_start(to);
+            s.sales
+                .iter()
+                .filter(|x| range.contains(&x.created_at))
+                .count()
+        };
+        assert!(
+            in_month(2026, 11) > in_month(2026, 7),
+            "{} {}",
+            in_month(2026, 11),
+            in_month(2026, 7)
+        );
+        // Renewals, refunds and codes are there as on the fixed calendar.
+        assert!(s
+            .sales
+            .iter()
+            .any(|x| x.is_recurring_billing && x.created_at >= month_ago));
+        assert!(s.sales.iter().any(|x| x.is_refunded()));
+        assert!(s.sales.iter().any(|x| x.offer_code.is_some()));
+        // Nothing in the store is dated after now: products, codes, the deleted product.
+        assert!(s
+            .products
+            .iter()
+            .all(|p| p.created_at <= now && p.deleted_at.is_none_or(|t| t <= now)));
+        assert!(s.offer_codes.iter().all(|c| c.created_at <= now));
+        assert!(s.subscriptions.iter().all(|x| x.created_at <= now));
     }
 }

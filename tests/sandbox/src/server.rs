@@ -52,6 +52,7 @@ use crate::reply::Reply;
 use crate::routes::{self, ApiRequest};
 use crate::store::Store;
 use crate::throttle::Throttle;
+use crate::timeline::{self, Timeline};
 use crate::tokens::{self, Bearer, MAX_STORES};
 use crate::Config;
 
@@ -62,6 +63,8 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 pub(crate) struct Shared {
     pub(crate) config: Config,
+    /// When the seeded sales happen, fixed when the sandbox starts (resets keep it).
+    timeline: Timeline,
     /// One store per seller account, by index: `Config::stores` of them, or a reset's count.
     stores: Mutex<Vec<Store>>,
     log: Mutex<Vec<LoggedRequest>>,
@@ -76,13 +79,19 @@ pub(crate) struct Shared {
 
 impl Shared {
     fn new(config: Config) -> Shared {
+        let timeline = match config.sales_until {
+            Some(last_day) => Timeline::ending_on(last_day, timeline::today().1),
+            None => Timeline::fixed(),
+        };
         Shared {
             stores: Mutex::new(accounts::build(
                 config.stores,
                 config.products,
                 config.sales,
                 config.seed,
+                &timeline,
             )),
+            timeline,
             log: Mutex::new(Vec::new()),
             faults: Mutex::new(FaultState::new(config.faults.clone())),
             throttle: Mutex::new(Throttle::new()),
@@ -162,7 +171,7 @@ impl Shared {
     /// Reseeds `stores` stores of `products` products and `sales` sales each from `seed`
     /// (tests that need a bigger or another store than the one the sandbox started with).
     pub(crate) fn reset_with(&self, products: usize, sales: usize, seed: u64, stores: usize) {
-        *lock(&self.stores) = accounts::build(stores, products, sales, seed);
+        *lock(&self.stores) = accounts::build(stores, products, sales, seed, &self.timeline);
         lock(&self.log).clear();
         *lock(&self.throttle) = Throttle::new();
         self.set_faults(self.config.faults.clone());

@@ -226,13 +226,14 @@ pub fn show(ctx: &mut Ctx, id: &str) -> Outcome {
 mod tests {
     use super::*;
     use crate::accounts;
+    use crate::timeline::Timeline;
 
     /// The cursor is `created_at <= t AND id < last_id`, not a tuple comparison: a row
     /// whose id is above the cursor's is skipped even when it is older. Seeded ids rise
     /// with `created_at`, so this never bites there; a row inserted out of order would.
     #[test]
     fn cursor_condition_is_applied_literally() {
-        let mut store = accounts::store(0, 5, 30, 2, &[]);
+        let mut store = accounts::store(0, 5, 30, 2, &Timeline::fixed(), &[]);
         let n = store.sales.len();
         let newest = store.sales[n - 1].clone();
         // Make the third-newest row carry the biggest id (a backdated insert).
@@ -249,7 +250,7 @@ mod tests {
 
     #[test]
     fn equal_timestamps_are_split_by_id() {
-        let store = accounts::store(0, 25, 3000, 1, &[]);
+        let store = accounts::store(0, 25, 3000, 1, &Timeline::fixed(), &[]);
         let i = store
             .sales
             .windows(2)

@@ -324,6 +324,40 @@ mod tests {
     }
 
     #[test]
+    fn iso_weeks_run_monday_to_sunday_utc_across_a_new_year() {
+        // 2025-12-29 is the Monday of ISO week 2026-W01 (it holds January 1).
+        let (from, to) = (day(2025, 12, 28), day(2026, 1, 5));
+        let mut store =
+            crate::accounts::store(0, 5, 30, 2, &crate::timeline::Timeline::fixed(), &[]);
+        let last_micro = |d: i64| clock::day_start(d + 1) - 1;
+        let instants = [
+            last_micro(day(2025, 12, 27)), // Saturday before the range: not counted
+            last_micro(day(2025, 12, 28)), // Sunday: the week of Dec 22
+            clock::day_start(day(2025, 12, 29)), // Monday midnight: the next week
+            clock::day_start(day(2026, 1, 1)),
+            last_micro(day(2026, 1, 4)),       // Sunday: still 2026-W01
+            clock::day_start(day(2026, 1, 5)), // Monday: 2026-W02
+            clock::day_start(day(2026, 1, 6)), // after the range
+        ];
+        store.sales.truncate(instants.len());
+        for (sale, t) in store.sales.iter_mut().zip(instants) {
+            sale.created_at = t;
+            sale.quantity = 1;
+        }
+        let (totals, rows) = breakdown(&store, GroupBy::Week, from, to);
+        let got: Vec<(&str, i64)> = rows
+            .iter()
+            .map(|r| (r["key"].as_str().unwrap(), r["units"].as_i64().unwrap()))
+            .collect();
+        assert_eq!(
+            got,
+            [("2025-12-22", 1), ("2025-12-29", 3), ("2026-01-05", 1)]
+        );
+        assert_eq!(totals.units, 5);
+        assert_eq!(rows[1]["label"], "Week of Dec 29, 2025");
+    }
+
+    #[test]
     fn weekdays() {
         assert_eq!(weekday(day(2025, 3, 10)), 0);
         assert_eq!(weekday(day(2025, 3, 16)), 6);
