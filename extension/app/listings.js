@@ -41,7 +41,7 @@ export function initListings() {
   });
 
   $('listing-kind').addEventListener('change', syncKind);
-  $('tab-listings').addEventListener('click', () => {
+  $('tab-listings').addEventListener('tabselected', () => {
     syncKind();
   });
   $('listing-form').addEventListener('submit', async (event) => {
