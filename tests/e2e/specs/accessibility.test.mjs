@@ -47,6 +47,8 @@ const FILL = {
     await tab.locator('.insights-section .chart-figure').first().waitFor({ timeout: 60_000 });
   },
   'tab-export': async (tab) => {
+    await tab.locator('#export-column-list label').first().waitFor({ state: 'attached' });
+    await tab.locator('#export-columns summary').click();
     await tab.locator('#export-column-list label').first().waitFor();
   },
   'tab-jobs': async () => {},
@@ -59,7 +61,7 @@ async function check(tab, where) {
   for (const colorScheme of SCHEMES) {
     await tab.emulateMedia({ colorScheme });
     found.push(...(await axeViolations(tab)).map((line) => `${where} ${colorScheme}: ${line}`));
-    await tab.screenshot({ path: path.join(SCREENSHOTS, `a11y-${where.replaceAll(/[^a-z0-9]+/g, '-')}-${colorScheme}.png`), fullPage: true });
+    await tab.screenshot({ path: path.join(SCREENSHOTS, `a11y-${where.toLowerCase().replaceAll(/[^a-z0-9]+/g, '-')}-${colorScheme}.png`), fullPage: true });
   }
   await tab.emulateMedia({ colorScheme: null });
   return found;
