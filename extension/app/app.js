@@ -141,16 +141,35 @@ storage.watch(storage.ACCOUNTS, (accounts) => {
   if (shown?.needsReconnect && document.body.dataset.state === 'connected') showDisconnected(shown);
 });
 
+// The tab strip follows the WAI-ARIA tabs pattern: one tab in the Tab order (the selected
+// one), Left and Right move to the previous and next tab shown (round the ends), Home and
+// End to the first and last, and the tab reached is selected at once (every panel is
+// already on the page). A click, Enter or Space select the tab too.
 for (const tab of document.querySelectorAll('[role="tab"]')) {
   tab.addEventListener('click', () => selectTab(tab.id));
 }
+document.querySelector('[role="tablist"]').addEventListener('keydown', (event) => {
+  const tabs = [...document.querySelectorAll('[role="tab"]')].filter((tab) => tab.getClientRects().length > 0);
+  const at = tabs.indexOf(event.target);
+  if (at < 0 || event.altKey || event.ctrlKey || event.metaKey) return;
+  const to = { ArrowLeft: at - 1, ArrowRight: at + 1, Home: 0, End: tabs.length - 1 }[event.key];
+  if (to === undefined) return;
+  event.preventDefault();
+  const tab = tabs[(to + tabs.length) % tabs.length];
+  selectTab(tab.id);
+  tab.focus();
+});
 
+/** Shows the panel of tab `tabId`: the one way a tab is selected (a click, the keyboard, or a
+ * feature sending the seller to another tab). A tab's `tabselected` event says it was selected. */
 export function selectTab(tabId) {
   for (const tab of document.querySelectorAll('[role="tab"]')) {
     const selected = tab.id === tabId;
     tab.setAttribute('aria-selected', String(selected));
+    tab.tabIndex = selected ? 0 : -1;
     $(tab.getAttribute('aria-controls')).hidden = !selected;
   }
+  $(tabId).dispatchEvent(new Event('tabselected'));
 }
 
 // The account this page shows: the active one, read before anything draws.

@@ -15,7 +15,7 @@ export function initCodes({ selectTab }) {
   initPreview({ onStarted: () => selectTab('tab-jobs') });
 
   $('code-type').addEventListener('change', syncCurrencyField);
-  $('tab-codes').addEventListener('click', syncCurrencyField);
+  $('tab-codes').addEventListener('tabselected', syncCurrencyField);
 
   $('apply-form').addEventListener('submit', async (event) => {
     event.preventDefault();

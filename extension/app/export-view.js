@@ -12,7 +12,7 @@ import { allProducts } from './picker.js';
 
 export function initExport() {
   if (currentAccount()) storage.account(currentAccount()).watch(storage.KEYS.EXPORT, render);
-  $('tab-export').addEventListener('click', async () => {
+  $('tab-export').addEventListener('tabselected', async () => {
     if (!$('export-column-list').childElementCount) {
       const offered = await request(MSG.EXPORT_COLUMNS).catch(() => []);
       $('export-column-list').replaceChildren(

@@ -25,8 +25,9 @@ export function initInsights() {
     show();
   });
   $('insights-metric').addEventListener('change', draw);
-  // The first visit shows the default range at once: that is what the seller came for.
-  $('tab-insights').addEventListener('click', () => {
+  // The first visit shows the default range at once: that is what the seller came for
+  // (by a click or from the keyboard: the tab's `tabselected` event).
+  $('tab-insights').addEventListener('tabselected', () => {
     if (!state.view && !$('insights-show').disabled) show();
   });
   syncCustom();
@@ -156,7 +157,8 @@ function chartOf(view, section, chart, index, readout) {
 }
 
 function tableOf(table) {
-  return element('div', { class: 'table-wrap insights-table' }, element('table', {}, [
+  // The table scrolls in its own box: the box takes the keyboard's focus so it can be scrolled.
+  return element('div', { class: 'table-wrap insights-table', tabindex: '0', role: 'region', 'aria-label': table.caption }, element('table', {}, [
     element('caption', {}, table.caption),
     element('thead', {}, element('tr', {}, table.columns.map((c, i) => element('th', { scope: 'col', class: i ? 'num' : null }, c)))),
     element('tbody', {}, table.rows.map((row) => element('tr', {}, row.map((cell, i) => (i ? element('td', { class: 'num' }, cell) : element('th', { scope: 'row' }, cell)))))),

@@ -41,7 +41,7 @@ export function initListings() {
   });
 
   $('listing-kind').addEventListener('change', syncKind);
-  $('tab-listings').addEventListener('click', () => {
+  $('tab-listings').addEventListener('tabselected', () => {
     syncKind();
   });
   $('listing-form').addEventListener('submit', async (event) => {
@@ -168,7 +168,8 @@ function openDetail(productId) {
   detail.replaceChildren(
     element('h4', {}, [row.name, ' ', element('span', { class: `score ${row.band}` }, `${row.score} · ${row.bandLabel}`)]),
     element('p', { class: 'parts' }, row.parts.map((part) => element('span', {}, `${part.label} (${part.weight} %): ${part.score}`))),
-    row.snippet ? element('p', { class: 'snippet' }, ['Search engines show: ', element('q', {}, row.snippet)]) : null,
+    // replaceChildren would write a null out as the text "null": no snippet, no paragraph.
+    ...(row.snippet ? [element('p', { class: 'snippet' }, ['Search engines show: ', element('q', {}, row.snippet)])] : []),
     row.findings.length
       ? element('ul', { class: 'findings-list' }, row.findings.map((f) =>
           element('li', { 'data-severity': f.severity, 'data-finding': f.id }, [

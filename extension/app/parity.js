@@ -24,7 +24,7 @@ export function initParity() {
       save();
     });
   }
-  $('tab-parity').addEventListener('click', load);
+  $('tab-parity').addEventListener('tabselected', load);
   $('parity-search').addEventListener('input', render);
   $('parity-reset-all').addEventListener('click', () => {
     state.overrides = {};

@@ -16,7 +16,7 @@ const AMOUNT_LABELS = {
 
 export function initPrices() {
   $('price-mode').addEventListener('change', syncFields);
-  $('tab-prices').addEventListener('click', syncFields);
+  $('tab-prices').addEventListener('tabselected', syncFields);
   $('price-form').addEventListener('submit', async (event) => {
     event.preventDefault();
     const form = {

@@ -3,7 +3,8 @@
 //
 // Environment (set by ./build.sh test): SANDBOX_URL, EXTENSION_DIR (a build for the
 // sandbox origin), RELEASE_DIR (the release build), CHROMIUM (optional binary path).
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
@@ -349,6 +350,43 @@ export async function reportOutcomes(tab, job) {
   await job.getByRole('button', { name: 'Report' }).click();
   await tab.locator('#report:not([hidden]) #report-table tbody tr').first().waitFor();
   return tab.locator('#report-table tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.outcome));
+}
+
+/** The WCAG 2.0 and 2.1 A and AA rules: what the pages are held to. */
+export const WCAG_AA_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+let axeSource = null;
+
+/** Runs axe-core (the copy in node_modules, pinned in package.json) on `page` and resolves
+ * to its violations as readable lines, one per rule and element: `rule (impact): help —
+ * selector: what is wrong`. An empty list is a page with no violation.
+ *
+ * Options: `include` / `exclude` (CSS selectors, the part of the page to check; the whole
+ * page by default), `tags` (WCAG 2.0/2.1 A and AA by default) and `rules` (axe's own
+ * per-rule options: a rule switched off here needs its reason written beside it).
+ *
+ * An extension page's CSP allows no inline or remote script, so axe is not added as a
+ * <script>: its text is evaluated through the DevTools protocol, in the page's own world,
+ * which a page's script-src does not govern. */
+export async function axeViolations(page, { include = null, exclude = null, tags = WCAG_AA_TAGS, rules = {} } = {}) {
+  axeSource ??= await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(`${axeSource}\n;void 0`);
+  const violations = await page.evaluate(
+    async ({ include, exclude, tags, rules }) => {
+      const context = include || exclude ? { include: include ?? [document], exclude: exclude ?? [] } : document;
+      const result = await window.axe.run(context, { runOnly: { type: 'tag', values: tags }, rules, resultTypes: ['violations'] });
+      return result.violations.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        nodes: v.nodes.map((n) => ({ target: n.target.join(' '), summary: n.failureSummary })),
+      }));
+    },
+    { include, exclude, tags, rules },
+  );
+  return violations.flatMap((v) =>
+    v.nodes.map((n) => `${v.id} (${v.impact}): ${v.help} — ${n.target}: ${n.summary.replace(/\s+/g, ' ').trim()}`),
+  );
 }
 
 /** RFC 4180: quoted fields may hold commas, quotes ("") and line breaks; cells are split at

@@ -155,7 +155,10 @@ describe('connecting a token', () => {
     const missing = await tab.locator('#missing-features').textContent();
     assert.match(missing, /edit_products/);
     assert.match(missing, /view_sales/);
-    assert.equal(await tab.locator('th.sales-col').isVisible(), false);
+    for (const column of ['Sales', 'Revenue', 'Insights']) {
+      const cell = column === 'Insights' ? tab.getByRole('tab', { name: column }) : tab.locator('th.sales-col', { hasText: column });
+      assert.equal(await cell.isVisible(), false, `${column} is hidden without view_sales`);
+    }
     await tab.close();
   });
 
