@@ -496,7 +496,7 @@ impl Customers {
 
 /// What the buyer of `sale` (priced `price` in `currency`) paid and kept: the price, or
 /// after a partial refund the amount still refundable (never more than the price).
-fn kept_amount(sale: &Sale, price: i64, currency: &str) -> i64 {
+pub(crate) fn kept_amount(sale: &Sale, price: i64, currency: &str) -> i64 {
     if !sale.partially_refunded {
         return price;
     }
