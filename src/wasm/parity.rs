@@ -11,6 +11,7 @@ use super::jobs::product_list;
 use super::{client, from_js, to_js, to_js_error};
 use crate::bulk;
 use crate::error::Error;
+use crate::export::{buyer_columns, BuyerColumns, BuyerSource};
 use crate::forms::{
     parity_codes_of, parity_intent, remove_parity_intent, ParityForm, RemoveParityForm,
 };
@@ -29,22 +30,33 @@ fn table_inputs(settings: JsValue, overrides: JsValue) -> Result<(Settings, Over
     Ok((settings, overrides))
 }
 
-/// `parityTable(settings, overrides)`: `{settings, rows, credit}` — the settings in force
-/// (the defaults where none were saved: the page shows these, it keeps no defaults of its
-/// own), every country in code order as `{code, name, ratio, suggested, override,
-/// effective}`, and the data attribution to show with them. Bad settings reject with
-/// `InvalidInput`.
+/// `parityTable(settings, overrides, buyers?)`: `{settings, rows, credit, buyers}` — the
+/// settings in force (the defaults where none were saved: the page shows these, it keeps
+/// no defaults of its own), every country in code order as `{code, name, ratio,
+/// suggested, override, effective}`, the data attribution to show with them, and the
+/// buyer columns from `buyers` (what the account keeps of its last sales walk: `{countries,
+/// query, madeAt}`; none yet = `null`): `{sentence, cells: {code: {sales, salesText,
+/// share, revenue}}, others: [{code, name, cell}]}` (`others`: countries with sales the
+/// table does not list, unknown included). Bad settings reject with `InvalidInput`.
 #[wasm_bindgen(js_name = parityTable)]
-pub fn parity_table(settings: JsValue, overrides: JsValue) -> Result<JsValue, JsValue> {
+pub fn parity_table(
+    settings: JsValue,
+    overrides: JsValue,
+    buyers: JsValue,
+) -> Result<JsValue, JsValue> {
     #[derive(Serialize)]
     struct Table {
         settings: Settings,
         rows: Vec<Row>,
         credit: &'static str,
+        buyers: BuyerColumns,
     }
     let (settings, overrides) = table_inputs(settings, overrides)?;
+    let source: Option<BuyerSource> = from_js(buyers)?;
+    let rows = build_table(&settings, &overrides);
     to_js(&Table {
-        rows: build_table(&settings, &overrides),
+        buyers: buyer_columns(&rows, source.as_ref()),
+        rows,
         settings,
         credit: DATA_CREDIT,
     })
