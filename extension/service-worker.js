@@ -178,8 +178,8 @@ const handlers = {
   // columns come from what the page's account kept of its last export (none without one).
   [MSG.PARITY_TABLE]: async ({ settings, overrides, ...payload }) => {
     const store = await accountOf(payload).catch(() => null);
-    const buyers = (await store?.get(storage.KEYS.BUYER_COUNTRIES)) ?? null;
-    return (await ready()).parityTable(settings, overrides, buyers);
+    const kept = await store?.get(storage.KEYS.BUYER_COUNTRIES);
+    return (await ready()).parityTable(settings, overrides, kept?.countries, kept?.query ?? null, kept?.madeAt);
   },
   [MSG.PARITY_EXPORT]: async ({ settings, overrides }) => (await ready()).parityExportCsv(settings, overrides),
   [MSG.PARITY_IMPORT_SIZE]: async ({ size }) => (await ready()).parityImportCheckSize(Number(size) || 0),

@@ -15,7 +15,7 @@ import { showPreview } from './preview.js';
 const KEY = 'settings.parity';
 // `settings` holds only what the seller changed (null: nothing yet); the core fills in its
 // defaults and sends back the settings in force with every table.
-// `buyers`: the core's buyer columns ({sentence, cells by code, others}); `sort`: the
+// `buyers`: the core's buyer columns ({sentence, countries}); `sort`: the
 // column the rows are ordered by ('country' or 'share', the most sales first).
 const state = { settings: null, overrides: {}, rows: [], shown: null, buyers: null, sort: 'country' };
 
@@ -186,11 +186,12 @@ function buyerCells(cell) {
 function render() {
   const query = $('parity-search').value.trim().toLocaleLowerCase();
   const found = (r) => !query || r.name.toLocaleLowerCase().includes(query) || r.code.toLowerCase() === query;
-  const cells = state.buyers?.cells ?? {};
+  const countries = state.buyers?.countries ?? [];
+  const cells = new Map(countries.filter((c) => c.listed).map((c) => [c.code, c]));
   // Countries with sales that the table has no row for (unknown included) follow it.
   const items = [
-    ...state.rows.filter(found).map((row) => ({ row, cell: cells[row.code] })),
-    ...(state.buyers?.others ?? []).filter(found).map((other) => ({ other, cell: other.cell })),
+    ...state.rows.filter(found).map((row) => ({ row, cell: cells.get(row.code) })),
+    ...countries.filter((c) => !c.listed && found(c)).map((other) => ({ other, cell: other })),
   ];
   if (state.sort === 'share') items.sort((a, b) => (b.cell?.sales ?? 0) - (a.cell?.sales ?? 0));
   for (const th of document.querySelectorAll('#parity-table th[data-sort]')) {

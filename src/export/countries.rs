@@ -16,9 +16,10 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::csv::kept_amount;
+use crate::error::Error;
 use crate::model::{ProductId, Sale, SalesQuery};
 use crate::money::{format_price, group_thousands};
 use crate::parity::{find_country, Row};
@@ -27,31 +28,91 @@ use crate::parity::{find_country, Row};
 pub const UNKNOWN: &str = "unknown";
 
 /// One country's figures: its sales and, per currency (lowercase), minor units kept.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CountryCount {
     pub sales: u64,
     pub revenue: BTreeMap<String, i64>,
 }
 
-/// Sales per country, keyed by uppercase ISO 3166-1 alpha-2 code or [`UNKNOWN`]. JSON as
-/// the write checkpoint and the account keep it: `{"sales": 3, "countries": {"US":
-/// {"sales": 2, "revenue": {"usd": 1998}}, "unknown": {"sales": 1, "revenue": {}}}}`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+/// Sales per country, keyed by uppercase ISO 3166-1 alpha-2 code or [`UNKNOWN`], and the
+/// sales in all. Kept (in the write checkpoint, then in the account) as the short text
+/// [`CountryTally::text`] writes, `US 2 usd=1998;unknown 1`: it crosses to the worker and
+/// back as one string, and reading it needs no serde code of its own in the wasm module.
+///
+/// Countries are a list sorted by code (`unknown` last) rather than a map: the module
+/// then holds no B-tree code of one more key and value types.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CountryTally {
     pub sales: u64,
-    pub countries: BTreeMap<String, CountryCount>,
+    pub countries: Vec<(String, CountryCount)>,
 }
 
 impl CountryTally {
+    /// `CODE SALES [currency=minor]…` per country, `;` between countries.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        for (code, count) in &self.countries {
+            if !out.is_empty() {
+                out.push(';');
+            }
+            out.push_str(&format!("{code} {}", count.sales));
+            for (currency, minor) in &count.revenue {
+                out.push_str(&format!(" {currency}={minor}"));
+            }
+        }
+        out
+    }
+
+    /// Reads back what [`CountryTally::text`] wrote; anything else is a `Decode` error.
+    pub fn from_text(text: &str) -> Result<CountryTally, Error> {
+        let bad = || Error::decode("A kept tally of buyers per country cannot be read.");
+        let mut tally = CountryTally::default();
+        for entry in text.split(';').filter(|e| !e.is_empty()) {
+            let mut parts = entry.split(' ');
+            let code = parts.next().filter(|c| !c.is_empty()).ok_or_else(bad)?;
+            let sales: u64 = parts.next().and_then(|n| n.parse().ok()).ok_or_else(bad)?;
+            let mut revenue = BTreeMap::new();
+            for part in parts {
+                let (currency, minor) = part.split_once('=').ok_or_else(bad)?;
+                revenue.insert(currency.to_owned(), minor.parse().map_err(|_| bad())?);
+            }
+            tally.sales += sales;
+            *tally.count_of(code) = CountryCount { sales, revenue };
+        }
+        Ok(tally)
+    }
+
+    /// The figures of `code`, a new entry in code order when it has none yet.
+    fn count_of(&mut self, code: &str) -> &mut CountryCount {
+        let at = match self
+            .countries
+            .binary_search_by(|(c, _)| c.as_str().cmp(code))
+        {
+            Ok(at) => at,
+            Err(at) => {
+                self.countries
+                    .insert(at, (code.to_owned(), CountryCount::default()));
+                at
+            }
+        };
+        &mut self.countries[at].1
+    }
+
+    /// The figures of `code`, if it has sales.
+    pub fn get(&self, code: &str) -> Option<&CountryCount> {
+        self.countries
+            .binary_search_by(|(c, _)| c.as_str().cmp(code))
+            .ok()
+            .map(|at| &self.countries[at].1)
+    }
+
     /// Takes in `sales` (a page of the export); `product_currencies` prices a sale whose
     /// `currency` Gumroad left out, as the files do.
     pub fn add(&mut self, sales: &[Sale], product_currencies: &BTreeMap<ProductId, String>) {
         for sale in sales {
-            let count = self.countries.entry(country_key(sale)).or_default();
-            count.sales += 1;
             self.sales += 1;
+            let count = self.count_of(&country_key(sale));
+            count.sales += 1;
             if sale.refunded || sale.chargedback {
                 continue;
             }
@@ -77,40 +138,35 @@ fn country_key(sale: &Sale) -> String {
 
 /// What the account keeps of its last finished sales walk: the tally, the export's filter
 /// and when it was made (ISO 8601, as the worker writes it).
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default)]
 pub struct BuyerSource {
     pub countries: CountryTally,
     pub query: SalesQuery,
     pub made_at: String,
 }
 
-/// One country's cells: sales as a number (to sort by) and as text, the share of all
-/// sales of the export, and the revenue per currency.
+/// One country with sales, as the parity table shows it: `listed` when the table has a
+/// row of its code (the cells go on that row), else a row of its own under the table
+/// (unknown included). Sales as a number (to sort by) and as text, the share of all sales
+/// of the export, and the revenue per currency.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BuyerCell {
+    pub code: String,
+    pub name: String,
+    pub listed: bool,
     pub sales: u64,
     pub sales_text: String,
     pub share: String,
     pub revenue: String,
 }
 
-/// A country with sales that the parity table has no row for (unknown included).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct OtherCountry {
-    pub code: String,
-    pub name: String,
-    pub cell: BuyerCell,
-}
-
-/// The parity table's buyer columns: the sentence shown above them, a cell per code of
-/// the table that has sales, and the rows to add for countries it does not list.
+/// The parity table's buyer columns: the sentence shown above them and every country with
+/// sales, in code order (`unknown` last).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct BuyerColumns {
     pub sentence: String,
-    pub cells: BTreeMap<String, BuyerCell>,
-    pub others: Vec<OtherCountry>,
+    pub countries: Vec<BuyerCell>,
 }
 
 /// The buyer columns of `rows` from `source` (none: no sales walk finished yet).
@@ -122,37 +178,35 @@ pub fn buyer_columns(rows: &[Row], source: Option<&BuyerSource>) -> BuyerColumns
         };
     };
     let tally = &source.countries;
-    let mut columns = BuyerColumns {
-        sentence: sentence(source),
-        ..BuyerColumns::default()
-    };
-    for (code, count) in &tally.countries {
-        let cell = cell(count, tally.sales);
-        if rows.iter().any(|row| &row.code == code) {
-            columns.cells.insert(code.clone(), cell);
-        } else {
+    let countries = tally
+        .countries
+        .iter()
+        .map(|(code, count)| {
+            let listed = rows.iter().any(|row| &row.code == code);
             let name = match find_country(code) {
                 _ if code == UNKNOWN => "Unknown country".to_owned(),
                 Some(country) => country.name.to_owned(),
                 None => code.clone(),
             };
-            columns.others.push(OtherCountry {
-                code: code.clone(),
-                name,
-                cell,
-            });
-        }
+            cell(code, name, listed, count, tally.sales)
+        })
+        .collect();
+    BuyerColumns {
+        sentence: sentence(source),
+        countries,
     }
-    columns
 }
 
-fn cell(count: &CountryCount, total: u64) -> BuyerCell {
+fn cell(code: &str, name: String, listed: bool, count: &CountryCount, total: u64) -> BuyerCell {
     let revenue: Vec<String> = count
         .revenue
         .iter()
         .map(|(currency, minor)| format_price(*minor, currency))
         .collect();
     BuyerCell {
+        code: code.to_owned(),
+        name,
+        listed,
         sales: count.sales,
         sales_text: group_thousands(count.sales),
         share: share(count.sales, total),
@@ -232,8 +286,8 @@ mod tests {
             sale("d", Some(" in "), 100, "usd"),
         ]);
         assert_eq!(tally.sales, 4);
-        assert_eq!(tally.countries[UNKNOWN].sales, 3);
-        assert_eq!(tally.countries["IN"].sales, 1);
+        assert_eq!(tally.get(UNKNOWN).unwrap().sales, 3);
+        assert_eq!(tally.get("IN").unwrap().sales, 1);
         assert_eq!(tally.countries.len(), 2);
     }
 
@@ -254,7 +308,7 @@ mod tests {
         };
         let kept = sale("k", Some("DE"), 1000, "eur");
         let tally = tally_of(&[refunded, charged_back, partial, kept]);
-        let de = &tally.countries["DE"];
+        let de = tally.get("DE").unwrap();
         assert_eq!(de.sales, 4);
         assert_eq!(de.revenue, BTreeMap::from([("eur".to_owned(), 1450)]));
     }
@@ -274,7 +328,7 @@ mod tests {
             ],
             &BTreeMap::from([(ProductId::from("p1"), "usd".to_owned())]),
         );
-        let jp = &tally.countries["JP"];
+        let jp = tally.get("JP").unwrap();
         assert_eq!(jp.sales, 4);
         assert_eq!(
             jp.revenue,
@@ -285,13 +339,15 @@ mod tests {
             countries: tally,
             ..BuyerSource::default()
         };
-        let cell = &buyer_columns(&rows, Some(&source)).cells["JP"];
+        let columns = buyer_columns(&rows, Some(&source));
+        let cell = &columns.countries[0];
+        assert_eq!((cell.code.as_str(), cell.listed), ("JP", true));
         assert_eq!(cell.revenue, "¥2,000 · $16.99");
         assert_eq!(cell.share, "100.0 %");
     }
 
     /// The write pass as the worker runs it: batches of pages, each committed with the
-    /// tally after it (as JSON, like the checkpoint), the pages it counted then gone. A
+    /// tally after it (as text, like the checkpoint), the pages it counted then gone. A
     /// worker stopped after counting a batch but before committing it resumes from the
     /// last commit and counts every sale once.
     #[test]
@@ -320,11 +376,11 @@ mod tests {
         let batch = 2;
         let mut checkpoint = Checkpoint {
             pages: 0,
-            tally: serde_json::to_string(&CountryTally::default()).unwrap(),
+            tally: CountryTally::default().text(),
         };
         for stop_after in [1, 3] {
             // A worker that takes in batches, but stops before committing batch `stop_after`.
-            let mut tally: CountryTally = serde_json::from_str(&checkpoint.tally).unwrap();
+            let mut tally = CountryTally::from_text(&checkpoint.tally).unwrap();
             for (n, chunk) in pages[checkpoint.pages..].chunks(batch).enumerate() {
                 for page in chunk {
                     tally.add(page, &BTreeMap::new());
@@ -334,11 +390,11 @@ mod tests {
                 }
                 checkpoint = Checkpoint {
                     pages: checkpoint.pages + chunk.len(),
-                    tally: serde_json::to_string(&tally).unwrap(),
+                    tally: tally.text(),
                 };
             }
         }
-        let mut tally: CountryTally = serde_json::from_str(&checkpoint.tally).unwrap();
+        let mut tally = CountryTally::from_text(&checkpoint.tally).unwrap();
         assert!(checkpoint.pages > 0 && checkpoint.pages < pages.len());
         for page in &pages[checkpoint.pages..] {
             tally.add(page, &BTreeMap::new());
@@ -363,23 +419,30 @@ mod tests {
             made_at: "2026-12-04T10:00:00.000Z".into(),
         };
         let columns = buyer_columns(&rows, Some(&source));
-        assert_eq!(columns.cells.len(), 2);
-        assert_eq!(columns.cells["US"].share, "40.0 %");
-        assert_eq!(columns.cells["US"].revenue, "$20");
-        assert_eq!(columns.cells["IN"].sales_text, "1");
-        let others: Vec<(&str, &str, &str)> = columns
-            .others
+        let shown: Vec<(&str, &str, bool, &str, &str, &str)> = columns
+            .countries
             .iter()
-            .map(|o| (o.code.as_str(), o.name.as_str(), o.cell.share.as_str()))
+            .map(|c| {
+                let (code, name, share) = (c.code.as_str(), c.name.as_str(), c.share.as_str());
+                (
+                    code,
+                    name,
+                    c.listed,
+                    c.sales_text.as_str(),
+                    share,
+                    c.revenue.as_str(),
+                )
+            })
             .collect();
         assert_eq!(
-            others,
+            shown,
             [
-                ("ZZ", "ZZ", "20.0 %"),
-                (UNKNOWN, "Unknown country", "20.0 %")
+                ("IN", "India", true, "1", "20.0 %", "$5"),
+                ("US", "United States", true, "2", "40.0 %", "$20"),
+                ("ZZ", "ZZ", false, "1", "20.0 %", "$1"),
+                (UNKNOWN, "Unknown country", false, "1", "20.0 %", "$0"),
             ]
         );
-        assert_eq!(columns.others[1].cell.revenue, "$0");
         assert!(
             columns
                 .sentence
@@ -396,7 +459,30 @@ mod tests {
         assert!(columns
             .sentence
             .starts_with("Run a sales or customers export"));
-        assert!(columns.cells.is_empty() && columns.others.is_empty());
+        assert!(columns.countries.is_empty());
+    }
+
+    #[test]
+    fn the_kept_text_reads_back_as_the_same_tally_and_refuses_anything_else() {
+        let mut tally = tally_of(&[
+            sale("a", Some("US"), 999, "usd"),
+            sale("b", Some("US"), 500, "eur"),
+            Sale {
+                refunded: true,
+                ..sale("c", None, 100, "usd")
+            },
+        ]);
+        assert_eq!(tally.text(), "US 2 eur=500 usd=999;unknown 1");
+        assert_eq!(CountryTally::from_text(&tally.text()).unwrap(), tally);
+        assert_eq!(
+            CountryTally::from_text("").unwrap(),
+            CountryTally::default()
+        );
+        tally.add(&[sale("d", Some("DE"), -5, "usd")], &BTreeMap::new());
+        assert_eq!(CountryTally::from_text(&tally.text()).unwrap(), tally);
+        for bad in ["US", "US x", "US 2 usd", "US 2 usd=1.5", " 2"] {
+            assert!(CountryTally::from_text(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

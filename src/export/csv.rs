@@ -229,6 +229,11 @@ pub struct SalesCsv {
 }
 
 impl SalesCsv {
+    /// The currency of each product, as given to [`SalesCsv::new`].
+    pub fn product_currencies(&self) -> &BTreeMap<ProductId, String> {
+        &self.product_currencies
+    }
+
     /// `custom_fields`: the custom-field columns (ignored when the options turn them off).
     /// `product_currencies`: product id → currency, for sales without a `currency` key
     /// (see [`Sale::currency_code`]).
@@ -379,6 +384,11 @@ impl Customers {
             by_email: BTreeMap::new(),
             product_currencies,
         }
+    }
+
+    /// The currency of each product, as given to [`Customers::new`].
+    pub fn product_currencies(&self) -> &BTreeMap<ProductId, String> {
+        &self.product_currencies
     }
 
     /// Takes in `sales`; a sale without any email is left out (there is no buyer to

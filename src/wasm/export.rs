@@ -93,9 +93,9 @@ struct CsvInputs {
     options: CsvOptions,
     custom_fields: Vec<String>,
     product_currencies: BTreeMap<ProductId, String>,
-    /// The tally of the pages already written (the write checkpoint's `countries`); none
-    /// at the start of a file.
-    countries: Option<CountryTally>,
+    /// The tally of the pages already written (the write checkpoint's `countries`, as
+    /// `countries()` gave it); none at the start of a file.
+    countries: Option<String>,
 }
 
 /// `exportSaleColumns()`: every sales-file column as `{column, header, default}`.
@@ -164,7 +164,6 @@ pub struct SalesFile {
     csv: SalesCsv,
     rows: usize,
     tally: CountryTally,
-    product_currencies: BTreeMap<ProductId, String>,
 }
 
 #[wasm_bindgen(js_class = SalesFile)]
@@ -176,11 +175,13 @@ impl SalesFile {
             csv: SalesCsv::new(
                 &inputs.options,
                 inputs.custom_fields,
-                inputs.product_currencies.clone(),
+                inputs.product_currencies,
             ),
             rows: 0,
-            tally: inputs.countries.unwrap_or_default(),
-            product_currencies: inputs.product_currencies,
+            tally: match inputs.countries {
+                Some(json) => CountryTally::from_text(&json).map_err(to_js_error)?,
+                None => CountryTally::default(),
+            },
         })
     }
 
@@ -195,15 +196,16 @@ impl SalesFile {
         for page in &pages {
             let sales = stored_page(page)?;
             self.rows += sales.len();
-            self.tally.add(&sales, &self.product_currencies);
+            self.tally.add(&sales, self.csv.product_currencies());
             out.push_str(&self.csv.rows(&sales));
         }
         Ok(out)
     }
 
-    /// The tally of every page given to `rows` (and of those before, when resumed).
-    pub fn countries(&self) -> Result<JsValue, JsValue> {
-        to_js(&self.tally)
+    /// The tally of every page given to `rows` (and of those before, when resumed), as
+    /// text: the worker keeps it as it is and hands it back.
+    pub fn countries(&self) -> String {
+        self.tally.text()
     }
 
     /// How many rows `rows` has given so far.
@@ -220,7 +222,6 @@ pub struct CustomersFile {
     options: CsvOptions,
     customers: Customers,
     tally: CountryTally,
-    product_currencies: BTreeMap<ProductId, String>,
 }
 
 #[wasm_bindgen(js_class = CustomersFile)]
@@ -230,9 +231,8 @@ impl CustomersFile {
         let inputs: CsvInputs = from_js(inputs)?;
         Ok(CustomersFile {
             options: inputs.options,
-            customers: Customers::new(inputs.product_currencies.clone()),
+            customers: Customers::new(inputs.product_currencies),
             tally: CountryTally::default(),
-            product_currencies: inputs.product_currencies,
         })
     }
 
@@ -243,15 +243,15 @@ impl CustomersFile {
             let page = stored_page(page)?;
             sales += page.len();
             self.customers.add(&page);
-            self.tally.add(&page, &self.product_currencies);
+            self.tally.add(&page, self.customers.product_currencies());
         }
         Ok(sales)
     }
 
     /// The tally of every page given to `add` (a customers file is always made from all
-    /// of its pages, so it starts from none).
-    pub fn countries(&self) -> Result<JsValue, JsValue> {
-        to_js(&self.tally)
+    /// of its pages, so it starts from none), as text.
+    pub fn countries(&self) -> String {
+        self.tally.text()
     }
 
     pub fn csv(&self) -> String {
