@@ -249,7 +249,15 @@ function run(session, exportJob) {
       if (!stopped()) {
         exportJob.status = 'writing';
         await saveRecord(store, exportJob);
-        exportJob.rows = await writeFile(core, store, exportJob, stopped);
+        const written = await writeFile(core, store, exportJob, stopped);
+        exportJob.rows = written?.rows ?? null;
+        // Kept before the record says "ready": a worker stopped in between writes no part
+        // again on Resume and keeps the same tally again (it replaces, never adds). Without
+        // room for it the seller still gets the file.
+        if (written?.countries && !stopped()) {
+          const kept = { countries: written.countries, query: exportJob.query, madeAt: new Date().toISOString(), exportId: exportJob.id };
+          await store.set({ [storage.KEYS.BUYER_COUNTRIES]: kept }).catch(() => {});
+        }
       }
       if (stopped()) {
         exportJob.status = 'cancelled';
@@ -329,7 +337,15 @@ function pageSaver(store, exportJob) {
 }
 
 /** Writes the file from the stored pages, on from the checkpoint's `written` (a resumed
- * export) or from its start; resolves to its rows (null once `stopped`). */
+ * export) or from its start; resolves to `{rows, countries}` (null once `stopped`):
+ * `countries` is the core's tally of buyers per country over the same pages.
+ *
+ * The tally rides in the write checkpoint (`written.countries`), stored in the same
+ * transaction as the part written from a batch and the deletion of that batch's pages: a
+ * page is either still stored and not yet counted, or counted and gone, so a resumed
+ * write never counts a page twice nor misses one. (Tallying while the pages are read
+ * would not do: a page is read again after a restart and the walk's shards split.) A
+ * checkpoint from before the tally has none: that file keeps no tally. */
 async function writeFile(core, store, exportJob, stopped) {
   const saved = await files.checkpoint(exportJob.id);
   const state = saved?.state ?? exportJob.state;
@@ -354,7 +370,7 @@ async function writeFile(core, store, exportJob, stopped) {
         await show((rows += customers.add(await files.readPages(exportJob.id, batch))));
       }
       await files.putPart(exportJob.id, 0, customers.csv());
-      return customers.count();
+      return { rows: customers.count(), countries: customers.countries() };
     } finally {
       customers.free();
     }
@@ -367,11 +383,12 @@ async function writeFile(core, store, exportJob, stopped) {
       inputs.customFields = core.exportCustomFields(pages.flatMap((json) => JSON.parse(json)), inputs.customFields);
     }
   }
-  const file = new core.SalesFile(inputs);
+  const tallied = !saved?.written || 'countries' in saved.written;
+  const file = new core.SalesFile({ ...inputs, countries: saved?.written?.countries });
   try {
     let written = saved?.written;
     if (!written) {
-      written = { pages: 0, parts: 1, rows: 0 };
+      written = { pages: 0, parts: 1, rows: 0, countries: file.countries() };
       await files.putWritten(exportJob.id, 0, csvBlob(file.header()), { state, written });
     }
     for (const batch of files.pageBatches(runs, written.pages, PAGES_PER_PART)) {
@@ -379,12 +396,17 @@ async function writeFile(core, store, exportJob, stopped) {
       const pages = await files.readPages(exportJob.id, batch);
       const before = file.count();
       const part = csvBlob(file.rows(pages));
-      const next = { pages: written.pages + pages.length, parts: written.parts + 1, rows: written.rows + file.count() - before };
+      const next = {
+        pages: written.pages + pages.length,
+        parts: written.parts + 1,
+        rows: written.rows + file.count() - before,
+        ...(tallied ? { countries: file.countries() } : {}),
+      };
       await files.putWritten(exportJob.id, written.parts, part, { state, written: next }, batch);
       written = next;
       await show(written.rows);
     }
-    return written.rows;
+    return { rows: written.rows, countries: tallied ? file.countries() : null };
   } finally {
     file.free();
   }

@@ -174,8 +174,13 @@ const handlers = {
       return ai.suggest(s.store, core, items.filter((p) => wanted.has(String(p.id))), instruction, s.signal);
     }),
 
-  // The parity table is pure computation in the core: no token involved.
-  [MSG.PARITY_TABLE]: async ({ settings, overrides }) => (await ready()).parityTable(settings, overrides),
+  // The parity table is pure computation in the core: no token involved. Its buyer
+  // columns come from what the page's account kept of its last export (none without one).
+  [MSG.PARITY_TABLE]: async ({ settings, overrides, ...payload }) => {
+    const store = await accountOf(payload).catch(() => null);
+    const kept = await store?.get(storage.KEYS.BUYER_COUNTRIES);
+    return (await ready()).parityTable(settings, overrides, kept?.countries, kept?.query ?? null, kept?.madeAt);
+  },
   [MSG.PARITY_EXPORT]: async ({ settings, overrides }) => (await ready()).parityExportCsv(settings, overrides),
   [MSG.PARITY_IMPORT_SIZE]: async ({ size }) => (await ready()).parityImportCheckSize(Number(size) || 0),
   [MSG.PARITY_IMPORT]: async ({ text }) => (await ready()).parityImportCsv(String(text ?? '')),

@@ -49,6 +49,10 @@ export const KEYS = Object.freeze({
   HISTORY: 'jobs.history',
   /** The account's export: its record, cursors and progress. */
   EXPORT: 'exports.current',
+  /** Where the account's buyers are, from its last finished sales or customers export:
+   * { countries (the core's tally, as its text), query, madeAt, exportId }. Counts and sums only, no
+   * buyer's data; the parity table shows it. */
+  BUYER_COUNTRIES: 'insights.buyerCountries',
   /** The seller's AI endpoint for listing suggestions: { url, origin, permission, model,
    * key }. The key is kept like a token: only the worker reads it, it is sent only to that
    * endpoint, and no page is ever given it back. */

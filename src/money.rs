@@ -120,7 +120,8 @@ pub fn major_units(minor: i64, currency: &str) -> f64 {
     minor as f64 / 10f64.powi(exponent)
 }
 
-fn group_thousands(value: u64) -> String {
+/// `12,345`: whole numbers with a comma between thousands.
+pub fn group_thousands(value: u64) -> String {
     let digits = value.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, digit) in digits.chars().enumerate() {

@@ -2,7 +2,9 @@
 // the seller's settings, every row editable), its CSV import/export, the codes on the
 // selected products (through the bulk engine's preview), the country → code map for the
 // seller's own site, and removing parity codes by prefix. The seller's settings and edits
-// are kept in storage under `settings.parity`.
+// are kept in storage under `settings.parity`. Beside each country, where the account's
+// buyers are (sales, share and, in the full view, revenue of its last export), as the
+// core words them; sortable by sales.
 import { MSG, request } from '../messages.js';
 import * as storage from '../storage.js';
 import { $, busy, download, element } from './dom.js';
@@ -13,7 +15,9 @@ import { showPreview } from './preview.js';
 const KEY = 'settings.parity';
 // `settings` holds only what the seller changed (null: nothing yet); the core fills in its
 // defaults and sends back the settings in force with every table.
-const state = { settings: null, overrides: {}, rows: [], shown: null };
+// `buyers`: the core's buyer columns ({sentence, countries}); `sort`: the
+// column the rows are ordered by ('country' or 'share', the most sales first).
+const state = { settings: null, overrides: {}, rows: [], shown: null, buyers: null, sort: 'country' };
 
 export function initParity() {
   const fields = { threshold: 'parity-threshold', capPercent: 'parity-cap', floorPercent: 'parity-floor', stepPercent: 'parity-step' };
@@ -26,6 +30,12 @@ export function initParity() {
   }
   $('tab-parity').addEventListener('tabselected', load);
   $('parity-search').addEventListener('input', render);
+  for (const th of document.querySelectorAll('#parity-table th[data-sort]')) {
+    th.querySelector('button').addEventListener('click', () => {
+      state.sort = th.dataset.sort;
+      render();
+    });
+  }
   $('parity-reset-all').addEventListener('click', () => {
     state.overrides = {};
     save();
@@ -130,6 +140,8 @@ async function refreshTable() {
     $('parity-floor').value = table.settings.floorPercent;
     $('parity-step').value = table.settings.stepPercent;
     $('parity-credit').textContent = table.credit;
+    state.buyers = table.buyers;
+    $('parity-buyers-note').textContent = table.buyers.sentence;
     render();
   } catch (error) {
     showError(error);
@@ -162,17 +174,49 @@ async function withMap(use) {
   }
 }
 
+/** The buyer cells of a row: sales, share, revenue (empty without sales). */
+function buyerCells(cell) {
+  return [
+    element('td', { class: 'num' }, cell?.salesText ?? ''),
+    element('td', { class: 'num' }, cell?.share ?? ''),
+    element('td', { class: 'num parity-revenue' }, cell?.revenue ?? ''),
+  ];
+}
+
 function render() {
   const query = $('parity-search').value.trim().toLocaleLowerCase();
-  const rows = state.rows.filter((r) => !query || r.name.toLocaleLowerCase().includes(query) || r.code.toLowerCase() === query);
+  const found = (r) => !query || r.name.toLocaleLowerCase().includes(query) || r.code.toLowerCase() === query;
+  const countries = state.buyers?.countries ?? [];
+  const cells = new Map(countries.filter((c) => c.listed).map((c) => [c.code, c]));
+  // Countries with sales that the table has no row for (unknown included) follow it.
+  const items = [
+    ...state.rows.filter(found).map((row) => ({ row, cell: cells.get(row.code) })),
+    ...countries.filter((c) => !c.listed && found(c)).map((other) => ({ other, cell: other })),
+  ];
+  if (state.sort === 'share') items.sort((a, b) => (b.cell?.sales ?? 0) - (a.cell?.sales ?? 0));
+  for (const th of document.querySelectorAll('#parity-table th[data-sort]')) {
+    if (th.dataset.sort === state.sort) th.setAttribute('aria-sort', state.sort === 'share' ? 'descending' : 'ascending');
+    else th.removeAttribute('aria-sort');
+  }
   $('parity-table').tBodies[0].replaceChildren(
-    ...rows.map((row) => {
+    ...items.map(({ row, other, cell }) => {
+      if (other) {
+        return element('tr', { 'data-buyers-only': other.code, class: 'buyers-only' }, [
+          element('td', {}, other.name),
+          element('td', { class: 'num' }, '—'),
+          element('td', { class: 'num' }, '—'),
+          ...buyerCells(cell),
+          element('td', {}, ''),
+          element('td', {}, ''),
+        ]);
+      }
       const excluded = row.override === 'excluded';
       const edited = row.override !== 'default';
       return element('tr', { 'data-country': row.code, class: edited ? 'edited' : null }, [
         element('td', {}, `${row.name} (${row.code})`),
         element('td', { class: 'num' }, row.ratio.toFixed(2)),
         element('td', { class: 'num' }, row.suggested == null ? '—' : `${row.suggested} %`),
+        ...buyerCells(cell),
         element('td', {}, [
           element('input', {
             type: 'number',

@@ -229,6 +229,11 @@ pub struct SalesCsv {
 }
 
 impl SalesCsv {
+    /// The currency of each product, as given to [`SalesCsv::new`].
+    pub fn product_currencies(&self) -> &BTreeMap<ProductId, String> {
+        &self.product_currencies
+    }
+
     /// `custom_fields`: the custom-field columns (ignored when the options turn them off).
     /// `product_currencies`: product id → currency, for sales without a `currency` key
     /// (see [`Sale::currency_code`]).
@@ -381,6 +386,11 @@ impl Customers {
         }
     }
 
+    /// The currency of each product, as given to [`Customers::new`].
+    pub fn product_currencies(&self) -> &BTreeMap<ProductId, String> {
+        &self.product_currencies
+    }
+
     /// Takes in `sales`; a sale without any email is left out (there is no buyer to
     /// group it under).
     pub fn add(&mut self, sales: &[Sale]) {
@@ -496,7 +506,7 @@ impl Customers {
 
 /// What the buyer of `sale` (priced `price` in `currency`) paid and kept: the price, or
 /// after a partial refund the amount still refundable (never more than the price).
-fn kept_amount(sale: &Sale, price: i64, currency: &str) -> i64 {
+pub(crate) fn kept_amount(sale: &Sale, price: i64, currency: &str) -> i64 {
     if !sale.partially_refunded {
         return price;
     }

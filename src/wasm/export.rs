@@ -2,7 +2,9 @@
 //! products (the core decides the plan, the file name, the currencies, the memberships),
 //! run it page by page (the worker stores each chunk with the state after it, from
 //! `onChunk`), and turn stored chunks into CSV text a batch of pages at a time
-//! (`SalesFile`, in the order `exportPageRuns` gives) so no file is ever held whole.
+//! (`SalesFile`, in the order `exportPageRuns` gives) so no file is ever held whole. Both
+//! files tally the sales per country as they take pages in (`countries()`), for the parity
+//! table's buyer columns.
 
 use std::collections::BTreeMap;
 
@@ -15,8 +17,8 @@ use crate::bulk::Control;
 use crate::error::{Error, ErrorKind};
 use crate::export::{
     custom_field_names_with, export_options, run_export as drive, start_export, subscribers_csv,
-    Chunk, CsvOptions, Customers, ExportObserver, ExportProduct, ExportRequest, ExportState,
-    SaleColumn, SalesCsv,
+    Chunk, CountryTally, CsvOptions, Customers, ExportObserver, ExportProduct, ExportRequest,
+    ExportState, SaleColumn, SalesCsv,
 };
 use crate::model::{ProductId, Sale};
 use crate::runtime::{BrowserClock, Clock};
@@ -91,6 +93,9 @@ struct CsvInputs {
     options: CsvOptions,
     custom_fields: Vec<String>,
     product_currencies: BTreeMap<ProductId, String>,
+    /// The tally of the pages already written (the write checkpoint's `countries`, as
+    /// `countries()` gave it); none at the start of a file.
+    countries: Option<String>,
 }
 
 /// `exportSaleColumns()`: every sales-file column as `{column, header, default}`.
@@ -152,10 +157,13 @@ pub fn sales_csv_rows(inputs: JsValue, sales: JsValue) -> Result<String, JsValue
 /// `new SalesFile(inputs)`, `.header()` once, `.rows(pages)` per batch of stored pages
 /// (each the `json` of a chunk, in file order): the sales file of fixed columns, its
 /// inputs (the currency of every product) read once rather than with every batch.
+/// `.countries()` after a batch is the tally to store with that batch's checkpoint; a
+/// resumed file passes it back as `inputs.countries`.
 #[wasm_bindgen(js_name = SalesFile)]
 pub struct SalesFile {
     csv: SalesCsv,
     rows: usize,
+    tally: CountryTally,
 }
 
 #[wasm_bindgen(js_class = SalesFile)]
@@ -170,6 +178,10 @@ impl SalesFile {
                 inputs.product_currencies,
             ),
             rows: 0,
+            tally: match inputs.countries {
+                Some(json) => CountryTally::from_text(&json).map_err(to_js_error)?,
+                None => CountryTally::default(),
+            },
         })
     }
 
@@ -184,9 +196,16 @@ impl SalesFile {
         for page in &pages {
             let sales = stored_page(page)?;
             self.rows += sales.len();
+            self.tally.add(&sales, self.csv.product_currencies());
             out.push_str(&self.csv.rows(&sales));
         }
         Ok(out)
+    }
+
+    /// The tally of every page given to `rows` (and of those before, when resumed), as
+    /// text: the worker keeps it as it is and hands it back.
+    pub fn countries(&self) -> String {
+        self.tally.text()
     }
 
     /// How many rows `rows` has given so far.
@@ -202,6 +221,7 @@ impl SalesFile {
 pub struct CustomersFile {
     options: CsvOptions,
     customers: Customers,
+    tally: CountryTally,
 }
 
 #[wasm_bindgen(js_class = CustomersFile)]
@@ -212,6 +232,7 @@ impl CustomersFile {
         Ok(CustomersFile {
             options: inputs.options,
             customers: Customers::new(inputs.product_currencies),
+            tally: CountryTally::default(),
         })
     }
 
@@ -222,8 +243,15 @@ impl CustomersFile {
             let page = stored_page(page)?;
             sales += page.len();
             self.customers.add(&page);
+            self.tally.add(&page, self.customers.product_currencies());
         }
         Ok(sales)
+    }
+
+    /// The tally of every page given to `add` (a customers file is always made from all
+    /// of its pages, so it starts from none), as text.
+    pub fn countries(&self) -> String {
+        self.tally.text()
     }
 
     pub fn csv(&self) -> String {

@@ -11,10 +11,12 @@ use super::jobs::product_list;
 use super::{client, from_js, to_js, to_js_error};
 use crate::bulk;
 use crate::error::Error;
+use crate::export::{buyer_columns, BuyerColumns, BuyerSource, CountryTally};
 use crate::forms::{
     parity_codes_of, parity_intent, remove_parity_intent, ParityForm, RemoveParityForm,
 };
 use crate::model::Product;
+use crate::model::SalesQuery;
 use crate::parity::{
     build_table, check_import_size, country_map, export_csv, import_csv, map_csv, map_json,
     map_snippet, ImportProblem, MapRow, Overrides, Row, Settings, DATA_CREDIT,
@@ -29,22 +31,44 @@ fn table_inputs(settings: JsValue, overrides: JsValue) -> Result<(Settings, Over
     Ok((settings, overrides))
 }
 
-/// `parityTable(settings, overrides)`: `{settings, rows, credit}` — the settings in force
-/// (the defaults where none were saved: the page shows these, it keeps no defaults of its
-/// own), every country in code order as `{code, name, ratio, suggested, override,
-/// effective}`, and the data attribution to show with them. Bad settings reject with
-/// `InvalidInput`.
+/// `parityTable(settings, overrides, countries?, query?, madeAt?)`: `{settings, rows,
+/// credit, buyers}` — the settings in force (the defaults where none were saved: the page
+/// shows these, it keeps no defaults of its own), every country in code order as `{code,
+/// name, ratio, suggested, override, effective}`, the data attribution to show with them,
+/// and the buyer columns from what the account keeps of its last sales walk (`countries`:
+/// the text `SalesFile.countries()` gave, `query`: that export's filter, `madeAt`: when,
+/// ISO 8601; no `countries` = no export yet): `{sentence, countries: [{code, name, listed,
+/// sales, salesText, share, revenue}]}`, every country with sales in code order, `listed`
+/// when the table has its row (the others, unknown included, are rows of their own). Bad
+/// settings reject with `InvalidInput`, a kept tally that cannot be read with `Decode`.
 #[wasm_bindgen(js_name = parityTable)]
-pub fn parity_table(settings: JsValue, overrides: JsValue) -> Result<JsValue, JsValue> {
+pub fn parity_table(
+    settings: JsValue,
+    overrides: JsValue,
+    countries: Option<String>,
+    query: JsValue,
+    made_at: Option<String>,
+) -> Result<JsValue, JsValue> {
     #[derive(Serialize)]
     struct Table {
         settings: Settings,
         rows: Vec<Row>,
         credit: &'static str,
+        buyers: BuyerColumns,
     }
     let (settings, overrides) = table_inputs(settings, overrides)?;
+    let source = match countries {
+        Some(text) => Some(BuyerSource {
+            countries: CountryTally::from_text(&text).map_err(to_js_error)?,
+            query: from_js::<Option<SalesQuery>>(query)?.unwrap_or_default(),
+            made_at: made_at.unwrap_or_default(),
+        }),
+        None => None,
+    };
+    let rows = build_table(&settings, &overrides);
     to_js(&Table {
-        rows: build_table(&settings, &overrides),
+        buyers: buyer_columns(&rows, source.as_ref()),
+        rows,
         settings,
         credit: DATA_CREDIT,
     })

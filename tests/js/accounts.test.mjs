@@ -142,12 +142,14 @@ test('a refused token leaves the account and its work waiting, named; a new toke
   const { accounts } = await freshWorker();
   await accounts.connected(connection('U1', 'Store One', 'token-a'));
   chrome.data.set('acct.U1.jobs.history', [{ id: 'j1' }]);
+  chrome.data.set('acct.U1.insights.buyerCountries', { countries: { sales: 3 } });
   await accounts.tokenRefused('U1', 'some-other-token');
   assert.equal((await accounts.session('U1')).token, 'token-a', 'only the refused token is dropped');
   await accounts.tokenRefused('U1', 'token-a');
   await assert.rejects(accounts.session('U1'), { kind: 'NotConnected', message: /needs Store One connected/ });
   assert.equal((await accounts.find('U1')).needsReconnect, true);
   assert.deepEqual(chrome.data.get('acct.U1.jobs.history'), [{ id: 'j1' }]);
+  assert.deepEqual(chrome.data.get('acct.U1.insights.buyerCountries'), { countries: { sales: 3 } }, 'where buyers are waits too');
   await accounts.connected(connection('U1', 'Store One', 'token-new'));
   assert.equal((await accounts.find('U1')).needsReconnect, false);
   assert.equal((await accounts.session('U1')).token, 'token-new');
@@ -158,8 +160,9 @@ test("forgetting an account aborts its requests and deletes its keys only, in bo
   const records = await import(`../../extension/account-records.js?worker=${workers}`);
   await accounts.connected(connection('U2', 'Store Two', 'token-b'));
   await accounts.connected(connection('U1', 'Store One', 'token-a'));
-  await storage.account('U1').set({ 'reports.j1': { rows: [] }, 'plans.j1': { steps: [] }, 'jobs.history': [{ id: 'j1' }] });
-  await storage.account('U2').set({ 'reports.j9': { rows: [] }, 'cache.productList': { items: [] } });
+  const countries = storage.KEYS.BUYER_COUNTRIES;
+  await storage.account('U1').set({ 'reports.j1': { rows: [] }, 'plans.j1': { steps: [] }, 'jobs.history': [{ id: 'j1' }], [countries]: { countries: { sales: 1 } } });
+  await storage.account('U2').set({ 'reports.j9': { rows: [] }, 'cache.productList': { items: [] }, [countries]: { countries: { sales: 2 } } });
   // A report an earlier version kept in chrome.storage and not moved yet goes too.
   chrome.data.set('acct.U1.reports.j0', { rows: [] });
   assert.deepEqual((await records.keys('U1')).sort(), ['plans.j1', 'reports.j1']);
@@ -171,6 +174,7 @@ test("forgetting an account aborts its requests and deletes its keys only, in bo
   assert.deepEqual(await records.keys('U1'), [], "nothing of U1 is left in IndexedDB");
   assert.deepEqual((await records.keys('U2')).sort(), ['cache.productList', 'reports.j9']);
   assert.deepEqual(await storage.account('U2').get('reports.j9'), { rows: [] });
+  assert.deepEqual(await storage.account('U2').get(countries), { countries: { sales: 2 } }, "the other account's buyer countries stay");
   assert.deepEqual(await accounts.index(), { active: 'U2', list: [{ id: 'U2', name: 'Store Two', email: 'storetwo@example.com', needsReconnect: false, signedIn: false }] });
   // A new session of another account is not stopped.
   assert.equal((await accounts.session('U2')).signal.aborted, false);

@@ -472,8 +472,10 @@ pub struct Store {
 pub struct Buyer {
     pub email: String,
     pub full_name: Option<String>,
-    pub country: &'static str,
-    pub country_iso2: &'static str,
+    /// None for a buyer whose country Gumroad does not know: the sale then has neither
+    /// `country` nor `country_iso2` (nil keys are dropped).
+    pub country: Option<&'static str>,
+    pub country_iso2: Option<&'static str>,
     /// `purchaser_id`: set for buyers with a Gumroad account (a numeric-looking string).
     pub purchaser_id: Option<String>,
     pub can_contact: bool,

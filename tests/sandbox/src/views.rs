@@ -298,8 +298,10 @@ pub struct SaleJson<'a> {
     purchase_email: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     full_name: Option<&'a str>,
-    country: &'a str,
-    country_iso2: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    country: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    country_iso2: Option<&'a str>,
     paid: bool,
     has_variants: bool,
     variants: Pairs<'a>,
