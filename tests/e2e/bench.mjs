@@ -203,6 +203,7 @@ async function insightsBenchmark(tab) {
   assert.equal(units, storeUnits, 'the chart counts every unit the store sold');
 
   const sample = await walkSample(tab);
+  results.protocol ??= sample.protocol;
   const pages = Math.ceil(SALES / 10);
   const walkMs = sample.perRequestMs * pages;
   return {
@@ -486,7 +487,8 @@ async function walkSample(tab) {
         key = body.next_page_key || null;
         read += 1;
       } while (key && read < pages);
-      return { pages: read, perRequestMs: (performance.now() - started) / read };
+      const protocol = performance.getEntriesByType('resource').find((e) => e.name.startsWith(`${api}/v2/sales`))?.nextHopProtocol ?? null;
+      return { pages: read, perRequestMs: (performance.now() - started) / read, protocol };
     },
     { api: API_URL, pages: WALK_SAMPLE },
   );
