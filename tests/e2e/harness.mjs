@@ -423,6 +423,16 @@ export function parseCsv(text, separator = ',') {
   return rows;
 }
 
+/** What the buyer of a sandbox `sale` paid and kept, in minor units of its currency:
+ * nothing after a full refund or a chargeback, what is still refundable after a partial
+ * refund, else the price — as the customers file and the parity table's revenue count it. */
+export function keptMinorUnits(sale) {
+  if (sale.refunded || sale.chargedback) return 0;
+  if (!sale.partially_refunded) return sale.price;
+  const scale = sale.currency === 'jpy' ? 1 : 100;
+  return Math.round(Number(sale.amount_refundable_in_currency) * scale);
+}
+
 /** Alive product-specific codes named `code` in a sandbox `state`, per product id. */
 export function codesByProduct(state, code) {
   const found = new Map();

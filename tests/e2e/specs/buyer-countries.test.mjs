@@ -5,7 +5,7 @@
 // says how to get the figures; the popup leaves the revenue out.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { FULL_VIEW, POPUP, accountKey, connectedPage, killServiceWorker, openPage, sandbox, useExtension } from '../harness.mjs';
+import { FULL_VIEW, POPUP, accountKey, connectedPage, keptMinorUnits, killServiceWorker, openPage, sandbox, useExtension } from '../harness.mjs';
 
 const context = useExtension();
 const UNKNOWN = 'unknown';
@@ -20,9 +20,7 @@ function expectedTally(sales) {
     const entry = byCountry.get(code) ?? { sales: 0, kept: new Map() };
     entry.sales += 1;
     if (!sale.refunded && !sale.chargedback) {
-      const scale = sale.currency === 'jpy' ? 1 : 100;
-      const kept = sale.partially_refunded ? Math.round(Number(sale.amount_refundable_in_currency) * scale) : sale.price;
-      entry.kept.set(sale.currency, (entry.kept.get(sale.currency) ?? 0) + kept);
+      entry.kept.set(sale.currency, (entry.kept.get(sale.currency) ?? 0) + keptMinorUnits(sale));
     }
     byCountry.set(code, entry);
   }

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
-import { FULL_VIEW, accountKey, connectedPage, parseCsv, killServiceWorker, openPage, sandbox, useExtension } from '../harness.mjs';
+import { FULL_VIEW, accountKey, connectedPage, keptMinorUnits, parseCsv, killServiceWorker, openPage, sandbox, useExtension } from '../harness.mjs';
 
 const context = useExtension();
 const SALES = 2_000;
@@ -117,10 +117,7 @@ describe('sales export', () => {
       const buyer = buyers.get(email) ?? { orders: 0, spent: new Map() };
       buyer.orders += 1;
       if (!sale.refunded && !sale.chargedback) {
-        // After a partial refund, what is still refundable is what the buyer kept.
-        const scale = sale.currency === 'jpy' ? 1 : 100;
-        const kept = sale.partially_refunded ? Math.round(Number(sale.amount_refundable_in_currency) * scale) : sale.price;
-        buyer.spent.set(sale.currency, (buyer.spent.get(sale.currency) ?? 0) + kept);
+        buyer.spent.set(sale.currency, (buyer.spent.get(sale.currency) ?? 0) + keptMinorUnits(sale));
       }
       buyers.set(email, buyer);
     }
