@@ -22,6 +22,8 @@
 //!   per product), [`remove_code`] (`plan_remove_code`), [`prices`] (`plan_price_change`),
 //!   [`parity`] (`plan_apply_parity` — one `plan_apply_code` per code and percent, under
 //!   the seller's minimum policy — and `plan_remove_parity`).
+//! - [`create_codes`] (`plan_create_codes`: a batch of unique codes, prefix + random
+//!   suffix, on one product or universal; `batch_codes_csv`: the codes a job made).
 //! - [`listings`] (`plan_edit_listings`: tags, summary, find and replace, added text,
 //!   category, suggestions), over `listing_edits` (each edit on one product),
 //!   `listing_text` (added blocks, a description's opening), [`listing_fields`] (a
@@ -71,6 +73,7 @@
 //! - **Inventory**: `load_inventory(client, clock, options)` → rows; `inventory_csv(&rows)`.
 
 pub mod apply_code;
+pub mod create_codes;
 pub mod engine;
 pub mod intent;
 pub mod inventory;
@@ -97,6 +100,7 @@ mod writes;
 
 pub use crate::pacing::{Control, ExecOptions};
 pub use apply_code::{plan_apply_code, ApplyCodeIntent, DiscountInput, OnConflict};
+pub use create_codes::{batch_codes_csv, plan_create_codes, CreateCodesIntent};
 pub use engine::{execute, Observer};
 pub use inventory::{inventory, inventory_csv, load_inventory, InventoryRow};
 pub use listing_fields::{FieldChange, ListingFields};
@@ -107,7 +111,7 @@ pub use parity::{
 };
 pub use plan::{Action, Change, Operation, Plan, PlanSummary, PriceTotal, Step};
 pub use preview::{
-    preview_apply_code, preview_apply_code_with_list, preview_apply_parity,
+    preview_apply_code, preview_apply_code_with_list, preview_apply_parity, preview_create_codes,
     preview_apply_parity_with_list, preview_edit_listings, preview_edit_listings_with_list,
     preview_price_change, preview_price_change_with_list, preview_remove_code,
     preview_remove_code_with_list, preview_remove_parity, preview_remove_parity_with_list,

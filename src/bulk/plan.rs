@@ -23,6 +23,8 @@ pub enum Operation {
     RemoveParity,
     /// Names, descriptions, summaries, tags or categories of the selected products.
     EditListings,
+    /// A batch of unique codes (prefix + random suffix) on one product, or universal.
+    CreateCodes,
 }
 
 /// What will be done (or was found done) for one target.
@@ -35,6 +37,16 @@ pub enum Operation {
 pub enum Action {
     /// `POST …/offer_codes`.
     Create { code: NewOfferCode },
+    /// `POST …/offer_codes` of one code of a batch: as `create`, but when Gumroad says the
+    /// name is taken, a fresh suffix is drawn by `suffix` and that code is sent instead.
+    /// `product_url`: the product's page, for the link with the code applied (null for a
+    /// universal code).
+    CreateUnique {
+        code: NewOfferCode,
+        suffix: SuffixRule,
+        #[serde(default)]
+        product_url: Option<String>,
+    },
     /// `DELETE …/offer_codes/:id`.
     Delete { offer_code: OfferCode },
     /// Delete `existing`, then create `code` (the API cannot change a code's amount or
@@ -107,6 +119,15 @@ pub enum Action {
     },
 }
 
+/// How the codes of a batch are named: `prefix` (separator included, may be empty)
+/// followed by `length` characters drawn from an alphabet without look-alikes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SuffixRule {
+    pub prefix: String,
+    pub length: u8,
+}
+
 /// A price in minor units. A plan that went through JS may hold it as a whole float
 /// (`1099.0`); anything that is not a whole number is refused.
 fn minor_units<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
@@ -136,6 +157,7 @@ impl Action {
         matches!(
             self,
             Action::Create { .. }
+                | Action::CreateUnique { .. }
                 | Action::Delete { .. }
                 | Action::Replace { .. }
                 | Action::Update { .. }
@@ -165,7 +187,9 @@ impl Action {
     /// price. <note>`.
     pub fn description(&self) -> String {
         match self {
-            Action::Create { code } => format!("Create {}", code.name),
+            Action::Create { code } | Action::CreateUnique { code, .. } => {
+                format!("Create {}", code.name)
+            }
             Action::Delete { offer_code } => format!("Remove {}", offer_code.name),
             Action::Replace { existing, .. } => {
                 format!("Replace {} (its use count restarts)", existing.name)
@@ -203,6 +227,7 @@ impl Action {
     pub fn kind(&self) -> &'static str {
         match self {
             Action::Create { .. } => "create",
+            Action::CreateUnique { .. } => "createUnique",
             Action::Delete { .. } => "delete",
             Action::Replace { .. } => "replace",
             Action::Update { .. } => "update",
@@ -308,7 +333,7 @@ impl PlanSummary {
         };
         for step in steps {
             *match step.action {
-                Action::Create { .. } => &mut summary.create,
+                Action::Create { .. } | Action::CreateUnique { .. } => &mut summary.create,
                 Action::Delete { .. } => &mut summary.delete,
                 Action::Replace { .. } => &mut summary.replace,
                 Action::Update { .. }

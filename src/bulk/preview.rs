@@ -7,6 +7,7 @@
 //! and no `JsValue`.
 
 use super::apply_code::{plan_apply_code, ApplyCodeIntent};
+use super::create_codes::{plan_create_codes, secure_random, CreateCodesIntent};
 use super::intent::{parse_intent, product_ids};
 use super::listings::{is_listing_action, plan_edit_listings, Edit, EditListingsIntent};
 use super::parity::{plan_apply_parity, plan_remove_parity, ApplyParityIntent, RemoveParityIntent};
@@ -124,6 +125,44 @@ pub async fn preview_remove_code_with_list<T: Transport, C: Clock>(
     let catalogue = list_catalogue(listed, clock.now_ms(), ListUse::AsListed, scope, options);
     let snapshot = take_from(&runner, scope, catalogue).await?;
     plan_remove_code(&parsed, &snapshot, clock.now_ms())
+}
+
+/// The plan for a batch of unique codes ([`CreateCodesIntent`] as JSON): reads the
+/// products and the codes every new name must differ from (the chosen product's, or every
+/// product's for universal codes), then draws the names from the platform's secure
+/// generator. A bad intent is `InvalidInput` before any request.
+pub async fn preview_create_codes<T: Transport, C: Clock>(
+    client: &GumroadClient<T>,
+    clock: &C,
+    intent: &serde_json::Value,
+    listed: Option<&ProductList>,
+    options: &ExecOptions,
+) -> Result<Plan, Error> {
+    let parsed: CreateCodesIntent = parse_intent(intent)?;
+    let valid = parsed.validate()?;
+    // Make sure the generator works before anything is read.
+    secure_random(&mut [0u8; 1])?;
+    let runner = Runner::new(client, clock, options);
+    let ids: Vec<ProductId> = valid.product_id.iter().cloned().collect();
+    let scope = if ids.is_empty() {
+        Scope::All
+    } else {
+        Scope::Products(&ids)
+    };
+    let catalogue = list_catalogue(listed, clock.now_ms(), ListUse::AsListed, scope, options);
+    let snapshot = take_from(&runner, scope, catalogue).await?;
+    let mut random = |bytes: &mut [u8]| {
+        // Checked above; a generator that stops working midway leaves zeros, which the
+        // planner's redraw budget turns into a clear refusal.
+        let _ = secure_random(bytes);
+    };
+    plan_create_codes(
+        &parsed,
+        &snapshot,
+        clock.now_ms(),
+        options.sanitized().max_concurrency,
+        &mut random,
+    )
 }
 
 /// The plan for an [`ApplyParityIntent`] (from `forms::parity_intent`): reads the products

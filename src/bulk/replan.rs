@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::apply_code::{replan_apply_code, ApplyCodeIntent};
+use super::create_codes::replan_create_codes;
 use super::intent::parse_intent;
 use super::listings::replan_edit_listings;
 use super::parity::{replan_apply_parity, replan_remove_parity};
@@ -60,7 +61,9 @@ pub fn replan_needs_all_products(plan: &Plan, targets: &[usize]) -> bool {
         .iter()
         .filter(|s| targets.contains(&s.index))
         .any(|s| match &s.action {
-            Action::Create { code } | Action::Replace { code, .. } => code.universal,
+            Action::Create { code }
+            | Action::CreateUnique { code, .. }
+            | Action::Replace { code, .. } => code.universal,
             Action::Verified { offer_code, .. } => offer_code.universal,
             _ => false,
         })
@@ -104,6 +107,10 @@ pub fn replan_steps(
         }
         Operation::Undo => {
             replan_undo(&originals, snapshot, &mut steps);
+            Vec::new()
+        }
+        Operation::CreateCodes => {
+            replan_create_codes(&originals, snapshot, &mut steps);
             Vec::new()
         }
     };
@@ -180,6 +187,9 @@ async fn read_targets<T: Transport, C: Clock>(
         .filter(|s| targets.contains(&s.index))
         .map(|s| s.product_id.clone())
         .collect();
+    // A batch has thousands of steps on one product: read each product once.
+    let mut seen = std::collections::HashSet::new();
+    let ids: Vec<ProductId> = ids.into_iter().filter(|id| seen.insert(id.clone())).collect();
     let universal = match plan.operation {
         Operation::ApplyCode => parse_intent::<ApplyCodeIntent>(&plan.intent)?.universal,
         Operation::RemoveCode
@@ -187,7 +197,8 @@ async fn read_targets<T: Transport, C: Clock>(
         | Operation::EditListings
         | Operation::Undo
         | Operation::ApplyParity
-        | Operation::RemoveParity => false,
+        | Operation::RemoveParity
+        | Operation::CreateCodes => false,
     } || replan_needs_all_products(plan, targets);
     // Price and listing steps (and an undo's other steps that write no code) are
     // re-planned from the products alone.
@@ -209,7 +220,8 @@ async fn read_targets<T: Transport, C: Clock>(
         Operation::ApplyCode
         | Operation::RemoveCode
         | Operation::ApplyParity
-        | Operation::RemoveParity => true,
+        | Operation::RemoveParity
+        | Operation::CreateCodes => true,
     };
     let runner = Runner::new(client, clock, options);
     let scope = if universal {

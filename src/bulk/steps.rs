@@ -61,7 +61,9 @@ pub(super) fn skip(reason: impl Into<String>) -> Action {
 /// The discount an action puts on its product, for the price-after column.
 fn discount_of(action: &Action) -> Option<Discount> {
     match action {
-        Action::Create { code } | Action::Replace { code, .. } => Some(code.discount),
+        Action::Create { code }
+        | Action::CreateUnique { code, .. }
+        | Action::Replace { code, .. } => Some(code.discount),
         Action::Update { after, .. } => Some(after.discount),
         Action::Skip {
             existing: Some(existing),

@@ -24,7 +24,9 @@ pub fn undo_needs_all_products(report: &Report) -> bool {
         let outcome = &row.outcome;
         let unknown_universal = outcome.status == Status::Unknown
             && match &row.action {
-                Action::Create { code } | Action::Replace { code, .. } => code.universal,
+                Action::Create { code }
+                | Action::CreateUnique { code, .. }
+                | Action::Replace { code, .. } => code.universal,
                 Action::Delete { offer_code } => offer_code.universal,
                 _ => false,
             };
@@ -140,7 +142,9 @@ fn effects(row: &ReportRow, snapshot: &Snapshot) -> Effects {
     };
     if row.outcome.status == Status::Unknown {
         let (created, deleted, updated) = match &row.action {
-            Action::Create { code } => (found(code), None, None),
+            Action::Create { code } | Action::CreateUnique { code, .. } => {
+                (found(code), None, None)
+            }
             Action::Replace { existing, code } => (
                 found(code),
                 (!present(existing)).then(|| existing.clone()),

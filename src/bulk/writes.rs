@@ -6,7 +6,8 @@
 use super::listing_writes::{
     listing_outcome, verified_listing_outcome, write_listing, ListingWritten,
 };
-use super::plan::{Action, Change, Step};
+use super::create_codes::{draw_name, secure_random};
+use super::plan::{Action, Change, Step, SuffixRule};
 use super::report::{Outcome, Status};
 use crate::error::{Error, ErrorKind};
 use crate::model::{
@@ -14,6 +15,7 @@ use crate::model::{
     ProductUpdate, ProductUpdated,
 };
 use crate::money::format_price;
+use crate::pacing::retry::NOT_UNIQUE;
 use crate::pacing::{Reach, Runner, Written};
 use crate::runtime::Clock;
 use crate::transport::Transport;
@@ -84,6 +86,9 @@ pub(super) async fn run_step<T: Transport, C: Clock>(
     let product = &step.product_id;
     match &step.action {
         Action::Create { code } => create(runner, product, code, &step.currency, true).await,
+        Action::CreateUnique { code, suffix, .. } => {
+            create_unique(runner, product, code, suffix, &step.currency).await
+        }
         Action::Delete { offer_code } => delete(runner, product, offer_code, false).await,
         Action::Replace { existing, code } => {
             let mut deleted = delete(runner, product, existing, true).await;
@@ -184,6 +189,49 @@ async fn create<T: Transport, C: Clock>(
         .created(created)
         .into(),
         other => not_done(other, &format!("{what} may or may not have been created")),
+    }
+}
+
+/// How many fresh names a batch step tries after Gumroad says its name is taken.
+const FRESH_NAMES: usize = 3;
+
+/// A batch code: created like any code, but a name Gumroad refuses as taken (someone made
+/// that code after the preview; a lost answer of our own create is told apart by the
+/// re-read in `create`) is replaced by a freshly drawn one.
+async fn create_unique<T: Transport, C: Clock>(
+    runner: &Runner<'_, T, C>,
+    product: &ProductId,
+    planned: &NewOfferCode,
+    suffix: &SuffixRule,
+    currency: &str,
+) -> Finished {
+    let mut code = planned.clone();
+    let mut taken: Vec<String> = Vec::new();
+    loop {
+        let mut finished = create(runner, product, &code, currency, true).await;
+        let refused_as_taken = finished.outcome.status == Status::Failed
+            && finished.outcome.message == NOT_UNIQUE;
+        if refused_as_taken && taken.len() < FRESH_NAMES {
+            let mut failed = None;
+            let fresh = draw_name(suffix, &mut |bytes| {
+                if let Err(error) = secure_random(bytes) {
+                    failed = Some(error);
+                }
+            });
+            if let Some(error) = failed {
+                return Outcome::new(Status::Failed, error.message()).into();
+            }
+            taken.push(std::mem::replace(&mut code.name, fresh));
+            continue;
+        }
+        if !taken.is_empty() && finished.outcome.status == Status::Applied {
+            finished.outcome.message = format!(
+                "{} {} was taken by then, so a fresh code was drawn.",
+                finished.outcome.message,
+                taken.join(", ")
+            );
+        }
+        return finished;
     }
 }
 

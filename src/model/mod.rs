@@ -18,7 +18,9 @@ mod user;
 pub use catalog::{Category, Comps, Quartiles};
 pub use ids::{OfferCodeId, ProductId};
 pub use offer_code::{Discount, NewOfferCode, OfferCode, OfferCodeUpdate};
-pub use offer_code_rules::{check_code_name, collation_key, is_code_char, is_created_code};
+pub use offer_code_rules::{
+    check_code_name, collation_key, is_code_char, is_created_code, MAX_CODE_LENGTH,
+};
 pub use product::{Cover, Product, ProductUpdate, ProductUpdated, VariantCategory, VariantOption};
 pub use sale::{Day, Sale, SaleOfferCode, SalesQuery, Subscriber};
 pub use summary::{Figures, SUMMARY_MAX_DAYS, GroupBy, SalesSummary, SummaryRow};

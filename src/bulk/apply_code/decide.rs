@@ -186,7 +186,7 @@ pub(in crate::bulk) fn apply_on_product(
 
 /// The product a universal code is created through: the preferred one if it fits, else
 /// the first published product (in the code's currency for a fixed amount), else any.
-pub(super) fn universal_anchor<'a>(
+pub(in crate::bulk) fn universal_anchor<'a>(
     valid: &ValidApply,
     snapshot: &'a Snapshot,
     preferred: Option<&ProductId>,

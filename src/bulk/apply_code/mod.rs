@@ -36,8 +36,8 @@ use crate::model::{check_code_name, collation_key, Discount, NewOfferCode, Produ
 use crate::money::{find_currency, format_price, Currency};
 use crate::wording::{count, quoted_names};
 
-pub(in crate::bulk) use decide::{apply_on_product, apply_universal};
-use decide::{universal_anchor, universal_targets};
+pub(in crate::bulk) use decide::{apply_on_product, apply_universal, universal_anchor};
+use decide::universal_targets;
 
 /// Gumroad stores money and counts in 32-bit columns; larger values are refused with
 /// "One or more numeric values are out of range.".
