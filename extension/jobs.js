@@ -270,6 +270,14 @@ export async function pendingJobs() {
   return pending;
 }
 
+/** The codes a batch job made so far, `{csv, count}`: from its saved rows while it runs
+ * or waits to resume, from its report once it ended. */
+export async function batchCodes(store, jobId) {
+  const plan = await store.get(storage.planKey(jobId));
+  if (!plan) throw new JobError('That job has no codes to download.', 'NotFound');
+  return (await ready()).batchCodesCsv(plan, await jobReport(store, jobId));
+}
+
 export async function jobReport(store, jobId) {
   await recoverInterrupted();
   const report = await store.get(storage.reportKey(jobId));

@@ -14,6 +14,7 @@ export const MSG = Object.freeze({
   PRODUCTS_LIST: 'products.list',
   CODES_PREVIEW_APPLY: 'codes.previewApply',
   CODES_PREVIEW_REMOVE: 'codes.previewRemove',
+  CODES_PREVIEW_BATCH: 'codes.previewBatch',
   CODES_INVENTORY: 'codes.inventory',
   PRICES_PREVIEW: 'prices.preview',
   LISTINGS_AUDIT: 'listings.audit',
@@ -48,6 +49,7 @@ export const MSG = Object.freeze({
   JOBS_PREVIEW_UNDO: 'jobs.previewUndo',
   JOBS_PREVIEW_RETRY: 'jobs.previewRetry',
   JOBS_REPORT: 'jobs.report',
+  JOBS_BATCH_CODES: 'jobs.batchCodes',
   JOBS_CANCEL_END_TIME: 'jobs.cancelEndTime',
 });
 
@@ -61,6 +63,7 @@ const SLOW = new Set([
   // The seller may take minutes to log in to Gumroad in the sign-in window.
   MSG.AUTH_SIGN_IN,
   MSG.CODES_PREVIEW_APPLY,
+  MSG.CODES_PREVIEW_BATCH,
   MSG.CODES_PREVIEW_REMOVE,
   MSG.CODES_INVENTORY,
   MSG.PRICES_PREVIEW,

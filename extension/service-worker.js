@@ -143,6 +143,7 @@ const handlers = {
 
   [MSG.CODES_PREVIEW_APPLY]: async (payload) => preview(payload, async (core, s) => core.previewApplyCode(s.credential, payload.form, await listedFor(s.store), s.signal)),
   [MSG.CODES_PREVIEW_REMOVE]: async (payload) => preview(payload, async (core, s) => core.previewRemoveCode(s.credential, payload.form, await listedFor(s.store), s.signal)),
+  [MSG.CODES_PREVIEW_BATCH]: async (payload) => preview(payload, async (core, s) => core.previewCreateCodes(s.credential, payload.form, await listedFor(s.store), s.signal)),
   [MSG.CODES_INVENTORY]: async (payload) => withSession(payload, (core, s) => core.loadInventory(s.credential, s.signal)),
   [MSG.PRICES_PREVIEW]: async (payload) => preview(payload, async (core, s) => core.previewPriceChange(s.credential, payload.form, await listedFor(s.store), s.signal)),
 
@@ -223,6 +224,7 @@ const handlers = {
   [MSG.JOBS_PREVIEW_UNDO]: async ({ jobId, ...payload }) => withSession(payload, (_, s) => jobs.previewUndo(s, jobId)),
   [MSG.JOBS_PREVIEW_RETRY]: async ({ jobId, ...payload }) => withSession(payload, (_, s) => jobs.previewRetry(s, jobId)),
   [MSG.JOBS_REPORT]: async ({ jobId, ...payload }) => jobs.jobReport(await accountOf(payload), jobId),
+  [MSG.JOBS_BATCH_CODES]: async ({ jobId, ...payload }) => jobs.batchCodes(await accountOf(payload), jobId),
   [MSG.JOBS_CANCEL_END_TIME]: async ({ jobId, ...payload }) => jobs.cancelEndTime(await accountOf(payload), jobId),
   [MSG.JOBS_RUN_END_TIMES_NOW]: async (payload) => withSession(payload, (_, s) => jobs.runEndTimesNow(s)),
 };

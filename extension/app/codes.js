@@ -6,7 +6,7 @@ import { MSG, request } from '../messages.js';
 import { localeSeparators } from './number-locale.js';
 import { $, busy, download, element } from './dom.js';
 import { hideError, showError } from './feedback.js';
-import { offerCurrencies, selectedProducts } from './picker.js';
+import { allProducts, offerCurrencies, selectedProducts } from './picker.js';
 import { initPreview, showPreview } from './preview.js';
 
 let inventory = null;
@@ -36,6 +36,26 @@ export function initCodes({ selectTab }) {
       separators: localeSeparators(),
     };
     await preview($('preview-apply'), MSG.CODES_PREVIEW_APPLY, form, endLocal ? new Date(endLocal).toISOString() : null);
+  });
+
+  $('batch-type').addEventListener('change', syncBatchFields);
+  $('tab-codes').addEventListener('tabselected', syncBatchFields);
+  $('batch-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const fixed = $('batch-type').value === 'fixed';
+    const target = $('batch-product').value;
+    const form = {
+      prefix: $('batch-prefix').value,
+      count: $('batch-count').value,
+      amount: $('batch-amount').value,
+      type: $('batch-type').value,
+      currency: fixed ? $('batch-currency').value || null : null,
+      maxUses: $('batch-uses').value,
+      universal: target === UNIVERSAL,
+      productId: target === UNIVERSAL ? null : target || null,
+      separators: localeSeparators(),
+    };
+    await preview($('preview-batch'), MSG.CODES_PREVIEW_BATCH, form, null);
   });
 
   $('remove-form').addEventListener('submit', async (event) => {
@@ -84,6 +104,24 @@ function syncCurrencyField() {
   $('code-minimum-currency').hidden = fixed;
   offerCurrencies($('code-currency'));
   offerCurrencies($('code-minimum-currency'));
+}
+
+const UNIVERSAL = '*';
+
+// The batch's product: one of the store's (the first selected one first), or universal.
+function syncBatchFields() {
+  const fixed = $('batch-type').value === 'fixed';
+  $('batch-currency').hidden = !fixed;
+  offerCurrencies($('batch-currency'));
+  const select = $('batch-product');
+  const chosen = select.value;
+  const selected = selectedProducts();
+  const products = [...selected, ...allProducts().filter((p) => !selected.includes(p))];
+  select.replaceChildren(
+    ...products.map((p) => element('option', { value: p.id }, p.name)),
+    element('option', { value: UNIVERSAL }, 'Every product (universal codes)'),
+  );
+  if ([...select.options].some((o) => o.value === chosen)) select.value = chosen;
 }
 
 function renderInventory() {

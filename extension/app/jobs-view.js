@@ -3,7 +3,7 @@
 // time is running, and the job history with reports, undo, retry and end times.
 import { MSG, currentAccount, request } from '../messages.js';
 import * as storage from '../storage.js';
-import { $, element } from './dom.js';
+import { $, download, element } from './dom.js';
 import { actionButton } from './feedback.js';
 import { showPreview } from './preview.js';
 
@@ -83,6 +83,7 @@ export function initJobs({ selectTab }) {
     if (job.status === 'running') {
       if (job.current) children.push(element('span', { class: 'muted' }, ` · ${job.current}`));
       if (etaText && done < total) children.push(element('span', { class: 'muted' }, ` · ${etaText}`));
+      if (madeCodes(job)) children.push(codesButton(job));
       children.push(actionButton('Cancel', () => request(MSG.JOBS_CANCEL, { jobId: job.id })));
     } else {
       const next = job.error?.kind === 'Unauthorized' ? 'Connect again, then resume.' : 'Resume to finish it.';
@@ -94,6 +95,7 @@ export function initJobs({ selectTab }) {
         await request(MSG.JOBS_RESUME, { jobId: job.id });
         selectTab('tab-jobs');
       }, 'primary'));
+      if (madeCodes(job)) children.push(codesButton(job));
       children.push(actionButton('Discard', () => request(MSG.JOBS_DISCARD, { jobId: job.id })));
     }
     banner.replaceChildren(...children);
@@ -118,6 +120,7 @@ export function initJobs({ selectTab }) {
     $('job-list').replaceChildren(
       ...history.map((entry) => {
         const buttons = [actionButton('Report', () => showReport(entry), null, `Report of ${entry.label}`)];
+        if (madeCodes(entry)) buttons.push(codesButton(entry));
         if (entry.canUndo) {
           buttons.push(actionButton('Undo', async () => showPreview(await request(MSG.JOBS_PREVIEW_UNDO, { jobId: entry.id })), null, `Undo ${entry.label}`));
         }
@@ -139,6 +142,18 @@ export function initJobs({ selectTab }) {
         ]);
       }),
     );
+  }
+
+  // A batch of unique codes: the codes it made so far, as CSV, while it runs and after.
+  function madeCodes(job) {
+    return job.operation === 'createCodes';
+  }
+
+  function codesButton(job) {
+    return actionButton('Download codes', async () => {
+      const { csv } = await request(MSG.JOBS_BATCH_CODES, { jobId: job.id });
+      download(`bulkroad-codes-${new Date().toISOString().slice(0, 10)}-${job.id.slice(0, 8)}.csv`, csv);
+    }, null, `Download the codes of ${job.label}`);
   }
 
   async function showReport(entry) {

@@ -43,6 +43,29 @@ pub struct ApplyCodeForm {
     pub separators: Separators,
 }
 
+/// The "Unique codes" form: a batch of codes from a prefix and a random suffix.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CreateCodesForm {
+    pub prefix: String,
+    /// How many codes, as typed (`2000`, `2,000`).
+    pub count: String,
+    /// The amount as typed: a whole percent, or an amount of `currency`.
+    pub amount: String,
+    /// `"percent"` or `"fixed"`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The currency of a fixed amount (lowercase ISO code).
+    pub currency: Option<String>,
+    /// Uses per code; empty = 1.
+    pub max_uses: String,
+    pub universal: bool,
+    /// The one product the codes are for (ignored for universal codes).
+    pub product_id: Option<String>,
+    /// The separators of the seller's locale, for reading the amount and the count.
+    pub separators: Separators,
+}
+
 /// The "Remove a code" form.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -227,6 +250,53 @@ pub fn apply_code_intent(form: &ApplyCodeForm) -> Result<Value, Error> {
         "universal": form.universal,
         "productIds": if form.universal { Vec::new() } else { form.product_ids.clone() },
         "onConflict": on_conflict,
+    }))
+}
+
+/// A `CreateCodesIntent` (as JSON) from the form; the planner checks the rest (range,
+/// prefix, terms).
+pub fn create_codes_intent(form: &CreateCodesForm) -> Result<Value, Error> {
+    let typed = form.count.trim();
+    let group = form.separators.group.as_str();
+    let digits: String = if group.is_empty() { typed.to_owned() } else { typed.replace(group, "") };
+    let count: u64 = match digits.parse() {
+        Ok(n) if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) => n,
+        _ => {
+            return Err(Error::invalid_input(
+                "Enter how many codes to make, as a whole number (up to 10,000).",
+            ))
+        }
+    };
+    let currency = form.currency.as_deref().map(str::trim).filter(|c| !c.is_empty());
+    let discount = match form.kind.as_str() {
+        "percent" | "" => json!({ "percent": whole_percent(&form.amount)? }),
+        "fixed" => {
+            let currency = currency
+                .ok_or_else(|| Error::invalid_input("Choose the currency of the amount off."))?;
+            json!({ "fixed": { "cents": parse_amount(&form.amount, currency, &form.separators)? } })
+        }
+        other => {
+            return Err(Error::invalid_input(format!(
+                "Unknown discount type '{}'.",
+                crate::error::clip(other, 20)
+            )))
+        }
+    };
+    let max_uses = optional_count(&form.max_uses)
+        .map_err(|_| {
+            Error::invalid_input(
+                "Uses per code must be a whole number of at least 1 (empty for single use).",
+            )
+        })?
+        .unwrap_or(1);
+    Ok(json!({
+        "prefix": form.prefix,
+        "count": count,
+        "discount": discount,
+        "currency": currency.filter(|_| form.kind == "fixed"),
+        "maxPurchaseCount": max_uses,
+        "universal": form.universal,
+        "productId": if form.universal { None } else { form.product_id.clone() },
     }))
 }
 

@@ -514,3 +514,34 @@ fn a_minimum_order_is_read_in_its_own_currency() {
         .message()
         .contains("currency of the minimum order"));
 }
+
+#[test]
+fn the_unique_codes_form_reads_counts_with_group_separators_and_defaults_to_single_use() {
+    let form = |count: &str, max_uses: &str, separators: Separators| CreateCodesForm {
+        prefix: "LAUNCH".into(),
+        count: count.into(),
+        amount: "100".into(),
+        kind: "percent".into(),
+        max_uses: max_uses.into(),
+        product_id: Some("p1".into()),
+        separators,
+        ..CreateCodesForm::default()
+    };
+    let intent = create_codes_intent(&form("2,000", "", Separators::point())).unwrap();
+    assert_eq!(
+        intent,
+        json!({"prefix": "LAUNCH", "count": 2000, "discount": {"percent": 100}, "currency": null,
+            "maxPurchaseCount": 1, "universal": false, "productId": "p1"})
+    );
+    let intent = create_codes_intent(&form("2.000", "3", Separators::comma())).unwrap();
+    assert_eq!((intent["count"].as_u64(), intent["maxPurchaseCount"].as_u64()), (Some(2000), Some(3)));
+    for (count, max_uses, message) in [
+        ("", "", "Enter how many codes to make, as a whole number (up to 10,000)."),
+        ("2.5", "", "Enter how many codes to make, as a whole number (up to 10,000)."),
+        ("-4", "", "Enter how many codes to make, as a whole number (up to 10,000)."),
+        ("10", "0", "Uses per code must be a whole number of at least 1 (empty for single use)."),
+    ] {
+        let error = create_codes_intent(&form(count, max_uses, Separators::point())).unwrap_err();
+        assert_eq!(error.message(), message, "{count:?} {max_uses:?}");
+    }
+}

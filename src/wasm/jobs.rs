@@ -16,8 +16,8 @@ use crate::bulk::{
 use crate::bulk::{JobActivity, ProductList};
 use crate::error::Error;
 use crate::forms::{
-    apply_code_intent, price_change_intent, remove_code_intent, ApplyCodeForm, PriceChangeForm,
-    RemoveCodeForm,
+    apply_code_intent, create_codes_intent, price_change_intent, remove_code_intent,
+    ApplyCodeForm, CreateCodesForm, PriceChangeForm, RemoveCodeForm,
 };
 use crate::model::Product;
 use crate::runtime::BrowserClock;
@@ -111,6 +111,49 @@ pub async fn preview_apply_code(
     .await
     .map_err(to_js_error)?;
     to_js(&plan)
+}
+
+/// `previewCreateCodes(token, form, listed?, stop?)`: the plan for the "Unique codes" form
+/// (a batch of codes from a prefix and a random suffix). `listed` as for
+/// `previewApplyCode`. Bad input rejects with an `InvalidInput` GumroadError before any
+/// request. `stop`: the account's `AbortSignal`.
+#[wasm_bindgen(js_name = previewCreateCodes)]
+pub async fn preview_create_codes(
+    token: JsValue,
+    form: JsValue,
+    listed: JsValue,
+    stop: Option<AbortSignal>,
+) -> Result<JsValue, JsValue> {
+    let form: CreateCodesForm = from_js(form)?;
+    let intent = create_codes_intent(&form).map_err(to_js_error)?;
+    let listed = product_list(listed)?;
+    let client = client(token, stop)?;
+    let plan = bulk::preview_create_codes(
+        &client,
+        &BrowserClock,
+        &intent,
+        listed.as_ref(),
+        &bulk::snapshot_options(),
+    )
+    .await
+    .map_err(to_js_error)?;
+    to_js(&plan)
+}
+
+/// `batchCodesCsv(plan, report)`: `{csv, count}` — the codes a batch job made so far
+/// (code, product, link with the code applied), for the download offered while it runs and
+/// after.
+#[wasm_bindgen(js_name = batchCodesCsv)]
+pub fn batch_codes_csv(plan: JsValue, report: JsValue) -> Result<JsValue, JsValue> {
+    #[derive(Serialize)]
+    struct Codes {
+        csv: String,
+        count: usize,
+    }
+    let plan: Plan = from_js(plan)?;
+    let report: Report = from_js(report)?;
+    let (csv, count) = bulk::batch_codes_csv(&plan, &report);
+    to_js(&Codes { csv, count })
 }
 
 /// `previewRemoveCode(token, form, listed?, stop?)`: the plan for the "Remove a code" form.
