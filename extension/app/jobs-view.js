@@ -70,32 +70,44 @@ export function initJobs({ selectTab }) {
     if (!job || !['running', 'interrupted'].includes(job.status)) {
       banner.hidden = true;
       banner.dataset.status = job?.status ?? '';
+      banner.dataset.key = '';
       return;
     }
     banner.hidden = false;
     banner.dataset.status = job.status;
     const { done, total, etaText } = job.progress;
+    const details = [];
+    if (job.status === 'running') {
+      if (job.current) details.push(` · ${job.current}`);
+      if (etaText && done < total) details.push(` · ${etaText}`);
+    } else {
+      const next = job.error?.kind === 'Unauthorized' ? 'Connect again, then resume.' : 'Resume to finish it.';
+      details.push(job.error ? ` · Interrupted: ${job.error.message} ${next}` : ' · Interrupted: Bulkroad was stopped before the job ended.');
+    }
+    // Progress comes many times a second: while the job and its status stay the same, only
+    // the figures change, so the buttons stay put under the seller's pointer.
+    const key = `${job.id}:${job.status}`;
+    if (banner.dataset.key === key) {
+      banner.querySelector('progress').value = done;
+      banner.querySelector('.progress-text').textContent = `${done} of ${total}`;
+      banner.querySelector('.progress-details').textContent = details.join('');
+      return;
+    }
+    banner.dataset.key = key;
     const children = [
       element('strong', {}, job.label),
       element('progress', { max: total, value: done, 'aria-label': 'Job progress' }),
       element('span', { class: 'progress-text' }, `${done} of ${total}`),
+      element('span', { class: 'muted progress-details' }, details.join('')),
     ];
+    if (madeCodes(job)) children.push(codesButton(job));
     if (job.status === 'running') {
-      if (job.current) children.push(element('span', { class: 'muted' }, ` · ${job.current}`));
-      if (etaText && done < total) children.push(element('span', { class: 'muted' }, ` · ${etaText}`));
-      if (madeCodes(job)) children.push(codesButton(job));
       children.push(actionButton('Cancel', () => request(MSG.JOBS_CANCEL, { jobId: job.id })));
     } else {
-      const next = job.error?.kind === 'Unauthorized' ? 'Connect again, then resume.' : 'Resume to finish it.';
-      const why = job.error
-        ? ` · Interrupted: ${job.error.message} ${next}`
-        : ' · Interrupted: Bulkroad was stopped before the job ended.';
-      children.push(element('span', { class: 'muted' }, why));
       children.push(actionButton('Resume', async () => {
         await request(MSG.JOBS_RESUME, { jobId: job.id });
         selectTab('tab-jobs');
       }, 'primary'));
-      if (madeCodes(job)) children.push(codesButton(job));
       children.push(actionButton('Discard', () => request(MSG.JOBS_DISCARD, { jobId: job.id })));
     }
     banner.replaceChildren(...children);
