@@ -46,7 +46,7 @@ const SALES = Number(process.env.BENCH_SALES ?? 50_000);
 const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 500);
 const POPUP_RUNS = Number(process.env.BENCH_POPUP_RUNS ?? 10);
 /** Which benchmarks run (all by default): a comma-separated subset of BENCH_PARTS_ALL. */
-const BENCH_PARTS_ALL = ['popup', 'export', 'insights', 'codes', 'storage', 'export-sizes', 'export-big'];
+const BENCH_PARTS_ALL = ['popup', 'export', 'insights', 'campaign', 'codes', 'storage', 'export-sizes', 'export-big'];
 const PARTS = new Set((process.env.BENCH_PARTS || BENCH_PARTS_ALL.join(',')).split(',').map((p) => p.trim()));
 // The bulk engine's cap on requests in flight: ExecOptions::default().max_concurrency
 // (src/bulk/retry.rs). The bound for a job is what that many requests at a time would take.
@@ -135,6 +135,10 @@ async function main() {
     if (PARTS.has('insights')) {
       log(`insights: all ${SALES} sales by month, against a page_key walk timed over ${WALK_SAMPLE} pages`);
       results.insights = await insightsBenchmark(tab);
+    }
+    if (PARTS.has('campaign')) {
+      log(`${CAMPAIGN_CODES} unique codes on one product: the job against its bound, and one at a time (sampled)`);
+      results.campaign = await campaignBenchmark(tab, products);
     }
     if (PARTS.has('codes')) await codesAtBothSizes(tab, products);
     // The popup and the storage again with the large store (reseeded by the codes part, or here).
@@ -835,6 +839,95 @@ async function codesBenchmark(tab, products) {
 }
 
 // ---------------------------------------------------------------------------------------
+// Unique codes for a campaign
+
+const CAMPAIGN_CODES = Number(process.env.BENCH_CAMPAIGN_CODES ?? 2_000);
+// One code after another takes as long per request whatever the count: a sample suffices.
+const CAMPAIGN_SAMPLE = 100;
+
+/** A batch of CAMPAIGN_CODES single-use codes on one product, as the seller runs it (the
+ * preview, then the job until it is finished), against its bound — its requests,
+ * ENGINE_MAX_CONCURRENCY at a time — and against one code at a time (CAMPAIGN_SAMPLE
+ * codes created one after another, scaled). The end state must be exact: as many distinct
+ * codes on the product as asked for. */
+async function campaignBenchmark(tab, products) {
+  const product = products.find((p) => !p.is_tiered_membership && p.price_cents > 0) ?? products[0];
+  const prefix = 'BENCHCAMP';
+  const form = { prefix, count: String(CAMPAIGN_CODES), amount: '100', type: 'percent', currency: null, maxUses: '', universal: false, productId: product.id };
+  await sandbox.clearRequests();
+  const preview = await tab.evaluate(async (form) => {
+    const started = performance.now();
+    const reply = await chrome.runtime.sendMessage({ type: 'codes.previewBatch', payload: { form } });
+    if (!reply.ok) throw new Error(reply.error.message);
+    return { ms: performance.now() - started, previewId: reply.value.previewId, steps: reply.value.plan.steps.length };
+  }, form);
+  assert.equal(preview.steps, CAMPAIGN_CODES);
+  const previewRequests = (await sandbox.requests()).length;
+
+  await sandbox.clearRequests();
+  const job = await tab.evaluate(async (previewId) => {
+    const started = performance.now();
+    const reply = await chrome.runtime.sendMessage({ type: 'jobs.start', payload: { previewId } });
+    if (!reply.ok) throw new Error(reply.error.message);
+    const { jobId } = reply.value;
+    await new Promise((resolve, reject) => {
+      const check = (job) => {
+        if (job?.id !== jobId) return;
+        if (job.status === 'finished') resolve(job);
+        if (['cancelled', 'interrupted', 'failed'].includes(job.status)) reject(new Error(`job ${job.status}`));
+      };
+      chrome.storage.local.get('accounts').then(({ accounts }) => {
+        const key = `acct.${accounts.active}.jobs.current`;
+        chrome.storage.onChanged.addListener((changes) => changes[key] && check(changes[key].newValue));
+        chrome.storage.local.get(key).then((stored) => check(stored[key]));
+      });
+    });
+    return { ms: performance.now() - started };
+  }, preview.previewId);
+  const jobLog = await sandbox.requests();
+  const made = (await sandbox.state()).offer_codes.filter((c) => !c.deleted_at && c.product_id === product.id && c.code.startsWith(`${prefix}-`));
+  assert.equal(made.length, CAMPAIGN_CODES, 'exactly as many codes as asked for');
+  assert.equal(new Set(made.map((c) => c.code)).size, CAMPAIGN_CODES, 'every code distinct');
+
+  // One at a time: the same create, awaited before the next.
+  const template = jobLog.find((r) => r.method === 'POST');
+  await sandbox.clearRequests();
+  const oneByOne = await tab.evaluate(
+    async ({ api, productId, body, n }) => {
+      const { accounts } = await chrome.storage.local.get('accounts');
+      const tokenKey = `acct.${accounts.active}.auth.token`;
+      const token = (await chrome.storage.local.get(tokenKey))[tokenKey];
+      const started = performance.now();
+      for (let i = 0; i < n; i++) {
+        const response = await fetch(new URL(`/v2/products/${encodeURIComponent(productId)}/offer_codes`, api), {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+          body: body.replace(/(^|&)name=[^&]*/, `$1name=BENCHSEQCAMP${i}`),
+        });
+        const answer = await response.json();
+        if (!answer.success) throw new Error(`POST ${i}: ${answer.message}`);
+      }
+      return { ms: performance.now() - started };
+    },
+    { api: API_URL, productId: product.id, body: template.body, n: CAMPAIGN_SAMPLE },
+  );
+  const perRequestMs = oneByOne.ms / CAMPAIGN_SAMPLE;
+  const sequentialMs = perRequestMs * CAMPAIGN_CODES;
+  const boundMs = Math.ceil(jobLog.length / ENGINE_MAX_CONCURRENCY) * perRequestMs;
+  return {
+    codes: CAMPAIGN_CODES,
+    preview: { ms: round(preview.ms), requests: previewRequests },
+    bulkroad: { ms: round(job.ms), requests: jobLog.length, writes: jobLog.filter((r) => r.method !== 'GET').length },
+    oneAtATime: { ms: round(sequentialMs), requests: CAMPAIGN_CODES, measured: { ms: round(oneByOne.ms), requests: CAMPAIGN_SAMPLE }, estimated: true },
+    exact: true,
+    ratio: round(sequentialMs / job.ms, 2),
+    perRequestMs: round(perRequestMs, 1),
+    boundMs: round(boundMs),
+    overBound: round(job.ms / boundMs, 2),
+  };
+}
+
+// ---------------------------------------------------------------------------------------
 // Storage used by jobs
 
 /** chrome.storage keeps only small records (accounts, job records, history lines): what any
@@ -1010,6 +1103,25 @@ function table(r) {
       ['  units equal the store', `${r.insights.bulkroad.units}`, `${r.insights.sequential.perRequestMs} ms/req over ${r.insights.sequential.sampledPages} pages`, '', '', ''],
     ] : []),
     ...(r.bigExport ? bigExportRows(r.bigExport) : []),
+    ...(r.campaign ? [
+      [
+        `${r.campaign.codes} unique codes, one product`,
+        `${seconds(r.campaign.bulkroad.ms)} (${r.campaign.bulkroad.requests} req)`,
+        `≈ ${seconds(r.campaign.oneAtATime.ms)} (${r.campaign.oneAtATime.requests} req, est.)`,
+        `${r.campaign.ratio}×`,
+        '',
+        '',
+      ],
+      [
+        '  job vs bound',
+        `${r.campaign.overBound}× of ${seconds(r.campaign.boundMs)}`,
+        `${ENGINE_MAX_CONCURRENCY} in flight, ${r.campaign.perRequestMs} ms/req`,
+        '',
+        `≤ ${TARGETS.jobOverBound}×`,
+        meets(r.campaign.overBound <= TARGETS.jobOverBound),
+      ],
+      ['  preview', `${seconds(r.campaign.preview.ms)} (${r.campaign.preview.requests} req)`, '', '', '', ''],
+    ] : []),
     ...[r.codes, r.codesBig].filter(Boolean).flatMap((codes) => codesRows(r, codes)),
     ...(r.popup ? [
       ['Popup interactive, warm', `${r.popup.warm.medianMs} ms (max ${r.popup.warm.maxMs})`, popupParts(r.popup.warm), '', `< ${TARGETS.popupMs} ms`, meets(r.popup.warm.medianMs < TARGETS.popupMs)],
