@@ -80,6 +80,8 @@ pub mod listing_fields;
 mod listing_text;
 mod listing_writes;
 pub mod listings;
+pub mod option_prices;
+mod option_writes;
 pub mod parity;
 pub mod plan;
 mod preview;

@@ -115,6 +115,7 @@ pub fn replan_steps(
                 Action::Verified { .. }
                     | Action::VerifiedPrice { .. }
                     | Action::VerifiedListing { .. }
+                    | Action::VerifiedOptionPrice { .. }
             )
         })
         .count();

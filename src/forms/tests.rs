@@ -164,6 +164,7 @@ fn price_form(mode: &str, amount: &str) -> PriceChangeForm {
         rounding: "charm99".into(),
         allow_free: false,
         on_limit: "clamp".into(),
+        options: String::new(),
         product_ids: vec!["p1".into(), "p2".into()],
         separators: Default::default(),
     }

@@ -25,12 +25,19 @@ fn product_with_options(state: &Value) -> String {
 }
 
 fn option_differences(api: &Api, product: &str) -> Vec<(String, Value)> {
-    let j = api.get(&format!("/v2/products/{product}"), Some(FULL)).json();
+    let j = api
+        .get(&format!("/v2/products/{product}"), Some(FULL))
+        .json();
     j["product"]["variants"][0]["options"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|o| (o["name"].as_str().unwrap().to_string(), o["price_difference"].clone()))
+        .map(|o| {
+            (
+                o["name"].as_str().unwrap().to_string(),
+                o["price_difference"].clone(),
+            )
+        })
         .collect()
 }
 
@@ -40,7 +47,10 @@ fn a_price_difference_changes_through_the_variant_and_shows_in_the_product() {
     let api = Api::new(&sb);
     let product = product_with_options(&sb.state());
     let categories = api
-        .get(&format!("/v2/products/{product}/variant_categories"), Some(FULL))
+        .get(
+            &format!("/v2/products/{product}/variant_categories"),
+            Some(FULL),
+        )
         .json();
     assert_eq!(categories["success"], true);
     let category = categories["variant_categories"][0].clone();
@@ -69,7 +79,10 @@ fn a_price_difference_changes_through_the_variant_and_shows_in_the_product() {
     assert_eq!(r["success"], true, "{r}");
     assert_eq!(r["variant"]["price_difference_cents"], 550);
     assert_eq!(r["variant"]["name"], "PDF + Workbook");
-    assert_eq!(api.get(&path, Some(FULL)).json()["variant"]["price_difference_cents"], 550);
+    assert_eq!(
+        api.get(&path, Some(FULL)).json()["variant"]["price_difference_cents"],
+        550
+    );
     let shown = option_differences(&api, &product);
     assert_eq!(shown[0].1, 0);
     assert_eq!(shown[1], ("PDF + Workbook".to_string(), Value::from(550)));
@@ -92,9 +105,15 @@ fn unknown_categories_and_variants_are_not_found_with_http_200() {
     let api = Api::new(&sb);
     let product = product_with_options(&sb.state());
     let categories = api
-        .get(&format!("/v2/products/{product}/variant_categories"), Some(FULL))
+        .get(
+            &format!("/v2/products/{product}/variant_categories"),
+            Some(FULL),
+        )
         .json();
-    let cid = categories["variant_categories"][0]["id"].as_str().unwrap().to_string();
+    let cid = categories["variant_categories"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let cases = [
         (
             "GET",
@@ -129,9 +148,15 @@ fn reading_variants_needs_a_token_and_writing_needs_edit_products() {
     let r = api.get(&format!("/v2/products/{product}/variant_categories"), None);
     assert_eq!(r.status, 401);
     let categories = api
-        .get(&format!("/v2/products/{product}/variant_categories"), Some(READ_ONLY))
+        .get(
+            &format!("/v2/products/{product}/variant_categories"),
+            Some(READ_ONLY),
+        )
         .json();
-    let cid = categories["variant_categories"][0]["id"].as_str().unwrap().to_string();
+    let cid = categories["variant_categories"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let variants = api
         .get(
             &format!("/v2/products/{product}/variant_categories/{cid}/variants"),

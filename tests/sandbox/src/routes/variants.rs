@@ -98,9 +98,7 @@ pub fn update(ctx: &mut Ctx, product_id: &str, category_id: &str, id: &str) -> O
     if params.has("price_difference_cents") {
         match params.int("price_difference_cents").value() {
             Some(cents) if cents < 0 => return Ok(Reply::failure(NEGATIVE_DIFFERENCE)),
-            Some(cents) if cents > i128::from(i32::MAX) => {
-                return Ok(Reply::failure(OUT_OF_RANGE))
-            }
+            Some(cents) if cents > i128::from(i32::MAX) => return Ok(Reply::failure(OUT_OF_RANGE)),
             cents => next.price_difference_cents = cents.map(|c| c as i64),
         }
     }
