@@ -24,6 +24,17 @@ pub(super) enum OptionWritten {
     Elsewhere(i64),
 }
 
+/// The product's categories (`None`) or a category's variants, with read retries.
+async fn read_variants<T: Transport, C: Clock>(
+    runner: &Runner<'_, T, C>,
+    product: &ProductId,
+    category: Option<&str>,
+) -> Result<Vec<Variant>, Error> {
+    runner
+        .read(|| runner.client().variants(product, category))
+        .await
+}
+
 /// The option `option` of the category `category`: (category id, variant). `Err` when it
 /// could not be read, or Gumroad lists no such option (or two of them: `NotFound` /
 /// `Rejected`, nothing sent).
@@ -33,14 +44,10 @@ async fn find_option<T: Transport, C: Clock>(
     category: &str,
     option: &str,
 ) -> Result<(String, Variant), Error> {
-    let categories = runner
-        .read(|| runner.client().variant_categories(product))
-        .await?;
+    let categories = read_variants(runner, product, None).await?;
     let mut found = Vec::new();
-    for c in categories.iter().filter(|c| c.title == category) {
-        let variants = runner
-            .read(|| runner.client().variants(product, &c.id))
-            .await?;
+    for c in categories.iter().filter(|c| c.name == category) {
+        let variants = read_variants(runner, product, Some(&c.id)).await?;
         found.extend(
             variants
                 .into_iter()
@@ -82,9 +89,7 @@ pub(super) async fn write_option<T: Transport, C: Clock>(
                     .map(OptionWritten::Answered)
             },
             || async {
-                let variants = runner
-                    .read(|| runner.client().variants(product, &category_id))
-                    .await?;
+                let variants = read_variants(runner, product, Some(&category_id)).await?;
                 let now = variants
                     .iter()
                     .find(|v| v.id == variant.id)

@@ -25,7 +25,7 @@ pub use sale::{Day, Sale, SaleOfferCode, SalesQuery, Subscriber};
 pub use summary::{Figures, GroupBy, SalesSummary, SummaryRow, SUMMARY_MAX_DAYS};
 pub use token_info::{TokenApplication, TokenInfo};
 pub use user::User;
-pub use variant::{Variant, VariantCategoryRef};
+pub use variant::Variant;
 
 use serde::{Deserialize, Deserializer, Serialize};
 

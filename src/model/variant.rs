@@ -1,25 +1,13 @@
 //! Variant categories and variants as their own endpoints return them (contract §2.3):
 //! the ids the product object leaves out, and an option's price difference.
 
-use serde::{Deserialize, Serialize};
-
-use super::{lenient_i64, null_as_default};
-
-/// A variant category (`{"id", "title"}`): `"Format"`, `"Size"`, a membership's `"Tier"`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct VariantCategoryRef {
-    pub id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub title: String,
-}
-
-/// A variant (an option of a category). Only what a price change needs is modelled.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A variant (an option of a category), or a variant category (`{"id", "title"}`: its
+/// title is the name, and it has no difference). One type for both; only what a price
+/// change needs. Read from the answers by `api::variants`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Variant {
     pub id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub name: String,
-    /// Minor units added to the product's price (≥ 0); null reads as none.
-    #[serde(default, deserialize_with = "lenient_i64")]
+    /// Minor units added to the product's price (≥ 0); `None` when null or absent.
     pub price_difference_cents: Option<i64>,
 }
