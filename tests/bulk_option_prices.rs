@@ -264,7 +264,10 @@ fn a_resumed_job_finds_done_options_done() {
     for index in &lost {
         let step = rest.steps.iter().find(|s| s.index == *index).unwrap();
         assert!(
-            matches!(step.action.kind(), "verifiedPrice" | "verifiedOptionPrice"),
+            matches!(
+                step.action,
+                Action::VerifiedPrice { .. } | Action::UpdateOptionPrice { verified: true, .. }
+            ),
             "step {index} was done already: {:?}",
             step.action
         );

@@ -92,12 +92,6 @@ pub(super) fn option_step(index: usize, product: &Product, action: Action) -> St
             after,
             currency,
             ..
-        }
-        | Action::VerifiedOptionPrice {
-            before,
-            after,
-            currency,
-            ..
         } => (*before, Some(*after), currency.clone()),
         _ => (0, None, product.currency.clone()),
     };
@@ -158,6 +152,7 @@ pub(super) fn with_option_steps(
                     before,
                     after,
                     currency: product.currency.clone(),
+                    verified: false,
                 };
                 out.push(option_step(0, product, action));
             }
@@ -204,10 +199,7 @@ pub(super) fn notes(
         return Vec::new();
     }
     let names = quoted_names(priced.iter().map(|p| p.name.as_str()));
-    let scaled = steps
-        .iter()
-        .filter(|s| matches!(s.action, Action::UpdateOptionPrice { .. }))
-        .count();
+    let scaled = steps.iter().filter(|s| action_is_option(&s.action)).count();
     vec![match (options, change) {
         (OptionPrices::Scale, PriceChange::Percent(_)) => format!(
             "Options with a price difference ({names}): each difference changes by the same percent, {} in all; the rounding applies to each option's whole price (the product's new price plus its difference), and a difference never goes below 0. Undo puts the old differences back.",
@@ -224,9 +216,17 @@ pub(super) fn notes(
 
 /// True for the actions of an option step.
 pub fn is_option_action(action: &Action) -> bool {
+    matches!(action, Action::UpdateOptionPrice { .. })
+}
+
+/// An option step still to do (not found done).
+fn action_is_option(action: &Action) -> bool {
     matches!(
         action,
-        Action::UpdateOptionPrice { .. } | Action::VerifiedOptionPrice { .. }
+        Action::UpdateOptionPrice {
+            verified: false,
+            ..
+        }
     )
 }
 
@@ -239,9 +239,18 @@ pub(super) fn reconcile_option(original: &Action, product: &Product) -> Action {
         before,
         after,
         currency,
+        ..
     } = original
     else {
         return original.clone();
+    };
+    let wanted = |verified: bool| Action::UpdateOptionPrice {
+        category: category.clone(),
+        option: option.clone(),
+        before: *before,
+        after: *after,
+        currency: currency.clone(),
+        verified,
     };
     let price = |minor: i64| format!("+{}", format_price(minor, currency));
     if !product.currency.eq_ignore_ascii_case(currency) {
@@ -254,14 +263,8 @@ pub(super) fn reconcile_option(original: &Action, product: &Product) -> Action {
         None => skip(format!(
             "The option \"{category}: {option}\" is no longer on this product."
         )),
-        Some(now) if now == *after => Action::VerifiedOptionPrice {
-            category: category.clone(),
-            option: option.clone(),
-            before: *before,
-            after: *after,
-            currency: currency.clone(),
-        },
-        Some(now) if now == *before => original.clone(),
+        Some(now) if now == *after => wanted(true),
+        Some(now) if now == *before => wanted(false),
         Some(now) => skip(format!(
             "The option \"{category}: {option}\" changed since this job was planned (now {}, was {}); not overwritten.",
             price(now),
@@ -288,20 +291,14 @@ const OPTION_CHANGED_SINCE: &str = "Option changed since this job";
 /// the option still shows the job's `after`; leave any other difference alone. A row whose
 /// outcome is `unknown` counts when the option shows `after` now.
 pub(super) fn undo_option_step(index: usize, row: &ReportRow, snapshot: &Snapshot) -> Option<Step> {
-    let (Action::UpdateOptionPrice {
+    let Action::UpdateOptionPrice {
         category,
         option,
         before,
         after,
         currency,
-    }
-    | Action::VerifiedOptionPrice {
-        category,
-        option,
-        before,
-        after,
-        currency,
-    }) = &row.action
+        ..
+    } = &row.action
     else {
         return None;
     };
@@ -330,6 +327,7 @@ pub(super) fn undo_option_step(index: usize, row: &ReportRow, snapshot: &Snapsho
             before: *after,
             after: *before,
             currency: currency.clone(),
+            verified: false,
         },
         Some(now) if now == *before => skip(format!(
             "The option \"{category}: {option}\" is already back at {}.",
@@ -346,10 +344,7 @@ pub(super) fn undo_option_step(index: usize, row: &ReportRow, snapshot: &Snapsho
 
 /// What the seller should know about the option steps of an undo.
 pub(super) fn undo_notes(steps: &[Step]) -> Vec<String> {
-    let restores = steps
-        .iter()
-        .filter(|s| matches!(s.action, Action::UpdateOptionPrice { .. }))
-        .count();
+    let restores = steps.iter().filter(|s| action_is_option(&s.action)).count();
     let changed = steps
         .iter()
         .filter(|s| matches!(&s.action, Action::Skip { reason, .. } if reason.starts_with(OPTION_CHANGED_SINCE)))

@@ -108,7 +108,10 @@ pub enum Action {
     /// `PUT …/variant_categories/:cid/variants/:id` with only `price_difference_cents`: the
     /// option `option` of the category `category` (matched by title and name: the product
     /// object carries no variant ids) from `before` (as read when planning) to `after`,
-    /// minor units of `currency` added to the product's price.
+    /// minor units of `currency` added to the product's price. `verified`: found already
+    /// done when a job was resumed or retried (the difference is `after`, and was `before`
+    /// when the job was planned), reported as applied without a request — a flag rather
+    /// than a variant of its own, which would be one more shape for the plan's decoder.
     UpdateOptionPrice {
         category: String,
         option: String,
@@ -117,17 +120,8 @@ pub enum Action {
         #[serde(deserialize_with = "minor_units")]
         after: i64,
         currency: String,
-    },
-    /// Found already done when a job was resumed or retried: the option's difference is
-    /// `after`, and was `before` when the job was planned.
-    VerifiedOptionPrice {
-        category: String,
-        option: String,
-        #[serde(deserialize_with = "minor_units")]
-        before: i64,
-        #[serde(deserialize_with = "minor_units")]
-        after: i64,
-        currency: String,
+        #[serde(default)]
+        verified: bool,
     },
 }
 
@@ -165,7 +159,10 @@ impl Action {
                 | Action::Update { .. }
                 | Action::UpdatePrice { .. }
                 | Action::UpdateListing { .. }
-                | Action::UpdateOptionPrice { .. }
+                | Action::UpdateOptionPrice {
+                    verified: false,
+                    ..
+                }
         )
     }
 
@@ -224,17 +221,21 @@ impl Action {
             Action::UpdateOptionPrice {
                 category,
                 option,
+                verified: true,
+                ..
+            } => format!("The option \"{category}: {option}\" is already at its new price"),
+            Action::UpdateOptionPrice {
+                category,
+                option,
                 before,
                 after,
                 currency,
+                ..
             } => format!(
                 "Change the option \"{category}: {option}\" from +{} to +{}",
                 format_price(*before, currency),
                 format_price(*after, currency)
             ),
-            Action::VerifiedOptionPrice {
-                category, option, ..
-            } => format!("The option \"{category}: {option}\" is already at its new price"),
         }
     }
 
@@ -253,7 +254,6 @@ impl Action {
             Action::UpdateListing { .. } => "updateListing",
             Action::VerifiedListing { .. } => "verifiedListing",
             Action::UpdateOptionPrice { .. } => "updateOptionPrice",
-            Action::VerifiedOptionPrice { .. } => "verifiedOptionPrice",
         }
     }
 }
@@ -359,13 +359,15 @@ impl PlanSummary {
                 Action::Update { .. }
                 | Action::UpdatePrice { .. }
                 | Action::UpdateListing { .. }
-                | Action::UpdateOptionPrice { .. } => &mut summary.update,
+                | Action::UpdateOptionPrice {
+                    verified: false, ..
+                } => &mut summary.update,
                 Action::Skip { .. } => &mut summary.skip,
                 Action::Conflict { .. } => &mut summary.conflict,
                 Action::Verified { .. }
                 | Action::VerifiedPrice { .. }
                 | Action::VerifiedListing { .. }
-                | Action::VerifiedOptionPrice { .. } => &mut summary.verified,
+                | Action::UpdateOptionPrice { verified: true, .. } => &mut summary.verified,
             } += 1;
         }
         summary

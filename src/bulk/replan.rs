@@ -115,7 +115,7 @@ pub fn replan_steps(
                 Action::Verified { .. }
                     | Action::VerifiedPrice { .. }
                     | Action::VerifiedListing { .. }
-                    | Action::VerifiedOptionPrice { .. }
+                    | Action::UpdateOptionPrice { verified: true, .. }
             )
         })
         .count();

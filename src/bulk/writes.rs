@@ -154,6 +154,15 @@ pub(super) async fn run_step<T: Transport, C: Clock>(
             before,
             after,
             currency,
+            verified: true,
+        } => verified_option_outcome(category, option, *before, *after, currency).into(),
+        Action::UpdateOptionPrice {
+            category,
+            option,
+            before,
+            after,
+            currency,
+            verified: false,
         } => match write_option(runner, product, category, option, *before, *after).await {
             Ok(Written::Done(written, _)) => {
                 option_outcome(written, category, option, *before, *after, currency).into()
@@ -168,13 +177,6 @@ pub(super) async fn run_step<T: Transport, C: Clock>(
             }
             Err(error) => Outcome::new(Status::Failed, error.message()).into(),
         },
-        Action::VerifiedOptionPrice {
-            category,
-            option,
-            before,
-            after,
-            currency,
-        } => verified_option_outcome(category, option, *before, *after, currency).into(),
         Action::Skip { reason, .. } | Action::Conflict { reason, .. } => {
             Outcome::new(Status::Skipped, reason.clone()).into()
         }

@@ -69,13 +69,16 @@ fn lines(plan: &Plan) -> Vec<String> {
                 Action::UpdateOptionPrice {
                     category,
                     option,
+                    verified: true,
+                    ..
+                } => format!("verified {category}: {option}"),
+                Action::UpdateOptionPrice {
+                    category,
+                    option,
                     before,
                     after,
                     ..
                 } => format!("{category}: {option} {before}→{after}"),
-                Action::VerifiedOptionPrice {
-                    category, option, ..
-                } => format!("verified {category}: {option}"),
                 other => other.kind().to_owned(),
             };
             format!("{} {what}", s.product_id.as_str())
@@ -266,6 +269,16 @@ fn replanning_checks_each_option_against_the_desired_state() {
             "book verified Format: Print",
             "book Support: Call 2500→2750",
         ]
+    );
+    assert_eq!(
+        (replanned.summary.verified, replanned.summary.update),
+        (2, 1)
+    );
+    assert!(!replanned.steps[1].action.writes());
+    assert!(replanned.steps[2].action.writes());
+    assert_eq!(
+        replanned.steps[1].description,
+        "The option \"Format: Print\" is already at its new price"
     );
     // Someone set Print to $7 meanwhile: left alone.
     let replanned = replan_steps(&original, &targets, &with_print(700), NOW).unwrap();
