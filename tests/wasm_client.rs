@@ -281,10 +281,7 @@ fn a_value_of_the_wrong_shape_is_invalid_input_naming_the_field() {
     js_sys::Reflect::set(&form, &"kind".into(), &"sales".into()).unwrap();
     js_sys::Reflect::set(&form, &"after".into(), &js_sys::BigInt::from(1u32).into()).unwrap();
     let refused = bulkroad::wasm::export_start(form.into(), js("[]")).unwrap_err();
-    assert_eq!(
-        js_field(&refused, "kind").as_string().unwrap(),
-        "InvalidInput"
-    );
+    assert_eq!(js_field(&refused, "kind").as_string().unwrap(), "InvalidInput");
     // A key present as `undefined` reads as a key left out.
     let form = js_sys::Object::new();
     js_sys::Reflect::set(&form, &"kind".into(), &"sales".into()).unwrap();

@@ -6,9 +6,7 @@ use serde::Deserialize;
 
 use super::{id_segment, GumroadClient, PageKeys};
 use crate::error::Error;
-use crate::model::{
-    page_key, Day, GroupBy, Page, ProductId, Sale, SalesQuery, SalesSummary, Subscriber,
-};
+use crate::model::{page_key, Day, GroupBy, Page, ProductId, Sale, SalesQuery, SalesSummary, Subscriber};
 use crate::scopes::Feature;
 use crate::transport::{Request, Transport};
 
@@ -77,11 +75,8 @@ impl<T: Transport> GumroadClient<T> {
                 crate::model::SUMMARY_MAX_DAYS
             )));
         }
-        self.call(
-            summary_request(from, to, group_by),
-            Some(Feature::ViewSales),
-        )
-        .await
+        self.call(summary_request(from, to, group_by), Some(Feature::ViewSales))
+            .await
     }
 
     /// `GET /v2/sales?after=…&before=…&product_id=…&page_key=…` — scope: `view_sales` (or

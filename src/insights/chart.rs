@@ -224,13 +224,7 @@ fn tick_step(span: i64, metric: Metric, currency: &str) -> f64 {
     nice * unit
 }
 
-fn summary(
-    metric: Metric,
-    buckets: &[Bucket],
-    values: &[i64],
-    currency: &str,
-    range: &str,
-) -> String {
+fn summary(metric: Metric, buckets: &[Bucket], values: &[i64], currency: &str, range: &str) -> String {
     let total: i64 = values.iter().sum();
     let best = values
         .iter()

@@ -66,7 +66,10 @@ impl RangeChoice {
             RangeChoice::Last90 => span(today.plus_days(-89), today),
             RangeChoice::Last365 => span(today.plus_days(-364), today),
             RangeChoice::ThisYear => span(jan_first(year), today),
-            RangeChoice::LastYear => span(jan_first(year - 1), jan_first(year).plus_days(-1)),
+            RangeChoice::LastYear => span(
+                jan_first(year - 1),
+                jan_first(year).plus_days(-1),
+            ),
             RangeChoice::All => Span {
                 from: first_possible_day(),
                 to: today,
@@ -131,11 +134,7 @@ pub fn check_grouping(span: &Span, group_by: GroupBy) -> Result<(), Error> {
     if bucket_count(span, group_by) <= MAX_BUCKETS {
         return Ok(());
     }
-    let coarser = if group_by == GroupBy::Day {
-        "week or month"
-    } else {
-        "month"
-    };
+    let coarser = if group_by == GroupBy::Day { "week or month" } else { "month" };
     Err(Error::invalid_input(format!(
         "That range has more than {MAX_BUCKETS} {}s to draw: group it by {coarser}, or choose a shorter range.",
         group_by.as_param()

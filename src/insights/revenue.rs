@@ -82,9 +82,7 @@ pub fn revenue(span: &Span, slices: &[SalesSummary]) -> Revenue {
         .collect();
     // All time starts at the first slice with a sale.
     let first = if span.all_time {
-        kept.iter()
-            .position(|a| a.totals.gross_cents != 0 || a.totals.units != 0)
-            .unwrap_or(0)
+        kept.iter().position(|a| a.totals.gross_cents != 0 || a.totals.units != 0).unwrap_or(0)
     } else {
         0
     };

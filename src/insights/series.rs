@@ -89,18 +89,8 @@ pub fn merge(answers: &[SalesSummary], group_by: GroupBy, span: &Span) -> Vec<Se
 }
 
 const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
 ];
 
 fn month_name(month: u32) -> &'static str {

@@ -7,8 +7,8 @@ use serde::Serialize;
 use super::chart::{
     chart, group, slots, x_labels, Chart, Frame, Metric, Slot, XLabel, FRAME, HEIGHT, WIDTH,
 };
-use super::range::Span;
 use super::series::{day_words, Bucket, Series};
+use super::range::Span;
 use crate::model::{Figures, GroupBy};
 use crate::money::{find_currency, format_price};
 use crate::spreadsheet_csv::{neutralised, CsvWriter};
@@ -80,10 +80,7 @@ pub struct Table {
 pub fn range_words(span: &Span, first_shown: Option<&Bucket>, group_by: GroupBy) -> String {
     if span.all_time {
         return match first_shown.filter(|_| group_by.is_time()) {
-            Some(first) => format!(
-                "all time (since {})",
-                first.label.trim_start_matches("Week of ")
-            ),
+            Some(first) => format!("all time (since {})", first.label.trim_start_matches("Week of ")),
             None => "all time".to_owned(),
         };
     }
@@ -97,10 +94,7 @@ pub fn view(series: Vec<Series>, span: &Span, group_by: GroupBy, requests: usize
         group_by,
     );
     let mut notes = Vec::new();
-    if series
-        .iter()
-        .all(|s| s.totals.is_empty() && s.buckets.iter().all(|b| b.figures.is_empty()))
-    {
+    if series.iter().all(|s| s.totals.is_empty() && s.buckets.iter().all(|b| b.figures.is_empty())) {
         notes.push(format!("No sales {range}."));
     }
     if series.len() > 1 {
@@ -165,14 +159,7 @@ fn section(series: &Series, span: &Span, group_by: GroupBy, range: &str) -> Sect
         .collect();
     let charts = Metric::ALL
         .iter()
-        .map(|&m| {
-            chart(
-                m,
-                drawn,
-                currency,
-                &format!("{} {range}", by_words(group_by)),
-            )
-        })
+        .map(|&m| chart(m, drawn, currency, &format!("{} {range}", by_words(group_by))))
         .collect();
     let chart_note = (drawn.len() < series.buckets.len()).then(|| {
         format!(
@@ -183,22 +170,10 @@ fn section(series: &Series, span: &Span, group_by: GroupBy, range: &str) -> Sect
     });
     let t = &series.totals;
     let totals = vec![
-        Total {
-            label: "Gross",
-            text: format_price(t.gross_cents, currency),
-        },
-        Total {
-            label: "Net",
-            text: format_price(t.net_cents, currency),
-        },
-        Total {
-            label: "Units",
-            text: group(t.units),
-        },
-        Total {
-            label: "Refunded",
-            text: refunds(t, currency),
-        },
+        Total { label: "Gross", text: format_price(t.gross_cents, currency) },
+        Total { label: "Net", text: format_price(t.net_cents, currency) },
+        Total { label: "Units", text: group(t.units) },
+        Total { label: "Refunded", text: refunds(t, currency) },
     ];
     let (from, to) = (span.from, span.to);
     Section {
@@ -228,11 +203,7 @@ fn refunds(f: &Figures, currency: &str) -> String {
         "{} ({} {})",
         format_price(f.refunded_cents, currency),
         group(f.refunded_units),
-        if f.refunded_units == 1 {
-            "unit"
-        } else {
-            "units"
-        }
+        if f.refunded_units == 1 { "unit" } else { "units" }
     )
 }
 
@@ -265,11 +236,7 @@ fn table(series: &Series, group_by: GroupBy, range: &str) -> Table {
             group(f.refunded_units),
         ]
     };
-    let first = if group_by == GroupBy::Product {
-        "Product"
-    } else {
-        "Period"
-    };
+    let first = if group_by == GroupBy::Product { "Product" } else { "Period" };
     Table {
         caption: format!(
             "Sales {} {range}, in {}",
@@ -308,20 +275,9 @@ fn plain_amount(minor: i64, currency: &str) -> String {
 fn csv(series: &Series, group_by: GroupBy) -> String {
     let currency = series.currency.as_str();
     let mut out = CsvWriter::new();
-    let key_column = if group_by == GroupBy::Product {
-        "product_id"
-    } else {
-        "period"
-    };
+    let key_column = if group_by == GroupBy::Product { "product_id" } else { "period" };
     out.record([
-        key_column,
-        "label",
-        "currency",
-        "gross",
-        "net",
-        "units",
-        "refunded",
-        "refunded_units",
+        key_column, "label", "currency", "gross", "net", "units", "refunded", "refunded_units",
     ]);
     let row = |out: &mut CsvWriter, key: &str, label: &str, f: &Figures| {
         out.record([

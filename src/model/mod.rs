@@ -22,7 +22,7 @@ pub use offer_code::{Discount, NewOfferCode, OfferCode, OfferCodeUpdate};
 pub use offer_code_rules::{check_code_name, collation_key, is_code_char, is_created_code};
 pub use product::{Cover, Product, ProductUpdate, ProductUpdated, VariantCategory, VariantOption};
 pub use sale::{Day, Sale, SaleOfferCode, SalesQuery, Subscriber};
-pub use summary::{Figures, GroupBy, SalesSummary, SummaryRow, SUMMARY_MAX_DAYS};
+pub use summary::{Figures, SUMMARY_MAX_DAYS, GroupBy, SalesSummary, SummaryRow};
 pub use token_info::{TokenApplication, TokenInfo};
 pub use user::User;
 pub use variant::Variant;

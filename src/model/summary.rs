@@ -105,9 +105,7 @@ fn whole<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
             .trim()
             .parse()
             .map_err(|_| serde::de::Error::custom("expected a whole number")),
-        None => Err(serde::de::Error::custom(
-            "expected a whole number, not null",
-        )),
+        None => Err(serde::de::Error::custom("expected a whole number, not null")),
     }
 }
 
@@ -143,22 +141,22 @@ mod tests {
                 r#"{{"gross_cents":{bad},"net_cents":0,"units":0,"refunded_cents":0,
                     "refunded_units":0,"currency":"usd","breakdown":[]}}"#
             );
-            assert!(
-                serde_json::from_str::<SalesSummary>(&text).is_err(),
-                "{bad}"
-            );
+            assert!(serde_json::from_str::<SalesSummary>(&text).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn a_row_needs_a_key_and_the_answer_a_breakdown() {
-        let row =
-            r#"{"gross_cents":0,"net_cents":0,"units":0,"refunded_cents":0,"refunded_units":0"#;
-        let no_key = format!(r#"{row},"currency":"usd","breakdown":[{row},"key":" "}}]}}"#);
+        let row = r#"{"gross_cents":0,"net_cents":0,"units":0,"refunded_cents":0,"refunded_units":0"#;
+        let no_key = format!(
+            r#"{row},"currency":"usd","breakdown":[{row},"key":" "}}]}}"#
+        );
         assert!(serde_json::from_str::<SalesSummary>(&no_key).is_err());
         let no_breakdown = format!(r#"{row},"currency":"usd"}}"#);
         assert!(serde_json::from_str::<SalesSummary>(&no_breakdown).is_err());
-        let numeric_key = format!(r#"{row},"currency":"usd","breakdown":[{row},"key":42}}]}}"#);
+        let numeric_key = format!(
+            r#"{row},"currency":"usd","breakdown":[{row},"key":42}}]}}"#
+        );
         let answer: SalesSummary = serde_json::from_str(&numeric_key).unwrap();
         assert_eq!(answer.breakdown[0].key, "42");
     }

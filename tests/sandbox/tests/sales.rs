@@ -449,11 +449,7 @@ fn sale_objects_have_the_contract_fields_and_the_promised_mix() {
             assert!(o.contains_key(key), "{key} missing in {s}");
         }
         // A buyer without a country has neither key (Gumroad drops nil keys): both or none.
-        assert_eq!(
-            o.contains_key("country"),
-            o.contains_key("country_iso2"),
-            "{s}"
-        );
+        assert_eq!(o.contains_key("country"), o.contains_key("country_iso2"), "{s}");
         assert!(s["price"].is_i64() && s["gumroad_fee"].is_i64() && s["order_id"].is_u64());
         assert!(s["amount_refundable_in_currency"].is_string());
         let at = s["created_at"].as_str().unwrap();
@@ -482,10 +478,7 @@ fn sale_objects_have_the_contract_fields_and_the_promised_mix() {
     assert!(names.iter().any(|n| n.contains('\n')));
     assert!(names.iter().any(|n| n.starts_with('=')));
     assert!(all.iter().any(|s| s.get("full_name").is_none()));
-    let without_country = all
-        .iter()
-        .filter(|s| s.get("country_iso2").is_none())
-        .count();
+    let without_country = all.iter().filter(|s| s.get("country_iso2").is_none()).count();
     assert!(
         without_country > 0 && without_country < all.len() / 10,
         "a few buyers have no country: {without_country}"
