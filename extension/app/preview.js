@@ -42,7 +42,11 @@ export function showPreview(preview, { endAt = null } = {}) {
     ...plan.steps.flatMap((step) => [
       element('tr', { 'data-action': step.action.type }, [
         element('td', {}, step.productName),
-        element('td', {}, step.description),
+        element('td', {}, [
+          step.description,
+          step.link ? ' ' : null,
+          step.link ? element('a', { href: step.link, target: '_blank', rel: 'noopener noreferrer' }, step.link) : null,
+        ]),
         element('td', { class: 'num' }, step.formattedPrice ?? ''),
         element('td', { class: 'num' }, step.formattedPriceAfter ?? ''),
       ]),

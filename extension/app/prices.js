@@ -26,6 +26,7 @@ export function initPrices() {
       rounding: $('price-rounding').value,
       allowFree: $('price-allow-free').checked,
       onLimit: new FormData(event.target).get('on-limit'),
+      options: new FormData(event.target).get('price-options') ?? 'keep',
       productIds: selectedProducts().map((p) => p.id),
       separators: localeSeparators(),
     };

@@ -17,6 +17,7 @@ mod pagination;
 mod products;
 mod sales;
 mod user;
+mod variants;
 
 pub use pagination::PageKeys;
 

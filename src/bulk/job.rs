@@ -154,6 +154,7 @@ mod tests {
                 },
                 description: String::new(),
                 changes: Vec::new(),
+                link: None,
             })
             .collect();
         Plan::new(

@@ -7,7 +7,8 @@
 //!
 //! Modules (each imports only the ones listed before it, and the layers below `bulk`):
 //! - [`plan`]: `Plan`, `Step`, `Action` (create, delete, replace, update, skip, conflict,
-//!   verified; updatePrice, verifiedPrice), `PriceTotal`; serde shapes for JS.
+//!   verified; updatePrice, verifiedPrice, updateOptionPrice), `PriceTotal`; serde shapes
+//!   for JS.
 //! - [`report`]: `Outcome`, `Event` + `Progress`, `Report`.
 //! - [`job`]: a job between runs — its report from the rows it saved, the steps a stopped
 //!   worker left in flight, what a finished job offers, end-time checks.
@@ -17,6 +18,9 @@
 //! - `steps`: per-product steps (`product_step`, `missing_step`, `skip`,
 //!   `steps_for_products`); `reconcile`: a fresh step against what the step meant to do.
 //! - [`repricing`]: the price arithmetic — change, rounding per currency, limits (pure).
+//! - [`option_prices`]: options in a price change — kept or scaled by the percent, their
+//!   steps, re-plan, undo and notes; tiered memberships' edit page. Its writes are
+//!   `option_writes` (the variant ids looked up by category title and option name).
 //! - One file per operation, each with its intent, validation, pure planner, notes and the
 //!   re-plan of its steps: [`apply_code`] (`plan_apply_code`; `decide` inside it chooses
 //!   per product), [`remove_code`] (`plan_remove_code`), [`prices`] (`plan_price_change`),
@@ -53,7 +57,8 @@
 //! - **Change prices**: `preview_price_change(client, clock, &intent, options)` with a
 //!   `PriceChangeIntent` (from `forms::price_change_intent`, or JSON such as
 //!   `{"productIds": […], "change": {"percent": 10}, "rounding": "charm99",
-//!   "allowFree": false, "onLimit": "clamp"}` read with `prices::parse_price_intent`), then
+//!   "allowFree": false, "onLimit": "clamp", "options": "scale"}` read with
+//!   `prices::parse_price_intent`; `options` absent keeps the options' differences), then
 //!   `execute` as above. Undo, resume and retry work as for codes.
 //! - **Parity codes**: `preview_apply_parity(client, clock, &intent, options)` with an
 //!   `ApplyParityIntent` from `forms::parity_intent`; `preview_remove_parity` with a
@@ -83,6 +88,8 @@ pub mod listing_fields;
 mod listing_text;
 mod listing_writes;
 pub mod listings;
+pub mod option_prices;
+mod option_writes;
 pub mod parity;
 pub mod plan;
 mod preview;

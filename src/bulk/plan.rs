@@ -117,6 +117,24 @@ pub enum Action {
         before: ListingFields,
         after: ListingFields,
     },
+    /// `PUT …/variant_categories/:cid/variants/:id` with only `price_difference_cents`: the
+    /// option `option` of the category `category` (matched by title and name: the product
+    /// object carries no variant ids) from `before` (as read when planning) to `after`,
+    /// minor units of `currency` added to the product's price. `verified`: found already
+    /// done when a job was resumed or retried (the difference is `after`, and was `before`
+    /// when the job was planned), reported as applied without a request — a flag rather
+    /// than a variant of its own, which would be one more shape for the plan's decoder.
+    UpdateOptionPrice {
+        category: String,
+        option: String,
+        #[serde(deserialize_with = "minor_units")]
+        before: i64,
+        #[serde(deserialize_with = "minor_units")]
+        after: i64,
+        currency: String,
+        #[serde(default)]
+        verified: bool,
+    },
 }
 
 /// How the codes of a batch are named: `prefix` (separator included, may be empty)
@@ -163,6 +181,10 @@ impl Action {
                 | Action::Update { .. }
                 | Action::UpdatePrice { .. }
                 | Action::UpdateListing { .. }
+                | Action::UpdateOptionPrice {
+                    verified: false,
+                    ..
+                }
         )
     }
 
@@ -220,6 +242,24 @@ impl Action {
                 }
             }
             Action::VerifiedListing { .. } => "Already changed".to_owned(),
+            Action::UpdateOptionPrice {
+                category,
+                option,
+                verified: true,
+                ..
+            } => format!("The option \"{category}: {option}\" is already at its new price"),
+            Action::UpdateOptionPrice {
+                category,
+                option,
+                before,
+                after,
+                currency,
+                ..
+            } => format!(
+                "Change the option \"{category}: {option}\" from +{} to +{}",
+                format_price(*before, currency),
+                format_price(*after, currency)
+            ),
         }
     }
 
@@ -238,6 +278,7 @@ impl Action {
             Action::VerifiedPrice { .. } => "verifiedPrice",
             Action::UpdateListing { .. } => "updateListing",
             Action::VerifiedListing { .. } => "verifiedListing",
+            Action::UpdateOptionPrice { .. } => "updateOptionPrice",
         }
     }
 }
@@ -255,7 +296,7 @@ pub struct Step {
     pub product_name: String,
     /// Lowercase ISO code of the product's price ("" when the product is gone).
     pub currency: String,
-    /// Minor units.
+    /// Minor units (an option step: the option's price difference, before and after).
     pub price: i64,
     pub formatted_price: String,
     /// The product's price with the code applied, when a code will be (or is) on it; for
@@ -273,6 +314,10 @@ pub struct Step {
     /// from JS gets them again from its actions (and skips a deserializer for them).
     #[serde(default, skip_serializing_if = "Vec::is_empty", skip_deserializing)]
     pub changes: Vec<FieldChange>,
+    /// Where on Gumroad the seller can do what the API cannot (a tiered membership's
+    /// edit page, for its tier prices); absent for most steps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
 }
 
 /// Steps per action type; price and listing steps count as `update` / `verified`.
@@ -338,12 +383,16 @@ impl PlanSummary {
                 Action::Replace { .. } => &mut summary.replace,
                 Action::Update { .. }
                 | Action::UpdatePrice { .. }
-                | Action::UpdateListing { .. } => &mut summary.update,
+                | Action::UpdateListing { .. }
+                | Action::UpdateOptionPrice {
+                    verified: false, ..
+                } => &mut summary.update,
                 Action::Skip { .. } => &mut summary.skip,
                 Action::Conflict { .. } => &mut summary.conflict,
                 Action::Verified { .. }
                 | Action::VerifiedPrice { .. }
-                | Action::VerifiedListing { .. } => &mut summary.verified,
+                | Action::VerifiedListing { .. }
+                | Action::UpdateOptionPrice { verified: true, .. } => &mut summary.verified,
             } += 1;
         }
         summary

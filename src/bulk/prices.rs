@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Number;
 
 use super::intent::{parse_intent, product_ids, whole};
+use super::option_prices::{self, is_option_action, replan_option_step, OptionPrices};
 use super::plan::{Action, Operation, Plan, Step};
 use super::repricing::{reprice, Limit, OnLimit, PriceChange, Rounding, Rules};
 use super::snapshot::Snapshot;
@@ -63,6 +64,9 @@ pub struct PriceChangeIntent {
     pub allow_free: bool,
     #[serde(default)]
     pub on_limit: OnLimit,
+    /// Options' price differences: kept (absent) or scaled by a percent change.
+    #[serde(default, skip_serializing_if = "OptionPrices::is_keep")]
+    pub options: OptionPrices,
 }
 
 /// A [`PriceChangeIntent`] that passed validation.
@@ -73,6 +77,7 @@ pub struct ValidPriceChange {
     /// The currency of a fixed price or amount (products in others are skipped).
     pub currency: Option<&'static Currency>,
     pub rules: Rules,
+    pub options: OptionPrices,
 }
 
 impl PriceChangeIntent {
@@ -167,6 +172,7 @@ impl PriceChangeIntent {
             change,
             currency,
             rules,
+            options: self.options,
         })
     }
 }
@@ -196,10 +202,29 @@ pub fn plan_price_change(
     let steps: Vec<Step> = steps_for_products(&valid.product_ids, snapshot, |product, codes| {
         plan_product(&valid, product, codes)
     });
-    let notes = notes(&valid, snapshot, &steps);
+    let steps = option_prices::with_option_steps(
+        steps,
+        snapshot,
+        valid.change,
+        &valid.rules,
+        valid.options,
+    );
+    let mut notes = notes(&valid, snapshot, &steps);
+    notes.extend(option_prices::notes(
+        &steps,
+        snapshot,
+        valid.change,
+        valid.options,
+    ));
     Ok(Plan::new(
         Operation::PriceChange,
-        title(&valid, steps.len()),
+        title(
+            &valid,
+            steps
+                .iter()
+                .filter(|s| !is_option_action(&s.action))
+                .count(),
+        ),
         serde_json::to_value(intent).unwrap_or_default(),
         steps,
         notes,
@@ -224,7 +249,7 @@ fn title(valid: &ValidPriceChange, products: usize) -> String {
 fn plan_product(valid: &ValidPriceChange, product: &Product, codes: &[OfferCode]) -> Action {
     if product.is_tiered_membership {
         return skip(format!(
-            "{TIERED_REFUSAL} (Those endpoints take no tier prices either, so Bulkroad cannot change them.)"
+            "{TIERED_REFUSAL} (Those endpoints take no tier prices either, so Bulkroad cannot change them: set them on the product's edit page on Gumroad.)"
         ));
     }
     let Some(currency) = find_currency(&product.currency) else {
@@ -270,13 +295,8 @@ fn plan_product(valid: &ValidPriceChange, product: &Product, codes: &[OfferCode]
     if product.customizable_price == Some(true) {
         notes.push("Pay what you want: this is the minimum buyers pay.".to_owned());
     }
-    if product
-        .variants
-        .iter()
-        .flat_map(|c| &c.options)
-        .any(|o| o.price_difference.is_some_and(|d| d != 0))
-    {
-        notes.push("Its options keep their price differences, so they move with it.".to_owned());
+    if let Some(note) = option_prices::product_note(product, valid.change, valid.options) {
+        notes.push(note.to_owned());
     }
     let problems = code_problems(product, after, codes);
     if !problems.is_empty() {
@@ -490,7 +510,7 @@ fn notes(valid: &ValidPriceChange, snapshot: &Snapshot, steps: &[Step]) -> Vec<S
         .collect();
     if !tiered.is_empty() {
         notes.push(format!(
-            "Memberships with tiers are skipped: their prices are on the tiers, which Gumroad's API cannot change ({}).",
+            "Memberships with tiers are skipped: their prices are on the tiers, which Gumroad's API cannot change; each links to its edit page on Gumroad, where tier prices are set ({}).",
             quoted_names(tiered.iter().map(|p| p.name.as_str()))
         ));
     }
@@ -558,6 +578,10 @@ pub(super) fn reconcile_price(original: &Action, product: &Product) -> Action {
 /// `replan_steps` for a `priceChange` plan: each target step against the product's price now.
 pub(super) fn replan_price_change(originals: &[&Step], snapshot: &Snapshot, steps: &mut Vec<Step>) {
     for original in originals {
+        if is_option_action(&original.action) {
+            steps.push(replan_option_step(original, snapshot));
+            continue;
+        }
         steps.push(match snapshot.product(&original.product_id) {
             Some(product) => product_step(
                 original.index,

@@ -122,6 +122,7 @@ pub fn replan_steps(
                 Action::Verified { .. }
                     | Action::VerifiedPrice { .. }
                     | Action::VerifiedListing { .. }
+                    | Action::UpdateOptionPrice { verified: true, .. }
             )
         })
         .count();

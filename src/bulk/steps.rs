@@ -31,6 +31,7 @@ fn step(index: usize, product: &Product, action: Action, discount: Option<Discou
         action,
         description: String::new(),
         changes: Vec::new(),
+        link: None,
     }
 }
 
@@ -48,6 +49,7 @@ pub(super) fn missing_step(index: usize, id: &ProductId) -> Step {
         action: skip("This product is no longer on Gumroad (deleted?)."),
         description: String::new(),
         changes: Vec::new(),
+        link: None,
     }
 }
 

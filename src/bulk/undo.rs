@@ -7,6 +7,7 @@
 use super::apply_code::{apply_on_product, apply_universal, OnConflict, ValidApply};
 use super::listing_fields::{describe_now, Field};
 use super::listings::{is_listing_action, listing_sides, reconcile_listing};
+use super::option_prices::{is_option_action, replan_option_step, undo_notes, undo_option_step};
 use super::plan::{Action, Change, Operation, Plan, Step};
 use super::prices::reconcile_price;
 use super::reconcile::reconcile;
@@ -63,6 +64,10 @@ pub fn plan_undo(report: &Report, snapshot: &Snapshot, created_at: f64) -> Plan 
     rows.sort_by_key(|row| row.index);
     for row in rows {
         let index = steps.len();
+        if is_option_action(&row.action) {
+            steps.extend(undo_option_step(index, row, snapshot));
+            continue;
+        }
         if is_price_action(&row.action) {
             steps.extend(undo_price_step(index, row, snapshot));
             continue;
@@ -81,6 +86,7 @@ pub fn plan_undo(report: &Report, snapshot: &Snapshot, created_at: f64) -> Plan 
         });
     }
     let mut notes = price_undo_notes(&steps);
+    notes.extend(undo_notes(&steps));
     notes.extend(listing_undo_notes(&steps));
     let deletes = steps
         .iter()
@@ -289,12 +295,12 @@ pub fn recreation_of(code: &OfferCode) -> NewOfferCode {
 // ---------------------------------------------------------------------------------------
 // Prices
 
-/// True for the actions of a price step.
+/// True for the actions of a price step (an option's included).
 pub fn is_price_action(action: &Action) -> bool {
     matches!(
         action,
         Action::UpdatePrice { .. } | Action::VerifiedPrice { .. }
-    )
+    ) || is_option_action(action)
 }
 
 /// The price change a report row made: (before, after, currency). A row whose outcome is
@@ -492,6 +498,10 @@ fn listing_undo_notes(steps: &[Step]) -> Vec<String> {
 /// `replan_steps` for an undo plan: each target step against its own desired state.
 pub(super) fn replan_undo(originals: &[&Step], snapshot: &Snapshot, steps: &mut Vec<Step>) {
     for original in originals {
+        if is_option_action(&original.action) {
+            steps.push(replan_option_step(original, snapshot));
+            continue;
+        }
         steps.push(match snapshot.product(&original.product_id) {
             Some(product) => {
                 let action = reconcile_desired(&original.action, product, snapshot);

@@ -7,6 +7,7 @@ use super::listing_writes::{
     listing_outcome, verified_listing_outcome, write_listing, ListingWritten,
 };
 use super::create_codes::{draw_name, secure_random};
+use super::option_writes::{option_outcome, verified_option_outcome, write_option, OptionWritten};
 use super::plan::{Action, Change, Step, SuffixRule};
 use super::report::{Outcome, Status};
 use crate::error::{Error, ErrorKind};
@@ -152,6 +153,35 @@ pub(super) async fn run_step<T: Transport, C: Clock>(
         Action::VerifiedListing { before, after } => {
             verified_listing_outcome(before, after).into()
         }
+        Action::UpdateOptionPrice {
+            category,
+            option,
+            before,
+            after,
+            currency,
+            verified: true,
+        } => verified_option_outcome(category, option, *before, *after, currency).into(),
+        Action::UpdateOptionPrice {
+            category,
+            option,
+            before,
+            after,
+            currency,
+            verified: false,
+        } => match write_option(runner, product, category, option, *before, *after).await {
+            Ok(Written::Done(written, _)) => {
+                option_outcome(written, category, option, *before, *after, currency).into()
+            }
+            Ok(other) => not_done::<OptionWritten>(
+                other,
+                "the option's price difference may or may not have been changed",
+            ),
+            // The ids could not be read: nothing was sent.
+            Err(error) if matches!(error.kind(), ErrorKind::Unauthorized | ErrorKind::Stopped) => {
+                not_done::<()>(Written::Stop(error, Reach::NotSent), "")
+            }
+            Err(error) => Outcome::new(Status::Failed, error.message()).into(),
+        },
         Action::Skip { reason, .. } | Action::Conflict { reason, .. } => {
             Outcome::new(Status::Skipped, reason.clone()).into()
         }

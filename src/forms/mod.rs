@@ -6,6 +6,7 @@
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::bulk::option_prices::OptionPrices;
 use crate::bulk::{
     ApplyParityIntent, ChangeInput, OnConflict, OnLimit, PriceChangeIntent, RemoveParityIntent,
     Rounding,
@@ -92,6 +93,8 @@ pub struct PriceChangeForm {
     pub allow_free: bool,
     /// `"clamp"` or `"skip"` (or empty: skip).
     pub on_limit: String,
+    /// Options' price differences: `"keep"` (or empty) or `"scale"` (by a percent change).
+    pub options: String,
     pub product_ids: Vec<String>,
     /// The separators of the seller's locale, for reading the amount.
     pub separators: Separators,
@@ -383,12 +386,17 @@ pub fn price_change_intent(form: &PriceChangeForm) -> Result<PriceChangeIntent, 
         "clamp" => OnLimit::Clamp,
         _ => OnLimit::Skip,
     };
+    let options = match form.options.trim() {
+        "scale" => OptionPrices::Scale,
+        _ => OptionPrices::Keep,
+    };
     Ok(PriceChangeIntent {
         product_ids: form.product_ids.clone(),
         change,
         rounding,
         allow_free: form.allow_free,
         on_limit,
+        options,
     })
 }
 

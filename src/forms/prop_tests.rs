@@ -168,6 +168,7 @@ proptest! {
     ) {
         let form = PriceChangeForm {
             mode, amount, currency, rounding, allow_free, on_limit, product_ids, separators,
+            options: String::new(),
         };
         match price_change_intent(&form) {
             Ok(intent) => {

@@ -164,6 +164,7 @@ fn price_form(mode: &str, amount: &str) -> PriceChangeForm {
         rounding: "charm99".into(),
         allow_free: false,
         on_limit: "clamp".into(),
+        options: String::new(),
         product_ids: vec!["p1".into(), "p2".into()],
         separators: Default::default(),
     }
@@ -254,6 +255,17 @@ fn price_forms_become_intents_in_minor_units() {
         (defaults["rounding"].as_str(), defaults["onLimit"].as_str()),
         (Some("none"), Some("skip"))
     );
+    // Options keep their differences unless "scale" is chosen.
+    assert!(defaults.get("options").is_none());
+    for (choice, want) in [("scale", Some("scale")), ("keep", None), ("", None)] {
+        let intent = price_change_intent(&PriceChangeForm {
+            options: choice.into(),
+            ..price_form("percent", "10")
+        })
+        .unwrap();
+        let json = serde_json::to_value(&intent).unwrap();
+        assert_eq!(json.get("options").and_then(|o| o.as_str()), want, "{choice:?}");
+    }
 }
 
 #[test]

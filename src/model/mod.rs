@@ -14,6 +14,7 @@ mod sale;
 mod summary;
 mod token_info;
 mod user;
+mod variant;
 
 pub use catalog::{Category, Comps, Quartiles};
 pub use ids::{OfferCodeId, ProductId};
@@ -26,6 +27,7 @@ pub use sale::{Day, Sale, SaleOfferCode, SalesQuery, Subscriber};
 pub use summary::{Figures, SUMMARY_MAX_DAYS, GroupBy, SalesSummary, SummaryRow};
 pub use token_info::{TokenApplication, TokenInfo};
 pub use user::User;
+pub use variant::Variant;
 
 use serde::{Deserialize, Deserializer, Serialize};
 

@@ -131,6 +131,34 @@ pub fn reprice(price: i64, currency: &Currency, change: PriceChange, rules: &Rul
     }
 }
 
+/// The new price difference of an option when its product's price changes by `percent`
+/// to `price_after` (options scaled with the product). The difference is scaled by the
+/// same percent (to the minor unit, half away from zero); then `rounding` applies to the
+/// option's whole price (`price_after` + the difference), so an option ends as its
+/// product does ($10.99 and $15.99, not $15.98); as for prices, rounding never turns a
+/// rise into a cut or a cut into a rise of the difference. Never below 0: Gumroad refuses
+/// a negative difference.
+pub fn scale_difference(
+    difference: i64,
+    price_after: i64,
+    currency: &Currency,
+    percent: f64,
+    rounding: Rounding,
+) -> i64 {
+    let raw = percent_of(difference, percent);
+    if rounding == Rounding::None || raw <= 0 {
+        return raw.max(0);
+    }
+    let whole_raw = price_after.saturating_add(raw);
+    let mut whole = round(whole_raw, currency, rounding);
+    if percent > 0.0 && whole - price_after < difference {
+        whole = round_toward(whole_raw, currency, rounding, true);
+    } else if percent < 0.0 && whole - price_after > difference {
+        whole = round_toward(whole_raw, currency, rounding, false);
+    }
+    (whole - price_after).max(0)
+}
+
 /// `price` plus `percent` %, rounded half away from zero to the minor unit. Multiplying
 /// before dividing keeps whole and half percents exact (1005 × 110 / 100 = 1105.5 → 1106).
 pub fn percent_of(price: i64, percent: f64) -> i64 {

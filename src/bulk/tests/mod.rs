@@ -6,6 +6,7 @@ mod engine;
 mod fake;
 mod listing_engine;
 mod listings;
+mod option_prices;
 mod parity;
 mod price_engine;
 mod prices;

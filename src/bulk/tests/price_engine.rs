@@ -75,6 +75,7 @@ fn price_step(index: usize, product: &Product, action: Action) -> Step {
         action,
         description: String::new(),
         changes: Vec::new(),
+        link: None,
     }
 }
 

@@ -643,7 +643,7 @@ fn replanning_a_price_job_checks_each_price_against_the_desired_state() {
             "updatePrice 1999→2199",
             "skip: Price changed since this job was planned (now €4.50, was €4.90); not overwritten.",
             "skip: This product is no longer on Gumroad (deleted?).",
-            &format!("skip: {TIERED_REFUSAL} (Those endpoints take no tier prices either, so Bulkroad cannot change them.)"),
+            &format!("skip: {TIERED_REFUSAL} (Those endpoints take no tier prices either, so Bulkroad cannot change them: set them on the product's edit page on Gumroad.)"),
         ]
     );
     assert_eq!(fresh.summary.verified, 1);

@@ -28,6 +28,7 @@ fn plan_of(operation: Operation, intent: Value, steps: Vec<(&str, Action)>) -> P
             action,
             description: String::new(),
             changes: Vec::new(),
+            link: None,
         })
         .collect();
     Plan::new(operation, "A job".into(), intent, steps, vec![], NOW)

@@ -89,3 +89,75 @@ test('a fixed price under the currency minimum is refused before any request', a
   assert.deepEqual(log.filter((r) => r.path.startsWith('/v2/products/')), [], 'not even a read');
   await tab.close();
 });
+
+test('options scaled with +10 %: the preview lists each option, the store holds it, undo puts the differences back', async () => {
+  const tab = await connectedPage(context);
+  const start = await sandbox.state();
+  const pricedOptions = (p) => p.variant_categories.flatMap((c) =>
+    c.variants.filter((v) => (v.price_difference_cents ?? 0) > 0).map((v) => ({ category: c.title, option: v.name, cents: v.price_difference_cents })));
+  const withOptions = live(start).find((p) => !p.is_tiered_membership && pricedOptions(p).length > 0);
+  const membership = live(start).find((p) => p.is_tiered_membership);
+  assert.ok(withOptions && membership, 'the store has a product with priced options and a tiered membership');
+  await selectProducts(tab, [withOptions, membership]);
+
+  await tab.getByRole('tab', { name: 'Prices' }).click();
+  await tab.locator('#price-mode').selectOption('percent');
+  await tab.locator('#price-amount').fill('10');
+  await tab.locator('#price-rounding').selectOption('none');
+  await tab.getByLabel('Scale them by the same percentage').check();
+  await tab.locator('#preview-prices').click();
+  await tab.locator('#preview').waitFor();
+
+  // One row per changed option, before → after, under its product's row.
+  const options = pricedOptions(withOptions);
+  const rows = await tab.locator('#preview-table tbody tr').evaluateAll((trs) =>
+    trs.map((tr) => ({ action: tr.dataset.action, cells: [...tr.cells].map((td) => td.textContent) })),
+  );
+  const optionRows = rows.filter((r) => r.action === 'updateOptionPrice');
+  assert.equal(optionRows.length, options.length);
+  for (const o of options) {
+    const row = optionRows.find((r) => r.cells[1].includes(`"${o.category}: ${o.option}"`));
+    assert.ok(row, `a row for ${o.option}`);
+    assert.equal(row.cells[0], withOptions.name);
+    assert.match(row.cells[2], /^\+/);
+    assert.match(row.cells[3], /^\+/);
+  }
+  // The membership is skipped, with its edit page on Gumroad.
+  const link = tab.locator('#preview-table tbody tr[data-action="skip"] a');
+  const permalink = editPermalink(membership);
+  assert.equal(await link.getAttribute('href'), `https://gumroad.com/products/${permalink}/edit`);
+  const notes = await tab.locator('#preview-notes').textContent();
+  assert.match(notes, /each difference changes by the same percent/);
+  assert.match(notes, /Memberships with tiers are skipped/);
+  assert.equal((await sandbox.requests()).filter((r) => WRITE_METHODS.has(r.method)).length, 0);
+
+  const changes = 1 + options.length;
+  await tab.getByRole('button', { name: `Apply ${changes} changes` }).click();
+  const job = tab.locator('#job-list li[data-status="finished"]', { hasText: 'Change prices by 10 %' }).first();
+  await job.waitFor({ timeout: 60_000 });
+  const applied = await sandbox.state();
+  const product = applied.products.find((p) => p.id === withOptions.id);
+  assert.equal(product.price_cents, Math.round((withOptions.price_cents * 110) / 100));
+  for (const o of options) {
+    const now = product.variant_categories.find((c) => c.title === o.category).variants.find((v) => v.name === o.option);
+    assert.equal(now.price_difference_cents, Math.round((o.cents * 110) / 100), o.option);
+  }
+  const variantPuts = (await sandbox.requests()).filter((r) => r.method === 'PUT' && r.path.includes('/variants/'));
+  assert.equal(variantPuts.length, options.length);
+  for (const put of variantPuts) assert.match(put.body, /^price_difference_cents=\d+$/);
+  assert.equal(priceOf(applied, membership.id), membership.price_cents);
+
+  await job.getByRole('button', { name: 'Undo' }).click();
+  await tab.locator('#preview').waitFor();
+  await tab.getByRole('button', { name: `Apply ${changes} changes` }).click();
+  await tab.locator('#job-list li[data-status="finished"]', { hasText: 'Undo: Change prices by 10 %' }).first().waitFor({ timeout: 60_000 });
+  const undone = (await sandbox.state()).products.find((p) => p.id === withOptions.id);
+  assert.equal(undone.price_cents, withOptions.price_cents);
+  assert.deepEqual(undone.variant_categories, withOptions.variant_categories);
+  await tab.close();
+});
+
+/** The permalink Gumroad's edit page takes, as the product's short link ends. */
+function editPermalink(product) {
+  return product.custom_permalink ?? product.unique_permalink;
+}

@@ -16,6 +16,7 @@ pub(crate) mod sales;
 pub(crate) mod subscribers;
 mod summary;
 mod user;
+mod variants;
 
 use crate::auth;
 use crate::params::Params;
@@ -182,6 +183,19 @@ fn dispatch(ctx: &mut Ctx, method: &str, segs: &[&str]) -> Outcome {
         ("DELETE", ["products", product_id, "offer_codes", id]) => {
             offer_codes::destroy(ctx, product_id, id)
         }
+        ("GET", ["products", product_id, "variant_categories"]) => {
+            variants::categories(ctx, product_id)
+        }
+        ("GET", ["products", product_id, "variant_categories", category_id, "variants"]) => {
+            variants::index(ctx, product_id, category_id)
+        }
+        ("GET", ["products", product_id, "variant_categories", category_id, "variants", id]) => {
+            variants::show(ctx, product_id, category_id, id)
+        }
+        (
+            "PUT" | "PATCH",
+            ["products", product_id, "variant_categories", category_id, "variants", id],
+        ) => variants::update(ctx, product_id, category_id, id),
         ("GET", ["products", product_id, "subscribers"]) => subscribers::index(ctx, product_id),
         ("GET", ["subscribers", id]) => subscribers::show(ctx, id),
         ("GET", ["sales"]) => sales::index(ctx),
