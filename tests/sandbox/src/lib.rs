@@ -62,6 +62,7 @@ mod accounts;
 pub mod ai;
 mod auth;
 mod clock;
+mod code_uses;
 mod faults;
 mod ids;
 pub mod inspect;

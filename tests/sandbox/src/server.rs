@@ -138,6 +138,15 @@ impl Shared {
         lock(&self.stores).get(store).map(inspect::subscribers_json)
     }
 
+    /// Runs `change` on store `store` (`None` when the sandbox serves no such store).
+    pub(crate) fn with_store<R>(
+        &self,
+        store: usize,
+        change: impl FnOnce(&mut Store) -> R,
+    ) -> Option<R> {
+        lock(&self.stores).get_mut(store).map(change)
+    }
+
     pub(crate) fn tokens_json(&self) -> Value {
         inspect::tokens_json(&lock(&self.stores))
     }
@@ -597,6 +606,23 @@ impl Sandbox {
 
     pub fn faults(&self) -> Faults {
         self.shared.faults()
+    }
+
+    /// Records `uses` uses of store 0's offer code `id`, as `POST
+    /// /__sandbox/offer_codes/use` does: `Ok(the code, with "deleted")`, or `Err(the
+    /// side door's error answer)`.
+    pub fn use_offer_code(&self, id: &str, uses: i64) -> Result<Value, Value> {
+        let body = serde_json::json!({"id": id, "uses": uses}).to_string();
+        let reply = self
+            .shared
+            .with_store(0, |s| crate::code_uses::record_uses(s, body.as_bytes()))
+            .unwrap_or_else(|| self.no_store(0));
+        let value: Value = serde_json::from_slice(&reply.body).unwrap_or(Value::Null);
+        if reply.status == 200 {
+            Ok(value)
+        } else {
+            Err(value)
+        }
     }
 
     /// Store 0 as JSON; same shape as `GET /__sandbox/state`.
