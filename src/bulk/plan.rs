@@ -23,6 +23,8 @@ pub enum Operation {
     RemoveParity,
     /// Names, descriptions, summaries, tags or categories of the selected products.
     EditListings,
+    /// Codes that are used up, or of a batch (all, or those unused for N days).
+    CleanUpCodes,
 }
 
 /// What will be done (or was found done) for one target.
