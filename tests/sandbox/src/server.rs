@@ -625,6 +625,15 @@ impl Sandbox {
         }
     }
 
+    /// Makes store 0's offer code `id` some product's default discount (or no longer), as
+    /// `POST /__sandbox/offer_codes/default` does; false when there is no such alive code.
+    pub fn set_default_discount(&self, id: &str, default: bool) -> bool {
+        let body = serde_json::json!({"id": id, "default": default}).to_string();
+        self.shared
+            .with_store(0, |s| crate::code_uses::set_default(s, body.as_bytes()))
+            .is_some_and(|reply| reply.status == 200)
+    }
+
     /// Store 0 as JSON; same shape as `GET /__sandbox/state`.
     pub fn state(&self) -> Value {
         self.state_of(0)
