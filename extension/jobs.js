@@ -278,6 +278,15 @@ export async function batchCodes(store, jobId) {
   return (await ready()).batchCodesCsv(plan, await jobReport(store, jobId));
 }
 
+/** The kept reports of the account's finished jobs, `[{id, report}]`, newest first (the
+ * core reads the batches of codes among them). */
+export async function keptReports(store) {
+  const history = (await store.get(KEYS.HISTORY)) ?? [];
+  if (!history.length) return [];
+  const kept = await store.getMany(history.map((entry) => storage.reportKey(entry.id)));
+  return history.map((entry) => ({ id: entry.id, report: kept[storage.reportKey(entry.id)] })).filter((job) => job.report);
+}
+
 export async function jobReport(store, jobId) {
   await recoverInterrupted();
   const report = await store.get(storage.reportKey(jobId));

@@ -144,7 +144,10 @@ const handlers = {
   [MSG.CODES_PREVIEW_APPLY]: async (payload) => preview(payload, async (core, s) => core.previewApplyCode(s.credential, payload.form, await listedFor(s.store), s.signal)),
   [MSG.CODES_PREVIEW_REMOVE]: async (payload) => preview(payload, async (core, s) => core.previewRemoveCode(s.credential, payload.form, await listedFor(s.store), s.signal)),
   [MSG.CODES_PREVIEW_BATCH]: async (payload) => preview(payload, async (core, s) => core.previewCreateCodes(s.credential, payload.form, await listedFor(s.store), s.signal)),
-  [MSG.CODES_INVENTORY]: async (payload) => withSession(payload, (core, s) => core.loadInventory(s.credential, s.signal)),
+  // Every code, with the campaign view the core makes from the account's kept job reports
+  // (batches of codes and what became of them).
+  [MSG.CODES_INVENTORY]: async (payload) => withSession(payload, async (core, s) => core.loadInventory(s.credential, await jobs.keptReports(s.store), s.signal)),
+  [MSG.CODES_PREVIEW_CLEAN_UP]: async (payload) => preview(payload, async (core, s) => core.previewCleanUpCodes(s.credential, payload.form, await listedFor(s.store), s.signal)),
   [MSG.PRICES_PREVIEW]: async (payload) => preview(payload, async (core, s) => core.previewPriceChange(s.credential, payload.form, await listedFor(s.store), s.signal)),
 
   // Every row and the audit's CSV (made with it, for the page's download).

@@ -1,7 +1,10 @@
 // codes.js — the discount-code features: apply one code to the selection (or a universal
-// code), remove a code, and the inventory of every code. The form's raw text goes to the
-// worker, and the wasm core validates it before any request: a bad code or 150 % comes
-// back as a clear InvalidInput message and nothing is written.
+// code), remove a code, the inventory of every code (uses per product and in total, its
+// limit, used up; sortable by uses), the campaign view (codes by prefix, and the batches
+// Bulkroad created with what became of their codes) and the clean-ups it offers. The
+// form's raw text goes to the worker, and the wasm core validates it before any request:
+// a bad code or 150 % comes back as a clear InvalidInput message and nothing is written.
+// Every sentence about a code or a batch is the core's.
 import { MSG, request } from '../messages.js';
 import { localeSeparators } from './number-locale.js';
 import { $, busy, download, element } from './dom.js';
@@ -10,6 +13,8 @@ import { allProducts, offerCurrencies, selectedProducts } from './picker.js';
 import { initPreview, showPreview } from './preview.js';
 
 let inventory = null;
+/** The inventory's sort: by uses, or null (the core's order, by code). */
+let sortDescending = null;
 
 export function initCodes({ selectTab }) {
   initPreview({ onStarted: () => selectTab('tab-jobs') });
@@ -73,13 +78,25 @@ export function initCodes({ selectTab }) {
         $('inventory-table').hidden = false;
         $('download-inventory').hidden = false;
         $('inventory-filter').hidden = false;
+        $('cleanup-used-up').hidden = false;
         renderInventory();
+        renderCampaigns();
       } catch (error) {
         showError(error);
       }
     }),
   );
   $('inventory-filter').addEventListener('input', renderInventory);
+  $('inventory-table').querySelector('th[data-sort="uses"] button').addEventListener('click', () => {
+    // A first press sorts the most used first; the next one reverses.
+    sortDescending = sortDescending === null ? true : !sortDescending;
+    $('inventory-table').querySelector('th[data-sort="uses"]').setAttribute('aria-sort', sortDescending ? 'descending' : 'ascending');
+    if (inventory) renderInventory();
+  });
+  $('preview-cleanup-used-up').addEventListener('click', async () => {
+    const form = { criterion: 'usedUp', productIds: $('cleanup-selected').checked ? selectedProducts().map((p) => p.id) : [] };
+    await preview($('preview-cleanup-used-up'), MSG.CODES_PREVIEW_CLEAN_UP, form, null);
+  });
   $('download-inventory').addEventListener('click', () => {
     if (inventory) download(`bulkroad-discount-codes-${new Date().toISOString().slice(0, 10)}.csv`, inventory.csv);
   });
@@ -129,15 +146,56 @@ function renderInventory() {
   const rows = inventory.rows.filter(
     (row) => !query || row.code.toLocaleLowerCase().includes(query) || row.products.some((n) => n.toLocaleLowerCase().includes(query)),
   );
+  // Array.prototype.sort is stable: codes with as many uses keep the core's order.
+  if (sortDescending !== null) rows.sort((a, b) => (sortDescending ? b.timesUsed - a.timesUsed : a.timesUsed - b.timesUsed));
   $('inventory-table').tBodies[0].replaceChildren(
     ...rows.map((row) =>
-      element('tr', {}, [
+      element('tr', { class: row.usedUp ? 'used-up' : null }, [
         element('td', { class: 'code' }, row.code),
         element('td', {}, row.formattedDiscount),
         element('td', { class: 'products' }, row.universal ? 'All products' : row.products.join(', ')),
-        element('td', { class: 'num' }, `${row.timesUsed} / ${row.maxPurchaseCount ?? '∞'}`),
+        element('td', { class: 'num' }, [
+          String(row.timesUsed),
+          // A product code on several products: its uses on each.
+          row.uses.length > 1 ? element('span', { class: 'muted small per-product' }, row.uses.map((u) => `${u.product}: ${u.timesUsed}`).join(' · ')) : null,
+        ]),
+        element('td', {}, row.limitText),
+        element('td', { class: 'used-up-cell' }, row.usedUpText),
         element('td', {}, row.universal ? 'Yes' : 'No'),
       ]),
     ),
   );
+}
+
+function renderCampaigns() {
+  const { prefixes, batches } = inventory.campaigns;
+  $('campaigns').hidden = false;
+  $('prefixes-empty').hidden = prefixes.length > 0;
+  $('prefix-table').hidden = prefixes.length === 0;
+  $('prefix-table').tBodies[0].replaceChildren(
+    ...prefixes.map((group) => element('tr', {}, [element('td', { class: 'code' }, group.prefix), element('td', {}, group.text)])),
+  );
+  $('batches-empty').hidden = batches.length > 0;
+  $('batch-list').replaceChildren(...batches.map(batchItem));
+}
+
+/** One batch: what became of its codes, and its clean-ups (a preview first). */
+function batchItem(batch) {
+  const days = element('input', { type: 'number', min: '1', step: '1', value: '30', class: 'days', 'aria-label': `Days unused (${batch.title})` });
+  const ref = { jobId: batch.jobId, title: batch.title, createdAt: batch.createdAt, codes: batch.codes };
+  const productIds = () => ($('cleanup-selected').checked ? selectedProducts().map((p) => p.id) : []);
+  const removeAll = element('button', { type: 'button', class: 'cleanup-batch' }, 'Remove its codes');
+  removeAll.addEventListener('click', () =>
+    preview(removeAll, MSG.CODES_PREVIEW_CLEAN_UP, { criterion: 'batch', batch: ref, productIds: productIds() }, null),
+  );
+  const removeUnused = element('button', { type: 'button', class: 'cleanup-unused' }, 'Remove those unused for');
+  removeUnused.addEventListener('click', () =>
+    preview(removeUnused, MSG.CODES_PREVIEW_CLEAN_UP, { criterion: 'unusedFor', batch: ref, days: Number(days.value), productIds: productIds() }, null),
+  );
+  return element('li', { class: 'batch', 'data-job': batch.jobId }, [
+    element('strong', {}, batch.title),
+    ' ',
+    element('span', { class: 'batch-text' }, batch.text),
+    element('span', { class: 'row' }, [removeAll, removeUnused, days, element('span', {}, 'days')]),
+  ]);
 }

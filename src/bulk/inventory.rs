@@ -1,7 +1,9 @@
 //! Every discount code across every product in one table ([`inventory`]) and as CSV
 //! ([`inventory_csv`]). Product codes with the same name and terms on several products
 //! make one row (uses summed, max uses per product); a universal code is one row (its
-//! own use count once), however many products list it. [`load_inventory`] reads the
+//! own use count once), however many products list it. Each row says its uses per product
+//! and in total, its limit, whether it is used up ([`is_used_up`]) and its campaign prefix
+//! ([`code_prefix`]). [`load_inventory`] reads the
 //! snapshot (read-only); the rest is pure. No `JsValue`.
 
 use std::collections::BTreeMap;
@@ -54,6 +56,43 @@ pub struct InventoryRow {
     pub minimum_amount_cents: Option<i64>,
     /// `"$10"`, when there is a minimum.
     pub formatted_minimum_amount: Option<String>,
+    /// Uses on each product, in the order of `products` (product codes only; empty for a
+    /// universal code, whose one count is `times_used`).
+    pub uses: Vec<ProductUses>,
+    /// Every code of the row has reached its max uses.
+    pub used_up: bool,
+    /// `"5 per product"`, `"100 in total"`, `"No limit"`.
+    pub limit_text: String,
+    /// `"Used up"`, `"Used up on 2 of 3 products"`, or `""`.
+    pub used_up_text: String,
+    /// The campaign the code's name puts it in ([`code_prefix`]), or null.
+    pub prefix: Option<String>,
+}
+
+/// A product code's uses on one product.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProductUses {
+    pub product_id: ProductId,
+    pub product: String,
+    pub offer_code_id: OfferCodeId,
+    pub times_used: i64,
+    pub used_up: bool,
+}
+
+/// The campaign a code's name puts it in: the text before its last `-` or `_`, when
+/// there is text on both sides (`LAUNCH-7KQ2` and `LAUNCH_7KQ2` → `LAUNCH`,
+/// `SPRING-2026-A1` → `SPRING-2026`, `PPP-IN` → `PPP`); none for `SPRING25`, `-5OFF` or
+/// `SAVE-`. Letter case is kept: `launch-1` and `LAUNCH-2` are two campaigns.
+pub fn code_prefix(name: &str) -> Option<&str> {
+    let at = name.rfind(['-', '_'])?;
+    (at > 0 && at + 1 < name.len()).then(|| &name[..at])
+}
+
+/// A code is used up when it has a max uses and has been used that many times (or more).
+pub fn is_used_up(code: &OfferCode) -> bool {
+    code.max_purchase_count
+        .is_some_and(|max| code.times_used >= max)
 }
 
 /// The inventory of everything in `snapshot` (read with every product's codes).
@@ -89,10 +128,20 @@ pub fn inventory(snapshot: &Snapshot) -> Vec<InventoryRow> {
             if !code.universal {
                 row.offer_code_ids.push(code.id.clone());
                 row.times_used += code.times_used;
+                row.uses.push(ProductUses {
+                    product_id: product.id.clone(),
+                    product: product.name.clone(),
+                    offer_code_id: code.id.clone(),
+                    times_used: code.times_used,
+                    used_up: is_used_up(code),
+                });
             }
         }
     }
     let mut rows: Vec<InventoryRow> = rows.into_values().collect();
+    for row in &mut rows {
+        describe_usage(row);
+    }
     rows.sort_by(|a, b| {
         (
             collation_key(&a.code),
@@ -108,6 +157,35 @@ pub fn inventory(snapshot: &Snapshot) -> Vec<InventoryRow> {
             ))
     });
     rows
+}
+
+/// A row's used-up flag and its limit and used-up state in words.
+fn describe_usage(row: &mut InventoryRow) {
+    row.limit_text = match (row.max_purchase_count, row.universal) {
+        (None, _) => "No limit".to_owned(),
+        (Some(max), true) => format!("{max} in total"),
+        (Some(max), false) => format!("{max} per product"),
+    };
+    let limited = row.max_purchase_count.is_some();
+    let (used_up, of) = if row.universal {
+        let up = row
+            .max_purchase_count
+            .is_some_and(|max| row.times_used >= max);
+        (usize::from(up), 1)
+    } else {
+        (
+            row.uses.iter().filter(|u| u.used_up).count(),
+            row.uses.len(),
+        )
+    };
+    row.used_up = limited && of > 0 && used_up == of;
+    row.used_up_text = if row.used_up {
+        "Used up".to_owned()
+    } else if used_up > 0 {
+        format!("Used up on {used_up} of {of} products")
+    } else {
+        String::new()
+    };
 }
 
 fn new_row(
@@ -138,6 +216,11 @@ fn new_row(
         formatted_minimum_amount: code
             .minimum_amount_cents
             .map(|cents| format_price(cents, product_currency)),
+        uses: Vec::new(),
+        used_up: false,
+        limit_text: String::new(),
+        used_up_text: String::new(),
+        prefix: code_prefix(&code.name).map(str::to_owned),
     }
 }
 
@@ -157,6 +240,7 @@ pub fn inventory_csv(rows: &[InventoryRow]) -> String {
         "Max uses",
         "Max uses count",
         "Minimum amount",
+        "Used up",
     ];
     writer.record(header);
     for row in rows {
@@ -180,6 +264,7 @@ pub fn inventory_csv(rows: &[InventoryRow]) -> String {
                 (Some(_), false) => "per product".to_owned(),
             },
             row.formatted_minimum_amount.clone().unwrap_or_default(),
+            row.used_up_text.clone(),
         ];
         writer.record(cells.iter().map(|cell| neutralised(cell)));
     }
@@ -307,7 +392,8 @@ mod tests {
                 "products": ["Guide, Vol. 2", "The \"Cozy\" Kit", "Spare"],
                 "productIds": ["a", "b", "d"], "offerCodeIds": ["u2"], "timesUsed": 12,
                 "maxPurchaseCount": null, "minimumAmountCents": null,
-                "formattedMinimumAmount": null})
+                "formattedMinimumAmount": null, "uses": [], "usedUp": false,
+                "limitText": "No limit", "usedUpText": "", "prefix": null})
         );
     }
 
@@ -318,12 +404,12 @@ mod tests {
         assert_eq!(
             lines,
             [
-                "Code,Discount,Universal,Products,Product names,Product IDs,Uses,Max uses,Max uses count,Minimum amount",
-                "'-5OFF,$5,no,1,\"The \"\"Cozy\"\" Kit\",b,1,,,",
-                "'=cmd|calc,€5,no,1,Euro Pack,c,0,,,€10",
-                "SAVE10,10%,no,3,\"Guide, Vol. 2; The \"\"Cozy\"\" Kit; Euro Pack\",\"a; b; c\",5,5,per product,",
-                "TAKE2,$2,yes,3,\"Guide, Vol. 2; The \"\"Cozy\"\" Kit; Spare\",\"a; b; d\",12,,,",
-                "WELCOME10,10%,yes,4,\"Guide, Vol. 2; The \"\"Cozy\"\" Kit; Euro Pack; Spare\",\"a; b; c; d\",37,,,",
+                "Code,Discount,Universal,Products,Product names,Product IDs,Uses,Max uses,Max uses count,Minimum amount,Used up",
+                "'-5OFF,$5,no,1,\"The \"\"Cozy\"\" Kit\",b,1,,,,",
+                "'=cmd|calc,€5,no,1,Euro Pack,c,0,,,€10,",
+                "SAVE10,10%,no,3,\"Guide, Vol. 2; The \"\"Cozy\"\" Kit; Euro Pack\",\"a; b; c\",5,5,per product,,",
+                "TAKE2,$2,yes,3,\"Guide, Vol. 2; The \"\"Cozy\"\" Kit; Spare\",\"a; b; d\",12,,,,",
+                "WELCOME10,10%,yes,4,\"Guide, Vol. 2; The \"\"Cozy\"\" Kit; Euro Pack; Spare\",\"a; b; c; d\",37,,,,",
                 "",
             ]
         );

@@ -36,7 +36,11 @@
 //! - [`undo`]: `plan_undo`, the inverse of every operation (prices included).
 //! - [`replan`](mod@replan): `ReplanMode`, `replan_targets`, `replan_steps` and the async `replan` —
 //!   the one dispatch on `Operation` for re-planning.
-//! - [`inventory`](mod@inventory): every code across products, its CSV, `load_inventory`.
+//! - [`inventory`](mod@inventory): every code across products (uses per product and in
+//!   total, limit, used up, campaign prefix), its CSV, `load_inventory`;
+//!   [`campaigns`](mod@campaigns): the codes by prefix and by the batch job that created
+//!   them (used, unused, removed); [`clean_up`]: removing used-up codes or a batch's codes
+//!   in one job.
 //! - `preview`: the async previews re-exported here (each also `_with_list`: from the
 //!   product list the extension holds, when it is fresh).
 //! - `writes` (what each action sends) and [`engine`] (`execute`, `Observer`) run a plan
@@ -75,10 +79,17 @@
 //!   without a row is `notRun`), `replan(client, clock, &plan, &partial, ReplanMode::Resume,
 //!   options)`, `execute` it, then `job_report` again over the earlier rows and the new.
 //! - **Retry failed**: the same with `ReplanMode::RetryFailed` on the finished report.
-//! - **Inventory**: `load_inventory(client, clock, options)` → rows; `inventory_csv(&rows)`.
+//! - **Inventory**: `load_inventory(client, clock, options)` → rows; `inventory_csv(&rows)`;
+//!   `campaigns(&rows, &kept_jobs)` for the campaign view.
+//! - **Clean up codes**: `preview_clean_up_codes(client, clock, &intent, options)` with a
+//!   `CleanUpCodesIntent` (`{"criterion": "usedUp"}`, or `"batch"` / `"unusedFor"` with
+//!   `"batch": {jobId, createdAt, codes: [{code, productId, offerCodeId}]}` and `"days"`);
+//!   execute, undo, resume and retry as for one code.
 
 pub mod apply_code;
 pub mod create_codes;
+pub mod campaigns;
+pub mod clean_up;
 pub mod engine;
 pub mod intent;
 pub mod inventory;
@@ -108,6 +119,8 @@ mod writes;
 pub use crate::pacing::{Control, ExecOptions};
 pub use apply_code::{plan_apply_code, ApplyCodeIntent, DiscountInput, OnConflict};
 pub use create_codes::{batch_codes_csv, plan_create_codes, CreateCodesIntent};
+pub use campaigns::{campaigns, Campaigns, KeptJob};
+pub use clean_up::{plan_clean_up_codes, CleanUpCodesIntent};
 pub use engine::{execute, Observer};
 pub use inventory::{inventory, inventory_csv, load_inventory, InventoryRow};
 pub use listing_fields::{FieldChange, ListingFields};
@@ -117,6 +130,7 @@ pub use parity::{
     ParityPlanIntent, RemoveParityIntent, NOT_GEO_LOCKED_NOTE,
 };
 pub use plan::{Action, Change, Operation, Plan, PlanSummary, PriceTotal, Step};
+pub use preview::preview_clean_up_codes;
 pub use preview::{
     preview_apply_code, preview_apply_code_with_list, preview_apply_parity, preview_create_codes,
     preview_apply_parity_with_list, preview_edit_listings, preview_edit_listings_with_list,

@@ -25,6 +25,8 @@ pub enum Operation {
     EditListings,
     /// A batch of unique codes (prefix + random suffix) on one product, or universal.
     CreateCodes,
+    /// Codes that are used up, or of a batch (all, or those unused for N days).
+    CleanUpCodes,
 }
 
 /// What will be done (or was found done) for one target.

@@ -7,6 +7,7 @@
 //! and no `JsValue`.
 
 use super::apply_code::{plan_apply_code, ApplyCodeIntent};
+use super::clean_up::{plan_clean_up_codes, products_to_read, CleanUpCodesIntent};
 use super::create_codes::{plan_create_codes, secure_random, CreateCodesIntent};
 use super::intent::{parse_intent, product_ids};
 use super::listings::{is_listing_action, plan_edit_listings, Edit, EditListingsIntent};
@@ -163,6 +164,26 @@ pub async fn preview_create_codes<T: Transport, C: Clock>(
         options.sanitized().max_concurrency,
         &mut random,
     )
+}
+
+/// The plan for a clean-up of codes ([`CleanUpCodesIntent`], as JSON): reads the codes of
+/// the selected products, of a batch's products, or of every product.
+pub async fn preview_clean_up_codes<T: Transport, C: Clock>(
+    client: &GumroadClient<T>,
+    clock: &C,
+    intent: &serde_json::Value,
+    listed: Option<&ProductList>,
+    options: &ExecOptions,
+) -> Result<Plan, Error> {
+    let parsed: CleanUpCodesIntent = parse_intent(intent)?;
+    // Checked before any request.
+    plan_clean_up_codes(&parsed, &Default::default(), clock.now_ms())?;
+    let runner = Runner::new(client, clock, options);
+    let ids = products_to_read(&parsed);
+    let scope = ids.as_deref().map_or(Scope::All, Scope::Products);
+    let catalogue = list_catalogue(listed, clock.now_ms(), ListUse::AsListed, scope, options);
+    let snapshot = take_from(&runner, scope, catalogue).await?;
+    plan_clean_up_codes(&parsed, &snapshot, clock.now_ms())
 }
 
 /// The plan for an [`ApplyParityIntent`] (from `forms::parity_intent`): reads the products

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::apply_code::{replan_apply_code, ApplyCodeIntent};
 use super::create_codes::replan_create_codes;
+use super::clean_up::replan_clean_up_codes;
 use super::intent::parse_intent;
 use super::listings::replan_edit_listings;
 use super::parity::{replan_apply_parity, replan_remove_parity};
@@ -95,6 +96,10 @@ pub fn replan_steps(
         }
         Operation::RemoveCode => {
             replan_remove_code(plan, &originals, snapshot, &mut steps)?;
+            Vec::new()
+        }
+        Operation::CleanUpCodes => {
+            replan_clean_up_codes(plan, &originals, snapshot, &mut steps)?;
             Vec::new()
         }
         Operation::PriceChange => {
@@ -194,6 +199,7 @@ async fn read_targets<T: Transport, C: Clock>(
     let universal = match plan.operation {
         Operation::ApplyCode => parse_intent::<ApplyCodeIntent>(&plan.intent)?.universal,
         Operation::RemoveCode
+        | Operation::CleanUpCodes
         | Operation::PriceChange
         | Operation::EditListings
         | Operation::Undo
@@ -220,6 +226,7 @@ async fn read_targets<T: Transport, C: Clock>(
             }),
         Operation::ApplyCode
         | Operation::RemoveCode
+        | Operation::CleanUpCodes
         | Operation::ApplyParity
         | Operation::RemoveParity
         | Operation::CreateCodes => true,

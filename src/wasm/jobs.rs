@@ -295,21 +295,61 @@ pub async fn execute_plan(
     to_js(&report)
 }
 
-/// `loadInventory(token, stop?)`: `{rows, csv}` — every code across every product.
-/// `stop`: the account's `AbortSignal` (rejects with `Stopped` once it aborts).
+/// `loadInventory(token, jobs?, stop?)`: `{rows, csv, campaigns}` — every code across every
+/// product, and the campaign view: codes by prefix, and the batches among `jobs` (the
+/// account's kept jobs, `[{id, report}]`; `null`/`undefined`: none) with what became of
+/// their codes. `stop`: the account's `AbortSignal` (rejects with `Stopped` once it aborts).
 #[wasm_bindgen(js_name = loadInventory)]
-pub async fn load_inventory(token: JsValue, stop: Option<AbortSignal>) -> Result<JsValue, JsValue> {
+pub async fn load_inventory(
+    token: JsValue,
+    jobs: JsValue,
+    stop: Option<AbortSignal>,
+) -> Result<JsValue, JsValue> {
     #[derive(Serialize)]
     struct Inventory {
         rows: Vec<bulk::InventoryRow>,
         csv: String,
+        campaigns: bulk::Campaigns,
     }
+    let jobs: Vec<bulk::KeptJob> = from_js::<Option<_>>(jobs)?.unwrap_or_default();
     let client = client(token, stop)?;
     let rows = bulk::load_inventory(&client, &BrowserClock, &bulk::snapshot_options())
         .await
         .map_err(to_js_error)?;
     let csv = inventory_csv(&rows);
-    to_js(&Inventory { rows, csv })
+    let campaigns = bulk::campaigns(&rows, &jobs);
+    to_js(&Inventory {
+        rows,
+        csv,
+        campaigns,
+    })
+}
+
+/// `previewCleanUpCodes(token, intent, listed?, stop?)`: the plan that removes used-up
+/// codes or a batch's codes — `{criterion: "usedUp"|"batch"|"unusedFor", batch?: {jobId,
+/// title, createdAt, codes: [{code, productId, offerCodeId}]}, days?, productIds}` (a
+/// batch as `loadInventory`'s campaigns give it). `listed` as for `previewApplyCode`. Bad
+/// input rejects with an `InvalidInput` GumroadError before any request.
+#[wasm_bindgen(js_name = previewCleanUpCodes)]
+pub async fn preview_clean_up_codes(
+    token: JsValue,
+    intent: JsValue,
+    listed: JsValue,
+    stop: Option<AbortSignal>,
+) -> Result<JsValue, JsValue> {
+    let intent: serde_json::Value = from_js(intent)?;
+    let listed = product_list(listed)?;
+    let client = client(token, stop)?;
+    let plan = bulk::preview_clean_up_codes(
+        &client,
+        &BrowserClock,
+        &intent,
+        listed.as_ref(),
+        &bulk::snapshot_options(),
+    )
+    .await
+    .map_err(to_js_error)?;
+    to_js(&plan)
 }
 
 /// Hands each engine event to a JS callback and waits for its promise (the checkpoint).

@@ -164,6 +164,11 @@ export const sandbox = {
       ...faults,
     });
   },
+  /** Records `uses` uses of offer code `id` as purchases would (a single-use code is then
+   * deleted, as Gumroad does); resolves to the code, with `deleted`. */
+  async useCode(id, uses = 1) {
+    return sendJson('POST', '/__sandbox/offer_codes/use', { id, uses });
+  },
   // The OAuth server ("Sign in with Gumroad"). Every reset (so every test) brings it back
   // to its start: the default application (`client_id` J9gZg3564QGGjCJpgme38bPpFVXK4Ua3-_y6TvNRVaE)
   // without redirect URIs, nothing issued, tokens that never expire.

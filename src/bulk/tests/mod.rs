@@ -2,6 +2,7 @@
 //! in-memory Gumroad with scripted faults, and the JSON shapes JS relies on.
 
 mod apply_code;
+mod clean_up;
 mod engine;
 mod fake;
 mod listing_engine;

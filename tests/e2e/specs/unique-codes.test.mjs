@@ -94,6 +94,43 @@ describe('unique codes for a campaign', () => {
     await reopened.close();
   });
 
+  test('the campaign view counts what became of a batch, and its clean-up removes the rest', async () => {
+    await sandbox.faults({});
+    const tab = await connectedPage(context);
+    const product = live(await sandbox.state()).find((p) => p.currency === 'usd' && !p.is_tiered_membership && p.price_cents >= 500);
+    await fillBatch(tab, { prefix: 'GIVE', count: '12', amount: '100', product });
+    await tab.locator('#preview').waitFor();
+    await tab.getByRole('button', { name: 'Apply 12 changes' }).click();
+    const label = 'Create 12 single-use codes GIVE-';
+    await waitForJob(tab, label);
+
+    // Buyers use four codes; Gumroad removes a single-use code once it is used.
+    const made = batchInSandbox(await sandbox.state(), product.id, 'GIVE-');
+    assert.equal(made.length, 12);
+    for (const code of made.slice(0, 4)) await sandbox.useCode(code.id);
+    assert.equal(batchInSandbox(await sandbox.state(), product.id, 'GIVE-').length, 8);
+
+    await tab.getByRole('tab', { name: 'Discount codes' }).click();
+    await tab.getByRole('button', { name: 'Show every code' }).click();
+    const batch = tab.locator('#batch-list li.batch', { hasText: label });
+    await batch.waitFor();
+    assert.match(await batch.textContent(), /12 codes: 4 used, 8 unused, 0 removed\./);
+
+    await sandbox.clearRequests();
+    await batch.getByRole('button', { name: 'Remove its codes' }).click();
+    await tab.locator('#preview').waitFor();
+    assert.match(await tab.locator('#preview-summary').textContent(), /^8 to remove/);
+    assert.equal(writes(await sandbox.requests()).length, 0, 'a preview writes nothing');
+    await tab.locator('#preview-confirm').click();
+    await waitForJob(tab, `Remove the codes of ${label}`);
+    assert.equal(batchInSandbox(await sandbox.state(), product.id, 'GIVE-').length, 0, 'no code of the batch is left');
+
+    await tab.getByRole('tab', { name: 'Discount codes' }).click();
+    await tab.getByRole('button', { name: 'Show every code' }).click();
+    await tab.locator('#batch-list li.batch', { hasText: /4 used, 0 unused, 8 removed/ }).waitFor();
+    await tab.close();
+  });
+
   for (const [what, fill, message] of [
     ['a prefix with a space', { prefix: 'BLACK FRIDAY', count: '10', amount: '50' }, /only contain numbers, letters, dashes, and underscores/],
     ['more than 10,000 codes', { prefix: 'BIG', count: '20000', amount: '50' }, /from 1 to 10,000/],

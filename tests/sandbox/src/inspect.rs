@@ -11,6 +11,7 @@
 //! | `GET /__sandbox/state` | the store without its sales (see [`state_json`]) |
 //! | `GET /__sandbox/sales` | every sale as `GET /v2/sales` shows it, in its order (newest first, `created_at DESC, id DESC`) |
 //! | `GET /__sandbox/subscribers` | every subscription, any status, as the API shows it, newest first |
+//! | `POST /__sandbox/offer_codes/use`, `…/default` | record uses of a code (a single-use code is then soft-deleted); make a code a default discount (see [`crate::code_uses`]) |
 //! | `GET /__sandbox/requests` | the request log of every store, oldest first |
 //! | `DELETE /__sandbox/requests` | clears the log → `{"cleared": N}` |
 //! | `POST /__sandbox/reset` | reseeds every store from the start config (or a body `{"products": N, "sales": N, "seed": S, "stores": N}`, each optional), clears log and throttle, restores the start faults |
@@ -28,6 +29,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use crate::code_uses;
 use crate::faults::Faults;
 use crate::oauth::side_door;
 use crate::reply::{Reply, JSON};
@@ -175,6 +177,18 @@ pub(crate) fn handle(shared: &Shared, method: &str, path: &str, query: &str, bod
             Ok(n) => shared
                 .subscribers_json(n)
                 .map_or_else(gone, |v| Reply::ok(&v)),
+            Err(refused) => refused,
+        },
+        ("POST", "/offer_codes/use") => match store() {
+            Ok(n) => shared
+                .with_store(n, |s| code_uses::record_uses(s, body))
+                .unwrap_or_else(gone),
+            Err(refused) => refused,
+        },
+        ("POST", "/offer_codes/default") => match store() {
+            Ok(n) => shared
+                .with_store(n, |s| code_uses::set_default(s, body))
+                .unwrap_or_else(gone),
             Err(refused) => refused,
         },
         ("GET", "/requests") => Reply::ok(&json!(shared.requests())),

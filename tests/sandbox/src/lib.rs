@@ -55,13 +55,14 @@
 //! sellers, numbered apart), `seed` (one seeded store) and `seed_sales` (its sales,
 //! buyers and subscriptions, dated by `timeline`),
 //! `faults` (latency, 429, 5xx, drops, hostile answers to reads) and `throttle`
-//! (failures), `inspect` (the side door), `oauth` (the OAuth server: applications,
+//! (failures), `inspect` (the side door; `code_uses`: uses of a code, default discounts), `oauth` (the OAuth server: applications,
 //! codes and issued tokens, which open the API like the fixed tokens).
 
 mod accounts;
 pub mod ai;
 mod auth;
 mod clock;
+mod code_uses;
 mod faults;
 mod ids;
 pub mod inspect;

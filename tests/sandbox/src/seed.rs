@@ -607,6 +607,7 @@ fn seed_universal_codes(store: &mut Store, rng: &mut SplitMix64) {
             // WELCOME10 first, TAKE2 a day later: lists sorted by created_at show them in that order.
             created_at: oldest + (n as i64 + 1) * DAY + rng.range(0, HOUR),
             deleted_at: None,
+            default_discount: false,
         };
         debug_assert!(
             store
@@ -665,6 +666,7 @@ fn seed_product_codes(store: &mut Store, rng: &mut SplitMix64) {
                 times_used,
                 created_at: code_created_at(rng, product.created_at),
                 deleted_at: None,
+                default_discount: false,
             };
             if store
                 .offer_code_errors(&code, OfferCodeChange::default())
@@ -691,6 +693,7 @@ fn seed_product_codes(store: &mut Store, rng: &mut SplitMix64) {
                 times_used: 3,
                 created_at,
                 deleted_at: Some(created_at + 7 * DAY),
+                default_discount: false,
             };
             store.offer_codes.push(code);
             deleted_one = true;

@@ -138,6 +138,15 @@ impl Shared {
         lock(&self.stores).get(store).map(inspect::subscribers_json)
     }
 
+    /// Runs `change` on store `store` (`None` when the sandbox serves no such store).
+    pub(crate) fn with_store<R>(
+        &self,
+        store: usize,
+        change: impl FnOnce(&mut Store) -> R,
+    ) -> Option<R> {
+        lock(&self.stores).get_mut(store).map(change)
+    }
+
     pub(crate) fn tokens_json(&self) -> Value {
         inspect::tokens_json(&lock(&self.stores))
     }
@@ -597,6 +606,32 @@ impl Sandbox {
 
     pub fn faults(&self) -> Faults {
         self.shared.faults()
+    }
+
+    /// Records `uses` uses of store 0's offer code `id`, as `POST
+    /// /__sandbox/offer_codes/use` does: `Ok(the code, with "deleted")`, or `Err(the
+    /// side door's error answer)`.
+    pub fn use_offer_code(&self, id: &str, uses: i64) -> Result<Value, Value> {
+        let body = serde_json::json!({"id": id, "uses": uses}).to_string();
+        let reply = self
+            .shared
+            .with_store(0, |s| crate::code_uses::record_uses(s, body.as_bytes()))
+            .unwrap_or_else(|| self.no_store(0));
+        let value: Value = serde_json::from_slice(&reply.body).unwrap_or(Value::Null);
+        if reply.status == 200 {
+            Ok(value)
+        } else {
+            Err(value)
+        }
+    }
+
+    /// Makes store 0's offer code `id` some product's default discount (or no longer), as
+    /// `POST /__sandbox/offer_codes/default` does; false when there is no such alive code.
+    pub fn set_default_discount(&self, id: &str, default: bool) -> bool {
+        let body = serde_json::json!({"id": id, "default": default}).to_string();
+        self.shared
+            .with_store(0, |s| crate::code_uses::set_default(s, body.as_bytes()))
+            .is_some_and(|reply| reply.status == 200)
     }
 
     /// Store 0 as JSON; same shape as `GET /__sandbox/state`.

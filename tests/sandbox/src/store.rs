@@ -276,6 +276,9 @@ pub struct OfferCode {
     pub created_at: i64,
     #[serde(serialize_with = "ser_opt_time")]
     pub deleted_at: Option<i64>,
+    /// Some product's default (automatic) discount: Gumroad refuses to delete it. Set
+    /// only through `POST /__sandbox/offer_codes/default` (the API cannot set it).
+    pub default_discount: bool,
 }
 
 impl OfferCode {

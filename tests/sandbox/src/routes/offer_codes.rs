@@ -135,6 +135,7 @@ pub fn create(ctx: &mut Ctx, product_id: &str) -> Outcome {
         times_used: 0,
         created_at: 0,
         deleted_at: None,
+        default_discount: false,
     };
     let change = OfferCodeChange {
         max_purchase_count: code.max_purchase_count.is_some(),
@@ -194,12 +195,19 @@ pub fn update(ctx: &mut Ctx, product_id: &str, id: &str) -> Outcome {
     Ok(offer_code_reply(&ctx.store.offer_codes[ci]))
 }
 
-/// `DELETE …/offer_codes/:id` (edit_products): soft delete.
+/// Gumroad's refusal to delete a code that is some product's default discount.
+pub const DEFAULT_DISCOUNT: &str = "This discount code is currently set as the default discount for one or more active or archived products. Please remove it from all products before deleting.";
+
+/// `DELETE …/offer_codes/:id` (edit_products): soft delete; refused for a code that is
+/// some product's default discount.
 pub fn destroy(ctx: &mut Ctx, product_id: &str, id: &str) -> Outcome {
     ctx.authorize(&["edit_products"])?;
     let idx = fetch_product(ctx, product_id)?;
     let serial = fetch_offer_code(ctx, idx, id)?;
     let ci = code_index(ctx, serial);
+    if ctx.store.offer_codes[ci].default_discount {
+        return Ok(Reply::failure(DEFAULT_DISCOUNT));
+    }
     let now = ctx.store.now();
     ctx.store.offer_codes[ci].deleted_at = Some(now);
     Ok(Reply::ok(
