@@ -7,7 +7,7 @@
 //!
 //! Modules (each imports only the ones listed before it, and the layers below `bulk`):
 //! - [`plan`]: `Plan`, `Step`, `Action` (create, delete, replace, update, skip, conflict,
-//!   verified; updatePrice, verifiedPrice, updateOptionPrice), `PriceTotal`; serde shapes
+//!   verified; createUnique; updatePrice, verifiedPrice, updateOptionPrice), `PriceTotal`; serde shapes
 //!   for JS.
 //! - [`report`]: `Outcome`, `Event` + `Progress`, `Report`.
 //! - [`job`]: a job between runs — its report from the rows it saved, the steps a stopped
