@@ -15,9 +15,9 @@ use super::campaigns::BatchCode;
 use super::intent::{parse_intent, product_ids};
 use super::inventory::is_used_up;
 use super::plan::{Action, Operation, Plan, Step};
-use super::reconcile::reconcile;
+use super::reconcile::replan_deletes;
 use super::snapshot::Snapshot;
-use super::steps::{missing_step, product_step, skip};
+use super::steps::{missing_step, product_step};
 use crate::error::Error;
 use crate::model::{OfferCode, OfferCodeId, ProductId};
 use crate::wording::count;
@@ -244,29 +244,7 @@ pub(super) fn replan_clean_up_codes(
     steps: &mut Vec<Step>,
 ) -> Result<(), Error> {
     let _: CleanUpCodesIntent = parse_intent(&plan.intent)?;
-    for original in originals {
-        let Action::Delete { offer_code } = &original.action else {
-            steps.push((*original).clone());
-            continue;
-        };
-        steps.push(match snapshot.product(&original.product_id) {
-            Some(product) => {
-                let codes = snapshot.codes_of(&product.id);
-                let fresh = match codes.iter().find(|c| c.id == offer_code.id) {
-                    Some(now) => Action::Delete {
-                        offer_code: now.clone(),
-                    },
-                    None => skip(format!("{} is already gone.", offer_code.name)),
-                };
-                product_step(
-                    original.index,
-                    product,
-                    reconcile(&original.action, fresh, codes),
-                )
-            }
-            None => missing_step(original.index, &original.product_id),
-        });
-    }
+    replan_deletes(originals, snapshot, steps);
     Ok(())
 }
 

@@ -34,7 +34,6 @@ use super::apply_code::{
 };
 use super::intent::{parse_intent, product_ids};
 use super::plan::{Action, Operation, Plan, Step};
-use super::reconcile::reconcile;
 use super::snapshot::Snapshot;
 use super::steps::{missing_step, product_step, skip};
 use crate::discount::price_problem;
@@ -440,34 +439,3 @@ pub(super) fn replan_apply_parity(
     Ok(vec![NOT_GEO_LOCKED_NOTE.to_owned()])
 }
 
-/// `replan_steps` for a `removeParity` plan: each delete against the code's current state
-/// (gone = done by an earlier attempt).
-pub(super) fn replan_remove_parity(
-    originals: &[&Step],
-    snapshot: &Snapshot,
-    steps: &mut Vec<Step>,
-) {
-    for original in originals {
-        let Action::Delete { offer_code } = &original.action else {
-            steps.push((*original).clone());
-            continue;
-        };
-        steps.push(match snapshot.product(&original.product_id) {
-            Some(product) => {
-                let codes = snapshot.codes_of(&product.id);
-                let fresh = match codes.iter().find(|c| c.id == offer_code.id) {
-                    Some(now) => Action::Delete {
-                        offer_code: now.clone(),
-                    },
-                    None => skip(format!("{} is already gone.", offer_code.name)),
-                };
-                product_step(
-                    original.index,
-                    product,
-                    reconcile(&original.action, fresh, codes),
-                )
-            }
-            None => missing_step(original.index, &original.product_id),
-        });
-    }
-}

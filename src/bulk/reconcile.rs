@@ -3,7 +3,9 @@
 //! an earlier attempt did it, so re-planning never writes twice. Shared by the re-planning
 //! of every code operation and of undo; it plans nothing on its own.
 
-use super::plan::{Action, Change};
+use super::plan::{Action, Change, Step};
+use super::snapshot::Snapshot;
+use super::steps::{missing_step, product_step, skip};
 use crate::model::{is_created_code, OfferCode};
 
 /// The fresh plan of a step, knowing what the job meant to do there: a fresh "already
@@ -74,5 +76,38 @@ pub(super) fn reconcile(original: &Action, fresh: Action, codes: &[OfferCode]) -
             }
         }
         (_, fresh) => fresh,
+    }
+}
+
+/// The re-plan of delete steps (removing parity codes, cleaning up codes): each delete
+/// against the code as it is now — gone means an earlier attempt did it (or, for a
+/// single-use code, Gumroad removed it after its use). Other steps stay as they were.
+pub(super) fn replan_deletes(
+    originals: &[&Step],
+    snapshot: &Snapshot,
+    steps: &mut Vec<Step>,
+) {
+    for original in originals {
+        let Action::Delete { offer_code } = &original.action else {
+            steps.push((*original).clone());
+            continue;
+        };
+        steps.push(match snapshot.product(&original.product_id) {
+            Some(product) => {
+                let codes = snapshot.codes_of(&product.id);
+                let fresh = match codes.iter().find(|c| c.id == offer_code.id) {
+                    Some(now) => Action::Delete {
+                        offer_code: now.clone(),
+                    },
+                    None => skip(format!("{} is already gone.", offer_code.name)),
+                };
+                product_step(
+                    original.index,
+                    product,
+                    reconcile(&original.action, fresh, codes),
+                )
+            }
+            None => missing_step(original.index, &original.product_id),
+        });
     }
 }

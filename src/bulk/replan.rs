@@ -11,7 +11,8 @@ use super::create_codes::replan_create_codes;
 use super::clean_up::replan_clean_up_codes;
 use super::intent::parse_intent;
 use super::listings::replan_edit_listings;
-use super::parity::{replan_apply_parity, replan_remove_parity};
+use super::parity::replan_apply_parity;
+use super::reconcile::replan_deletes;
 use super::plan::{Action, Operation, Plan, Step};
 use super::prices::replan_price_change;
 use super::remove_code::replan_remove_code;
@@ -91,7 +92,7 @@ pub fn replan_steps(
         Operation::ApplyCode => replan_apply_code(plan, &originals, snapshot, &mut steps)?,
         Operation::ApplyParity => replan_apply_parity(plan, &originals, snapshot, &mut steps)?,
         Operation::RemoveParity => {
-            replan_remove_parity(&originals, snapshot, &mut steps);
+            replan_deletes(&originals, snapshot, &mut steps);
             Vec::new()
         }
         Operation::RemoveCode => {
